@@ -1,0 +1,34 @@
+import type { ColumnTypeName } from './types.js';
+
+/** A column type taken apart: `string(255)` → { base: 'string', args: [255] }. */
+export interface ParsedColumnType {
+  base: string;
+  args: number[];
+}
+
+const TYPE_RE = /^([a-z_]+)(?:\((\d+)(?:,\s*(\d+))?\))?$/;
+const SIMPLE = new Set(['integer', 'bigint', 'smallint', 'boolean', 'text', 'date', 'timestamp', 'float', 'json']);
+
+export function parseColumnType(type: string): ParsedColumnType {
+  const m = TYPE_RE.exec(type.trim());
+  if (!m) throw new Error(`Unknown column type '${type}'`);
+  const base = m[1]!;
+  const args = [m[2], m[3]].filter((a): a is string => a !== undefined).map(Number);
+  if (base === 'string' && args.length === 1) return { base, args };
+  if (base === 'numeric' && args.length === 2) return { base, args };
+  if (SIMPLE.has(base) && args.length === 0) return { base, args };
+  throw new Error(`Unknown column type '${type}'`);
+}
+
+export function isColumnType(type: string): type is ColumnTypeName {
+  try {
+    parseColumnType(type);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function formatColumnType(t: ParsedColumnType): ColumnTypeName {
+  return (t.args.length ? `${t.base}(${t.args.join(',')})` : t.base) as ColumnTypeName;
+}

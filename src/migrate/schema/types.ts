@@ -1,0 +1,84 @@
+/**
+ * Plain-data description of a schema: what models declare, what `op` calls take, what the
+ * introspectors read back from a live database and what the comparator diffs. Everything here is
+ * dialect-neutral; the ddl/ layer maps it onto each database.
+ */
+
+/**
+ * Portable column types. Parameterised ones are written with their arguments, so a revision file
+ * reads `type: 'string(255)'` or `type: 'numeric(6,2)'`.
+ */
+export type SimpleColumnType =
+  | 'integer'
+  | 'bigint'
+  | 'smallint'
+  | 'boolean'
+  | 'text'
+  | 'date'
+  | 'timestamp'
+  | 'float'
+  | 'json';
+export type ColumnTypeName = SimpleColumnType | `string(${number})` | `numeric(${number},${number})`;
+
+/** A server-side default: a literal value, or a portable expression. */
+export type ServerDefault = string | number | boolean | { expr: 'current_timestamp' | 'current_date' };
+
+export type ReferentialAction = 'cascade' | 'set null' | 'restrict' | 'no action';
+
+export interface ColumnDef {
+  name: string;
+  type: ColumnTypeName;
+  nullable: boolean;
+  default?: ServerDefault | undefined;
+  /** Integer primary keys only: the database assigns the value. */
+  autoIncrement?: boolean | undefined;
+}
+
+export interface PrimaryKeyDef {
+  name?: string | undefined;
+  columns: string[];
+}
+
+export interface UniqueDef {
+  name: string;
+  columns: string[];
+}
+
+export interface IndexDef {
+  name: string;
+  columns: string[];
+  unique?: boolean | undefined;
+}
+
+export interface ForeignKeyDef {
+  name: string;
+  columns: string[];
+  references: { table: string; columns: string[] };
+  onDelete?: ReferentialAction | undefined;
+  onUpdate?: ReferentialAction | undefined;
+}
+
+export interface CheckDef {
+  name: string;
+  /** A boolean SQL expression that every dialect understands, e.g. `status IN ('a','b')`. */
+  expr: string;
+}
+
+/** What `op.createTable(name, spec)` takes. Indexes are created with `op.createIndex`. */
+export interface TableSpec {
+  columns: ColumnDef[];
+  primaryKey?: PrimaryKeyDef | undefined;
+  uniqueConstraints?: UniqueDef[] | undefined;
+  foreignKeys?: ForeignKeyDef[] | undefined;
+  checks?: CheckDef[] | undefined;
+}
+
+/** A whole table, as a model declares it or as a database reports it. */
+export interface TableDef extends TableSpec {
+  name: string;
+  indexes?: IndexDef[] | undefined;
+}
+
+export interface SchemaDef {
+  tables: TableDef[];
+}
