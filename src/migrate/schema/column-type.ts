@@ -7,7 +7,17 @@ export interface ParsedColumnType {
 }
 
 const TYPE_RE = /^([a-z_]+)(?:\((\d+)(?:,\s*(\d+))?\))?$/;
-const SIMPLE = new Set(['integer', 'bigint', 'smallint', 'boolean', 'text', 'date', 'timestamp', 'float', 'json']);
+const SIMPLE = new Set([
+  'integer',
+  'bigint',
+  'smallint',
+  'boolean',
+  'text',
+  'date',
+  'timestamp',
+  'float',
+  'json',
+]);
 
 export function parseColumnType(type: string): ParsedColumnType {
   const m = TYPE_RE.exec(type.trim());

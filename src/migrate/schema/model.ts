@@ -83,7 +83,14 @@ export class Column<T, Nullable extends boolean = false, Optional extends boolea
 }
 
 const make = <T>(type: ColumnTypeName) =>
-  new Column<T>({ type, nullable: false, autoIncrement: false, primaryKey: false, unique: false, index: false });
+  new Column<T>({
+    type,
+    nullable: false,
+    autoIncrement: false,
+    primaryKey: false,
+    unique: false,
+    index: false,
+  });
 
 /**
  * Column constructors. Value conventions, the same on every dialect (the data layer normalises
@@ -104,7 +111,6 @@ export const col = {
   json: () => make<unknown>('json'),
 };
 
-// biome-ignore lint/suspicious/noExplicitAny: any column shape
 export type AnyColumn = Column<any, boolean, boolean>;
 export type ColumnMap = Record<string, AnyColumn>;
 
@@ -177,7 +183,11 @@ function buildTable(name: string, columns: ColumnMap, extras: TableExtras): Tabl
     uniques.push({ name: u.name ?? constraintName('uq', name, u.columns), columns: u.columns });
   }
   for (const i of extras.indexes ?? []) {
-    indexes.push({ name: i.name ?? constraintName('ix', name, i.columns), columns: i.columns, unique: !!i.unique });
+    indexes.push({
+      name: i.name ?? constraintName('ix', name, i.columns),
+      columns: i.columns,
+      unique: !!i.unique,
+    });
   }
   for (const i of indexes) i.unique = !!i.unique;
   if (pk.length === 0) throw new Error(`Model '${name}' declares no primary key`);
@@ -196,7 +206,11 @@ function buildTable(name: string, columns: ColumnMap, extras: TableExtras): Tabl
 type InferColumn<C> =
   C extends Column<infer T, infer N, infer O>
     ? O extends true
-      ? ColumnType<N extends true ? T | null : T, (N extends true ? T | null : T) | undefined, N extends true ? T | null : T>
+      ? ColumnType<
+          N extends true ? T | null : T,
+          (N extends true ? T | null : T) | undefined,
+          N extends true ? T | null : T
+        >
       : N extends true
         ? T | null
         : T

@@ -7,7 +7,11 @@ import { createHash } from 'node:crypto';
  */
 const MAX_IDENTIFIER = 60; // PostgreSQL truncates at 63, MySQL refuses past 64.
 
-export function constraintName(prefix: 'pk' | 'uq' | 'fk' | 'ix' | 'ck', table: string, parts: string[]): string {
+export function constraintName(
+  prefix: 'pk' | 'uq' | 'fk' | 'ix' | 'ck',
+  table: string,
+  parts: string[],
+): string {
   const name = [prefix, table, ...parts].join('_');
   if (name.length <= MAX_IDENTIFIER) return name;
   const hash = createHash('sha1').update(name).digest('hex').slice(0, 8);

@@ -1,0 +1,28 @@
+import { migrationConfig } from '../db/migration-config.js';
+import { runDbProgram } from '../migrate/index.js';
+
+const USAGE = `usage: expireeye <command> [options]
+
+commands:
+  db <command>   database migrations (revision, upgrade, downgrade, current, history, heads,
+                 branches, show, stamp, merge); 'expireeye db --help' lists them
+  --version      print the version
+`;
+
+/** The `expireeye` executable. */
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  let code = 0;
+  if (command === 'db') {
+    code = await runDbProgram(rest, { config: () => migrationConfig() });
+  } else if (command === '--version' || command === '-V') {
+    const { createRequire } = await import('node:module');
+    process.stdout.write(`expireeye ${createRequire(import.meta.url)('../../../package.json').version}\n`);
+  } else if (command === undefined || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+  } else {
+    process.stderr.write(`expireeye: unknown command '${command}'\n${USAGE}`);
+    code = 2;
+  }
+  process.exitCode = code;
+}

@@ -1,0 +1,46 @@
+import { type DatabaseUrl, DatabaseUrlError, parseDatabaseUrl } from '../migrate/index.js';
+import { ConfigError } from './config-error.js';
+import { loadEnvFile } from './env-file.js';
+
+export const DEFAULT_SQLITE_URL = 'sqlite:./data/expireeye.sqlite';
+
+/**
+ * Which database to use, in order:
+ * 1. `DATABASE_URL` (`mysql://…`, `postgres://…`, `sqlite:path`);
+ * 2. the seed's `DB_USER`, `DB_PASSWORD`, `DB_HOST`, `DB_PORT`, `DB_NAME`, which select MySQL/MariaDB
+ *    exactly as the original `alembic/env.py` built its URL;
+ * 3. the embedded default, SQLite at `./data/expireeye.sqlite`, created on first use.
+ */
+export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseUrl {
+  loadEnvFile();
+  const url = env.DATABASE_URL?.trim();
+  if (url) {
+    try {
+      return parseDatabaseUrl(url);
+    } catch (e) {
+      throw new ConfigError(
+        'DATABASE_URL',
+        e instanceof DatabaseUrlError ? e.message : 'is not a valid database URL',
+      );
+    }
+  }
+  const parts = ['DB_USER', 'DB_PASSWORD', 'DB_HOST', 'DB_PORT', 'DB_NAME'] as const;
+  if (parts.some((p) => env[p] !== undefined && env[p] !== '')) {
+    for (const p of ['DB_USER', 'DB_HOST', 'DB_PORT', 'DB_NAME'] as const) {
+      if (!env[p]?.trim()) {
+        throw new ConfigError(
+          p,
+          'is not set (DB_USER, DB_HOST, DB_PORT and DB_NAME select MySQL together; DB_PASSWORD may be empty)',
+        );
+      }
+    }
+    const port = Number(env.DB_PORT);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new ConfigError('DB_PORT', `must be a port number from 1 to 65535, got '${env.DB_PORT}'`);
+    }
+    const e = encodeURIComponent;
+    const auth = env.DB_PASSWORD ? `${e(env.DB_USER!)}:${e(env.DB_PASSWORD)}` : e(env.DB_USER!);
+    return parseDatabaseUrl(`mysql://${auth}@${env.DB_HOST}:${port}/${e(env.DB_NAME!)}`);
+  }
+  return parseDatabaseUrl(DEFAULT_SQLITE_URL);
+}

@@ -1,0 +1,96 @@
+import type { Environment } from '../runtime/environment.js';
+import { CommandError } from './errors.js';
+import { formatLine, formatVerbose } from './format.js';
+import { graph } from './resolve.js';
+
+/** `current [-v]`: the revision(s) the database is at. */
+export async function current(env: Environment, opts: { verbose?: boolean } = {}): Promise<string[]> {
+  const map = await env.script.map();
+  env.announce();
+  const heads = await env.currentHeads();
+  for (const h of heads)
+    if (!map.get(h)) throw new CommandError(`Can't locate revision identified by '${h}'`, true);
+  if (opts.verbose) env.output.stdout(`Current revision(s) for ${env.displayUrl}:\n`);
+  for (const h of heads) {
+    const rev = map.get(h)!;
+    env.output.stdout(opts.verbose ? formatVerbose(map, rev) : `${formatLine(map, rev)}\n`);
+  }
+  return heads;
+}
+
+/** `heads [-v]`: the revisions nothing builds on yet. */
+export async function heads(env: Environment, opts: { verbose?: boolean } = {}): Promise<string[]> {
+  const map = await env.script.map();
+  for (const h of map.heads) {
+    const rev = map.get(h)!;
+    env.output.stdout(opts.verbose ? formatVerbose(map, rev) : `${formatLine(map, rev)}\n`);
+  }
+  return map.heads;
+}
+
+/** `branches [-v]`: each branch point with the revisions it branches into. */
+export async function branches(env: Environment, opts: { verbose?: boolean } = {}): Promise<void> {
+  const map = await env.script.map();
+  for (const rev of map.all()) {
+    if (!map.isBranchPoint(rev.revision)) continue;
+    env.output.stdout(opts.verbose ? formatVerbose(map, rev) : `${formatLine(map, rev)}\n`);
+    const pad = ' '.repeat(rev.revision.length);
+    for (const child of map.children(rev.revision)) {
+      const c = map.get(child)!;
+      env.output.stdout(`${pad} -> ${formatLine(map, c, { doc: !!opts.verbose })}\n`);
+    }
+    env.output.stdout('\n');
+  }
+}
+
+/** `show REV`: one revision in full. */
+export async function show(env: Environment, target: string): Promise<void> {
+  const map = await env.script.map();
+  const ids = graph(() => (target === 'current' ? [] : map.resolve(target)));
+  const list = target === 'current' ? await env.currentHeads() : ids;
+  for (const id of list) env.output.stdout(formatVerbose(map, map.get(id)!));
+}
+
+/**
+ * `history [-r RANGE] [-v] [-i]`: newest first. RANGE is `lower:upper`; either side may be left
+ * out, and each may be an id or prefix, `base`, `head`/`heads` or `current`.
+ */
+export async function history(
+  env: Environment,
+  opts: { range?: string; verbose?: boolean; indicateCurrent?: boolean } = {},
+): Promise<void> {
+  const map = await env.script.map();
+  let currentHeads: string[] = [];
+  const needsDb = opts.indicateCurrent || /(^|:)current($|:)/.test(opts.range ?? '');
+  if (needsDb) {
+    env.announce();
+    currentHeads = (await env.currentHeads()).filter((h) => map.get(h));
+  }
+  let lower: string | undefined;
+  let upper: string | undefined;
+  if (opts.range) {
+    if (!opts.range.includes(':')) {
+      throw new CommandError('History range requires [start]:[end], [start]:, or :[end]');
+    }
+    const [lo, up] = opts.range.split(':') as [string, string];
+    const one = (token: string, side: 'lower' | 'upper'): string | undefined => {
+      if (token === '' || (token === 'base' && side === 'lower')) return undefined;
+      if ((token === 'head' || token === 'heads') && side === 'upper') return undefined;
+      if (token === 'current') return currentHeads[0];
+      const ids = graph(() => map.resolve(token));
+      if (ids.length !== 1) throw new CommandError(`Can't locate revision identified by '${token}'`);
+      return ids[0];
+    };
+    lower = one(lo, 'lower');
+    upper = one(up, 'upper');
+  }
+  const revs = graph(() => map.history(lower, upper));
+  const cur = new Set(currentHeads);
+  for (const rev of revs) {
+    env.output.stdout(
+      opts.verbose
+        ? formatVerbose(map, rev, { current: cur })
+        : `${formatLine(map, rev, { current: cur, parents: true, doc: true })}\n`,
+    );
+  }
+}

@@ -1,0 +1,104 @@
+import { type ColumnDefinitionBuilder, MysqlAdapter, MysqlQueryCompiler, sql } from 'kysely';
+import { parseColumnType } from '../schema/column-type.js';
+import type { ColumnDef, ServerDefault } from '../schema/types.js';
+import { BaseDialect } from './base-dialect.js';
+import type { AlterColumnChange, ConstraintKind } from './dialect-impl.js';
+
+/** MySQL and MariaDB. DDL commits implicitly, so the runtime advances the version row per revision. */
+export class MysqlDialect extends BaseDialect {
+  readonly name = 'mysql' as const;
+  readonly implName = 'MySQLImpl';
+  readonly transactionalDDL = false;
+
+  constructor() {
+    super(new MysqlAdapter(), () => new MysqlQueryCompiler());
+  }
+
+  quote(identifier: string): string {
+    return `\`${identifier.replaceAll('`', '``')}\``;
+  }
+
+  protected override stringLiteral(value: string): string {
+    return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+  }
+
+  protected override autoIncrement(b: ColumnDefinitionBuilder): ColumnDefinitionBuilder {
+    return b.autoIncrement();
+  }
+
+  columnType(col: ColumnDef): string {
+    const t = parseColumnType(col.type);
+    switch (t.base) {
+      case 'integer':
+        return 'INTEGER';
+      case 'bigint':
+        return 'BIGINT';
+      case 'smallint':
+        return 'SMALLINT';
+      case 'float':
+        return 'DOUBLE';
+      case 'numeric':
+        return `DECIMAL(${t.args[0]}, ${t.args[1]})`;
+      case 'boolean':
+        return 'BOOL';
+      case 'string':
+        return `VARCHAR(${t.args[0]})`;
+      case 'date':
+        return 'DATE';
+      case 'timestamp':
+        // Millisecond precision, as a JavaScript Date holds; stored in UTC (the pool sets time_zone).
+        return 'DATETIME(3)';
+      case 'json':
+        return 'JSON';
+      default:
+        return 'TEXT';
+    }
+  }
+
+  renderDefault(def: ServerDefault, type: ColumnDef['type']): string {
+    if (typeof def === 'object') {
+      if (def.expr === 'current_date') return '(CURRENT_DATE)';
+      return type === 'timestamp' ? 'CURRENT_TIMESTAMP(3)' : 'CURRENT_TIMESTAMP';
+    }
+    if (typeof def === 'boolean') return def ? '1' : '0';
+    return this.literal(def);
+  }
+
+  /** MODIFY restates the whole column, so the existing definition fills what does not change. */
+  alterColumn(table: string, existing: ColumnDef, change: AlterColumnChange): string[] {
+    const next: ColumnDef = {
+      ...existing,
+      ...(change.type !== undefined ? { type: change.type } : {}),
+      ...(change.nullable !== undefined ? { nullable: change.nullable } : {}),
+    };
+    if (change.default === null) delete next.default;
+    else if (change.default !== undefined) next.default = change.default;
+    return [
+      this.compiler.schema
+        .alterTable(table)
+        .modifyColumn(next.name, sql.raw(this.columnType(next)), (c) => {
+          const out = this.columnClauses(next, c);
+          return next.nullable ? out.modifyEnd(sql.raw('NULL')) : out;
+        })
+        .compile().sql,
+    ];
+  }
+
+  override dropIndex(table: string, name: string): string[] {
+    return [this.compiler.schema.dropIndex(name).on(table).compile().sql];
+  }
+
+  dropConstraint(table: string, name: string, kind: ConstraintKind): string[] {
+    const t = this.quote(table);
+    switch (kind) {
+      case 'unique':
+        return [`ALTER TABLE ${t} DROP INDEX ${this.quote(name)}`];
+      case 'foreignkey':
+        return [`ALTER TABLE ${t} DROP FOREIGN KEY ${this.quote(name)}`];
+      case 'primary':
+        return [`ALTER TABLE ${t} DROP PRIMARY KEY`];
+      default:
+        return [`ALTER TABLE ${t} DROP CONSTRAINT ${this.quote(name)}`];
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import { parseColumnType } from '../schema/column-type.js';
+import type { ColumnTypeName, ReferentialAction, ServerDefault } from '../schema/types.js';
+
+/**
+ * Turns what a catalogue reports back into the portable vocabulary, so that a database freshly
+ * upgraded from the models compares equal to them on every dialect (no `tinyint(1)` vs boolean,
+ * `character varying` vs varchar, quoted vs unquoted default phantoms).
+ */
+export function portableType(raw: string): ColumnTypeName {
+  const t = raw.trim().toLowerCase();
+  const args =
+    /\(([^)]*)\)/
+      .exec(t)?.[1]
+      ?.split(',')
+      .map((s) => Number(s.trim())) ?? [];
+  const base = t
+    .replace(/\(.*?\)/, '')
+    .replace(/\s+unsigned$/, '')
+    .trim();
+  if (base === 'tinyint' && args[0] === 1) return 'boolean';
+  switch (base) {
+    case 'int':
+    case 'integer':
+    case 'int4':
+    case 'mediumint':
+      return 'integer';
+    case 'bigint':
+    case 'int8':
+      return 'bigint';
+    case 'smallint':
+    case 'int2':
+    case 'tinyint':
+      return 'smallint';
+    case 'bool':
+    case 'boolean':
+      return 'boolean';
+    case 'real':
+    case 'double':
+    case 'double precision':
+    case 'float':
+    case 'float8':
+      return 'float';
+    case 'numeric':
+    case 'decimal':
+      return `numeric(${args[0] ?? 10},${args[1] ?? 0})`;
+    case 'varchar':
+    case 'character varying':
+    case 'nvarchar':
+      return args[0] ? `string(${args[0]})` : 'text';
+    case 'text':
+    case 'mediumtext':
+    case 'longtext':
+    case 'tinytext':
+    case 'clob':
+      return 'text';
+    case 'date':
+      return 'date';
+    case 'datetime':
+    case 'timestamp':
+    case 'timestamp with time zone':
+    case 'timestamp without time zone':
+    case 'timestamptz':
+      return 'timestamp';
+    case 'json':
+    case 'jsonb':
+      return 'json';
+    default:
+      // Kept verbatim: the comparator reports it as a difference instead of guessing.
+      return raw as ColumnTypeName;
+  }
+}
+
+/** A default as a catalogue prints it → a ServerDefault, interpreted by the column's type. */
+export function portableDefault(
+  raw: string | null | undefined,
+  type: ColumnTypeName,
+): ServerDefault | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  let v = raw.trim();
+  if (v === '' || v.toUpperCase() === 'NULL') return undefined;
+  // PostgreSQL casts: 'active'::character varying, (0)::numeric
+  v = v.replace(/::[a-z ]+(\([^)]*\))?(\[\])?$/i, '');
+  while (v.startsWith('(') && v.endsWith(')')) v = v.slice(1, -1).trim();
+  const lower = v.toLowerCase();
+  if (/^(current_timestamp|now)(\(\d*\))?$/.test(lower) || lower === "datetime('now')") {
+    return { expr: 'current_timestamp' };
+  }
+  if (/^(current_date|curdate)(\(\))?$/.test(lower)) return { expr: 'current_date' };
+  let literal: string | undefined;
+  if (v.startsWith("'") && v.endsWith("'") && v.length >= 2) {
+    literal = v.slice(1, -1).replaceAll("''", "'").replaceAll('\\\\', '\\');
+  }
+  const text = literal ?? v;
+  const base = safeBase(type);
+  if (base === 'boolean') {
+    if (['1', 'true', "b'1'"].includes(text.toLowerCase())) return true;
+    if (['0', 'false', "b'0'"].includes(text.toLowerCase())) return false;
+  }
+  if (
+    ['integer', 'bigint', 'smallint', 'float', 'numeric'].includes(base) &&
+    text !== '' &&
+    !Number.isNaN(Number(text))
+  ) {
+    return Number(text);
+  }
+  return text;
+}
+
+/** A model's default put in the same normal form, for comparison. */
+export function normalizeDefault(
+  def: ServerDefault | undefined,
+  type: ColumnTypeName,
+): ServerDefault | undefined {
+  if (def === undefined || typeof def === 'object') return def;
+  const base = safeBase(type);
+  if (base === 'boolean' && typeof def !== 'boolean') return def === 1 || def === '1' || def === 'true';
+  if (['integer', 'bigint', 'smallint', 'float', 'numeric'].includes(base) && typeof def === 'string') {
+    const n = Number(def);
+    return Number.isNaN(n) ? def : n;
+  }
+  if (
+    typeof def === 'number' &&
+    !['integer', 'bigint', 'smallint', 'float', 'numeric', 'boolean'].includes(base)
+  ) {
+    return String(def);
+  }
+  return def;
+}
+
+export function portableAction(raw: string | null | undefined): ReferentialAction | undefined {
+  const a = (raw ?? '').trim().toLowerCase().replace('_', ' ');
+  if (a === 'cascade' || a === 'c') return 'cascade';
+  if (a === 'set null' || a === 'n') return 'set null';
+  // RESTRICT and NO ACTION both refuse the delete (they differ only in when the check runs), and
+  // one of them is each dialect's default: both read as "unspecified" so none of them is a phantom diff.
+  return undefined;
+}
+
+function safeBase(type: ColumnTypeName): string {
+  try {
+    return parseColumnType(type).base;
+  } catch {
+    return type;
+  }
+}

@@ -1,0 +1,221 @@
+import { type Compilable, isCompilable, type Kysely, type RawBuilder } from 'kysely';
+import type {
+  AlterColumnChange,
+  ConstraintKind,
+  DialectImpl,
+  DialectName,
+  TableRebuilder,
+} from '../ddl/dialect-impl.js';
+import * as edit from '../schema/table-transform.js';
+import type {
+  ColumnDef,
+  ColumnTypeName,
+  ReferentialAction,
+  ServerDefault,
+  TableDef,
+  TableSpec,
+} from '../schema/types.js';
+import type { OperationSink } from './sink.js';
+
+export interface AlterColumnOptions extends AlterColumnChange {
+  /** The column as it is now. Filled from the database when omitted; autogenerate writes it out. */
+  existing?: Partial<Omit<ColumnDef, 'name'>> | undefined;
+}
+
+export class OperationError extends Error {}
+
+/**
+ * `op`, as revision files receive it: dialect-portable schema operations. One revision file runs
+ * unchanged on SQLite, MySQL/MariaDB and PostgreSQL. Where SQLite cannot ALTER in place, the
+ * change is applied by copy-and-move (Alembic's batch mode) keeping rows, indexes and foreign keys.
+ */
+export class Operations {
+  constructor(
+    readonly impl: DialectImpl,
+    private readonly sink: OperationSink,
+    /** The query builder to write data migrations with; pass the query to `execute`. */
+    readonly db: Kysely<any>,
+  ) {}
+
+  get dialect(): DialectName {
+    return this.impl.name;
+  }
+
+  private async run(statements: string[]): Promise<void> {
+    for (const s of statements) await this.sink.run(s);
+  }
+
+  private async requireTable(name: string): Promise<TableDef> {
+    const t = await this.sink.getTable(name);
+    if (!t) throw new OperationError(`Table '${name}' does not exist`);
+    return t;
+  }
+
+  /**
+   * Applies an edit. When the dialect has a statement for it, that statement runs; when it
+   * returns null (SQLite), the table is rebuilt from its edited definition.
+   */
+  private async change(
+    table: string,
+    apply: (s: edit.TableState) => void,
+    statements: (current: TableDef) => string[] | null,
+  ): Promise<void> {
+    const current = await this.requireTable(table);
+    const state = edit.startState(current);
+    apply(state);
+    const direct = statements(current);
+    if (direct) await this.run(direct);
+    else
+      await this.run(
+        (this.impl as DialectImpl & TableRebuilder).rebuildTable(current, state.table, state.columnMap),
+      );
+    this.sink.tableChanged(table, state.table);
+  }
+
+  async createTable(name: string, spec: TableSpec): Promise<void> {
+    await this.run(this.impl.createTable(name, spec));
+    this.sink.tableChanged(name, { name, ...structuredClone(spec), indexes: [] });
+  }
+
+  async dropTable(name: string): Promise<void> {
+    await this.run(this.impl.dropTable(name));
+    this.sink.tableChanged(name, undefined);
+  }
+
+  async renameTable(from: string, to: string): Promise<void> {
+    const current = this.sink.offline ? await this.requireTable(from) : await this.sink.getTable(from);
+    await this.run(this.impl.renameTable(from, to));
+    this.sink.tableChanged(from, undefined);
+    this.sink.tableChanged(to, current ? { ...current, name: to } : undefined);
+  }
+
+  async addColumn(table: string, column: ColumnDef): Promise<void> {
+    await this.change(
+      table,
+      (s) => edit.addColumn(s, column),
+      () => this.impl.addColumn(table, column),
+    );
+  }
+
+  async dropColumn(table: string, column: string): Promise<void> {
+    await this.change(
+      table,
+      (s) => edit.dropColumn(s, column),
+      (current) => {
+        // SQLite's DROP COLUMN refuses columns that a key, index or constraint uses: rebuild then.
+        if (this.impl.name !== 'sqlite') return this.impl.dropColumn(table, column);
+        const uses = (cols: string[]) => cols.includes(column);
+        const constrained =
+          uses(current.primaryKey?.columns ?? []) ||
+          (current.indexes ?? []).some((i) => uses(i.columns)) ||
+          (current.uniqueConstraints ?? []).some((u) => uses(u.columns)) ||
+          (current.foreignKeys ?? []).some((f) => uses(f.columns)) ||
+          (current.checks ?? []).some((c) => new RegExp(`\\b${column}\\b`).test(c.expr));
+        return constrained ? null : this.impl.dropColumn(table, column);
+      },
+    );
+  }
+
+  async renameColumn(table: string, from: string, to: string): Promise<void> {
+    await this.change(
+      table,
+      (s) => edit.renameColumn(s, from, to),
+      () => this.impl.renameColumn(table, from, to),
+    );
+  }
+
+  async alterColumn(table: string, column: string, options: AlterColumnOptions): Promise<void> {
+    const { existing, ...change } = options;
+    await this.change(
+      table,
+      (s) => edit.alterColumn(s, column, change),
+      (current) => {
+        const live = current.columns.find((c) => c.name === column)!;
+        const base: ColumnDef = { ...live, ...(existing ?? {}), name: column };
+        return this.impl.alterColumn(table, base, change);
+      },
+    );
+  }
+
+  async createIndex(
+    name: string,
+    table: string,
+    columns: string[],
+    options: { unique?: boolean } = {},
+  ): Promise<void> {
+    const index = { name, columns, unique: !!options.unique };
+    await this.run(this.impl.createIndex(table, index));
+    const t = await this.sink.getTable(table);
+    if (t) this.sink.tableChanged(table, { ...t, indexes: [...(t.indexes ?? []), index] });
+  }
+
+  async dropIndex(name: string, table: string): Promise<void> {
+    await this.run(this.impl.dropIndex(table, name));
+    const t = await this.sink.getTable(table);
+    if (t) this.sink.tableChanged(table, { ...t, indexes: (t.indexes ?? []).filter((i) => i.name !== name) });
+  }
+
+  async createUniqueConstraint(name: string, table: string, columns: string[]): Promise<void> {
+    const u = { name, columns };
+    await this.change(
+      table,
+      (s) => edit.addUnique(s, u),
+      () => this.impl.addUnique(table, u),
+    );
+  }
+
+  async createForeignKey(
+    name: string,
+    table: string,
+    referencedTable: string,
+    columns: string[],
+    referencedColumns: string[],
+    options: { onDelete?: ReferentialAction; onUpdate?: ReferentialAction } = {},
+  ): Promise<void> {
+    const fk = {
+      name,
+      columns,
+      references: { table: referencedTable, columns: referencedColumns },
+      ...options,
+    };
+    await this.change(
+      table,
+      (s) => edit.addForeignKey(s, fk),
+      () => this.impl.addForeignKey(table, fk),
+    );
+  }
+
+  async createCheckConstraint(name: string, table: string, expr: string): Promise<void> {
+    const ck = { name, expr };
+    await this.change(
+      table,
+      (s) => edit.addCheck(s, ck),
+      () => this.impl.addCheck(table, ck),
+    );
+  }
+
+  /** `kind` is needed by MySQL, whose DROP differs per constraint kind. */
+  async dropConstraint(name: string, table: string, kind: ConstraintKind): Promise<void> {
+    await this.change(
+      table,
+      (s) => edit.dropConstraint(s, name, kind),
+      () => this.impl.dropConstraint(table, name, kind),
+    );
+  }
+
+  /** Raw SQL, or a Kysely query built from `op.db` (rendered with literals in `--sql` mode). */
+  async execute(statement: string | Compilable | RawBuilder<unknown>): Promise<void> {
+    if (typeof statement === 'string') return this.sink.run(statement);
+    const compiled = isCompilable(statement) ? statement.compile() : statement.compile(this.db);
+    await this.sink.run(compiled.sql, compiled.parameters);
+  }
+
+  /** The portable type vocabulary, for readability in hand-written revisions: `op.type.string(255)`. */
+  readonly type = {
+    string: (length: number): ColumnTypeName => `string(${length})`,
+    numeric: (precision: number, scale: number): ColumnTypeName => `numeric(${precision},${scale})`,
+  };
+
+  /** `{ expr: 'current_timestamp' }`, the portable "now" server default. */
+  readonly now: ServerDefault = { expr: 'current_timestamp' };
+}

@@ -1,0 +1,16 @@
+import type { TableDef } from '../schema/types.js';
+
+/**
+ * Where operations go. Online, statements run on the migration connection and table shapes come
+ * from the live catalogue; offline (`--sql`), statements are printed and shapes come from the
+ * schema the earlier operations built.
+ */
+export interface OperationSink {
+  readonly offline: boolean;
+  /** Online, parameters are bound; offline they are rendered as literals. */
+  run(statement: string, parameters?: readonly unknown[]): Promise<void>;
+  /** The current shape of a table, or undefined when it does not exist. */
+  getTable(name: string): Promise<TableDef | undefined>;
+  /** Called after every change to a table so a cached shape is refreshed or updated. */
+  tableChanged(name: string, next: TableDef | undefined): void;
+}

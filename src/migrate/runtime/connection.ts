@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import type { DatabaseUrl } from './database-url.js';
+
+export interface ConnectOptions {
+  /** Pool size for server databases. */
+  poolSize?: number;
+}
+
+/**
+ * A Kysely instance for a database URL, with driver settings that make values the same on every
+ * dialect: timestamps in UTC, DATE as 'YYYY-MM-DD' strings, DECIMAL and BIGINT as numbers.
+ * Drivers are imported lazily so a command pays only for the one it uses.
+ */
+export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Promise<Kysely<any>> {
+  switch (db.dialect) {
+    case 'sqlite': {
+      const { default: Database } = await import('better-sqlite3');
+      if (db.file !== ':memory:') fs.mkdirSync(path.dirname(db.file!), { recursive: true });
+      const sqlite = new Database(db.file!);
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('busy_timeout = 10000');
+      sqlite.pragma('foreign_keys = ON');
+      return new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+    }
+    case 'mysql': {
+      const mysql = await import('mysql2');
+      const pool = mysql.createPool({
+        host: db.host!,
+        port: db.port!,
+        user: db.user!,
+        password: db.password ?? '',
+        database: db.database!,
+        connectionLimit: options.poolSize ?? 10,
+        timezone: 'Z',
+        dateStrings: ['DATE'],
+        decimalNumbers: true,
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+        charset: 'utf8mb4',
+      });
+      pool.on('connection', (conn) => {
+        conn.query("SET time_zone = '+00:00'");
+      });
+      return new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
+    }
+    case 'postgres': {
+      const { default: pg } = await import('pg');
+      const parsers: Record<number, (v: string) => unknown> = {
+        1082: (v) => v, // date → 'YYYY-MM-DD'
+        1700: (v) => Number(v), // numeric
+        20: (v) => Number(v), // int8
+      };
+      const pool = new pg.Pool({
+        host: db.host!,
+        port: db.port!,
+        user: db.user!,
+        password: db.password || undefined,
+        database: db.database!,
+        max: options.poolSize ?? 10,
+        types: {
+          getTypeParser: ((oid: number, format?: string) =>
+            parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+        },
+      });
+      return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    }
+  }
+}

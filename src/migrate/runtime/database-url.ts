@@ -1,0 +1,71 @@
+import path from 'node:path';
+import type { DialectName } from '../ddl/dialect-impl.js';
+
+/** A parsed database URL. `mysql://`, `mariadb://`, `postgres://`, `postgresql://`, `sqlite:path`. */
+export interface DatabaseUrl {
+  dialect: DialectName;
+  /** SQLite: the file path (or ':memory:'). */
+  file?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** The URL as given, for connecting. */
+  url: string;
+}
+
+/** A bad or incomplete setting. The CLI prints its one-line message and exits; no stack trace. */
+export class ConfigurationError extends Error {}
+
+export class DatabaseUrlError extends ConfigurationError {}
+
+export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl {
+  const url = raw.trim();
+  const scheme = /^([a-z0-9+]+):/i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme) throw new DatabaseUrlError('must start with mysql://, postgres:// or sqlite:');
+  if (scheme === 'sqlite') {
+    let file = url.slice('sqlite:'.length);
+    // sqlite:///abs/path (SQLAlchemy style) and sqlite://rel/path are accepted as well.
+    if (file.startsWith('//')) file = file.slice(2);
+    if (file === '')
+      throw new DatabaseUrlError('sqlite: needs a file path, e.g. sqlite:./data/expireeye.sqlite');
+    if (file !== ':memory:') file = path.resolve(cwd, file);
+    return { dialect: 'sqlite', file, url };
+  }
+  const dialect: DialectName | undefined =
+    scheme === 'mysql' || scheme === 'mariadb' || scheme.startsWith('mysql+')
+      ? 'mysql'
+      : scheme === 'postgres' || scheme === 'postgresql' || scheme.startsWith('postgresql+')
+        ? 'postgres'
+        : undefined;
+  if (!dialect)
+    throw new DatabaseUrlError(`unsupported scheme '${scheme}' (use mysql://, postgres:// or sqlite:)`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replace(/^[^:]+:/, 'db:'));
+  } catch {
+    throw new DatabaseUrlError('is not a valid URL');
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!parsed.hostname) throw new DatabaseUrlError('has no host');
+  if (!database) throw new DatabaseUrlError('names no database (…/dbname)');
+  const port = parsed.port ? Number(parsed.port) : dialect === 'mysql' ? 3306 : 5432;
+  return {
+    dialect,
+    host: parsed.hostname,
+    port,
+    user: decodeURIComponent(parsed.username) || (dialect === 'mysql' ? 'root' : 'postgres'),
+    password: decodeURIComponent(parsed.password),
+    database,
+    url,
+  };
+}
+
+/** The URL with its password masked, as Alembic prints it (`XXXXX`). */
+export function displayUrl(db: DatabaseUrl): string {
+  if (db.dialect === 'sqlite') return `sqlite:${db.file}`;
+  const scheme = db.dialect === 'mysql' ? 'mysql' : 'postgresql';
+  const auth = db.password ? `${db.user}:XXXXX` : db.user;
+  return `${scheme}://${auth}@${db.host}:${db.port}/${db.database}`;
+}

@@ -1,0 +1,216 @@
+import { type Kysely, sql } from 'kysely';
+import type { DialectImpl } from '../ddl/dialect-impl.js';
+import { dialectImpl } from '../ddl/index.js';
+import { Operations } from '../operations/operations.js';
+import type { MigrationStep, RevisionMap, VersionChange } from '../script/revision-map.js';
+import { ScriptDirectory } from '../script/script-directory.js';
+import type { MigrationConfig } from './config.js';
+import { connect } from './connection.js';
+import { type DatabaseUrl, displayUrl } from './database-url.js';
+import { acquireLock, releaseLock } from './lock.js';
+import { MigrationError } from './migration-error.js';
+import { OfflineSink } from './offline-sink.js';
+import { OnlineSink } from './online-sink.js';
+import { LOG, type Output } from './output.js';
+import { VersionTable } from './version-table.js';
+
+/**
+ * The runtime: Alembic's EnvironmentContext and MigrationContext in one. Owns the connection,
+ * the lock and the version table, and runs planned steps online or renders them offline.
+ */
+export class Environment {
+  readonly script: ScriptDirectory;
+  readonly versionTableName: string;
+  private database?: DatabaseUrl;
+  private dbInstance?: Kysely<any>;
+  private implInstance?: DialectImpl;
+
+  constructor(
+    readonly config: MigrationConfig,
+    readonly output: Output,
+  ) {
+    this.script = new ScriptDirectory(config.scriptLocation, config.importPath);
+    this.versionTableName = config.versionTable ?? 'alembic_version';
+  }
+
+  get url(): DatabaseUrl {
+    this.database ??= this.config.database();
+    return this.database;
+  }
+
+  get impl(): DialectImpl {
+    this.implInstance ??= dialectImpl(this.url.dialect);
+    return this.implInstance;
+  }
+
+  get displayUrl(): string {
+    return displayUrl(this.url);
+  }
+
+  get versionTable(): VersionTable {
+    return new VersionTable(this.impl, this.versionTableName);
+  }
+
+  private get lockName(): string {
+    return `expireeye_migrate_${this.versionTableName}`;
+  }
+
+  /** The two INFO lines every database-touching command prints first. */
+  announce(offline = false): void {
+    this.output.info(LOG.migration, `Context impl ${this.impl.implName}.`);
+    if (offline) this.output.info(LOG.migration, 'Generating static SQL');
+    this.output.info(
+      LOG.migration,
+      `Will assume ${this.impl.transactionalDDL ? 'transactional' : 'non-transactional'} DDL.`,
+    );
+  }
+
+  async db(): Promise<Kysely<any>> {
+    this.dbInstance ??= await connect(this.url, { poolSize: 2 });
+    return this.dbInstance;
+  }
+
+  async close(): Promise<void> {
+    await this.dbInstance?.destroy();
+    this.dbInstance = undefined;
+  }
+
+  /** The heads recorded in the version table; [] when it does not exist (it is not created). */
+  async currentHeads(db?: Kysely<any>): Promise<string[]> {
+    const conn = db ?? (await this.db());
+    if (!(await this.versionTable.exists(conn))) return [];
+    return this.versionTable.heads(conn);
+  }
+
+  /**
+   * Runs `work` on one connection while holding the migration lock. SQLite: the whole run is one
+   * IMMEDIATE transaction (its write lock) and each revision a savepoint in it, with foreign keys
+   * off for copy-and-move and checked before each revision is released.
+   */
+  async locked<T>(work: (conn: Kysely<any>) => Promise<T>): Promise<T> {
+    const db = await this.db();
+    const dialect = this.impl.name;
+    return db.connection().execute(async (conn) => {
+      if (dialect === 'sqlite') {
+        await sql`PRAGMA foreign_keys = OFF`.execute(conn);
+        await sql`BEGIN IMMEDIATE`.execute(conn);
+        try {
+          const result = await work(conn);
+          await sql`COMMIT`.execute(conn);
+          return result;
+        } catch (e) {
+          // Revisions completed before the failure were released from their savepoints: keep them.
+          await sql`COMMIT`.execute(conn).catch(() => sql`ROLLBACK`.execute(conn));
+          throw e;
+        } finally {
+          await sql`PRAGMA foreign_keys = ON`.execute(conn);
+        }
+      }
+      await acquireLock(conn, dialect, this.lockName);
+      try {
+        return await work(conn);
+      } finally {
+        await releaseLock(conn, dialect, this.lockName);
+      }
+    });
+  }
+
+  private async ensureVersionTable(conn: Kysely<any>): Promise<void> {
+    if (!(await this.versionTable.exists(conn))) await this.versionTable.create(conn);
+  }
+
+  /** Online upgrade/downgrade: plans under the lock (so a concurrent run's work is seen), then runs. */
+  async run(plan: (map: RevisionMap, heads: string[]) => MigrationStep[]): Promise<MigrationStep[]> {
+    const map = await this.script.map();
+    return this.locked(async (conn) => {
+      await this.ensureVersionTable(conn);
+      const heads = await this.versionTable.heads(conn);
+      const steps = plan(map, heads);
+      for (const step of steps) await this.runStep(conn, step);
+      return steps;
+    });
+  }
+
+  private async runStep(conn: Kysely<any>, step: MigrationStep): Promise<void> {
+    const dialect = this.impl.name;
+    this.output.info(LOG.migration, `Running ${step.describe}`);
+    const mod = await this.script.module(step.revision);
+    const sink = new OnlineSink(conn, dialect);
+    const op = new Operations(this.impl, sink, conn);
+    const begin =
+      dialect === 'postgres' ? sql`BEGIN` : dialect === 'sqlite' ? sql`SAVEPOINT ee_revision` : null;
+    if (begin) await begin.execute(conn);
+    try {
+      await (step.direction === 'up' ? mod.upgrade(op) : mod.downgrade(op));
+      sink.lastStatement = '';
+      await this.applyVersionChanges(conn, step.versionChanges);
+      if (dialect === 'sqlite') {
+        const bad = await sql<{ table: string; parent: string }>`PRAGMA foreign_key_check`.execute(conn);
+        if (bad.rows.length) {
+          const r = bad.rows[0]!;
+          throw new Error(
+            `foreign key violation: a row of '${r.table}' references a missing '${r.parent}' row`,
+          );
+        }
+        await sql`RELEASE ee_revision`.execute(conn);
+      } else if (dialect === 'postgres') await sql`COMMIT`.execute(conn);
+    } catch (e) {
+      if (dialect === 'postgres') await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+      if (dialect === 'sqlite') {
+        await sql`ROLLBACK TO ee_revision`.execute(conn).catch(() => undefined);
+        await sql`RELEASE ee_revision`.execute(conn).catch(() => undefined);
+      }
+      throw new MigrationError(step.revision.revision, step.direction, sink.lastStatement, e);
+    }
+  }
+
+  async applyVersionChanges(conn: Kysely<any>, changes: VersionChange[]): Promise<void> {
+    for (const change of changes) {
+      for (const s of this.versionTable.changeStatements(change)) await sql.raw(s).execute(conn);
+    }
+  }
+
+  /**
+   * Offline (`--sql`): renders the steps as one script. `replay` are the steps below the range,
+   * run silently so that table shapes are known (SQLite copy-and-move needs them).
+   */
+  async render(options: {
+    replay: MigrationStep[];
+    steps: MigrationStep[];
+    createVersionTable: boolean;
+    dropVersionTable: boolean;
+  }): Promise<void> {
+    const write = (text: string) => this.output.stdout(text);
+    const sink = new OfflineSink(this.impl, write);
+    const op = new Operations(this.impl, sink, this.impl.compiler);
+    sink.emit = false;
+    for (const step of options.replay) {
+      const mod = await this.script.module(step.revision);
+      await (step.direction === 'up' ? mod.upgrade(op) : mod.downgrade(op));
+    }
+    sink.emit = true;
+    if (options.createVersionTable) for (const s of this.versionTable.createStatements()) await sink.run(s);
+    const txn = this.impl.transactionalDDL;
+    for (const step of options.steps) {
+      this.output.info(LOG.migration, `Running ${step.describe}`);
+      sink.comment(`Running ${arrow(step)}`);
+      if (txn) write('BEGIN;\n\n');
+      const mod = await this.script.module(step.revision);
+      await (step.direction === 'up' ? mod.upgrade(op) : mod.downgrade(op));
+      for (const change of step.versionChanges) {
+        for (const s of this.versionTable.changeStatements(change)) await sink.run(s);
+      }
+      if (txn) write('COMMIT;\n\n');
+    }
+    if (options.dropVersionTable) for (const s of this.versionTable.dropStatements()) await sink.run(s);
+  }
+}
+
+/** `upgrade A, B -> M` / `downgrade M -> ` : the step without its message, for `--sql` comments. */
+function arrow(step: MigrationStep): string {
+  const rev = step.revision;
+  const parents = rev.downRevisions.join(', ');
+  return step.direction === 'up'
+    ? `upgrade ${parents} -> ${rev.revision}`
+    : `downgrade ${rev.revision} -> ${parents}`;
+}

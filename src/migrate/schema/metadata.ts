@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Model } from './model.js';
+import type { SchemaDef } from './types.js';
+
+/**
+ * The registered models: Alembic's `target_metadata`. Validates that every foreign key points at a
+ * registered table and column, and can prove that no model file was left unregistered — the
+ * "autogenerate detects no changes" trap of a model nobody imported.
+ */
+export interface Metadata<Models extends readonly Model[] = readonly Model[]> {
+  readonly models: Models;
+  schema(): SchemaDef;
+  /**
+   * Imports every module in `dir` and fails, naming the file and the model, when one exports a
+   * model that is not registered here.
+   */
+  assertAllRegistered(dir: string): Promise<void>;
+}
+
+export class MetadataError extends Error {}
+
+export function defineMetadata<const Models extends readonly Model[]>(models: Models): Metadata<Models> {
+  const byName = new Map<string, Model>();
+  for (const m of models) {
+    if (byName.has(m.name)) throw new MetadataError(`Table '${m.name}' is registered twice`);
+    byName.set(m.name, m);
+  }
+  for (const m of models) {
+    for (const fk of m.table.foreignKeys ?? []) {
+      const target = byName.get(fk.references.table);
+      if (!target) {
+        throw new MetadataError(
+          `Foreign key ${fk.name} on '${m.name}' references table '${fk.references.table}', which is not a registered model`,
+        );
+      }
+      for (const c of fk.references.columns) {
+        if (!target.table.columns.some((x) => x.name === c)) {
+          throw new MetadataError(
+            `Foreign key ${fk.name} references missing column '${fk.references.table}.${c}'`,
+          );
+        }
+      }
+    }
+  }
+  const registered = new Set<Model>(models);
+  return {
+    models,
+    schema: () => ({ tables: models.map((m) => structuredClone(m.table)) }),
+    async assertAllRegistered(dir: string) {
+      const files = fs
+        .readdirSync(dir)
+        .filter((f) => /\.(js|mjs|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.map'))
+        .filter((f) => !f.endsWith('.ts') || !fs.existsSync(path.join(dir, f.replace(/\.ts$/, '.js'))));
+      for (const file of files) {
+        const mod: Record<string, unknown> = await import(pathToFileURL(path.join(dir, file)).href);
+        for (const [exportName, value] of Object.entries(mod)) {
+          if (!isModel(value) || registered.has(value)) continue;
+          throw new MetadataError(
+            `Model '${value.name}' (export ${exportName} of ${path.join(dir, file)}) is not registered in the metadata; add it to the models list or autogenerate will not see it`,
+          );
+        }
+      }
+    },
+  };
+}
+
+function isModel(v: unknown): v is Model {
+  return typeof v === 'object' && v !== null && 'table' in v && 'columns' in v && 'name' in v;
+}

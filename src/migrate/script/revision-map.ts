@@ -1,0 +1,1012 @@
+import type { Revision } from './revision.js';
+
+/**
+ * The revision graph: resolution of revision identifiers, upgrade/downgrade/stamp planning and
+ * history ordering, with Alembic's semantics (`alembic/script/revision.py`, and the version-table
+ * bookkeeping of `alembic/runtime/migration.py`'s `HeadMaintainer`).
+ *
+ * Internally every revision is a number (its position in the input), edges are adjacency arrays and
+ * every traversal is an iterative walk over a `Uint8Array` of marks, so building the map is O(n + e)
+ * and nothing recurses (a 10,000-long chain is fine).
+ */
+
+/** Stands for "below every base revision" in walks and downgrade targets. */
+const BASE = -1;
+/** `[label@][symbol](+|-)N`, as Alembic's `_relative_destination`. */
+const RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)$/;
+/** Characters a revision identifier may not contain (sorted, for the error message). */
+const ILLEGAL_CHARS = ['+', '-', ':', '@'];
+
+/**
+ * An identifier that names no revision, or several. Internal detail: the CLI reports every one as
+ * `Can't locate revision identified by '<argument>'`.
+ */
+export class ResolutionError extends Error {
+  override readonly name: string = 'ResolutionError';
+  constructor(
+    message: string,
+    readonly argument: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A user-facing revision error; the message is Alembic's wording, printed as is. */
+export class RevisionError extends Error {
+  override readonly name: string = 'RevisionError';
+}
+
+/** Alembic's message for `head` (or `label@head`) when several heads match. */
+export function multipleHeadsMessage(argument: string): string {
+  return (
+    `Multiple head revisions are present for given argument '${argument}'; please specify a specific ` +
+    `target revision, '<branchname>@${argument}' to narrow to a specific head, or 'heads' for all heads`
+  );
+}
+
+/** `stamp`'s wording of the multiple-heads error. */
+export const STAMP_MULTIPLE_HEADS_MESSAGE =
+  'Multiple heads are present; please specify a single target revision';
+
+/**
+ * `head` matched several revisions. `argument` is the user's argument (for `upgrade`/`downgrade`
+ * the whole target, as Alembic reports it). Commands with their own wording (`revision`, `stamp`)
+ * can catch this and rephrase.
+ */
+export class MultipleHeadsError extends RevisionError {
+  override readonly name: string = 'MultipleHeadsError';
+  constructor(
+    readonly heads: string[],
+    readonly argument: string,
+    message: string = multipleHeadsMessage(argument),
+  ) {
+    super(message);
+  }
+}
+
+/** One `alembic_version` statement. */
+export interface VersionChange {
+  kind: 'insert' | 'update' | 'delete';
+  /** The row deleted or updated. */
+  from?: string;
+  /** The row inserted, or the new value of an updated row. */
+  to?: string;
+}
+
+export interface MigrationStep {
+  revision: Revision;
+  direction: 'up' | 'down';
+  /**
+   * The log line text after "Running ": e.g. "upgrade  -> 521309cc5b4e, initial",
+   * "upgrade 4dc7cae0efa7, 4b0cc052b1d7 -> c90d49cadc6e, merge", "downgrade 521309cc5b4e -> , initial".
+   */
+  describe: string;
+  /** The version-table statements this step needs, given the rows before it, in order. */
+  versionChanges: VersionChange[];
+}
+
+/** One `stamp` movement (Alembic's `StampStep`). */
+export interface StampStep {
+  from: string[];
+  to: string[];
+  direction: 'up' | 'down';
+  /** "stamp_revision  -> X", "stamp_revision X -> " (Alembic's format, spaces included). */
+  describe: string;
+  versionChanges: VersionChange[];
+}
+
+/** The log text without the message: "upgrade A -> B", as in offline SQL's `-- Running ...` comment. */
+export function shortLog(step: MigrationStep): string {
+  const { revision: r } = step;
+  return step.direction === 'up'
+    ? `upgrade ${r.downRevisions.join(', ')} -> ${r.revision}`
+    : `downgrade ${r.revision} -> ${r.downRevisions.join(', ')}`;
+}
+
+function describeStep(r: Revision, direction: 'up' | 'down'): string {
+  const text =
+    direction === 'up'
+      ? `upgrade ${r.downRevisions.join(', ')} -> ${r.revision}`
+      : `downgrade ${r.revision} -> ${r.downRevisions.join(', ')}`;
+  return r.message ? `${text}, ${r.message}` : text;
+}
+
+function relativeMessage(relative: string, steps: number): string {
+  return `Relative revision ${relative} didn't produce ${Math.abs(steps)} migrations`;
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return items.length < 2 ? [...items] : [...new Set(items)];
+}
+
+/** The rows of `alembic_version` while a plan is simulated; keeps row order stable for display. */
+class VersionTable {
+  readonly rows: number[];
+  constructor(rows: readonly number[]) {
+    this.rows = [...rows];
+  }
+  has(i: number): boolean {
+    return this.rows.includes(i);
+  }
+  insert(i: number): void {
+    this.rows.push(i);
+  }
+  delete(i: number): void {
+    this.rows.splice(this.rows.indexOf(i), 1);
+  }
+  update(from: number, to: number): void {
+    this.rows[this.rows.indexOf(from)] = to;
+  }
+}
+
+export class RevisionMap {
+  /** Revisions no other revision names as a down revision (depends_on makes no children); input order. */
+  readonly heads: string[];
+  /** Revisions without down revisions; input order. */
+  readonly bases: string[];
+
+  private readonly revs: Revision[];
+  private readonly ids: string[];
+  private readonly index = new Map<string, number>();
+  private readonly labels = new Map<string, number>();
+  /** Down revisions (versioned parents). */
+  private readonly parents: number[][];
+  /** Resolved depends_on. */
+  private readonly deps: number[][];
+  /** Parents then dependencies, de-duplicated. */
+  private readonly allDown: number[][];
+  /** Versioned children ("nextrev"). */
+  private readonly nextrev: number[][];
+  /** Children and dependents. */
+  private readonly allUp: number[][];
+  private readonly headIdx: number[];
+  /** Heads that nothing depends on either: what `heads` resolves to. */
+  private readonly realHeadIdx: number[];
+  private readonly baseIdx: number[];
+  private readonly normalizedDown: (number[] | undefined)[];
+  private propagatedLabels: string[][] | undefined;
+
+  /** @throws RevisionError for duplicate ids, missing parents or dependencies, bad labels, cycles. */
+  constructor(revisions: readonly Revision[]) {
+    const n = revisions.length;
+    this.revs = [...revisions];
+    this.ids = this.revs.map((r) => r.revision);
+    for (let i = 0; i < n; i++) {
+      const id = this.ids[i]!;
+      const bad = ILLEGAL_CHARS.filter((c) => id.includes(c));
+      if (bad.length > 0) {
+        throw new RevisionError(
+          `Character(s) '${bad.join(', ')}' not allowed in revision identifier '${id}'`,
+        );
+      }
+      if (this.index.has(id)) throw new RevisionError(`Revision ${id} is present more than once`);
+      this.index.set(id, i);
+    }
+    for (let i = 0; i < n; i++) {
+      for (const label of this.revs[i]!.branchLabels) {
+        const other = this.index.get(label) ?? this.labels.get(label);
+        if (other !== undefined) {
+          throw new RevisionError(
+            `Branch name '${label}' in revision ${this.ids[i]} already used by revision ${this.ids[other]}`,
+          );
+        }
+        this.labels.set(label, i);
+      }
+    }
+
+    this.parents = [];
+    this.deps = [];
+    this.allDown = [];
+    this.nextrev = this.revs.map(() => []);
+    this.allUp = this.revs.map(() => []);
+    for (let i = 0; i < n; i++) {
+      const r = this.revs[i]!;
+      if (r.downRevisions.includes(r.revision)) {
+        throw new RevisionError(`Self-loop is detected in revisions (${r.revision})`);
+      }
+      const parents = unique(r.downRevisions).map((p) => {
+        const j = this.index.get(p);
+        if (j === undefined)
+          throw new RevisionError(`Revision ${p} referenced from ${r.revision} is not present`);
+        return j;
+      });
+      const deps = unique(
+        r.dependsOn.map((d) => {
+          const j = this.index.get(d) ?? this.labels.get(d);
+          if (j === undefined)
+            throw new RevisionError(`Revision ${d} referenced from ${r.revision} is not present`);
+          if (j === i)
+            throw new RevisionError(`Dependency self-loop is detected in revisions (${r.revision})`);
+          return j;
+        }),
+      );
+      this.parents.push(parents);
+      this.deps.push(deps);
+      this.allDown.push(deps.length === 0 ? parents : unique([...parents, ...deps]));
+      for (const p of parents) this.nextrev[p]!.push(i);
+      for (const p of this.allDown[i]!) this.allUp[p]!.push(i);
+    }
+    this.headIdx = [];
+    this.realHeadIdx = [];
+    this.baseIdx = [];
+    for (let i = 0; i < n; i++) {
+      if (this.nextrev[i]!.length === 0) this.headIdx.push(i);
+      if (this.allUp[i]!.length === 0) this.realHeadIdx.push(i);
+      if (this.parents[i]!.length === 0) this.baseIdx.push(i);
+    }
+    this.heads = this.headIdx.map((i) => this.ids[i]!);
+    this.bases = this.baseIdx.map((i) => this.ids[i]!);
+    this.normalizedDown = new Array(n);
+    this.detectCycles();
+  }
+
+  // ---------------------------------------------------------------- plain accessors
+
+  /** The revision with exactly this id (no prefixes, labels or symbols). */
+  get(id: string): Revision | undefined {
+    const i = this.index.get(id);
+    return i === undefined ? undefined : this.revs[i];
+  }
+
+  /** Every revision, in input order. */
+  all(): Revision[] {
+    return [...this.revs];
+  }
+
+  get size(): number {
+    return this.revs.length;
+  }
+
+  /** Ids of the revisions whose down revisions include `id` ("nextrev"). */
+  children(id: string): string[] {
+    return this.nextrev[this.exact(id)]!.map((i) => this.ids[i]!);
+  }
+
+  /** More than one revision names it as a down revision. */
+  isBranchPoint(id: string): boolean {
+    return this.nextrev[this.exact(id)]!.length > 1;
+  }
+
+  /** It has more than one down revision. */
+  isMergePoint(id: string): boolean {
+    return this.parents[this.exact(id)]!.length > 1;
+  }
+
+  isHead(id: string): boolean {
+    return this.nextrev[this.exact(id)]!.length === 0;
+  }
+
+  isBase(id: string): boolean {
+    return this.parents[this.exact(id)]!.length === 0;
+  }
+
+  /**
+   * The branch labels that apply to a revision: those it declares plus those of its ancestors on the
+   * same branch, and of the descendants whose branch it starts (Alembic propagates labels this way).
+   */
+  branchLabels(id: string): string[] {
+    const i = this.exact(id);
+    this.propagatedLabels ??= this.propagateLabels();
+    return this.propagatedLabels[i]!;
+  }
+
+  /** True when `ancestor` is reachable from `descendant` through down revisions and depends_on. */
+  isAncestor(ancestor: string, descendant: string): boolean {
+    const a = this.ident(ancestor);
+    const d = this.ident(descendant);
+    return a !== d && this.ancestors([d])[a] === 1;
+  }
+
+  // ---------------------------------------------------------------- resolution
+
+  /**
+   * Resolves one identifier to revision ids: `head` (MultipleHeadsError when several), `heads`,
+   * `base` (no revisions), a full id, a unique prefix of any length, a branch label, `label@head`,
+   * `label@heads`, `label@base`, `label@<rev>` (the revision must be on that branch), `rev@head`,
+   * `-N` / `label@-N` (N below each head).
+   */
+  resolve(id: string): string[] {
+    return this.resolveAll(id).map((i) => this.ids[i]!);
+  }
+
+  /** Like `resolve`, for a single revision: undefined for `base`, MultipleHeadsError for several. */
+  resolveOne(id: string): string | undefined {
+    const i = this.resolveSingle(id);
+    return i === BASE ? undefined : this.ids[i];
+  }
+
+  // ---------------------------------------------------------------- planning
+
+  /**
+   * The steps of `upgrade <target>` from the given version-table rows, in application order
+   * (parents and dependencies first; each branch kept together). Empty when already there.
+   */
+  planUpgrade(currentHeads: readonly string[], target: string): MigrationStep[] {
+    return this.withArgument(target, () => {
+      const heads = this.currentIdx(currentHeads);
+      const targets = this.parseUpgradeTarget(heads, target);
+      this.checkOverlap(targets);
+      this.checkOverlap(heads);
+      const required = this.ancestors(targets);
+      const done = this.ancestors(heads);
+      const members = new Uint8Array(this.revs.length);
+      for (let i = 0; i < members.length; i++) members[i] = required[i]! & (done[i]! ^ 1);
+      return this.simulate(this.order(members, 'up'), 'up', heads);
+    });
+  }
+
+  /**
+   * The steps of `downgrade <target>`, children first. Removes what descends from the target and is
+   * applied, never the target itself; `base` removes everything.
+   */
+  planDowngrade(currentHeads: readonly string[], target: string): MigrationStep[] {
+    return this.withArgument(target, () => {
+      const heads = this.currentIdx(currentHeads);
+      const { label, rev } = this.parseDowngradeTarget(heads, target);
+      let roots = rev === BASE ? this.baseIdx : this.nextrev[rev]!;
+      if (label !== undefined && roots.length > 1) {
+        const onBranch = this.ancestors([this.branch(label)], false);
+        roots = roots.filter((r) => onBranch[r] === 1);
+        if (roots.length === 0) throw new RevisionError('Not a valid downgrade target from current heads');
+      }
+      const drop = this.descendants(roots);
+      const active = this.ancestors(heads);
+      const members = new Uint8Array(this.revs.length);
+      let count = 0;
+      for (let i = 0; i < members.length; i++) {
+        members[i] = drop[i]! & active[i]!;
+        count += members[i]!;
+      }
+      if (rev !== BASE && count === 0 && !heads.includes(rev)) {
+        throw new RevisionError(`Destination ${target} is not a valid downgrade target from current head(s)`);
+      }
+      return this.simulate(this.order(members, 'down'), 'down', heads);
+    });
+  }
+
+  /**
+   * The steps of `stamp <target>`: each target revision replaces the current rows it is related to
+   * (ancestor or descendant); unrelated rows stay; `base` deletes the rows (of `label@base`: that
+   * branch's rows).
+   */
+  planStamp(currentHeads: readonly string[], target: string): StampStep[] {
+    return this.stamp(currentHeads, target).steps;
+  }
+
+  /** The version-table rows after `stamp <target>`. */
+  stampHeads(currentHeads: readonly string[], target: string): string[] {
+    return this.stamp(currentHeads, target).rows;
+  }
+
+  /**
+   * Revisions for `history`, newest first (from the heads down to base). `lower`/`upper` default to
+   * `base`/`heads` and take any identifier, plus `-N` for lower and `+N` (relative to lower) for
+   * upper; `current` must be replaced by the caller beforehand. Both ends are included.
+   */
+  history(lower?: string, upper?: string): Revision[] {
+    const lo = lower ?? 'base';
+    const up = upper ?? 'heads';
+    return this.withArgument(up, () => {
+      const lowerIdx = this.historyLower(lo);
+      const upperIdx = this.historyUpper(up, lowerIdx);
+      const required = this.ancestors(upperIdx);
+      if (lowerIdx.some((l) => required[l] !== 1)) {
+        throw new RevisionError(
+          `Requested range ${lo}:${up} does not refer to ancestor/descendant revisions along the same branch`,
+        );
+      }
+      const done = this.ancestors(lowerIdx);
+      const members = new Uint8Array(this.revs.length);
+      for (let i = 0; i < members.length; i++) members[i] = required[i]! & (done[i]! ^ 1);
+      for (const l of lowerIdx) members[l] = 1;
+      if (lowerIdx.length > 0) {
+        const above = this.descendants(lowerIdx, false);
+        for (let i = 0; i < members.length; i++) members[i]! &= above[i]!;
+      }
+      return this.order(members, 'down').map((i) => this.revs[i]!);
+    });
+  }
+
+  // ================================================================ internals
+
+  private exact(id: string): number {
+    const i = this.index.get(id);
+    if (i === undefined) throw new ResolutionError(`No such revision '${id}'`, id);
+    return i;
+  }
+
+  private detectCycles(): void {
+    const leftover = (down: number[][], up: number[][]): number[] => {
+      const pending = Int32Array.from(down, (d) => d.length);
+      const ready: number[] = [];
+      pending.forEach((p, i) => {
+        if (p === 0) ready.push(i);
+      });
+      let seen = 0;
+      while (ready.length > 0) {
+        const i = ready.pop()!;
+        seen++;
+        for (const j of up[i]!) if (--pending[j]! === 0) ready.push(j);
+      }
+      if (seen === down.length) return [];
+      const rest: number[] = [];
+      pending.forEach((p, i) => {
+        if (p > 0) rest.push(i);
+      });
+      return rest;
+    };
+    const names = (rest: number[]) =>
+      rest
+        .map((i) => this.ids[i]!)
+        .sort()
+        .join(', ');
+    let rest = leftover(this.parents, this.nextrev);
+    if (rest.length > 0) throw new RevisionError(`Cycle is detected in revisions (${names(rest)})`);
+    rest = leftover(this.allDown, this.allUp);
+    if (rest.length > 0)
+      throw new RevisionError(`Dependency cycle is detected in revisions (${names(rest)})`);
+  }
+
+  /** Marks everything reachable from `starts` (included) along `edges`. */
+  private reach(starts: Iterable<number>, edges: number[][]): Uint8Array {
+    const marks = new Uint8Array(this.revs.length);
+    const stack: number[] = [];
+    for (const s of starts) {
+      if (s >= 0 && marks[s] === 0) {
+        marks[s] = 1;
+        stack.push(s);
+      }
+    }
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      for (const j of edges[i]!) {
+        if (marks[j] === 0) {
+          marks[j] = 1;
+          stack.push(j);
+        }
+      }
+    }
+    return marks;
+  }
+
+  /** The revisions and all their ancestors (following depends_on too unless `withDeps` is false). */
+  private ancestors(starts: Iterable<number>, withDeps = true): Uint8Array {
+    return this.reach(starts, withDeps ? this.allDown : this.parents);
+  }
+
+  private descendants(starts: Iterable<number>, withDeps = true): Uint8Array {
+    return this.reach(starts, withDeps ? this.allUp : this.nextrev);
+  }
+
+  /** Everything that is an ancestor or a descendant of one of `starts` (Alembic's shared lineage). */
+  private lineage(starts: number[], withDeps = false): Uint8Array {
+    const marks = this.ancestors(starts, withDeps);
+    const down = this.descendants(starts, withDeps);
+    for (let i = 0; i < marks.length; i++) marks[i]! |= down[i]!;
+    return marks;
+  }
+
+  /**
+   * The marked revisions in dependency order. 'up': parents and dependencies first (application
+   * order); 'down': children and dependents first. Depth-first among ready revisions, so a branch is
+   * finished before the next one starts; ties go to input order (first parent first going down).
+   */
+  private order(members: Uint8Array, direction: 'up' | 'down'): number[] {
+    const n = this.revs.length;
+    const before = direction === 'up' ? this.allDown : this.allUp;
+    const after = direction === 'up' ? this.allUp : this.allDown;
+    const pending = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (members[i] === 0) continue;
+      for (const j of before[i]!) if (members[j] === 1) pending[i]!++;
+    }
+    const stack: number[] = [];
+    for (let i = n - 1; i >= 0; i--) if (members[i] === 1 && pending[i] === 0) stack.push(i);
+    const out: number[] = [];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      out.push(i);
+      const next = after[i]!;
+      for (let k = next.length - 1; k >= 0; k--) {
+        const j = next[k]!;
+        if (members[j] === 1 && --pending[j]! === 0) stack.push(j);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Down revisions plus the dependencies not already declared by an ancestor (Alembic's
+   * `_normalized_down_revisions`): what the version table moves from/to.
+   */
+  private normDown(i: number): number[] {
+    const cached = this.normalizedDown[i];
+    if (cached !== undefined) return cached;
+    const deps = this.deps[i]!;
+    let result = this.parents[i]!;
+    if (deps.length > 0) {
+      const above = this.ancestors([i], false);
+      above[i] = 0;
+      const implied = new Set<number>();
+      above.forEach((m, k) => {
+        if (m === 1) for (const d of this.deps[k]!) implied.add(d);
+      });
+      result = unique([...result, ...deps.filter((d) => !implied.has(d))]);
+    }
+    this.normalizedDown[i] = result;
+    return result;
+  }
+
+  private lookup(key: string): number | undefined {
+    return this.index.get(key) ?? this.labels.get(key);
+  }
+
+  /** Alembic's `_revision_for_ident`: exact id or label, else a unique prefix; optional branch check. */
+  private ident(id: string, branch?: string): number {
+    const branchRev = branch === undefined ? undefined : this.branch(branch);
+    let found = this.lookup(id);
+    if (found === undefined) {
+      let keys = this.prefixMatches(id);
+      if (branchRev !== undefined && keys.length > 0) {
+        const onBranch = this.lineage([branchRev]);
+        keys = keys.filter((k) => onBranch[this.lookup(k)!] === 1);
+      }
+      if (keys.length === 0) {
+        const hint =
+          id.length < 4
+            ? '; please ensure at least four characters are present for partial revision identifier matches'
+            : '';
+        throw new ResolutionError(`No such revision or branch '${id}'${hint}`, id);
+      }
+      if (keys.length > 1) {
+        const shown = keys
+          .slice(0, 3)
+          .map((k) => `'${k}'`)
+          .join(', ');
+        throw new ResolutionError(`Multiple revisions start with '${id}': ${shown}...`, id);
+      }
+      found = this.lookup(keys[0]!)!;
+    }
+    if (branchRev !== undefined && this.lineage([branchRev])[found] !== 1) {
+      throw new ResolutionError(`Revision ${this.ids[found]} is not a member of branch '${branch}'`, id);
+    }
+    return found;
+  }
+
+  /** Ids, then labels, longer than three characters that start with `prefix`. */
+  private prefixMatches(prefix: string): string[] {
+    if (prefix === '') return [];
+    const out: string[] = [];
+    for (const id of this.ids) if (id.length > 3 && id.startsWith(prefix)) out.push(id);
+    for (const label of this.labels.keys()) if (label.length > 3 && label.startsWith(prefix)) out.push(label);
+    return out;
+  }
+
+  private branch(label: string): number {
+    const hit = this.lookup(label);
+    if (hit !== undefined) return hit;
+    try {
+      return this.ident(label);
+    } catch (e) {
+      if (e instanceof ResolutionError) throw new ResolutionError(`No such branch: '${label}'`, label);
+      throw e;
+    }
+  }
+
+  private filterLineage(targets: readonly number[], label: string): number[] {
+    const onBranch = this.lineage([this.ident(label)]);
+    return targets.filter((t) => onBranch[t] === 1);
+  }
+
+  private currentHead(label: string | undefined): number | undefined {
+    const hs = label === undefined ? this.headIdx : this.filterLineage(this.headIdx, label);
+    if (hs.length > 1) {
+      throw new MultipleHeadsError(
+        hs.map((i) => this.ids[i]!),
+        label === undefined ? 'head' : `${label}@head`,
+      );
+    }
+    return hs[0];
+  }
+
+  /** Alembic's `_resolve_revision_number`: symbolic names to id strings, plus the branch label. */
+  private symbolic(id: string): { label: string | undefined; ids: string[] } {
+    let label: string | undefined;
+    let rest = id;
+    const at = id.indexOf('@');
+    if (at >= 0) {
+      label = id.slice(0, at) || undefined;
+      rest = id.slice(at + 1);
+    }
+    const names = (idx: readonly number[]) => idx.map((i) => this.ids[i]!);
+    if (rest === 'heads') {
+      return {
+        label,
+        ids: names(label === undefined ? this.realHeadIdx : this.filterLineage(this.headIdx, label)),
+      };
+    }
+    if (rest === 'head') {
+      const h = this.currentHead(label);
+      return { label, ids: h === undefined ? [] : [this.ids[h]!] };
+    }
+    if (rest === 'base') return { label, ids: [] };
+    return { label, ids: [rest] };
+  }
+
+  /** Alembic's `get_revisions`. */
+  private resolveAll(id: string): number[] {
+    const { label, ids } = this.symbolic(id);
+    const only = ids.length === 1 ? ids[0]! : undefined;
+    if (only !== undefined && /^-\d+$/.test(only)) {
+      const steps = Number.parseInt(only, 10);
+      const from =
+        label === undefined
+          ? this.realHeadIdx
+          : this.realHeadIdx.filter((h) => this.branchLabels(this.ids[h]!).includes(label));
+      const out: number[] = [];
+      for (const h of from) {
+        const r = this.walk(h, steps, undefined);
+        if (r === null) throw new RevisionError(relativeMessage(only, steps));
+        if (r !== BASE) out.push(r);
+      }
+      return unique(out);
+    }
+    return ids.map((x) => this.ident(x, label));
+  }
+
+  /** Alembic's `get_revision`: BASE for `base`. */
+  private resolveSingle(id: string): number {
+    const { label, ids } = this.symbolic(id);
+    if (ids.length > 1) throw new MultipleHeadsError(ids, id);
+    if (ids.length === 0) return BASE;
+    return this.ident(ids[0]!, label);
+  }
+
+  /** The version-table rows as revision numbers (unknown rows: ResolutionError). */
+  private currentIdx(currentHeads: readonly string[]): number[] {
+    return unique(currentHeads.map((h) => this.ident(h)));
+  }
+
+  /** Report MultipleHeadsError with the command's argument, as Alembic's `_catch_revision_errors`. */
+  private withArgument<T>(argument: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof MultipleHeadsError && e.argument !== argument)
+        throw new MultipleHeadsError(e.heads, argument);
+      throw e;
+    }
+  }
+
+  /** A descendant listed together with one of its ancestors. */
+  private checkOverlap(list: readonly number[]): void {
+    if (list.length < 2) return;
+    for (const t of list) {
+      const above = this.ancestors([t]);
+      const overlaps = list.filter((o) => o !== t && above[o] === 1);
+      if (overlaps.length > 0) {
+        throw new RevisionError(
+          `Requested revision ${this.ids[t]} overlaps with other requested revisions ${overlaps.map((o) => this.ids[o]).join(', ')}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Walk `steps` up (children, optionally kept on `label`'s lineage) or down (down revisions, one
+   * past the bases reaches BASE). Returns null when the walk runs out, or with `clamp` the last
+   * position reached. Several ways to go: "Ambiguous walk".
+   */
+  private walk(start: number, steps: number, label: string | undefined, clamp = false): number | null {
+    let cur = start;
+    const onBranch = steps > 0 && label !== undefined ? this.lineage([this.ident(label)]) : undefined;
+    for (let s = Math.abs(steps); s > 0; s--) {
+      let next: readonly number[];
+      if (steps > 0) {
+        next = cur === BASE ? this.baseIdx : this.nextrev[cur]!;
+        if (onBranch !== undefined) next = next.filter((j) => onBranch[j] === 1);
+      } else if (cur === BASE) {
+        next = [];
+      } else {
+        next = this.parents[cur]!.length > 0 ? this.parents[cur]! : [BASE];
+      }
+      if (next.length === 0) return clamp ? cur : null;
+      if (next.length > 1) throw new RevisionError('Ambiguous walk');
+      cur = next[0]!;
+    }
+    return cur;
+  }
+
+  /** The upgrade destination(s) (Alembic's `_parse_upgrade_target`). */
+  private parseUpgradeTarget(heads: readonly number[], target: string): number[] {
+    const m = RELATIVE.exec(target);
+    if (m === null) return this.resolveAll(target);
+    const label = m[1] || undefined;
+    const symbol = m[2];
+    const relative = m[3]!;
+    const steps = Number.parseInt(relative, 10);
+    if (steps > 0) {
+      if (symbol !== undefined) {
+        const r = this.walk(this.resolveSingle(symbol), steps, label);
+        if (r === null) throw new RevisionError('Walked too far');
+        return [r];
+      }
+      let start: number[] = heads.length > 0 ? [...heads] : [BASE];
+      if (label !== undefined) {
+        const onBranch = this.lineage([this.ident(label)]);
+        start = start.filter((h) => h !== BASE && onBranch[h] === 1);
+        if (start.length === 0) {
+          // The branch is not among the current heads: start from its applied tip, or from base.
+          const active = this.ancestors(heads);
+          const applied: number[] = [];
+          active.forEach((m, i) => {
+            if (m === 1 && onBranch[i] === 1) applied.push(i);
+          });
+          const covered = new Set(applied.flatMap((i) => this.normDown(i)));
+          start = applied.filter((i) => !covered.has(i));
+          if (start.length === 0) start = [BASE];
+        }
+      }
+      if (start.length > 1) throw new RevisionError('Ambiguous upgrade from multiple current revisions');
+      const r = this.walk(start[0]!, steps, label);
+      if (r === null) throw new RevisionError(relativeMessage(relative, steps));
+      return [r];
+    }
+    if (symbol === undefined) throw new RevisionError(relativeMessage(String(steps), steps));
+    const from = this.resolveSingle(label === undefined ? symbol : `${label}@${symbol}`);
+    const r = this.walk(from, steps, undefined);
+    if (r === null) throw new RevisionError('Walked too far');
+    return r === BASE ? [] : [r];
+  }
+
+  /** The downgrade destination and branch (Alembic's `_parse_downgrade_target`). */
+  private parseDowngradeTarget(
+    heads: readonly number[],
+    target: string,
+  ): { label: string | undefined; rev: number } {
+    const m = RELATIVE.exec(target);
+    if (m === null) {
+      const at = target.lastIndexOf('@');
+      return { label: at > 0 ? target.slice(0, at) : undefined, rev: this.resolveSingle(target) };
+    }
+    let label = m[1] || undefined;
+    let symbol = m[2];
+    const relative = m[3]!;
+    const steps = Number.parseInt(relative, 10);
+    if (steps >= 0) {
+      if (symbol === undefined) throw new RevisionError(relativeMessage(relative, steps));
+      const r = this.walk(this.resolveSingle(symbol), steps, label);
+      if (r === null) throw new RevisionError('Walked too far');
+      return { label, rev: r };
+    }
+    const fromCurrent = symbol === undefined;
+    if (symbol === undefined) {
+      if (label !== undefined) {
+        let onBranch = this.filterLineage(heads, label);
+        if (onBranch.length === 0) {
+          // The branch's tip may be implied by (a dependency of) another current head.
+          const all = this.ancestors(heads);
+          const tips: number[] = [];
+          all.forEach((m, i) => {
+            if (m === 1 && !this.nextrev[i]!.some((c) => all[c] === 1)) tips.push(i);
+          });
+          onBranch = this.filterLineage(tips, label);
+        }
+        if (onBranch.length === 0) throw new RevisionError(relativeMessage(relative, steps));
+        if (onBranch.length > 1) throw new RevisionError('Ambiguous walk');
+        symbol = this.ids[onBranch[0]!]!;
+      } else {
+        if (heads.length === 0) throw new RevisionError(relativeMessage(relative, steps));
+        // Alembic warns that -N from several heads is ambiguous and walks from the first row.
+        symbol = this.ids[heads[0]!]!;
+        label = symbol;
+      }
+    }
+    const from = this.resolveSingle(label === undefined ? symbol : `${label}@${symbol}`);
+    const r = this.walk(from, steps, undefined);
+    if (r === null)
+      throw new RevisionError(fromCurrent ? relativeMessage(relative, steps) : 'Walked too far');
+    return { label, rev: r };
+  }
+
+  private historyLower(lower: string): number[] {
+    const m = RELATIVE.exec(lower);
+    if (m === null) return this.resolveAll(lower);
+    const label = m[1] || undefined;
+    const symbol = m[2];
+    const steps = Number.parseInt(m[3]!, 10);
+    let starts: number[];
+    if (symbol !== undefined) {
+      starts = [this.resolveSingle(label === undefined || steps > 0 ? symbol : `${label}@${symbol}`)];
+    } else if (steps < 0) {
+      starts = label === undefined ? this.realHeadIdx : this.filterLineage(this.realHeadIdx, label);
+    } else {
+      return this.resolveAll(lower);
+    }
+    const out = starts.map((s) => this.walk(s, steps, steps > 0 ? label : undefined, true)!);
+    return unique(out.filter((r) => r !== BASE));
+  }
+
+  private historyUpper(upper: string, lowerIdx: readonly number[]): number[] {
+    const m = RELATIVE.exec(upper);
+    if (m === null) return this.resolveAll(upper);
+    const label = m[1] || undefined;
+    const symbol = m[2];
+    const relative = m[3]!;
+    const steps = Number.parseInt(relative, 10);
+    let start: number;
+    if (symbol !== undefined) {
+      start = this.resolveSingle(label === undefined || steps > 0 ? symbol : `${label}@${symbol}`);
+    } else {
+      if (steps <= 0) throw new RevisionError(relativeMessage(String(steps), steps));
+      if (lowerIdx.length > 1) throw new RevisionError('Ambiguous upgrade from multiple current revisions');
+      start = lowerIdx[0] ?? BASE;
+    }
+    const r = this.walk(start, steps, steps > 0 ? label : undefined, true)!;
+    return r === BASE ? [] : [r];
+  }
+
+  /**
+   * Turns an ordered list of revisions into steps, simulating the version table to find each step's
+   * statements (Alembic's `HeadMaintainer.update_to_step` with `RevisionStep`'s should_* rules).
+   */
+  private simulate(order: number[], direction: 'up' | 'down', heads: readonly number[]): MigrationStep[] {
+    const table = new VersionTable(heads);
+    const cache = new Map<number, Uint8Array>();
+    const ancestorsOf = (i: number): Uint8Array => {
+      let marks = cache.get(i);
+      if (marks === undefined) {
+        marks = this.ancestors([i]);
+        cache.set(i, marks);
+      }
+      return marks;
+    };
+    const id = (i: number) => this.ids[i]!;
+    const steps: MigrationStep[] = [];
+    for (const i of order) {
+      const down = this.normDown(i);
+      const changes: VersionChange[] = [];
+      if (direction === 'up') {
+        const present = down.filter((d) => table.has(d));
+        if (present.length === 0) {
+          // A base, or a branch whose parent row has moved on: new row.
+          changes.push({ kind: 'insert', to: id(i) });
+          table.insert(i);
+        } else if (present.length === 1) {
+          changes.push({ kind: 'update', from: id(present[0]!), to: id(i) });
+          table.update(present[0]!, i);
+        } else {
+          // Merge: delete all parent rows but one, move that one.
+          const others = table.rows.filter((h) => !down.includes(h)).map(ancestorsOf);
+          let merged = present.filter((d) => !others.some((a) => a[d] === 1));
+          if (merged.length === 0) merged = present;
+          for (const d of merged.slice(0, -1)) {
+            changes.push({ kind: 'delete', from: id(d) });
+            table.delete(d);
+          }
+          const last = merged[merged.length - 1]!;
+          changes.push({ kind: 'update', from: id(last), to: id(i) });
+          table.update(last, i);
+        }
+      } else {
+        if (!table.has(i)) {
+          throw new RevisionError(`Revision ${id(i)} is not in the version table; can't plan its downgrade`);
+        }
+        // The rows that must appear: down revisions not implied by another row or by each other.
+        const others = table.rows.filter((h) => h !== i).map(ancestorsOf);
+        let to = down.filter((d) => !others.some((a) => a[d] === 1));
+        if (to.length > 1) to = to.filter((d) => !to.some((t) => t !== d && ancestorsOf(t)[d] === 1));
+        if (to.length === 0) {
+          changes.push({ kind: 'delete', from: id(i) });
+          table.delete(i);
+        } else {
+          for (const t of to.slice(0, -1)) {
+            changes.push({ kind: 'insert', to: id(t) });
+            table.insert(t);
+          }
+          const last = to[to.length - 1]!;
+          changes.push({ kind: 'update', from: id(i), to: id(last) });
+          table.update(i, last);
+        }
+      }
+      const revision = this.revs[i]!;
+      steps.push({
+        revision,
+        direction,
+        describe: describeStep(revision, direction),
+        versionChanges: changes,
+      });
+    }
+    return steps;
+  }
+
+  /** Alembic's `ScriptDirectory._stamp_revs` plus the version-table rows it leads to. */
+  private stamp(currentHeads: readonly string[], target: string): { steps: StampStep[]; rows: string[] } {
+    try {
+      const heads = this.currentIdx(currentHeads);
+      // The current rows on the target's lineage (all of them for `base`/`heads`).
+      const { label, ids } = this.symbolic(target);
+      const shares = [...(label === undefined ? [] : [this.ident(label)]), ...ids.map((x) => this.ident(x))];
+      const onLineage = shares.length > 0 ? this.lineage(shares, true) : undefined;
+      const filtered = onLineage === undefined ? [...heads] : heads.filter((h) => onLineage[h] === 1);
+      const dests = this.resolveAll(target);
+
+      const table = new VersionTable(heads);
+      const steps: StampStep[] = [];
+      const id = (i: number) => this.ids[i]!;
+      const move = (from: number[], to: number | undefined, direction: 'up' | 'down') => {
+        const changes: VersionChange[] = [];
+        const live = from.filter((h) => table.has(h));
+        if (to === undefined || table.has(to)) {
+          for (const h of live) {
+            changes.push({ kind: 'delete', from: id(h) });
+            table.delete(h);
+          }
+        } else if (live.length === 0) {
+          changes.push({ kind: 'insert', to: id(to) });
+          table.insert(to);
+        } else {
+          for (const h of live.slice(0, -1)) {
+            changes.push({ kind: 'delete', from: id(h) });
+            table.delete(h);
+          }
+          changes.push({ kind: 'update', from: id(live[live.length - 1]!), to: id(to) });
+          table.update(live[live.length - 1]!, to);
+        }
+        const toIds = to === undefined ? [] : [id(to)];
+        steps.push({
+          from: from.map(id),
+          to: toIds,
+          direction,
+          describe: `stamp_revision ${from.map(id).join(', ')} -> ${toIds.join(', ')}`,
+          versionChanges: changes,
+        });
+      };
+
+      if (dests.length === 0) {
+        for (const h of filtered) move([h], undefined, 'down');
+      }
+      for (const dest of dests) {
+        if (filtered.includes(dest)) continue;
+        const below = this.descendants([dest]);
+        const above = filtered.filter((h) => below[h] === 1);
+        if (above.length > 0) {
+          move(above, dest, 'down');
+          continue;
+        }
+        const under = this.ancestors([dest]);
+        move(
+          filtered.filter((h) => under[h] === 1),
+          dest,
+          'up',
+        );
+      }
+      return { steps, rows: table.rows.map(id) };
+    } catch (e) {
+      if (e instanceof MultipleHeadsError) {
+        throw new MultipleHeadsError(e.heads, target, STAMP_MULTIPLE_HEADS_MESSAGE);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Each labelled revision's labels go to its descendants, and down through its ancestors until a
+   * branch point or merge point (as Alembic's `_add_branches`).
+   */
+  private propagateLabels(): string[][] {
+    const sets = this.revs.map(() => new Set<string>());
+    for (const [label, i] of this.labels) {
+      this.descendants([i], false).forEach((m, k) => {
+        if (m === 1) sets[k]!.add(label);
+      });
+      if (this.allUp[i]!.length > 1 || this.parents[i]!.length !== 1) continue;
+      let p: number | undefined = this.parents[i]![0];
+      while (p !== undefined && this.allUp[p]!.length <= 1 && this.parents[p]!.length <= 1) {
+        sets[p]!.add(label);
+        p = this.parents[p]![0];
+      }
+    }
+    return sets.map((s) => [...s]);
+  }
+}

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ModuleLoader, type RevisionModule } from './module-loader.js';
+import type { Revision } from './revision.js';
+import {
+  docComment,
+  parseRevisionHeader,
+  renderRevisionFile,
+  type TemplateInput,
+  toRevision,
+} from './revision-file.js';
+import { RevisionMap } from './revision-map.js';
+
+export class ScriptError extends Error {}
+
+const REVISION_FILE = /^[0-9a-zA-Z_]+\.(ts|mjs|js)$/;
+
+/**
+ * The migrations folder: `versions/` holding one file per revision. Reads headers statically and
+ * imports a module only when its upgrade or downgrade is about to run.
+ */
+export class ScriptDirectory {
+  readonly versionsDir: string;
+  private readonly loader: ModuleLoader;
+  private cachedMap?: RevisionMap;
+
+  constructor(
+    readonly dir: string,
+    /** The module specifier revision files import `Operations` from (type-only). */
+    readonly importPath = 'expireeye/migrate',
+  ) {
+    this.versionsDir = path.join(dir, 'versions');
+    this.loader = new ModuleLoader(path.join(dir, '__cache__'));
+  }
+
+  async revisions(): Promise<Revision[]> {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.versionsDir).filter((n) => REVISION_FILE.test(n) && !n.endsWith('.d.ts'));
+    } catch {
+      throw new ScriptError(
+        `Path doesn't exist: '${this.versionsDir}'.  Please use the 'init' command to create a new scripts folder.`,
+      );
+    }
+    names.sort();
+    const out: Revision[] = [];
+    for (const name of names) {
+      const file = path.join(this.versionsDir, name);
+      const header = parseRevisionHeader(fs.readFileSync(file, 'utf8'));
+      if (header) {
+        out.push(toRevision(header, file));
+        continue;
+      }
+      out.push(await this.revisionFromModule(file));
+    }
+    return out;
+  }
+
+  private async revisionFromModule(file: string): Promise<Revision> {
+    const mod = await this.loader.load(file);
+    if (typeof mod.revision !== 'string') {
+      throw new ScriptError(`Could not determine revision id from filename ${path.basename(file)}`);
+    }
+    const list = (v: string | string[] | null | undefined) => (v == null ? [] : Array.isArray(v) ? v : [v]);
+    const header = {
+      revision: mod.revision,
+      downRevisions: list(mod.downRevision),
+      branchLabels: list(mod.branchLabels),
+      dependsOn: list(mod.dependsOn),
+      doc: docComment(fs.readFileSync(file, 'utf8')),
+    };
+    return toRevision(header, file);
+  }
+
+  async map(): Promise<RevisionMap> {
+    if (!this.cachedMap) this.cachedMap = new RevisionMap(await this.revisions());
+    return this.cachedMap;
+  }
+
+  /** Forget the cached map (after writing a new revision file). */
+  invalidate(): void {
+    this.cachedMap = undefined;
+  }
+
+  async module(rev: Revision): Promise<RevisionModule> {
+    const mod = await this.loader.load(rev.path);
+    if (typeof mod.upgrade !== 'function' || typeof mod.downgrade !== 'function') {
+      throw new ScriptError(`Revision file ${rev.path} must export upgrade() and downgrade()`);
+    }
+    return mod;
+  }
+
+  /** Writes a new revision file; returns its path. */
+  writeRevision(input: Omit<TemplateInput, 'importPath'>, slug: string): string {
+    fs.mkdirSync(this.versionsDir, { recursive: true });
+    const file = path.join(this.versionsDir, `${input.revision}_${slug}.ts`);
+    if (fs.existsSync(file)) throw new ScriptError(`File ${file} already exists`);
+    fs.writeFileSync(file, renderRevisionFile({ ...input, importPath: this.importPath }));
+    this.invalidate();
+    return file;
+  }
+}

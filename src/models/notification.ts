@@ -1,0 +1,23 @@
+import { col, defineTable } from '../migrate/index.js';
+
+/**
+ * A message to one user. `user_product_id` + `type` is unique, so the expiry sweep can create at
+ * most one notification of each kind per item however often and wherever it runs.
+ */
+export const notifications = defineTable(
+  'notifications',
+  {
+    id: col.string(36).primaryKey(),
+    user_id: col.string(36).references('users.id', { onDelete: 'cascade' }),
+    user_product_id: col.string(36).nullable().references('user_products.id', { onDelete: 'set null' }),
+    type: col.string(32),
+    message: col.text(),
+    product_name: col.string(255).nullable(),
+    is_read: col.boolean().default(false),
+    created_at: col.timestamp().default({ expr: 'current_timestamp' }),
+  },
+  {
+    uniques: [{ name: 'uq_notifications_item_type', columns: ['user_product_id', 'type'] }],
+    indexes: [{ name: 'ix_notifications_user_id_created_at', columns: ['user_id', 'created_at'] }],
+  },
+);

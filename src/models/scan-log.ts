@@ -1,0 +1,15 @@
+import { col, defineTable } from '../migrate/index.js';
+
+/** Every scan a user made, with what came of it. */
+export const scanLogs = defineTable(
+  'scan_logs',
+  {
+    id: col.string(36).primaryKey(),
+    user_id: col.string(36).references('users.id', { onDelete: 'cascade' }),
+    product_id: col.string(36).nullable().references('products.id', { onDelete: 'set null' }),
+    barcode: col.string(64).nullable(),
+    status: col.string(20).oneOf(['scanned', 'expired', 'not_found']),
+    scanned_at: col.timestamp().default({ expr: 'current_timestamp' }),
+  },
+  { indexes: [{ name: 'ix_scan_logs_user_id_scanned_at', columns: ['user_id', 'scanned_at'] }] },
+);

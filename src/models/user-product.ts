@@ -1,0 +1,28 @@
+import { col, defineTable } from '../migrate/index.js';
+
+/**
+ * One item in a user's inventory. A product still held by someone cannot be deleted from the
+ * catalogue (RESTRICT); deleting the account deletes its inventory (CASCADE).
+ */
+export const userProducts = defineTable(
+  'user_products',
+  {
+    id: col.string(36).primaryKey(),
+    user_id: col.string(36).references('users.id', { onDelete: 'cascade' }),
+    product_id: col.string(36).references('products.id', { onDelete: 'restrict' }),
+    quantity: col.integer().default(1),
+    expiry_date: col.date().nullable(),
+    expiry_estimated: col.boolean().default(false),
+    notes: col.text().nullable(),
+    status: col.string(20).oneOf(['active', 'expired', 'consumed', 'discarded']).default('active'),
+    added_at: col.timestamp().default({ expr: 'current_timestamp' }),
+    updated_at: col.timestamp().nullable(),
+  },
+  {
+    indexes: [
+      { name: 'idx_product_expiry', columns: ['expiry_date'] },
+      { name: 'ix_user_products_user_id_added_at', columns: ['user_id', 'added_at'] },
+      { name: 'ix_user_products_status_expiry_date', columns: ['status', 'expiry_date'] },
+    ],
+  },
+);

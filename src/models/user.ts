@@ -1,0 +1,16 @@
+import { col, defineTable } from '../migrate/index.js';
+
+/** An account. E-mails are stored lower-cased, so the unique index makes them case-insensitive. */
+export const users = defineTable(
+  'users',
+  {
+    id: col.string(36).primaryKey(),
+    email: col.string(255),
+    password_hash: col.string(255),
+    name: col.string(100).default(''),
+    dob: col.date().nullable(),
+    created_at: col.timestamp().default({ expr: 'current_timestamp' }),
+    updated_at: col.timestamp().nullable(),
+  },
+  { indexes: [{ name: 'idx_user_email', columns: ['email'], unique: true }] },
+);
