@@ -10,24 +10,22 @@ export interface FormatOptions {
   current?: ReadonlySet<string>;
   parents?: boolean;
   doc?: boolean;
+  /** (branchpoint)/(mergepoint) markers; `heads` leaves them out, as Alembic does. */
+  tree?: boolean;
 }
 
-function indicators(
-  map: RevisionMap,
-  rev: Revision,
-  current: ReadonlySet<string> | undefined,
-  verbose: boolean,
-) {
+function indicators(map: RevisionMap, rev: Revision, opts: FormatOptions, verbose: boolean): string {
   const head = map.isHead(rev.revision) ? ' (head)' : '';
-  const cur = current?.has(rev.revision) ? ' (current)' : '';
-  const bp = map.isBranchPoint(rev.revision) ? ' (branchpoint)' : '';
-  const mp = map.isMergePoint(rev.revision) ? ' (mergepoint)' : '';
+  const cur = opts.current?.has(rev.revision) ? ' (current)' : '';
+  const tree = opts.tree !== false;
+  const bp = tree && map.isBranchPoint(rev.revision) ? ' (branchpoint)' : '';
+  const mp = tree && map.isMergePoint(rev.revision) ? ' (mergepoint)' : '';
   const labels = rev.branchLabels.length ? ` (${rev.branchLabels.join(', ')})` : '';
   return verbose ? `${labels}${head}${bp}${mp}${cur}` : `${labels}${head}${cur}${bp}${mp}`;
 }
 
 export function formatLine(map: RevisionMap, rev: Revision, opts: FormatOptions = {}): string {
-  let text = `${rev.revision}${indicators(map, rev, opts.current, false)}`;
+  let text = `${rev.revision}${indicators(map, rev, opts, false)}`;
   if (opts.parents) {
     const parents = rev.downRevisions.length ? rev.downRevisions.join(', ') : '<base>';
     text = `${parents} -> ${text}`;
@@ -42,7 +40,7 @@ export function formatVerbose(
   opts: FormatOptions = {},
   cwd = process.cwd(),
 ): string {
-  const lines = [`Rev: ${rev.revision}${indicators(map, rev, opts.current, true)}`];
+  const lines = [`Rev: ${rev.revision}${indicators(map, rev, opts, true)}`];
   if (rev.downRevisions.length > 1) lines.push(`Merges: ${rev.downRevisions.join(', ')}`);
   else lines.push(`Parent: ${rev.downRevisions[0] ?? '<base>'}`);
   if (rev.dependsOn.length) lines.push(`Also depends on: ${rev.dependsOn.join(', ')}`);

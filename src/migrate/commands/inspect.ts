@@ -23,7 +23,7 @@ export async function heads(env: Environment, opts: { verbose?: boolean } = {}):
   const map = await env.script.map();
   for (const h of map.heads) {
     const rev = map.get(h)!;
-    env.output.stdout(opts.verbose ? formatVerbose(map, rev) : `${formatLine(map, rev)}\n`);
+    env.output.stdout(opts.verbose ? formatVerbose(map, rev) : `${formatLine(map, rev, { tree: false })}\n`);
   }
   return map.heads;
 }

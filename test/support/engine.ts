@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CapturedOutput,
+  Environment,
+  type MigrationConfig,
+  parseDatabaseUrl,
+} from '../../src/migrate/index.js';
+import { renderRevisionFile } from '../../src/migrate/script/revision-file.js';
+
+/** A scratch migrations folder, removed by `cleanup()`. */
+export function scratchScripts(): { dir: string; cleanup(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-scripts-'));
+  fs.mkdirSync(path.join(dir, 'versions'));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface RevisionSpec {
+  id: string;
+  down?: string | string[] | null;
+  message?: string;
+  upgrade?: string[];
+  downgrade?: string[];
+  branchLabels?: string[];
+  dependsOn?: string[];
+}
+
+/** Writes a revision file in the template's format, with the given upgrade/downgrade bodies. */
+export function writeRevision(dir: string, spec: RevisionSpec): string {
+  const down = spec.down == null ? [] : Array.isArray(spec.down) ? spec.down : [spec.down];
+  const message = spec.message ?? spec.id;
+  const file = path.join(dir, 'versions', `${spec.id}_${message.replace(/\W+/g, '_').toLowerCase()}.ts`);
+  fs.writeFileSync(
+    file,
+    renderRevisionFile({
+      revision: spec.id,
+      downRevisions: down,
+      branchLabels: spec.branchLabels ?? [],
+      dependsOn: spec.dependsOn ?? [],
+      message,
+      createDate: '2026-11-25 12:00:00.000000',
+      upgrade: (spec.upgrade ?? []).map((l) => `  ${l}`),
+      downgrade: (spec.downgrade ?? []).map((l) => `  ${l}`),
+      importPath: 'expireeye/migrate',
+    }),
+  );
+  return file;
+}
+
+/** An engine environment on a database URL and a script folder, capturing its output. */
+export function engine(url: string, scriptLocation: string, extra: Partial<MigrationConfig> = {}) {
+  const output = new CapturedOutput();
+  const env = new Environment({ scriptLocation, database: () => parseDatabaseUrl(url), ...extra }, output);
+  return { env, output };
+}
+
+/** The app's real migrations folder. */
+export const APP_MIGRATIONS = path.resolve(import.meta.dirname, '..', '..', '..', 'migrations');
