@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { cli } from '../support/cli.js';
+import { type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { APP_MIGRATIONS } from '../support/engine.js';
+
+/** The executable as a user runs it: streams, exit codes, configuration errors. */
+describe('expireeye db (the executable)', () => {
+  let cwd: string;
+  before(() => {
+    cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-cli-'));
+  });
+  after(() => fs.rmSync(cwd, { recursive: true, force: true }));
+
+  test('the embedded default: upgrade head creates ./data/expireeye.sqlite; current prints the head', async () => {
+    const up = await cli(['db', 'upgrade', 'head'], {}, cwd);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stderr, /^INFO {2}\[expireeye\.runtime\.migration\] Context impl SQLiteImpl\.\n/);
+    assert.match(up.stderr, /Running upgrade {2}-> \w{12}, initial schema\n/);
+    assert.ok(fs.existsSync(path.join(cwd, 'data', 'expireeye.sqlite')));
+    const cur = await cli(['db', 'current'], {}, cwd);
+    assert.equal(cur.code, 0);
+    assert.match(cur.stdout, /^\w{12} \(head\)\n$/);
+  });
+
+  test('a command error: ERROR on stderr, FAILED on stdout, exit 255, no stack trace', async () => {
+    const r = await cli(['db', 'upgrade', 'xyz'], {}, cwd);
+    assert.equal(r.code, 255);
+    assert.equal(r.stdout, "FAILED: Can't locate revision identified by 'xyz'\n");
+    assert.match(
+      r.stderr,
+      /ERROR \[expireeye\.util\.messaging\] Can't locate revision identified by 'xyz'\n$/,
+    );
+    assert.doesNotMatch(r.stderr + r.stdout, /\n\s+at /);
+  });
+
+  test('errors raised before connecting print only the FAILED line', async () => {
+    const r = await cli(['db', 'downgrade', '-1', '--sql'], {}, cwd);
+    assert.equal(r.code, 255);
+    assert.equal(r.stdout, 'FAILED: downgrade with --sql requires <fromrev>:<torev>\n');
+    assert.equal(r.stderr, '');
+    const show = await cli(['db', 'show', 'xyz'], {}, cwd);
+    assert.equal(show.code, 255);
+    assert.equal(show.stdout, "FAILED: Can't locate revision identified by 'xyz'\n");
+  });
+
+  test('a missing argument is a usage error, exit 2', async () => {
+    const r = await cli(['db', 'upgrade'], {}, cwd);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /missing required argument 'revision'/);
+  });
+
+  test('a bad or incomplete setting: one line naming the variable, no secret, no stack', async () => {
+    const port = await cli(
+      ['db', 'current'],
+      { DB_USER: 'root', DB_HOST: '127.0.0.1', DB_PORT: 'abc', DB_NAME: 'x' },
+      cwd,
+    );
+    assert.equal(port.code, 255);
+    assert.equal(port.stdout, "FAILED: DB_PORT: must be a port number from 1 to 65535, got 'abc'\n");
+    const missing = await cli(
+      ['db', 'current'],
+      { DB_USER: 'root', DB_PASSWORD: 'sekret', DB_HOST: 'h' },
+      cwd,
+    );
+    assert.equal(missing.code, 255);
+    assert.match(missing.stdout, /^FAILED: DB_PORT: is not set/);
+    assert.doesNotMatch(missing.stdout + missing.stderr, /sekret/);
+    const url = await cli(['db', 'current'], { DATABASE_URL: 'oracle://u:sekret@h/db' }, cwd);
+    assert.equal(url.code, 255);
+    assert.match(url.stdout, /^FAILED: DATABASE_URL: unsupported scheme 'oracle'/);
+    assert.doesNotMatch(url.stdout + url.stderr, /sekret/);
+  });
+
+  test('an unreachable or refused database: exit 1, one line, the password never printed', async () => {
+    const r = await cli(['db', 'current'], { DATABASE_URL: 'mysql://root:sekret@127.0.0.1:3306/test' }, cwd);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /ERROR \[expireeye\] .*Access denied/);
+    assert.doesNotMatch(r.stdout + r.stderr, /sekret|\n\s+at /);
+    const pg = await cli(
+      ['db', 'current'],
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/does_not_exist_db' },
+      cwd,
+    );
+    assert.equal(pg.code, 1);
+    assert.match(pg.stderr, /does_not_exist_db/);
+    assert.equal(pg.stderr.trim().split('\n').length, 3, pg.stderr); // two INFO lines and the error
+  });
+});
+
+describe('seed variables and DATABASE_URL select the server databases', () => {
+  let maria: ScratchDatabase;
+  let pg: ScratchDatabase;
+  before(async () => {
+    [maria, pg] = await Promise.all([scratchDatabase('mysql'), scratchDatabase('postgres')]);
+  });
+  after(() => Promise.all([maria.drop(), pg.drop()]));
+
+  test("DB_* (the seed's env.py) select MySQL/MariaDB", async () => {
+    const vars = {
+      DB_USER: maria.parsed.user,
+      DB_PASSWORD: '',
+      DB_HOST: maria.parsed.host,
+      DB_PORT: String(maria.parsed.port),
+      DB_NAME: maria.parsed.database,
+    };
+    const up = await cli(['db', 'upgrade', 'head'], vars);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stderr, /Context impl MySQLImpl\.\n.*Will assume non-transactional DDL\./);
+    const cur = await cli(['db', 'current', '-v'], vars);
+    assert.match(
+      cur.stdout,
+      /^Current revision\(s\) for mysql:\/\/root@127\.0\.0\.1:3306\/ee_t_\w+:\nRev: \w{12} \(head\)\n/,
+    );
+  });
+
+  test('DATABASE_URL selects PostgreSQL; --sql prints a script without connecting', async () => {
+    const up = await cli(['db', 'upgrade', 'head'], { DATABASE_URL: pg.url });
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stderr, /Context impl PostgresqlImpl\.\n.*Will assume transactional DDL\./);
+    const offline = await cli(['db', 'upgrade', 'head', '--sql'], {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/unreachable',
+      EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS,
+    });
+    assert.equal(offline.code, 0, offline.stderr);
+    assert.match(offline.stdout, /^create table "alembic_version"/);
+    assert.match(offline.stdout, /-- Running upgrade {2}-> \w{12}\n\nBEGIN;\n\ncreate table "users"/);
+    assert.match(
+      offline.stdout,
+      /insert into "alembic_version" \("version_num"\) values \('\w{12}'\);\n\nCOMMIT;\n\n$/,
+    );
+  });
+});
