@@ -396,14 +396,15 @@ export class RevisionMap {
         );
       }
       const done = this.ancestors(lowerIdx);
-      const members = new Uint8Array(this.revs.length);
-      for (let i = 0; i < members.length; i++) members[i] = required[i]! & (done[i]! ^ 1);
-      for (const l of lowerIdx) members[l] = 1;
-      if (lowerIdx.length > 0) {
-        const above = this.descendants(lowerIdx, false);
-        for (let i = 0; i < members.length; i++) members[i]! &= above[i]!;
-      }
-      return this.order(members, 'down').map((i) => this.revs[i]!);
+      const span = new Uint8Array(this.revs.length);
+      for (let i = 0; i < span.length; i++) span[i] = required[i]! & (done[i]! ^ 1);
+      for (const l of lowerIdx) span[l] = 1;
+      // Order the whole span (it is convex, so every path between two members stays inside), then
+      // keep what lies above the lower end along down revisions, as Alembic does.
+      const ordered = this.order(span, 'down');
+      if (lowerIdx.length === 0) return ordered.map((i) => this.revs[i]!);
+      const above = this.descendants(lowerIdx, false);
+      return ordered.filter((i) => above[i] === 1).map((i) => this.revs[i]!);
     });
   }
 
