@@ -1,5 +1,5 @@
 import { migrationConfig } from '../db/migration-config.js';
-import { runDbProgram } from '../migrate/index.js';
+import { runDbProgram } from '../migrate/cli/db-program.js';
 
 const USAGE = `usage: expireeye <command> [options]
 

@@ -1,5 +1,5 @@
 /** A bad or incomplete setting: one line naming the variable and what is wrong, never its secret. */
-import { ConfigurationError } from '../migrate/index.js';
+import { ConfigurationError } from '../migrate/runtime/database-url.js';
 
 export class ConfigError extends ConfigurationError {
   constructor(

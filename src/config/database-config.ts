@@ -1,4 +1,4 @@
-import { type DatabaseUrl, DatabaseUrlError, parseDatabaseUrl } from '../migrate/index.js';
+import { type DatabaseUrl, DatabaseUrlError, parseDatabaseUrl } from '../migrate/runtime/database-url.js';
 import { ConfigError } from './config-error.js';
 import { loadEnvFile } from './env-file.js';
 

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databaseFromEnv } from '../config/database-config.js';
-import type { MigrationConfig } from '../migrate/index.js';
-import { metadata } from '../models/index.js';
+import type { MigrationConfig } from '../migrate/runtime/config.js';
 import { projectRoot } from '../paths.js';
 
 const modelsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'models');
@@ -18,6 +17,8 @@ export function migrationConfig(env: NodeJS.ProcessEnv = process.env): Migration
     database: () => databaseFromEnv(env),
     versionTable: env.EXPIREEYE_VERSION_TABLE || 'alembic_version',
     metadata: async () => {
+      // Loaded only by autogenerate and check.
+      const { metadata } = await import('../models/index.js');
       await metadata.assertAllRegistered(modelsDir);
       return metadata.schema();
     },

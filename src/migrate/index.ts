@@ -18,6 +18,4 @@ export {
 } from './runtime/database-url.js';
 export { Environment } from './runtime/environment.js';
 export { CapturedOutput, consoleOutput, type Output } from './runtime/output.js';
-export { defineMetadata, type Metadata } from './schema/metadata.js';
-export { col, defineTable, type InferDatabase, type InferTable, type Model } from './schema/model.js';
-export type * from './schema/types.js';
+export * from './schema/index.js';

@@ -1,4 +1,4 @@
-import { defineMetadata, type InferDatabase } from '../migrate/index.js';
+import { defineMetadata, type InferDatabase } from '../migrate/schema/index.js';
 import { notifications } from './notification.js';
 import { nutrition } from './nutrition.js';
 import { products } from './product.js';

@@ -1,4 +1,4 @@
-import { col, defineTable } from '../migrate/index.js';
+import { col, defineTable } from '../migrate/schema/index.js';
 
 /**
  * A message to one user. `user_product_id` + `type` is unique, so the expiry sweep can create at

@@ -1,4 +1,4 @@
-import { col, defineTable } from '../migrate/index.js';
+import { col, defineTable } from '../migrate/schema/index.js';
 
 /**
  * Nutrients per 100 g, one row per product (the 13 the original exposes). A null value is

@@ -1,4 +1,4 @@
-import { col, defineTable } from '../migrate/index.js';
+import { col, defineTable } from '../migrate/schema/index.js';
 
 /**
  * The shared product catalogue. `created_by` records who added an entry: only they may change or

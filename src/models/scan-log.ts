@@ -1,4 +1,4 @@
-import { col, defineTable } from '../migrate/index.js';
+import { col, defineTable } from '../migrate/schema/index.js';
 
 /** Every scan a user made, with what came of it. */
 export const scanLogs = defineTable(

@@ -1,4 +1,4 @@
-import { col, defineTable } from '../migrate/index.js';
+import { col, defineTable } from '../migrate/schema/index.js';
 
 /**
  * One item in a user's inventory. A product still held by someone cannot be deleted from the

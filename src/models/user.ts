@@ -1,4 +1,4 @@
-import { col, defineTable } from '../migrate/index.js';
+import { col, defineTable } from '../migrate/schema/index.js';
 
 /** An account. E-mails are stored lower-cased, so the unique index makes them case-insensitive. */
 export const users = defineTable(

@@ -81,6 +81,7 @@ export async function stamp(
   const describe = (from: string[], to: string[]) => `stamp_revision ${from.join(', ')} -> ${to.join(', ')}`;
   if (opts.sql) {
     env.announce(true);
+    await env.load();
     const next = graph(() => map.stampHeads([], target), true);
     const sink: string[] = [];
     for (const s of env.versionTable.createStatements()) sink.push(`${s};\n\n`);

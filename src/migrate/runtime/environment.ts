@@ -1,18 +1,21 @@
-import { type Kysely, sql } from 'kysely';
-import type { DialectImpl } from '../ddl/dialect-impl.js';
-import { dialectImpl } from '../ddl/index.js';
-import { Operations } from '../operations/operations.js';
+import type { Kysely } from 'kysely';
+import type { DialectImpl, DialectName } from '../ddl/dialect-impl.js';
 import type { MigrationStep, RevisionMap, VersionChange } from '../script/revision-map.js';
 import { ScriptDirectory } from '../script/script-directory.js';
 import type { MigrationConfig } from './config.js';
-import { connect } from './connection.js';
 import { type DatabaseUrl, displayUrl } from './database-url.js';
-import { acquireLock, releaseLock } from './lock.js';
 import { MigrationError } from './migration-error.js';
-import { OfflineSink } from './offline-sink.js';
-import { OnlineSink } from './online-sink.js';
 import { LOG, type Output } from './output.js';
-import { VersionTable } from './version-table.js';
+import type { VersionTable } from './version-table.js';
+
+type Runtime = typeof import('./database-runtime.js');
+
+/** Alembic's names for the dialect implementations, and whether DDL is transactional. */
+const IMPLS: Record<DialectName, { name: string; transactionalDDL: boolean }> = {
+  sqlite: { name: 'SQLiteImpl', transactionalDDL: true },
+  mysql: { name: 'MySQLImpl', transactionalDDL: false },
+  postgres: { name: 'PostgresqlImpl', transactionalDDL: true },
+};
 
 /**
  * The runtime: Alembic's EnvironmentContext and MigrationContext in one. Owns the connection,
@@ -24,6 +27,7 @@ export class Environment {
   private database?: DatabaseUrl;
   private dbInstance?: Kysely<any>;
   private implInstance?: DialectImpl;
+  private rt?: Runtime;
 
   constructor(
     readonly config: MigrationConfig,
@@ -38,8 +42,18 @@ export class Environment {
     return this.database;
   }
 
+  /** Loads the database half of the engine (Kysely, DDL, drivers) on first use. */
+  async load(): Promise<Runtime> {
+    if (!this.rt) {
+      this.rt = await import('./database-runtime.js');
+      this.implInstance = this.rt.dialectImpl(this.url.dialect);
+    }
+    return this.rt;
+  }
+
+  /** The dialect's DDL; available once `load()` (or any database method) has run. */
   get impl(): DialectImpl {
-    this.implInstance ??= dialectImpl(this.url.dialect);
+    if (!this.implInstance) throw new Error('Environment.load() must run before the dialect is used');
     return this.implInstance;
   }
 
@@ -48,7 +62,8 @@ export class Environment {
   }
 
   get versionTable(): VersionTable {
-    return new VersionTable(this.impl, this.versionTableName);
+    if (!this.rt) throw new Error('Environment.load() must run before the version table is used');
+    return new this.rt.VersionTable(this.impl, this.versionTableName);
   }
 
   private get lockName(): string {
@@ -57,16 +72,18 @@ export class Environment {
 
   /** The two INFO lines every database-touching command prints first. */
   announce(offline = false): void {
-    this.output.info(LOG.migration, `Context impl ${this.impl.implName}.`);
+    const impl = IMPLS[this.url.dialect];
+    this.output.info(LOG.migration, `Context impl ${impl.name}.`);
     if (offline) this.output.info(LOG.migration, 'Generating static SQL');
     this.output.info(
       LOG.migration,
-      `Will assume ${this.impl.transactionalDDL ? 'transactional' : 'non-transactional'} DDL.`,
+      `Will assume ${impl.transactionalDDL ? 'transactional' : 'non-transactional'} DDL.`,
     );
   }
 
   async db(): Promise<Kysely<any>> {
-    this.dbInstance ??= await connect(this.url, { poolSize: 2 });
+    const rt = await this.load();
+    this.dbInstance ??= await rt.connect(this.url, { poolSize: 2 });
     return this.dbInstance;
   }
 
@@ -77,6 +94,7 @@ export class Environment {
 
   /** The heads recorded in the version table; [] when it does not exist (it is not created). */
   async currentHeads(db?: Kysely<any>): Promise<string[]> {
+    await this.load();
     const conn = db ?? (await this.db());
     if (!(await this.versionTable.exists(conn))) return [];
     return this.versionTable.heads(conn);
@@ -89,6 +107,7 @@ export class Environment {
    */
   async locked<T>(work: (conn: Kysely<any>) => Promise<T>): Promise<T> {
     const db = await this.db();
+    const { sql, acquireLock, releaseLock } = await this.load();
     const dialect = this.impl.name;
     return db.connection().execute(async (conn) => {
       if (dialect === 'sqlite') {
@@ -132,6 +151,7 @@ export class Environment {
   }
 
   private async runStep(conn: Kysely<any>, step: MigrationStep): Promise<void> {
+    const { sql, OnlineSink, Operations } = await this.load();
     const dialect = this.impl.name;
     this.output.info(LOG.migration, `Running ${step.describe}`);
     const mod = await this.script.module(step.revision);
@@ -165,6 +185,7 @@ export class Environment {
   }
 
   async applyVersionChanges(conn: Kysely<any>, changes: VersionChange[]): Promise<void> {
+    const { sql } = await this.load();
     for (const change of changes) {
       for (const s of this.versionTable.changeStatements(change)) await sql.raw(s).execute(conn);
     }
@@ -180,6 +201,7 @@ export class Environment {
     createVersionTable: boolean;
     dropVersionTable: boolean;
   }): Promise<void> {
+    const { OfflineSink, Operations } = await this.load();
     const write = (text: string) => this.output.stdout(text);
     const sink = new OfflineSink(this.impl, write);
     const op = new Operations(this.impl, sink, this.impl.compiler);
