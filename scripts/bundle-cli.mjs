@@ -21,6 +21,8 @@ await build({
   // Native addon, optional native pg, and the revision-file transformer (loaded only on a cache miss).
   external: ['better-sqlite3', 'pg-native', 'sucrase'],
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __ee_cr } from 'node:module'; const require = __ee_cr(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ee_cr } from 'node:module'; const require = __ee_cr(import.meta.url);",
+  },
   logLevel: 'warning',
 });
