@@ -25,7 +25,8 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       return new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
     }
     case 'mysql': {
-      const mysql = await import('mysql2');
+      // The default export (module.exports) works both under Node and in the esbuild bundle.
+      const { default: mysql } = await import('mysql2');
       const pool = mysql.createPool({
         host: db.host!,
         port: db.port!,
