@@ -20,7 +20,8 @@ function indicators(map: RevisionMap, rev: Revision, opts: FormatOptions, verbos
   const tree = opts.tree !== false;
   const bp = tree && map.isBranchPoint(rev.revision) ? ' (branchpoint)' : '';
   const mp = tree && map.isMergePoint(rev.revision) ? ' (mergepoint)' : '';
-  const labels = rev.branchLabels.length ? ` (${rev.branchLabels.join(', ')})` : '';
+  const spread = map.branchLabels(rev.revision);
+  const labels = spread.length ? ` (${spread.join(', ')})` : '';
   return verbose ? `${labels}${head}${bp}${mp}${cur}` : `${labels}${head}${cur}${bp}${mp}`;
 }
 
