@@ -1,10 +1,14 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { databaseFromEnv } from '../config/database-config.js';
 import type { MigrationConfig } from '../migrate/runtime/config.js';
 import { projectRoot } from '../paths.js';
 
-const modelsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'models');
+/**
+ * The compiled models, loaded from tsc's output by path — never from the CLI bundle's own copy —
+ * so that the registry and the files the registration check imports are the same objects.
+ */
+const modelsDir = path.join(projectRoot, 'dist', 'src', 'models');
 
 /**
  * ExpireEye's plug into the migration engine: Alembic's alembic.ini + env.py. The models
@@ -18,7 +22,10 @@ export function migrationConfig(env: NodeJS.ProcessEnv = process.env): Migration
     versionTable: env.EXPIREEYE_VERSION_TABLE || 'alembic_version',
     metadata: async () => {
       // Loaded only by autogenerate and check.
-      const { metadata } = await import('../models/index.js');
+      const registry: typeof import('../models/index.js') = await import(
+        pathToFileURL(path.join(modelsDir, 'index.js')).href
+      );
+      const { metadata } = registry;
       await metadata.assertAllRegistered(modelsDir);
       return metadata.schema();
     },

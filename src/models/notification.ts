@@ -1,8 +1,9 @@
 import { col, defineTable } from '../migrate/schema/index.js';
 
 /**
- * A message to one user. `user_product_id` + `type` is unique, so the expiry sweep can create at
- * most one notification of each kind per item however often and wherever it runs.
+ * A message to one user. `user_product_id` + `type` + `expiry_date` is unique, so the expiry sweep
+ * creates at most one notification of each kind per item and expiry date however often and on
+ * however many servers it runs; an item given a new date can be warned again for that date.
  */
 export const notifications = defineTable(
   'notifications',
@@ -13,11 +14,15 @@ export const notifications = defineTable(
     type: col.string(32),
     message: col.text(),
     product_name: col.string(255).nullable(),
+    /** The item's expiry date the notification is about (expiry kinds); null for the others. */
+    expiry_date: col.date().nullable(),
     is_read: col.boolean().default(false),
     created_at: col.timestamp().default({ expr: 'current_timestamp' }),
   },
   {
-    uniques: [{ name: 'uq_notifications_item_type', columns: ['user_product_id', 'type'] }],
+    uniques: [
+      { name: 'uq_notifications_item_type_date', columns: ['user_product_id', 'type', 'expiry_date'] },
+    ],
     indexes: [{ name: 'ix_notifications_user_id_created_at', columns: ['user_id', 'created_at'] }],
   },
 );

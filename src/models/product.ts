@@ -1,7 +1,8 @@
 import { col, defineTable } from '../migrate/schema/index.js';
 
 /**
- * The shared product catalogue. `created_by` records who added an entry: only they may change or
+ * The shared product catalogue (also the cache of barcode look-ups: a barcode the provider knew is
+ * stored here and never asked for again). `created_by` records who added an entry: only they may change or
  * delete it (the original let anyone). Deleting the account keeps the product for others.
  */
 export const products = defineTable(
@@ -11,10 +12,24 @@ export const products = defineTable(
     name: col.string(255),
     category: col.string(100).default('Uncategorized'),
     barcode: col.string(64).nullable().unique(),
+    /** From the barcode provider (Open Food Facts), when it knows one. */
+    brand: col.string(255).nullable(),
+    /**
+     * unknown: no nutrition source (none configured, or it gave up); pending: a background look-up
+     * will try (again) at `nutrition_next_attempt_at`; found / not_found: the source answered.
+     */
     nutrition_status: col.string(20).oneOf(['unknown', 'pending', 'found', 'not_found']).default('unknown'),
+    nutrition_attempts: col.integer().default(0),
+    nutrition_next_attempt_at: col.timestamp().nullable(),
     created_by: col.string(36).nullable().references('users.id', { onDelete: 'set null' }),
     created_at: col.timestamp().default({ expr: 'current_timestamp' }),
     updated_at: col.timestamp().nullable(),
   },
-  { indexes: [{ name: 'ix_products_name', columns: ['name'] }] },
+  {
+    indexes: [
+      { name: 'ix_products_name', columns: ['name'] },
+      // The background nutrition retry picks due rows by these two.
+      { name: 'ix_products_nutrition_due', columns: ['nutrition_status', 'nutrition_next_attempt_at'] },
+    ],
+  },
 );

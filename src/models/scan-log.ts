@@ -8,6 +8,8 @@ export const scanLogs = defineTable(
     user_id: col.string(36).references('users.id', { onDelete: 'cascade' }),
     product_id: col.string(36).nullable().references('products.id', { onDelete: 'set null' }),
     barcode: col.string(64).nullable(),
+    /** The symbology read, e.g. EAN13, UPCA, QRCode, Code128. */
+    format: col.string(20).nullable(),
     status: col.string(20).oneOf(['scanned', 'expired', 'not_found']),
     scanned_at: col.timestamp().default({ expr: 'current_timestamp' }),
   },

@@ -13,6 +13,8 @@ export const userProducts = defineTable(
     quantity: col.integer().default(1),
     expiry_date: col.date().nullable(),
     expiry_estimated: col.boolean().default(false),
+    /** Where it is kept, when known: the shelf-life estimate depends on it. */
+    storage: col.string(10).nullable().oneOf(['pantry', 'fridge', 'freezer']),
     notes: col.text().nullable(),
     status: col.string(20).oneOf(['active', 'expired', 'consumed', 'discarded']).default('active'),
     added_at: col.timestamp().default({ expr: 'current_timestamp' }),

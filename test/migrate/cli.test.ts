@@ -130,7 +130,11 @@ describe('seed variables and DATABASE_URL select the server databases', () => {
     assert.match(offline.stdout, /-- Running upgrade {2}-> \w{12}\n\nBEGIN;\n\ncreate table "users"/);
     assert.match(
       offline.stdout,
-      /insert into "alembic_version" \("version_num"\) values \('\w{12}'\);\n\nCOMMIT;\n\n$/,
+      /insert into "alembic_version" \("version_num"\) values \('\w{12}'\);\n\nCOMMIT;\n\n/,
+    );
+    assert.match(
+      offline.stdout,
+      /update "alembic_version" set "version_num" = '\w{12}' where "version_num" = '\w{12}';\n\nCOMMIT;\n\n$/,
     );
   });
 });

@@ -1,7 +1,4 @@
 import { Command, CommanderError, Option } from 'commander';
-import * as inspect from '../commands/inspect.js';
-import * as revision from '../commands/revision.js';
-import * as migrate from '../commands/upgrade.js';
 import type { MigrationConfig } from '../runtime/config.js';
 import { Environment } from '../runtime/environment.js';
 import { consoleOutput, type Output } from '../runtime/output.js';
@@ -16,6 +13,15 @@ export interface DbProgramOptions {
 }
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
+
+// Commands load on demand, so `history` never loads what `upgrade` needs (Kysely, DDL, drivers).
+const commands = {
+  inspect: () => import('../commands/inspect.js'),
+  revision: () => import('../commands/revision.js'),
+  migrate: () => import('../commands/upgrade.js'),
+  autogenerate: () => import('../commands/autogenerate.js'),
+  check: () => import('../commands/check.js'),
+};
 
 /**
  * `db <command>`: Alembic's commands, names, arguments and semantics. Returns the exit code.
@@ -54,24 +60,27 @@ export async function runDbProgram(argv: string[], options: DbProgramOptions): P
     .option('--depends-on <rev>', 'a revision the new one depends on', collect)
     .option('--rev-id <id>', 'a hardcoded revision id instead of a generated one')
     .action(async (o) => {
+      const opts = {
+        message: o.message,
+        head: o.head,
+        splice: o.splice,
+        branchLabel: o.branchLabel,
+        dependsOn: o.dependsOn,
+        revId: o.revId,
+      };
       if (o.autogenerate) {
-        output.stdout(
-          "FAILED: Can't proceed with --autogenerate option; no autogenerate support is installed.\n",
-        );
-        code = EXIT.command;
+        const { autogenerate } = await commands.autogenerate();
+        await run((env) => autogenerate(env, opts));
         return;
       }
-      await run((env) =>
-        revision.revision(env, {
-          message: o.message,
-          head: o.head,
-          splice: o.splice,
-          branchLabel: o.branchLabel,
-          dependsOn: o.dependsOn,
-          revId: o.revId,
-        }),
-      );
+      const revision = await commands.revision();
+      await run((env) => revision.revision(env, opts));
     });
+
+  program
+    .command('check')
+    .description('Check that the models and the database agree (for CI); lists each difference and exits 255')
+    .action(async () => run(async (env) => (await commands.check()).check(env)));
 
   program
     .command('upgrade')
@@ -81,20 +90,24 @@ export async function runDbProgram(argv: string[], options: DbProgramOptions): P
       "target: head, heads, an id or prefix, +N, REV+N, label@head; with --sql also 'from:to'",
     )
     .option('--sql', "don't connect: print the SQL script for a DBA")
-    .action((target: string, o) => run((env) => migrate.upgrade(env, target, { sql: o.sql })));
+    .action(async (target: string, o) =>
+      run(async (env) => (await commands.migrate()).upgrade(env, target, { sql: o.sql })),
+    );
 
   program
     .command('downgrade')
     .description('Revert to a previous version')
     .argument('<revision>', "target: base, an id or prefix, -N, REV-N; with --sql 'from:to'")
     .option('--sql', "don't connect: print the SQL script for a DBA")
-    .action((target: string, o) => run((env) => migrate.downgrade(env, target, { sql: o.sql })));
+    .action(async (target: string, o) =>
+      run(async (env) => (await commands.migrate()).downgrade(env, target, { sql: o.sql })),
+    );
 
   program
     .command('current')
     .description('Display the current revision(s) of the database')
     .option('-v, --verbose', 'use more verbose output')
-    .action((o) => run((env) => inspect.current(env, { verbose: o.verbose })));
+    .action(async (o) => run(async (env) => (await commands.inspect()).current(env, { verbose: o.verbose })));
 
   program
     .command('history')
@@ -102,11 +115,12 @@ export async function runDbProgram(argv: string[], options: DbProgramOptions): P
     .option('-r, --rev-range <range>', 'range, [start]:[end]')
     .option('-v, --verbose', 'use more verbose output')
     .option('-i, --indicate-current', 'indicate the current revision')
-    .action((o) =>
-      run((env) =>
-        inspect.history(env, { range: o.revRange, verbose: o.verbose, indicateCurrent: o.indicateCurrent }),
-      ),
-    );
+    .action(async (o) => {
+      const { history } = await commands.inspect();
+      await run((env) =>
+        history(env, { range: o.revRange, verbose: o.verbose, indicateCurrent: o.indicateCurrent }),
+      );
+    });
 
   program
     .command('heads')
@@ -116,19 +130,21 @@ export async function runDbProgram(argv: string[], options: DbProgramOptions): P
       '--resolve-dependencies',
       'treat dependency versions as down revisions (accepted for compatibility)',
     )
-    .action((o) => run((env) => inspect.heads(env, { verbose: o.verbose })));
+    .action(async (o) => run(async (env) => (await commands.inspect()).heads(env, { verbose: o.verbose })));
 
   program
     .command('branches')
     .description('Show current branch points')
     .option('-v, --verbose', 'use more verbose output')
-    .action((o) => run((env) => inspect.branches(env, { verbose: o.verbose })));
+    .action(async (o) =>
+      run(async (env) => (await commands.inspect()).branches(env, { verbose: o.verbose })),
+    );
 
   program
     .command('show')
     .description('Show the revision(s) denoted by the given symbol')
     .argument('<rev>')
-    .action((rev: string) => run((env) => inspect.show(env, rev)));
+    .action(async (rev: string) => run(async (env) => (await commands.inspect()).show(env, rev)));
 
   program
     .command('stamp')
@@ -136,7 +152,9 @@ export async function runDbProgram(argv: string[], options: DbProgramOptions): P
     .argument('<revision>')
     .option('--sql', "don't connect: print the SQL")
     .option('--purge', 'unconditionally erase the version table before stamping')
-    .action((target: string, o) => run((env) => migrate.stamp(env, target, { purge: o.purge, sql: o.sql })));
+    .action(async (target: string, o) =>
+      run(async (env) => (await commands.migrate()).stamp(env, target, { purge: o.purge, sql: o.sql })),
+    );
 
   program
     .command('merge')
@@ -144,9 +162,10 @@ export async function runDbProgram(argv: string[], options: DbProgramOptions): P
     .argument('<revisions...>', "revisions to merge, or 'heads'")
     .option('-m, --message <message>', 'message string to use with the revision')
     .option('--rev-id <id>', 'a hardcoded revision id')
-    .action((revs: string[], o) =>
-      run((env) => revision.merge(env, revs, { message: o.message, revId: o.revId })),
-    );
+    .action(async (revs: string[], o) => {
+      const { merge } = await commands.revision();
+      await run((env) => merge(env, revs, { message: o.message, revId: o.revId }));
+    });
 
   options.extend?.(program, run);
   program.addOption(new Option('--raiseerr', 'print stack traces (same as EXPIREEYE_DEBUG=1)').hideHelp());

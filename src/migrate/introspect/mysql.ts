@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { ColumnDef, ForeignKeyDef, TableDef } from '../schema/types.js';
 import { groupBy } from './group-by.js';
 import type { Introspector } from './introspector.js';
-import { portableAction, portableDefault, portableType } from './normalize.js';
+import { portableAction, portableCheck, portableDefault, portableType } from './normalize.js';
 
 /** MySQL / MariaDB: five information_schema queries for the whole database. */
 export class MysqlIntrospector implements Introspector {
@@ -107,7 +107,8 @@ export class MysqlIntrospector implements Introspector {
         constraintIndexes.add(`${first.tbl}\u0000${first.name}`);
       }
     }
-    for (const c of checks.rows) out.get(c.tbl)?.checks?.push({ name: c.name, expr: c.clause });
+    for (const c of checks.rows)
+      out.get(c.tbl)?.checks?.push({ name: c.name, expr: portableCheck(c.clause) });
     for (const [key, rows] of groupBy(stats.rows, (r) => `${r.tbl}\u0000${r.name}`)) {
       if (constraintIndexes.has(key)) continue;
       const first = rows[0]!;

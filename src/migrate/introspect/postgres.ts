@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { ColumnDef, ForeignKeyDef, TableDef } from '../schema/types.js';
 import { groupBy } from './group-by.js';
 import type { Introspector } from './introspector.js';
-import { portableAction, portableDefault, portableType } from './normalize.js';
+import { portableAction, portableCheck, portableDefault, portableType } from './normalize.js';
 
 /** PostgreSQL: four catalogue queries over the current schema. */
 export class PostgresIntrospector implements Introspector {
@@ -102,7 +102,7 @@ export class PostgresIntrospector implements Introspector {
       else if (c.type === 'u') t.uniqueConstraints!.push({ name: c.name, columns: c.cols });
       else if (c.type === 'c') {
         const expr = /^CHECK \((.*)\)$/s.exec(c.def)?.[1] ?? c.def;
-        t.checks!.push({ name: c.name, expr });
+        t.checks!.push({ name: c.name, expr: portableCheck(expr) });
       } else {
         const fk: ForeignKeyDef = {
           name: c.name,

@@ -1,0 +1,75 @@
+import { CommandError } from '../commands/errors.js';
+import { introspector } from '../introspect/index.js';
+import type { Environment } from '../runtime/environment.js';
+import { LOG } from '../runtime/output.js';
+import type { SchemaDef } from '../schema/types.js';
+import { type CompareResult, compareSchemas } from './compare.js';
+import { reverseOps } from './diff-ops.js';
+import { renderOps } from './render.js';
+import { renameHints, warningLog, warningsFor } from './warnings.js';
+
+/**
+ * Alembic's `autogenerate/api.py`: what `revision --autogenerate` and `check` share. Compares the
+ * configured models with the live database, after the guards Alembic applies, and logs what it
+ * finds (`Detected …` INFO lines; WARN lines for what a reviewer must not miss).
+ */
+export async function compareWithDatabase(env: Environment): Promise<CompareResult> {
+  env.announce();
+  const target = await loadMetadata(env);
+  const map = await env.script.map();
+  const db = await env.db();
+  const current = await env.currentHeads(db);
+  for (const h of current) {
+    if (!map.get(h)) throw new CommandError(`Can't locate revision identified by '${h}'`, true);
+  }
+  const heads = map.heads;
+  const upToDate = current.length === heads.length && heads.every((h) => current.includes(h));
+  if (!upToDate) {
+    throw new CommandError(
+      `Target database is not up to date.\n` +
+        `The database is at ${current.length ? current.join(', ') : 'base (no revision applied)'}; ` +
+        `the scripts' head is ${heads.join(', ')}. Run 'expireeye db upgrade head' first, then try again.`,
+      true,
+    );
+  }
+  const reflected = await introspector(env.url.dialect).getTables(db);
+  const result = compareSchemas(target, reflected, {
+    dialect: env.url.dialect,
+    versionTable: env.versionTableName,
+  });
+  for (const line of result.detected) env.output.info(LOG.compare, line);
+  for (const op of result.ops) {
+    for (const w of warningsFor(op)) env.output.warn(LOG.compare, warningLog(w));
+  }
+  for (const hint of renameHints(result.ops).values())
+    env.output.warn(LOG.compare, `Possible rename: ${hint}`);
+  return result;
+}
+
+async function loadMetadata(env: Environment): Promise<SchemaDef> {
+  const metadata = env.config.metadata;
+  if (!metadata) {
+    throw new CommandError(
+      `Can't proceed with --autogenerate option; the migration configuration for ${env.script.dir} does not provide a metadata() function returning the models' schema.`,
+      true,
+    );
+  }
+  try {
+    return await metadata();
+  } catch (e) {
+    // An unregistered model file, a foreign key to an unknown table: one clear line, no stack.
+    throw new CommandError(e instanceof Error ? e.message : String(e), true);
+  }
+}
+
+/** The bodies of `upgrade()` and `downgrade()` for a comparison's ops. */
+export function renderMigration(
+  result: CompareResult,
+  env: Environment,
+): { upgrade: string[]; downgrade: string[] } {
+  const dialect = env.url.dialect;
+  return {
+    upgrade: renderOps(result.ops, { dialect, direction: 'upgrade' }),
+    downgrade: renderOps(reverseOps(result.ops), { dialect, direction: 'downgrade' }),
+  };
+}

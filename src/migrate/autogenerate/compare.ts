@@ -1,0 +1,184 @@
+import type { DialectName } from '../ddl/dialect-impl.js';
+import type { ColumnDef, SchemaDef, TableDef } from '../schema/types.js';
+import { compareChecks, compareForeignKeys, compareIndexesAndUniques } from './compare-constraints.js';
+import { correctReflected, isEngineTable, sameDefault, sameType } from './dialect-rules.js';
+import type { AlterColumnOp, DiffOp } from './diff-ops.js';
+import { addedIndexMessage, fkMessage } from './messages.js';
+import { orderAcrossTables, orderByDependency } from './table-order.js';
+
+export interface CompareOptions {
+  dialect: DialectName;
+  /** The engine's version table, never reported. */
+  versionTable: string;
+}
+
+export interface CompareResult {
+  /** The upgrade, in the order it must run. */
+  ops: DiffOp[];
+  /** Alembic's `Detected …` lines, in detection order. */
+  detected: string[];
+}
+
+/**
+ * Compares the models (`target`) with a live database (`reflected`, from an introspector): Alembic's
+ * `compare_metadata`. The order of the result is Alembic's:
+ *
+ * 1. new tables, referenced tables first (each with its indexes);
+ * 2. existing tables in name order, per table: added columns, removed foreign keys, altered
+ *    columns, indexes and unique constraints (added, changed, removed), added foreign keys, CHECK
+ *    constraints, removed columns;
+ * 3. removed tables, referencing tables first.
+ *
+ * One refinement of Alembic's per-table order: foreign keys are dropped before the indexes and
+ * columns they use and added after the indexes that will back them, because MySQL refuses to drop
+ * an index a foreign key still needs, and would otherwise invent an index of its own for a new key.
+ *
+ * Renames are not inferred (a renamed column is a removed one plus an added one), and the primary
+ * keys of existing tables are not compared, both as in Alembic.
+ */
+export function compareSchemas(
+  target: SchemaDef,
+  reflected: TableDef[],
+  options: CompareOptions,
+): CompareResult {
+  const out: CompareResult = { ops: [], detected: [] };
+  const keep = (t: TableDef) => !isEngineTable(t.name, options.versionTable);
+  const model = target.tables.filter(keep);
+  const db = reflected.filter(keep);
+  const dbByName = new Map(db.map((t) => [t.name.toLowerCase(), t]));
+  const modelByName = new Map(model.map((t) => [t.name.toLowerCase(), t]));
+
+  addTables(
+    model.filter((t) => !dbByName.has(t.name.toLowerCase())),
+    out,
+  );
+  const existing = model
+    .filter((t) => dbByName.has(t.name.toLowerCase()))
+    .sort((a, b) => compareNames(a.name, b.name));
+  const sections = existing.map((m) => {
+    const d = correctReflected(dbByName.get(m.name.toLowerCase())!, m, options.dialect);
+    const section: CompareResult = { ops: [], detected: [] };
+    compareTable(m, d, options.dialect, section);
+    out.detected.push(...section.detected);
+    return { name: m.name, ops: section.ops };
+  });
+  for (const section of orderAcrossTables(sections)) out.ops.push(...section.ops);
+  removeTables(
+    db.filter((t) => !modelByName.has(t.name.toLowerCase())),
+    options.dialect,
+    out,
+  );
+  return out;
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function addTables(tables: TableDef[], out: CompareResult): void {
+  const { order, deferred } = orderByDependency(tables);
+  for (const t of order) {
+    const table = structuredClone(t);
+    table.foreignKeys = (table.foreignKeys ?? []).filter(
+      (fk) => !deferred.some((d) => d.table === t.name && d.fk.name === fk.name),
+    );
+    out.ops.push({ kind: 'add_table', table });
+    out.detected.push(`Detected added table '${t.name}'`);
+    for (const ix of t.indexes ?? []) out.detected.push(addedIndexMessage(ix));
+  }
+  for (const d of deferred) {
+    out.ops.push({ kind: 'add_fk', table: d.table, fk: d.fk });
+    out.detected.push(fkMessage('added', d.table, d.fk));
+  }
+}
+
+function removeTables(tables: TableDef[], dialect: DialectName, out: CompareResult): void {
+  const corrected = tables.map((t) => correctReflected(t, undefined, dialect));
+  const { order, deferred } = orderByDependency(corrected);
+  // Keys closing a cycle first, then the tables, referencing ones first.
+  for (const d of deferred) out.ops.push({ kind: 'remove_fk', table: d.table, fk: d.fk });
+  for (const t of [...order].reverse()) {
+    const table = structuredClone(t);
+    table.foreignKeys = (table.foreignKeys ?? []).filter(
+      (fk) => !deferred.some((d) => d.table === t.name && d.fk.name === fk.name),
+    );
+    out.ops.push({ kind: 'remove_table', table });
+    out.detected.push(`Detected removed table '${t.name}'`);
+  }
+}
+
+function compareTable(m: TableDef, d: TableDef, dialect: DialectName, out: CompareResult): void {
+  const name = m.name;
+  const dbCols = new Map(d.columns.map((c) => [c.name.toLowerCase(), c]));
+  const modelCols = new Set(m.columns.map((c) => c.name.toLowerCase()));
+  const pk = new Set((m.primaryKey?.columns ?? []).map((c) => c.toLowerCase()));
+
+  for (const c of m.columns) {
+    if (dbCols.has(c.name.toLowerCase())) continue;
+    out.ops.push({ kind: 'add_column', table: name, column: c });
+    out.detected.push(`Detected added column '${name}.${c.name}'`);
+  }
+
+  const fks = compareForeignKeys(m, d);
+  for (const fk of fks.removed) {
+    out.ops.push({ kind: 'remove_fk', table: name, fk });
+    out.detected.push(fkMessage('removed', name, fk));
+  }
+
+  for (const c of m.columns) {
+    const existing = dbCols.get(c.name.toLowerCase());
+    if (!existing) continue;
+    const alter = compareColumn(name, c, existing, pk.has(c.name.toLowerCase()), dialect, out.detected);
+    if (alter) out.ops.push(alter);
+  }
+
+  compareIndexesAndUniques(m, d, out);
+
+  for (const fk of fks.added) {
+    out.ops.push({ kind: 'add_fk', table: name, fk });
+    out.detected.push(fkMessage('added', name, fk));
+  }
+
+  compareChecks(m, d, out);
+
+  for (const c of d.columns) {
+    if (modelCols.has(c.name.toLowerCase())) continue;
+    out.ops.push({ kind: 'remove_column', table: name, column: c });
+    out.detected.push(`Detected removed column '${name}.${c.name}'`);
+  }
+}
+
+function compareColumn(
+  table: string,
+  model: ColumnDef,
+  db: ColumnDef,
+  primaryKey: boolean,
+  dialect: DialectName,
+  detected: string[],
+): AlterColumnOp | undefined {
+  const ref = `'${table}.${model.name}'`;
+  const changes = {
+    type: !sameType(model.type, db.type, dialect),
+    // As Alembic: a primary key's nullability is the database's business (always NOT NULL).
+    nullable: !primaryKey && model.nullable !== db.nullable,
+    default: !sameDefault(model, db),
+  };
+  if (changes.type) detected.push(`Detected type change from ${db.type} to ${model.type} on ${ref}`);
+  if (changes.nullable) {
+    detected.push(`Detected ${model.nullable ? 'NULL' : 'NOT NULL'} on column ${ref}`);
+  }
+  if (changes.default) detected.push(`Detected server default on column ${ref}`);
+  if (!changes.type && !changes.nullable && !changes.default) return undefined;
+  // The "after" column keeps what did not change as the database has it, so that the downgrade
+  // restores exactly the reflected column and the upgrade's `existing` is the live one.
+  const to: ColumnDef = {
+    name: db.name,
+    type: changes.type ? model.type : db.type,
+    nullable: changes.nullable ? model.nullable : db.nullable,
+  };
+  const def = changes.default ? model.default : db.default;
+  if (def !== undefined) to.default = def;
+  const from: ColumnDef = { name: db.name, type: db.type, nullable: db.nullable };
+  if (db.default !== undefined) from.default = db.default;
+  return { kind: 'alter_column', table, from, to, changes };
+}

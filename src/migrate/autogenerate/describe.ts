@@ -1,0 +1,68 @@
+import type { ForeignKeyDef, ServerDefault } from '../schema/types.js';
+import type { DiffOp } from './diff-ops.js';
+
+/**
+ * One line per difference, named as Alembic's `as_diffs()` tuples are (`add_column`,
+ * `modify_nullable`, `remove_fk`, …), for `check`'s report. An altered column yields one line per
+ * attribute that changed, as in Alembic.
+ */
+export function describeOp(op: DiffOp): string[] {
+  switch (op.kind) {
+    case 'add_table':
+      return [`add_table '${op.table.name}'`];
+    case 'remove_table':
+      return [`remove_table '${op.table.name}'`];
+    case 'add_column':
+      return [
+        `add_column '${op.table}.${op.column.name}' ${op.column.type} ${op.column.nullable ? 'NULL' : 'NOT NULL'}`,
+      ];
+    case 'remove_column':
+      return [`remove_column '${op.table}.${op.column.name}'`];
+    case 'alter_column': {
+      const ref = `'${op.table}.${op.to.name}'`;
+      const out: string[] = [];
+      if (op.changes.type) out.push(`modify_type ${ref}: ${op.from.type} -> ${op.to.type}`);
+      if (op.changes.nullable)
+        out.push(
+          `modify_nullable ${ref}: ${nullability(op.from.nullable)} -> ${nullability(op.to.nullable)}`,
+        );
+      if (op.changes.default)
+        out.push(`modify_default ${ref}: ${dflt(op.from.default)} -> ${dflt(op.to.default)}`);
+      return out;
+    }
+    case 'add_index':
+    case 'remove_index':
+      return [
+        `${op.kind} '${op.index.name}' on ${op.table} (${op.index.columns.join(', ')})${op.index.unique ? ' unique' : ''}`,
+      ];
+    case 'add_unique':
+      return [`add_constraint unique '${op.unique.name}' on ${op.table} (${op.unique.columns.join(', ')})`];
+    case 'remove_unique':
+      return [
+        `remove_constraint unique '${op.unique.name}' on ${op.table} (${op.unique.columns.join(', ')})`,
+      ];
+    case 'add_fk':
+    case 'remove_fk':
+      return [`${op.kind} '${op.fk.name}' on ${op.table} ${fk(op.fk)}`];
+    case 'add_check':
+      return [`add_constraint check '${op.check.name}' on ${op.table}`];
+    case 'remove_check':
+      return [`remove_constraint check '${op.check.name}' on ${op.table}`];
+  }
+}
+
+const nullability = (nullable: boolean) => (nullable ? 'NULL' : 'NOT NULL');
+
+function dflt(d: ServerDefault | undefined): string {
+  if (d === undefined) return 'none';
+  if (typeof d === 'object') return d.expr.toUpperCase();
+  return typeof d === 'string' ? `'${d}'` : String(d);
+}
+
+function fk(f: ForeignKeyDef): string {
+  const actions = [
+    f.onDelete ? ` ON DELETE ${f.onDelete.toUpperCase()}` : '',
+    f.onUpdate ? ` ON UPDATE ${f.onUpdate.toUpperCase()}` : '',
+  ].join('');
+  return `(${f.columns.join(', ')}) -> ${f.references.table} (${f.references.columns.join(', ')})${actions}`;
+}

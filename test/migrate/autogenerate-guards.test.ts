@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { upgrade } from '../../src/migrate/commands/upgrade.js';
+import {
+  CapturedOutput,
+  defineMetadata,
+  type MigrationConfig,
+  parseDatabaseUrl,
+  runDbProgram,
+  type SchemaDef,
+} from '../../src/migrate/index.js';
+import { metadata, models } from '../../src/models/index.js';
+import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { APP_MIGRATIONS, engine, scratchScripts, writeRevision } from '../support/engine.js';
+
+/**
+ * The guards around autogenerate, through the `db` program as the CLI runs it: a database behind
+ * the scripts, nothing to do, no models configured, a model file nobody registered.
+ */
+
+function versionFiles(dir: string): string[] {
+  return fs.readdirSync(path.join(dir, 'versions')).sort();
+}
+
+for (const dialect of DIALECTS) {
+  describe(`autogenerate guards on ${dialect}`, () => {
+    let db: ScratchDatabase;
+    const scripts = scratchScripts();
+
+    const config = (extra: Partial<MigrationConfig> = {}): MigrationConfig => ({
+      scriptLocation: scripts.dir,
+      database: () => parseDatabaseUrl(db.url),
+      metadata: async () => metadata.schema(),
+      ...extra,
+    });
+    async function program(argv: string[], extra: Partial<MigrationConfig> = {}) {
+      const output = new CapturedOutput();
+      const code = await runDbProgram(argv, { config: () => config(extra), output });
+      return { code, out: output.stdoutText, err: output.stderrText };
+    }
+
+    let appHead: string;
+    before(async () => {
+      db = await scratchDatabase(dialect);
+      fs.cpSync(path.join(APP_MIGRATIONS, 'versions'), path.join(scripts.dir, 'versions'), {
+        recursive: true,
+      });
+      const { env } = engine(db.url, scripts.dir);
+      appHead = (await env.script.map()).heads[0]!;
+    });
+    after(async () => {
+      await db.drop();
+      scripts.cleanup();
+    });
+
+    test('an empty database is not up to date: FAILED, exit 255, a hint, no file', async () => {
+      const files = versionFiles(scripts.dir);
+      const r = await program(['revision', '--autogenerate', '-m', 'too early']);
+      assert.equal(r.code, 255);
+      assert.match(r.out, /^FAILED: Target database is not up to date\.\n/);
+      assert.match(r.out, /base \(no revision applied\).*Run 'expireeye db upgrade head' first/);
+      assert.match(r.err, /ERROR \[expireeye\.util\.messaging\] Target database is not up to date\.\n/);
+      assert.deepEqual(versionFiles(scripts.dir), files);
+    });
+
+    test('a database behind the scripts is not up to date, for autogenerate and check alike', async () => {
+      const { env } = engine(db.url, scripts.dir);
+      await upgrade(env, 'head').finally(() => env.close());
+      writeRevision(scripts.dir, {
+        id: 'b0b0b0b0b0b0',
+        down: appHead,
+        message: 'later',
+        upgrade: ["await op.createIndex('ix_users_name', 'users', ['name']);"],
+        downgrade: ["await op.dropIndex('ix_users_name', 'users');"],
+      });
+      try {
+        for (const argv of [['revision', '--autogenerate', '-m', 'x'], ['check']]) {
+          const r = await program(argv);
+          assert.equal(r.code, 255, argv.join(' '));
+          assert.match(r.out, /^FAILED: Target database is not up to date\.\n/);
+          assert.match(
+            r.out,
+            new RegExp(`The database is at ${appHead}; the scripts' head is b0b0b0b0b0b0\\.`),
+          );
+        }
+      } finally {
+        fs.rmSync(path.join(scripts.dir, 'versions', 'b0b0b0b0b0b0_later.ts'));
+      }
+    });
+
+    test('at head with nothing changed: "No changes in schema detected." and no file is written', async () => {
+      const files = versionFiles(scripts.dir);
+      const r = await program(['revision', '--autogenerate', '-m', 'nothing']);
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.equal(r.out, 'No changes in schema detected.\n');
+      assert.doesNotMatch(r.err, /Detected/);
+      assert.deepEqual(versionFiles(scripts.dir), files);
+    });
+
+    test('a change is written as a revision on top of the head', async () => {
+      const target: SchemaDef = metadata.schema();
+      target.tables
+        .find((t) => t.name === 'users')!
+        .columns.push({ name: 'display_name', type: 'string(100)', nullable: true });
+      const r = await program(
+        ['revision', '--autogenerate', '-m', 'add display name', '--rev-id', 'd15d15d15d15'],
+        {
+          metadata: async () => target,
+        },
+      );
+      assert.equal(r.code, 0, r.out + r.err);
+      const file = path.join(scripts.dir, 'versions', 'd15d15d15d15_add_display_name.ts');
+      assert.equal(r.out, `Generating ${file} ...  done\n`);
+      assert.match(
+        r.err,
+        /INFO {2}\[expireeye\.autogenerate\.compare\] Detected added column 'users\.display_name'\n/,
+      );
+      const text = fs.readFileSync(file, 'utf8');
+      assert.match(
+        text,
+        new RegExp(`^export const downRevision: string \\| string\\[\\] \\| null = '${appHead}';$`, 'm'),
+      );
+      assert.match(text, /^ {2}\/\/ ### commands auto generated - please review and adjust! ###$/m);
+      fs.rmSync(file);
+    });
+
+    test('no metadata configured: the --autogenerate error, exit 255', async () => {
+      const r = await program(['revision', '--autogenerate', '-m', 'x'], { metadata: undefined });
+      assert.equal(r.code, 255);
+      assert.match(
+        r.out,
+        /^FAILED: Can't proceed with --autogenerate option; .* does not provide a metadata\(\) function/,
+      );
+    });
+  });
+}
+
+describe('a model file nobody registered', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-models-'));
+    const api = pathToFileURL(
+      path.resolve(import.meta.dirname, '..', '..', 'src', 'migrate', 'index.js'),
+    ).href;
+    fs.writeFileSync(
+      path.join(dir, 'wishlist.mjs'),
+      `import { col, defineTable } from '${api}';\n` +
+        `export const wishlist = defineTable('wishlist', { id: col.string(36).primaryKey() });\n`,
+    );
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('assertAllRegistered fails loudly, naming the model, the export and the file', async () => {
+    await assert.rejects(
+      defineMetadata(models).assertAllRegistered(dir),
+      (e: Error) =>
+        e.message.includes("Model 'wishlist' (export wishlist of ") &&
+        e.message.includes(path.join(dir, 'wishlist.mjs')) &&
+        e.message.includes('is not registered in the metadata'),
+    );
+  });
+
+  test('autogenerate stops with that message (exit 255) instead of detecting nothing', async () => {
+    const db = await scratchDatabase('sqlite');
+    const scripts = scratchScripts();
+    try {
+      const output = new CapturedOutput();
+      const code = await runDbProgram(['revision', '--autogenerate', '-m', 'x'], {
+        output,
+        config: () => ({
+          scriptLocation: scripts.dir,
+          database: () => parseDatabaseUrl(db.url),
+          metadata: async () => {
+            await defineMetadata(models).assertAllRegistered(dir);
+            return metadata.schema();
+          },
+        }),
+      });
+      assert.equal(code, 255);
+      assert.match(
+        output.stdoutText,
+        /^FAILED: Model 'wishlist' \(export wishlist of .*wishlist\.mjs\) is not registered/,
+      );
+      assert.deepEqual(versionFiles(scripts.dir), []);
+    } finally {
+      await db.drop();
+      scripts.cleanup();
+    }
+  });
+});
