@@ -6,7 +6,6 @@ const USAGE = `usage: expireeye <command> [options]
 commands:
   db <command>   database migrations (revision [--autogenerate], upgrade, downgrade, current,
                  history, heads, branches, show, stamp, merge, check); 'expireeye db --help' lists them
-  sweep          run one expiry sweep and exit (cron); 'expireeye sweep --help'
   --version      print the version
 `;
 
@@ -16,12 +15,11 @@ export async function main(argv: string[]): Promise<void> {
   let code = 0;
   if (command === 'db') {
     code = await runDbProgram(rest, { config: () => migrationConfig() });
-  } else if (command === 'sweep') {
-    // Loaded on demand: the db commands need neither the app's queries nor Redis.
-    code = await (await import('../features/expiry/sweep-command.js')).sweepCommand(rest);
   } else if (command === '--version' || command === '-V') {
-    const { createRequire } = await import('node:module');
-    process.stdout.write(`expireeye ${createRequire(import.meta.url)('../../../package.json').version}\n`);
+    const { readFileSync } = await import('node:fs');
+    const { projectRoot } = await import('../paths.js');
+    const pkg = JSON.parse(readFileSync(`${projectRoot}/package.json`, 'utf8')) as { version: string };
+    process.stdout.write(`expireeye ${pkg.version}\n`);
   } else if (command === undefined || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
   } else {
