@@ -6,6 +6,7 @@ const USAGE = `usage: expireeye <command> [options]
 commands:
   db <command>   database migrations (revision [--autogenerate], upgrade, downgrade, current,
                  history, heads, branches, show, stamp, merge, check); 'expireeye db --help' lists them
+  sweep          run one expiry sweep and exit (cron); 'expireeye sweep --help'
   --version      print the version
 `;
 
@@ -15,6 +16,9 @@ export async function main(argv: string[]): Promise<void> {
   let code = 0;
   if (command === 'db') {
     code = await runDbProgram(rest, { config: () => migrationConfig() });
+  } else if (command === 'sweep') {
+    // Loaded on demand: the db commands need neither the app's queries nor Redis.
+    code = await (await import('../features/expiry/sweep-command.js')).sweepCommand(rest);
   } else if (command === '--version' || command === '-V') {
     const { readFileSync } = await import('node:fs');
     const { projectRoot } = await import('../paths.js');

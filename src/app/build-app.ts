@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { pino } from 'pino';
+import type { AppConfig } from '../config/app-config.js';
+import { loadScanningConfig, type ScanningConfig } from '../config/scanning-config.js';
+import { type AppDatabase, openDatabase } from '../db/database.js';
+import { SchemaStatus } from '../db/schema-status.js';
+import authRoutes from '../features/auth/routes.js';
+import catalogueRoutes from '../features/catalogue/routes.js';
+import expiryPlugin from '../features/expiry/expiry-plugin.js';
+import { expirySettings } from '../features/expiry/expiry-settings.js';
+import inventoryRoutes from '../features/inventory/routes.js';
+import notificationRoutes from '../features/notifications/routes.js';
+import realtimePlugin from '../features/realtime/realtime-plugin.js';
+import { realtimeSettings } from '../features/realtime/realtime-settings.js';
+import scanningPlugin from '../features/scans/plugin.js';
+import type { ScanNotifier } from '../features/scans/service.js';
+import statsRoutes from '../features/stats/routes.js';
+import statusRoutes from '../features/status/routes.js';
+import type { Output } from '../migrate/index.js';
+import { ErrorDetail, ValidationErrors } from './common-schemas.js';
+import authPlugin from './plugins/auth.js';
+import corsPlugin from './plugins/cors.js';
+import dbPlugin from './plugins/db.js';
+import errorsPlugin from './plugins/errors.js';
+import helmetPlugin from './plugins/helmet.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
+import swaggerPlugin from './plugins/swagger.js';
+import { rejectNulCharacters, validatorCompiler } from './validation.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: AppConfig;
+  }
+}
+
+export interface BuildAppOptions {
+  config: AppConfig;
+  /** An open database; when absent one is opened from `config.database` and closed with the app. */
+  database?: AppDatabase;
+  /** Fastify's logger option; default: pino at `config.logLevel`, pretty when stdout is a terminal. */
+  logger?: FastifyServerOptions['logger'];
+  /** Where the migration engine's messages go (status checks, start-up upgrade). */
+  migrationOutput?: Output;
+  /** Environment for the migration config (script location, version table). */
+  env?: NodeJS.ProcessEnv;
+  /** Scanning settings (default: from the environment) and the `Product_Scanned` push. */
+  scanning?: { config?: ScanningConfig; notify?: ScanNotifier };
+}
+
+const version: string = createRequire(import.meta.url)('../../../package.json').version;
+
+/**
+ * pino JSON on stdout, written asynchronously (the event loop does not wait for the pipe; flushed
+ * on close); pretty-printed when stdout is a terminal.
+ */
+export function defaultLogger(level: string): FastifyServerOptions['logger'] {
+  const common = { level, redact: ['req.headers.authorization', 'req.headers.cookie'] };
+  if (process.stdout.isTTY) {
+    return {
+      ...common,
+      transport: {
+        target: 'pino-pretty',
+        options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+      },
+    };
+  }
+  return { ...common, stream: pino.destination({ dest: 1, sync: false }) };
+}
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/** A silent Output that sends the engine's lines to a pino logger. */
+function loggerOutput(app: FastifyInstance): Output {
+  return {
+    info: (logger, message) => app.log.info({ logger }, message),
+    warn: (logger, message) => app.log.warn({ logger }, message),
+    error: (logger, message) => app.log.error({ logger }, message),
+    stdout: (text) => app.log.info(text.trimEnd()),
+  };
+}
+
+/** The Fastify instance with every plugin and route, ready to `listen` (server) or `inject` (tests). */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const loggerOptions = options.logger ?? defaultLogger(config.logLevel);
+  const app = Fastify({
+    logger: loggerOptions,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler());
+  app.addHook('preValidation', rejectNulCharacters);
+  // The request id goes back to the client. Shutting down, answers to requests still in flight
+  // close their keep-alive connection, so closing the server does not wait for idle clients.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onClose', async () => {
+    const stream = (loggerOptions as { stream?: { flushSync?: () => void } } | undefined)?.stream;
+    try {
+      stream?.flushSync?.();
+    } catch {
+      // A write in progress: it completes on its own before the process exits.
+    }
+  });
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.header('x-request-id', req.id);
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  app.decorate('config', config);
+
+  const owns = !options.database;
+  const database = options.database ?? (await openDatabase(config.database, { poolSize: config.poolSize }));
+  const schemaStatus = new SchemaStatus(
+    database,
+    options.migrationOutput ?? loggerOutput(app),
+    2000,
+    options.env ?? process.env,
+  );
+
+  app.addSchema(ErrorDetail);
+  app.addSchema(ValidationErrors);
+  await app.register(errorsPlugin);
+  await app.register(dbPlugin, { database, schemaStatus, owns });
+  await app.register(helmetPlugin);
+  await app.register(corsPlugin, { origins: config.corsOrigins });
+  await app.register(rateLimitPlugin);
+  await app.register(swaggerPlugin, { version });
+  await app.register(authPlugin, {
+    secret: config.secretKey,
+    expiresMinutes: config.jwtExpiresMinutes,
+    database,
+  });
+
+  // Live notifications (WebSocket, Redis fan-out) and the expiry sweep that feeds them.
+  await app.register(realtimePlugin, realtimeSettings(options.env ?? process.env));
+  await app.register(expiryPlugin, {
+    ...expirySettings(options.env ?? process.env),
+    intervalSeconds: config.sweepIntervalSeconds,
+  });
+
+  // Scan, QR and detection routes under /api, behind the same authentication; `app.scanning` for all.
+  await app.register(scanningPlugin, {
+    config: options.scanning?.config ?? loadScanningConfig(options.env ?? process.env),
+    notify: options.scanning?.notify,
+  });
+
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', api.authenticate);
+      await api.register(statusRoutes);
+      await api.register(authRoutes, {
+        bcryptCost: config.bcryptCost,
+        loginMaxFailures: config.loginMaxFailures,
+        loginFailureWindowSeconds: config.loginFailureWindowSeconds,
+        authRateLimitPerMinute: config.authRateLimitPerMinute,
+      });
+      await api.register(catalogueRoutes);
+      await api.register(inventoryRoutes);
+      await api.register(notificationRoutes);
+      await api.register(statsRoutes);
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}

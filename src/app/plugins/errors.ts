@@ -1,0 +1,105 @@
+import type { ErrorObject } from 'ajv';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import sjson from 'secure-json-parse';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
+import { HttpError, ValidationFailure } from '../http-error.js';
+import { fieldErrors } from '../validation.js';
+
+/** A malformed JSON body: the original's 422 with the character offset as `field`. */
+class JsonBodyError extends ValidationFailure {}
+
+function jsonOffset(e: unknown, body: string): number {
+  const m = /position (\d+)/.exec(e instanceof Error ? e.message : '');
+  return m ? Number(m[1]) : body.length;
+}
+
+/** Paths of the routes, to tell 405 (path known, method not) from 404. */
+interface RouteShape {
+  method: string;
+  pattern: RegExp;
+}
+
+function routePattern(url: string): RegExp {
+  const escaped = url
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${escaped}/?$`);
+}
+
+/**
+ * Every error becomes a clear answer: 422 `{"errors":[{field, message}]}` for invalid input
+ * (schema, malformed JSON, a handler's own check), `{"detail": "…"}` with the right status for
+ * everything else; a constraint violation the handlers did not foresee is a 409, never a 500.
+ * Unknown paths are 404, known paths with another method 405.
+ */
+async function errorsPlugin(app: FastifyInstance): Promise<void> {
+  app.addContentTypeParser(
+    ['application/json', 'application/*+json'],
+    { parseAs: 'string' },
+    (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      } catch (e) {
+        if (e instanceof SyntaxError && /prototype|constructor/i.test(e.message) && !/JSON/.test(e.message)) {
+          return done(
+            new JsonBodyError([{ field: 'body', message: 'Object contains forbidden prototype property' }]),
+          );
+        }
+        done(new JsonBodyError([{ field: jsonOffset(e, text), message: 'JSON decode error' }]));
+      }
+    },
+  );
+
+  const routes: RouteShape[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.push({ method: String(method), pattern: routePattern(route.url) });
+  });
+
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = [
+      ...new Set(routes.filter((r) => r.pattern.test(path) && r.method !== 'HEAD').map((r) => r.method)),
+    ];
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      return reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' });
+    }
+    return reply.code(404).send({ detail: 'Not Found' });
+  });
+
+  app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof ValidationFailure) return reply.code(422).send({ errors: error.errors });
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).headers(error.headers).send({ detail: error.detail });
+    }
+    const fe = error as FastifyError & { validation?: ErrorObject[]; validationContext?: string };
+    if (fe.validation) {
+      if (fe.validationContext === 'body' && request.body === undefined) {
+        return reply.code(422).send({ errors: [{ field: 'body', message: 'Field required' }] });
+      }
+      return reply.code(422).send({ errors: fieldErrors(fe.validation, fe.validationContext) });
+    }
+    if (isUniqueViolation(error)) {
+      request.log.warn({ err: error }, 'unique constraint violated');
+      return reply.code(409).send({ detail: 'A conflicting record already exists' });
+    }
+    if (isForeignKeyViolation(error)) {
+      request.log.warn({ err: error }, 'foreign key constraint violated');
+      return reply.code(409).send({ detail: 'The record is referenced by, or refers to, a missing record' });
+    }
+    const status = fe.statusCode;
+    if (status && status >= 400 && status < 500) {
+      if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+      const detail = (error as { detail?: unknown }).detail;
+      return reply.code(status).send({ detail: typeof detail === 'string' ? detail : error.message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ detail: 'Internal server error' });
+  });
+}
+
+export default fp(errorsPlugin, { name: 'errors' });

@@ -1,0 +1,20 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/**
+ * Request-rate limits, per client address, for the routes that opt in with
+ * `config: { rateLimit: {...} }` (the auth routes: each costs a bcrypt hash). Failed logins have
+ * their own, stricter counter (LoginGuard).
+ */
+async function rateLimitPlugin(app: FastifyInstance): Promise<void> {
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: ctx.statusCode,
+      detail: `Too many requests. Try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`,
+    }),
+  });
+}
+
+export default fp(rateLimitPlugin, { name: 'rate-limit' });

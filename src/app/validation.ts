@@ -1,0 +1,174 @@
+import { Ajv, type ErrorObject, type Options } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import { isRealDate } from '../db/dates.js';
+import { type FieldError, ValidationFailure } from './http-error.js';
+
+// ajv-formats is CommonJS with a default export.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+/** 'YYYY-MM-DD', a real calendar day. */
+export const DATE_FORMAT = 'iso-date';
+/** 'YYYY-MM-DD', optionally followed by a time (the original's front end sends datetimes); the day is kept. */
+export const DATE_OR_DATETIME_FORMAT = 'iso-date-or-datetime';
+
+const DATETIME_TAIL = /^(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function makeAjv(coerce: Options['coerceTypes']): Ajv {
+  const ajv = new Ajv({
+    coerceTypes: coerce,
+    useDefaults: true,
+    removeAdditional: true,
+    allErrors: true,
+    strict: false,
+  });
+  addFormats(ajv, ['email', 'uuid', 'date-time']);
+  ajv.addFormat(DATE_FORMAT, { type: 'string', validate: isRealDate });
+  ajv.addFormat(DATE_OR_DATETIME_FORMAT, {
+    type: 'string',
+    validate: (s: string) => isRealDate(s.slice(0, 10)) && DATETIME_TAIL.test(s.slice(10)),
+  });
+  return ajv;
+}
+
+/**
+ * Two validators: bodies are JSON and keep their types (`"7"` is not a quantity, `123` is not a
+ * name), while query strings and path parameters are text and are coerced to the declared types.
+ */
+export function validatorCompiler(): FastifySchemaCompiler<unknown> {
+  const strict = makeAjv(false);
+  const coercing = makeAjv('array');
+  return ({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? strict : coercing;
+    return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  };
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a valid string',
+  integer: 'a valid integer',
+  number: 'a valid number',
+  boolean: 'a valid boolean',
+  object: 'a valid dictionary or object',
+  array: 'a valid list',
+  null: 'None',
+};
+
+function message(e: ErrorObject): string {
+  const p = e.params as Record<string, any>;
+  switch (e.keyword) {
+    case 'required':
+      return 'Field required';
+    case 'type': {
+      const types = String(p.type)
+        .split(',')
+        .filter((t) => t !== 'null');
+      return `Input should be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}`;
+    }
+    case 'format':
+      if (p.format === 'email') return 'value is not a valid email address';
+      if (p.format === DATE_FORMAT) return 'Input should be a valid date in the format YYYY-MM-DD';
+      if (p.format === DATE_OR_DATETIME_FORMAT) {
+        return 'Input should be a valid date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SS)';
+      }
+      return `Input should be a valid ${p.format}`;
+    case 'minLength':
+      return `String should have at least ${p.limit} character${p.limit === 1 ? '' : 's'}`;
+    case 'maxLength':
+      return `String should have at most ${p.limit} characters`;
+    case 'minimum':
+      return `Input should be greater than or equal to ${p.limit}`;
+    case 'maximum':
+      return `Input should be less than or equal to ${p.limit}`;
+    case 'exclusiveMinimum':
+      return `Input should be greater than ${p.limit}`;
+    case 'enum':
+      return `Input should be ${(p.allowedValues as unknown[]).map((v) => `'${v}'`).join(', ')}`;
+    case 'const':
+      return `Input should be '${p.allowedValue}'`;
+    case 'pattern':
+      return e.message ? `String ${e.message.replace(/^must /, 'should ')}` : 'String has an invalid form';
+    case 'minItems':
+      return `List should have at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
+    case 'maxItems':
+      return `List should have at most ${p.limit} items`;
+    case 'minProperties':
+      return 'At least one field is required';
+    case 'additionalProperties':
+      return 'Extra inputs are not permitted';
+    default:
+      return e.message ?? 'Invalid value';
+  }
+}
+
+/**
+ * Ajv errors in the original's shape: `field` is the last element of the location (a property
+ * name, or a list index as a number), `body` for the body as a whole; the message follows
+ * pydantic's wording where there is one.
+ */
+export function fieldErrors(errors: ErrorObject[], part: string | undefined): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    let field: string | number;
+    if (e.keyword === 'required') field = String((e.params as { missingProperty: string }).missingProperty);
+    else if (e.keyword === 'additionalProperties') {
+      field = String((e.params as { additionalProperty: string }).additionalProperty);
+    } else {
+      const last = e.instancePath.split('/').pop() ?? '';
+      const unescaped = last.replaceAll('~1', '/').replaceAll('~0', '~');
+      field = unescaped === '' ? (part ?? 'body') : /^\d+$/.test(unescaped) ? Number(unescaped) : unescaped;
+    }
+    const entry = { field, message: message(e) };
+    const key = `${e.instancePath}|${field}|${entry.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(entry);
+  }
+  return out;
+}
+
+let itemAjv: Ajv | undefined;
+
+/** A checker for values validated inside a handler (mass-add items), with the same messages. */
+export function compileChecker(schema: object): (value: unknown) => FieldError[] {
+  itemAjv ??= makeAjv(false);
+  const validate = itemAjv.compile(schema);
+  return (value) => (validate(value) ? [] : fieldErrors(validate.errors ?? [], 'body'));
+}
+
+/** The path to the first string holding U+0000 (PostgreSQL cannot store it), or undefined. */
+function findNul(value: unknown, key: string | number, depth = 0): string | number | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? key : undefined;
+  if (depth > 32 || typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNul(value[i], i, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const found = findNul(v, k, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** preValidation hook: a NUL character anywhere in the input is a 422 on every dialect alike. */
+export async function rejectNulCharacters(request: {
+  body?: unknown;
+  query?: unknown;
+  params?: unknown;
+}): Promise<void> {
+  for (const [part, value] of [
+    ['body', request.body],
+    ['query', request.query],
+    ['path', request.params],
+  ] as const) {
+    const field = findNul(value, part);
+    if (field !== undefined) {
+      throw new ValidationFailure([{ field, message: 'String should not contain NUL characters' }]);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DatabaseUrl } from '../migrate/index.js';
+import { ConfigError } from './config-error.js';
+import { databaseFromEnv } from './database-config.js';
+import { loadEnvFile } from './env-file.js';
+
+/** Everything the HTTP server reads from the environment, validated once at start. */
+export interface AppConfig {
+  database: DatabaseUrl;
+  /** `HOST` (default `localhost`: both 127.0.0.1 and ::1; use 0.0.0.0 in a container). */
+  host: string;
+  /** `PORT` (default 8000). */
+  port: number;
+  /** HS256 secret: `SECRET_KEY`, or on the embedded SQLite default a generated one kept in `secret.key`. */
+  secretKey: string;
+  /** `JWT_EXPIRES_MINUTES` (default 4000, the original's token lifetime). */
+  jwtExpiresMinutes: number;
+  /** `BCRYPT_COST` (default 12, as the original's `$2b$12$` hashes; 4–15). */
+  bcryptCost: number;
+  /** `CORS_ORIGINS`: comma-separated origins allowed with credentials (default: the front end's dev origins). */
+  corsOrigins: string[];
+  /** `MIGRATE_ON_START=1`: let the server upgrade a MySQL/PostgreSQL database to head on start. */
+  migrateOnStart: boolean;
+  /** `LOGIN_MAX_FAILURES` per e-mail and client address in `LOGIN_FAILURE_WINDOW_SECONDS` (5 in 900 s). */
+  loginMaxFailures: number;
+  loginFailureWindowSeconds: number;
+  /** `AUTH_RATE_LIMIT_PER_MINUTE`: signup and login requests per client address and minute (30). */
+  authRateLimitPerMinute: number;
+  /** `SWEEP_INTERVAL_SECONDS`: how often items past their date are marked expired and notified (60; 0 = off). */
+  sweepIntervalSeconds: number;
+  /** `LOG_LEVEL` (default info). */
+  logLevel: string;
+  /** `TRUST_PROXY=1` when behind a reverse proxy (client address from X-Forwarded-For). */
+  trustProxy: boolean;
+  /** `DB_POOL_SIZE` for MySQL/PostgreSQL (default 10). */
+  poolSize: number;
+}
+
+export const DEFAULT_CORS_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got '${raw}'`);
+  }
+  return n;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
+  throw new ConfigError(name, `must be 1 or 0, got '${env[name]}'`);
+}
+
+/** At least 32 characters: HS256 with a short secret can be brute-forced offline from one token. */
+const MIN_SECRET = 32;
+
+function secretKey(env: NodeJS.ProcessEnv, database: DatabaseUrl): string {
+  const given = env.SECRET_KEY?.trim();
+  if (given) {
+    if (given.length < MIN_SECRET) {
+      throw new ConfigError('SECRET_KEY', `must be at least ${MIN_SECRET} characters long`);
+    }
+    return given;
+  }
+  if (database.dialect !== 'sqlite') {
+    throw new ConfigError(
+      'SECRET_KEY',
+      `is not set; a ${database.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL'} database needs an explicit secret (at least ${MIN_SECRET} characters, e.g. from 'openssl rand -base64 48')`,
+    );
+  }
+  if (database.file === ':memory:') return randomBytes(48).toString('base64url');
+  return persistedSecret(path.join(path.dirname(database.file!), 'secret.key'));
+}
+
+/** Reads the generated secret, or creates it (mode 0600) on first start. */
+function persistedSecret(file: string): string {
+  try {
+    const existing = fs.readFileSync(file, 'utf8').trim();
+    if (existing.length >= MIN_SECRET) return existing;
+    throw new ConfigError('SECRET_KEY', `is not set and ${file} holds a secret shorter than ${MIN_SECRET}`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError('SECRET_KEY', `is not set and ${file} cannot be read`);
+    }
+  }
+  const secret = randomBytes(48).toString('base64url');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (e) {
+    // Another process created it first: use theirs.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(file, 'utf8').trim();
+    throw new ConfigError('SECRET_KEY', `is not set and ${file} cannot be written`);
+  }
+}
+
+function origins(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.CORS_ORIGINS;
+  if (raw === undefined) return DEFAULT_CORS_ORIGINS;
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const o of list) {
+    if (o === '*') {
+      throw new ConfigError('CORS_ORIGINS', "'*' is not allowed with credentials; list the origins");
+    }
+    let u: URL;
+    try {
+      u = new URL(o);
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `'${o}' is not an origin like https://app.example.com`);
+    }
+    if (u.origin !== o.replace(/\/$/, '') || !/^https?:$/.test(u.protocol)) {
+      throw new ConfigError('CORS_ORIGINS', `'${o}' is not an origin like https://app.example.com`);
+    }
+  }
+  return list.map((o) => o.replace(/\/$/, ''));
+}
+
+/** Reads and validates the server's settings; a bad one throws a ConfigError naming it. */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  loadEnvFile();
+  const database = databaseFromEnv(env);
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got '${env.LOG_LEVEL}'`);
+  }
+  const host = env.HOST?.trim() || 'localhost';
+  return {
+    database,
+    host,
+    port: int(env, 'PORT', 8000, 0, 65535),
+    secretKey: secretKey(env, database),
+    jwtExpiresMinutes: int(env, 'JWT_EXPIRES_MINUTES', 4000, 1, 60 * 24 * 365),
+    bcryptCost: int(env, 'BCRYPT_COST', 12, 4, 15),
+    corsOrigins: origins(env),
+    migrateOnStart: flag(env, 'MIGRATE_ON_START'),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginFailureWindowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
+    authRateLimitPerMinute: int(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100000),
+    sweepIntervalSeconds: int(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
+    logLevel,
+    trustProxy: flag(env, 'TRUST_PROXY'),
+    poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 500),
+  };
+}

@@ -1,0 +1,161 @@
+import {
+  type Kysely,
+  type KyselyPlugin,
+  OperationNodeTransformer,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type PrimitiveValueListNode,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+  type ValueNode,
+} from 'kysely';
+import { connect, type DatabaseUrl, type DialectName, type SchemaDef } from '../migrate/index.js';
+import { type Database, metadata } from '../models/index.js';
+
+/** The application's database handle: a typed Kysely instance and the dialect it speaks. */
+export interface AppDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  readonly url: DatabaseUrl;
+  destroy(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Pool size for MySQL/PostgreSQL. */
+  poolSize?: number;
+  /** Called once per executed query (tests count queries with it). */
+  onQuery?: (sql: string) => void;
+}
+
+/**
+ * Opens the database with the engine's driver settings (UTC, DATE as 'YYYY-MM-DD', numbers) and
+ * a plugin that makes values identical on every dialect: see {@link ValueNormalizer}.
+ */
+export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}): Promise<AppDatabase> {
+  const raw = (await connect(url, { poolSize: options.poolSize ?? 10 })) as Kysely<Database>;
+  let db = raw;
+  const normalizer = ValueNormalizer.for(url.dialect, metadata.schema());
+  if (normalizer) db = db.withPlugin(normalizer);
+  if (options.onQuery) db = db.withPlugin(new QueryCounter(options.onQuery));
+  return { db, dialect: url.dialect, url, destroy: () => raw.destroy() };
+}
+
+/** Column names of one kind across all tables; a name used with two kinds is refused. */
+export function columnKinds(schema: SchemaDef): { booleans: Set<string>; timestamps: Set<string> } {
+  const kinds = new Map<string, string>();
+  for (const table of schema.tables) {
+    for (const c of table.columns) {
+      const kind = c.type === 'boolean' ? 'boolean' : c.type === 'timestamp' ? 'timestamp' : 'other';
+      const seen = kinds.get(c.name);
+      if (seen && seen !== kind) {
+        throw new Error(
+          `Column name '${c.name}' is a ${seen} in one table and a ${kind} in another (in '${table.name}'); the value normaliser maps by column name, so give it another name`,
+        );
+      }
+      kinds.set(c.name, kind);
+    }
+  }
+  const booleans = new Set<string>();
+  const timestamps = new Set<string>();
+  for (const [name, kind] of kinds) {
+    if (kind === 'boolean') booleans.add(name);
+    if (kind === 'timestamp') timestamps.add(name);
+  }
+  return { booleans, timestamps };
+}
+
+/** Date → 'YYYY-MM-DD HH:MM:SS.sss' (UTC), the text form SQLite's CURRENT_TIMESTAMP also sorts with. */
+export function sqliteTimestamp(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function parseSqliteTimestamp(v: string): Date {
+  const iso = v.includes('T') ? v : v.replace(' ', 'T');
+  return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`);
+}
+
+class SqliteParams extends OperationNodeTransformer {
+  private static convert(v: unknown): unknown {
+    if (v instanceof Date) return sqliteTimestamp(v);
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    return v;
+  }
+  protected override transformValue(node: ValueNode): ValueNode {
+    const v = node.value;
+    if (v instanceof Date || typeof v === 'boolean') return { ...node, value: SqliteParams.convert(v) };
+    return node;
+  }
+  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
+    if (!node.values.some((v) => v instanceof Date || typeof v === 'boolean')) return node;
+    return { ...node, values: node.values.map(SqliteParams.convert) };
+  }
+}
+
+/**
+ * What the drivers disagree on, fixed in one place:
+ * - SQLite (better-sqlite3) cannot bind Date or boolean: they are sent as UTC text and 1/0;
+ * - SQLite returns timestamps as text and booleans as 0/1, MySQL returns BOOL as 0/1: result
+ *   columns whose name is a timestamp/boolean column in the models come back as Date/boolean.
+ * PostgreSQL needs nothing. Cost: one pass over the node tree (SQLite only) and, per result,
+ * the keys of the first row intersected with the known names.
+ */
+export class ValueNormalizer implements KyselyPlugin {
+  private readonly params?: SqliteParams;
+
+  private constructor(
+    readonly dialect: DialectName,
+    private readonly booleans: Set<string>,
+    private readonly timestamps: Set<string>,
+  ) {
+    if (dialect === 'sqlite') this.params = new SqliteParams();
+  }
+
+  static for(dialect: DialectName, schema: SchemaDef): ValueNormalizer | undefined {
+    if (dialect === 'postgres') return undefined;
+    const { booleans, timestamps } = columnKinds(schema);
+    return new ValueNormalizer(dialect, booleans, dialect === 'sqlite' ? timestamps : new Set());
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return this.params ? this.params.transformNode(args.node) : args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const rows = args.result.rows;
+    const first = rows[0];
+    if (!first) return args.result;
+    const bools: string[] = [];
+    const times: string[] = [];
+    for (const key of Object.keys(first)) {
+      if (this.booleans.has(key)) bools.push(key);
+      else if (this.timestamps.has(key)) times.push(key);
+    }
+    if (bools.length === 0 && times.length === 0) return args.result;
+    for (const row of rows) {
+      for (const k of bools) {
+        const v = row[k];
+        if (typeof v === 'number' || typeof v === 'bigint') row[k] = Number(v) !== 0;
+      }
+      for (const k of times) {
+        const v = row[k];
+        if (typeof v === 'string') row[k] = parseSqliteTimestamp(v);
+      }
+    }
+    return args.result;
+  }
+}
+
+/** Reports each executed query. */
+class QueryCounter implements KyselyPlugin {
+  constructor(private readonly onQuery: (sql: string) => void) {}
+  private readonly pending = new WeakMap<object, string>();
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    this.pending.set(args.queryId, args.node.kind);
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.onQuery(this.pending.get(args.queryId) ?? 'query');
+    return args.result;
+  }
+}

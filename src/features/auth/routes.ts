@@ -1,0 +1,108 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { errorResponses, Message } from '../../app/common-schemas.js';
+import { LoginGuard } from './login-guard.js';
+import { Passwords } from './passwords.js';
+import {
+  ChangePasswordBody,
+  LoginBody,
+  LoginReply,
+  Profile,
+  ProfileUpdateBody,
+  SignupBody,
+  SignupReply,
+} from './schemas.js';
+import { AuthService } from './service.js';
+
+export interface AuthRoutesOptions {
+  bcryptCost: number;
+  loginMaxFailures: number;
+  loginFailureWindowSeconds: number;
+  authRateLimitPerMinute: number;
+}
+
+/** `/api/auth/*` and `/api/user/*`. */
+export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const service = new AuthService(
+    app.database,
+    new Passwords(opts.bcryptCost),
+    app.tokens,
+    new LoginGuard(opts.loginMaxFailures, opts.loginFailureWindowSeconds),
+  );
+  const rateLimit = { max: opts.authRateLimitPerMinute, timeWindow: 60_000 };
+
+  r.post(
+    '/auth/signup',
+    {
+      config: { public: true, rateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account',
+        description: 'E-mails are stored lower-cased. Answers with a token, so no separate login is needed.',
+        security: [],
+        body: SignupBody,
+        response: { 200: SignupReply, ...errorResponses(409, 422, 429) },
+      },
+    },
+    (req) => service.signup(req.body),
+  );
+
+  r.post(
+    '/auth/login',
+    {
+      config: { public: true, rateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in',
+        description:
+          'The same 401 for an unknown e-mail and a wrong password. After repeated failures from one ' +
+          'address for one e-mail, 429 with `Retry-After`.',
+        security: [],
+        body: LoginBody,
+        response: { 200: LoginReply, ...errorResponses(401, 422, 429) },
+      },
+    },
+    (req) => service.login(req.body.email, req.body.password, req.ip),
+  );
+
+  r.get(
+    '/user/profile',
+    {
+      schema: {
+        tags: ['user'],
+        summary: "The caller's profile",
+        response: { 200: Profile, ...errorResponses(401) },
+      },
+    },
+    (req) => service.profile(req.user),
+  );
+
+  r.put(
+    '/user/profile',
+    {
+      schema: {
+        tags: ['user'],
+        summary: 'Change name and/or date of birth',
+        body: ProfileUpdateBody,
+        response: { 200: Profile, ...errorResponses(401, 422) },
+      },
+    },
+    (req) => service.updateProfile(req.user, req.body),
+  );
+
+  r.post(
+    '/user/change-password',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['user'],
+        summary: 'Change the password',
+        description: 'Needs the current password (400 if wrong).',
+        body: ChangePasswordBody,
+        response: { 200: Message, ...errorResponses(400, 401, 422, 429) },
+      },
+    },
+    (req) => service.changePassword(req.user, req.body),
+  );
+}

@@ -1,0 +1,61 @@
+import { Type } from '@sinclair/typebox';
+import { ISO_TIMESTAMP, Nullable } from '../../app/common-schemas.js';
+import { DATE_FORMAT } from '../../app/validation.js';
+
+const Email = Type.String({ format: 'email', maxLength: 255, description: 'Compared case-insensitively.' });
+const NewPassword = Type.String({
+  minLength: 6,
+  maxLength: 72,
+  description: 'At least 6 characters and at most 72 bytes in UTF-8 (the bcrypt limit).',
+});
+const Dob = Nullable(Type.String({ format: DATE_FORMAT }), { description: 'Date of birth, YYYY-MM-DD.' });
+
+export const SignupBody = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 100 })),
+  email: Email,
+  password: NewPassword,
+  dob: Type.Optional(Dob),
+});
+
+export const SignupReply = Type.Object({
+  message: Type.String(),
+  userId: Type.String(),
+  name: Type.String(),
+  email: Type.String(),
+  dob: Nullable(Type.String()),
+  created_at: Type.String({ description: `${ISO_TIMESTAMP} (the original's key)` }),
+  createdAt: Type.String({ description: ISO_TIMESTAMP }),
+  token: Type.String({ description: 'A bearer token, as login gives.' }),
+});
+
+export const LoginBody = Type.Object({
+  email: Email,
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+});
+
+export const LoginReply = Type.Object({
+  message: Type.String(),
+  token: Type.String({ description: 'HS256 JWT with `userId`, `email` and `exp`.' }),
+});
+
+export const Profile = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  dob: Nullable(Type.String()),
+  email: Type.String(),
+  createdAt: Type.String({ description: ISO_TIMESTAMP }),
+  updatedAt: Nullable(Type.String({ description: ISO_TIMESTAMP })),
+});
+
+export const ProfileUpdateBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 100 })),
+    dob: Type.Optional(Dob),
+  },
+  { minProperties: 1 },
+);
+
+export const ChangePasswordBody = Type.Object({
+  currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+  newPassword: NewPassword,
+});

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
+import { conflict, HttpError, unauthorized, ValidationFailure } from '../../app/http-error.js';
+import type { AuthUser, Tokens } from '../../app/plugins/auth.js';
+import type { AppDatabase } from '../../db/database.js';
+import { iso, todayUtc } from '../../db/dates.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { LoginGuard } from './login-guard.js';
+import { MAX_PASSWORD_BYTES, type Passwords } from './passwords.js';
+import type { ChangePasswordBody, ProfileUpdateBody, SignupBody } from './schemas.js';
+
+const INVALID_LOGIN = 'Invalid email or password';
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+function checkPasswordBytes(field: string, password: string): void {
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
+    throw new ValidationFailure([{ field, message: `Password must be at most ${MAX_PASSWORD_BYTES} bytes` }]);
+  }
+}
+
+function checkDob(dob: string | null | undefined): void {
+  if (dob && (dob < '1900-01-01' || dob > todayUtc())) {
+    throw new ValidationFailure([
+      { field: 'dob', message: 'Date of birth must be between 1900-01-01 and today' },
+    ]);
+  }
+}
+
+/** Accounts: signup, login, profile. Every query is by the caller's own id or e-mail. */
+export class AuthService {
+  constructor(
+    private readonly database: AppDatabase,
+    private readonly passwords: Passwords,
+    private readonly tokens: Tokens,
+    private readonly guard: LoginGuard,
+  ) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  async signup(body: Static<typeof SignupBody>) {
+    checkPasswordBytes('password', body.password);
+    checkDob(body.dob);
+    const email = normalizeEmail(body.email);
+    const existing = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirst();
+    if (existing) throw conflict('User already exists');
+    const id = randomUUID();
+    const createdAt = new Date();
+    const passwordHash = await this.passwords.hash(body.password);
+    const name = (body.name ?? '').trim();
+    try {
+      await this.db
+        .insertInto('users')
+        .values({
+          id,
+          email,
+          password_hash: passwordHash,
+          name,
+          dob: body.dob ?? null,
+          created_at: createdAt,
+        })
+        .execute();
+    } catch (e) {
+      // Two signups for one e-mail at once: the unique index decides.
+      if (isUniqueViolation(e)) throw conflict('User already exists');
+      throw e;
+    }
+    const created = iso(createdAt)!;
+    return {
+      message: 'User created successfully',
+      userId: id,
+      name,
+      email,
+      dob: body.dob ?? null,
+      created_at: created,
+      createdAt: created,
+      token: this.tokens.sign({ id, email }),
+    };
+  }
+
+  /** Same answer, and the same bcrypt work, whether or not the e-mail exists. */
+  async login(rawEmail: string, password: string, clientAddress: string) {
+    const email = normalizeEmail(rawEmail);
+    this.guard.check(clientAddress, email);
+    const row = await this.db
+      .selectFrom('users')
+      .select(['id', 'email', 'password_hash'])
+      .where('email', '=', email)
+      .executeTakeFirst();
+    const ok = await this.passwords.verify(password, row?.password_hash);
+    if (!ok || !row) {
+      this.guard.fail(clientAddress, email);
+      throw unauthorized(INVALID_LOGIN);
+    }
+    this.guard.succeed(clientAddress, email);
+    return { message: 'Login successful', token: this.tokens.sign({ id: row.id, email: row.email }) };
+  }
+
+  async profile(user: AuthUser) {
+    const row = await this.db
+      .selectFrom('users')
+      .select(['id', 'name', 'dob', 'email', 'created_at', 'updated_at'])
+      .where('id', '=', user.id)
+      .executeTakeFirst();
+    if (!row) throw new HttpError(404, 'User not found');
+    return {
+      id: row.id,
+      name: row.name,
+      dob: row.dob,
+      email: row.email,
+      createdAt: iso(row.created_at)!,
+      updatedAt: iso(row.updated_at),
+    };
+  }
+
+  async updateProfile(user: AuthUser, body: Static<typeof ProfileUpdateBody>) {
+    checkDob(body.dob);
+    await this.db
+      .updateTable('users')
+      .set({
+        ...(body.name !== undefined ? { name: body.name.trim() } : {}),
+        ...(body.dob !== undefined ? { dob: body.dob } : {}),
+        updated_at: new Date(),
+      })
+      .where('id', '=', user.id)
+      .execute();
+    return this.profile(user);
+  }
+
+  async changePassword(user: AuthUser, body: Static<typeof ChangePasswordBody>) {
+    checkPasswordBytes('newPassword', body.newPassword);
+    const row = await this.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', user.id)
+      .executeTakeFirst();
+    if (!row || !(await this.passwords.verify(body.currentPassword, row.password_hash))) {
+      throw new HttpError(400, 'Current password is incorrect');
+    }
+    const hash = await this.passwords.hash(body.newPassword);
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: hash, updated_at: new Date() })
+      .where('id', '=', user.id)
+      .execute();
+    return { message: 'Password changed successfully' };
+  }
+}

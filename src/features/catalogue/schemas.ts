@@ -1,0 +1,89 @@
+import { Type } from '@sinclair/typebox';
+import { ISO_TIMESTAMP, Nullable } from '../../app/common-schemas.js';
+import { NUTRIENTS, NutritionInput, NutritionText } from './nutrition.js';
+
+export const ProductName = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  description: 'At least 3 characters once surrounding spaces are removed.',
+});
+export const Category = Type.String({ minLength: 1, maxLength: 100 });
+export const Barcode = Type.String({
+  pattern: '^[0-9A-Za-z._-]{1,64}$',
+  description: 'EAN/UPC digits or any code of letters, digits, `.`, `_`, `-` (at most 64).',
+});
+
+export const AddProductBody = Type.Object({
+  productName: ProductName,
+  category: Category,
+  barcode: Type.Optional(Nullable(Barcode)),
+  nutrition: Type.Optional(NutritionInput),
+});
+
+export const AddProductReply = Type.Object({
+  message: Type.String(),
+  productId: Type.String(),
+  name: Type.String(),
+  category: Type.String(),
+  barcode: Nullable(Type.String()),
+});
+
+export const CatalogueQuery = Type.Object({
+  name: Type.Optional(
+    Type.String({ maxLength: 255, description: 'Case-insensitive substring of the name.' }),
+  ),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+});
+
+export const CatalogueProduct = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  category: Type.String(),
+  barcode: Nullable(Type.String()),
+  nutrition: NutritionText(NUTRIENTS),
+  isOwner: Type.Boolean({ description: 'Whether the caller added this product (and so may change it).' }),
+  createdAt: Type.String({ description: ISO_TIMESTAMP }),
+});
+
+export const CatalogueList = Type.Object({
+  products: Type.Array(CatalogueProduct),
+  total: Type.Integer({ description: 'Products matching the filter, over all pages.' }),
+});
+
+export const UpdateProductBody = Type.Object(
+  {
+    name: Type.Optional(ProductName),
+    category: Type.Optional(Category),
+    barcode: Type.Optional(Nullable(Barcode)),
+    nutrition: Type.Optional(NutritionInput),
+  },
+  { minProperties: 1 },
+);
+
+export const UpdateProductReply = AddProductReply;
+
+export const BarcodeList = Type.Object({
+  products: Type.Array(Type.Object({ productName: Type.String(), barcode: Type.String() })),
+});
+
+export const MassProductItem = Type.Object({
+  productName: Type.String({ maxLength: 255 }),
+  category: Type.String({ maxLength: 100 }),
+  barcode: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+  nutrition: Type.Optional(NutritionInput),
+});
+
+export const MassAddProductsBody = Type.Object({
+  products: Type.Array(MassProductItem, { maxItems: 500 }),
+});
+
+export const MassAddProductsReply = Type.Object({
+  success: Type.Array(Type.Object({ productId: Type.String(), name: Type.String() })),
+  failed: Type.Array(
+    Type.Object({
+      product: Type.Object({}, { additionalProperties: true, description: 'The item as sent.' }),
+      reason: Type.String(),
+    }),
+  ),
+});

@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
+import { type Kysely, sql } from 'kysely';
+import { conflict, forbidden, HttpError, notFound, ValidationFailure } from '../../app/http-error.js';
+import type { AuthUser } from '../../app/plugins/auth.js';
+import type { AppDatabase } from '../../db/database.js';
+import { iso } from '../../db/dates.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
+import type { Database } from '../../models/index.js';
+import { NUTRIENTS, type NutritionValues, nutritionRow, nutritionText } from './nutrition.js';
+import type { AddProductBody, CatalogueQuery, UpdateProductBody } from './schemas.js';
+
+export const MIN_NAME = 3;
+const BARCODE = /^[0-9A-Za-z._-]{1,64}$/;
+
+/** A substring pattern with `%`, `_` and the escape character itself escaped, for LIKE … ESCAPE '!'. */
+export function likePattern(s: string): string {
+  return `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/** Trimmed name, or a 422 naming `field`. */
+export function checkedName(raw: string, field = 'productName'): string {
+  const name = raw.trim();
+  if (name.length < MIN_NAME) {
+    throw new ValidationFailure([
+      { field, message: `Product name must be at least ${MIN_NAME} characters long` },
+    ]);
+  }
+  return name;
+}
+
+const productNotFound = (id: string) => notFound(`Product with ID ${id} does not exist.`);
+
+export interface NewProduct {
+  name: string;
+  category?: string | undefined;
+  barcode?: string | null | undefined;
+  nutrition?: NutritionValues | undefined;
+}
+
+/**
+ * Inserts a catalogue product (and its nutrition row) inside `tx`, owned by `user`. A name or
+ * barcode already in the catalogue is a 409.
+ */
+export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: NewProduct) {
+  const name = checkedName(p.name);
+  const category = p.category?.trim() || 'Uncategorized';
+  const barcode = p.barcode?.trim() || null;
+  if (barcode && !BARCODE.test(barcode)) {
+    throw new ValidationFailure([
+      { field: 'barcode', message: 'Barcode may hold only letters, digits, ".", "_" and "-"' },
+    ]);
+  }
+  const same = await tx
+    .selectFrom('products')
+    .select(['name', 'barcode'])
+    .where((eb) =>
+      barcode
+        ? eb.or([eb(eb.fn('lower', ['name']), '=', name.toLowerCase()), eb('barcode', '=', barcode)])
+        : eb(eb.fn('lower', ['name']), '=', name.toLowerCase()),
+    )
+    .executeTakeFirst();
+  if (same) {
+    throw same.barcode === barcode && barcode
+      ? conflict(`Barcode ${barcode} is already used by another product`)
+      : conflict(`A product named '${same.name}' already exists in the catalogue`);
+  }
+  const id = randomUUID();
+  const now = new Date();
+  await tx
+    .insertInto('products')
+    .values({
+      id,
+      name,
+      category,
+      barcode,
+      nutrition_status: p.nutrition ? 'found' : 'unknown',
+      created_by: user.id,
+      created_at: now,
+    })
+    .execute();
+  if (p.nutrition) {
+    await tx
+      .insertInto('nutrition')
+      .values({
+        id: randomUUID(),
+        product_id: id,
+        ...nutritionRow(p.nutrition),
+        source: 'user',
+        updated_at: now,
+      })
+      .execute();
+  }
+  return { id, name, category, barcode };
+}
+
+/** Runs `work` in a transaction; a unique violation that a check could not foresee (a race) is a 409. */
+export async function inTransaction<T>(database: AppDatabase, work: (tx: Kysely<Database>) => Promise<T>) {
+  try {
+    return await database.db.transaction().execute(work);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict('The product name or barcode is already in the catalogue');
+    throw e;
+  }
+}
+
+/**
+ * The shared catalogue. Anyone signed in may read it and add to it; only the user who added a
+ * product may change or delete it, and not while another user's inventory holds it.
+ */
+export class CatalogueService {
+  constructor(
+    private readonly database: AppDatabase,
+    private readonly onError?: (e: unknown) => void,
+  ) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  async add(user: AuthUser, body: Static<typeof AddProductBody>) {
+    const p = await inTransaction(this.database, (tx) =>
+      insertProduct(tx, user, {
+        name: body.productName,
+        category: body.category,
+        barcode: body.barcode,
+        nutrition: body.nutrition as NutritionValues | undefined,
+      }),
+    );
+    return {
+      message: 'Product added successfully',
+      productId: p.id,
+      name: p.name,
+      category: p.category,
+      barcode: p.barcode,
+    };
+  }
+
+  /** Products with their nutrition joined: one query, plus a count when the page does not tell the total. */
+  async list(user: AuthUser, q: Static<typeof CatalogueQuery>) {
+    let query = this.db
+      .selectFrom('products as p')
+      .leftJoin('nutrition as n', 'n.product_id', 'p.id')
+      .select(['p.id', 'p.name', 'p.category', 'p.barcode', 'p.created_by', 'p.created_at'])
+      .select(NUTRIENTS.map((n) => `n.${n}` as const));
+    if (q.name) {
+      query = query.where(sql<boolean>`lower(p.name) like ${likePattern(q.name.toLowerCase())} escape '!'`);
+    }
+    const rows = await query.orderBy('p.name').orderBy('p.id').limit(q.limit).offset(q.offset).execute();
+    // The total is known without counting unless the page is full or starts past the first row.
+    let total = q.offset + rows.length;
+    if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
+      let count = this.db.selectFrom('products as p').select((eb) => eb.fn.countAll<number>().as('c'));
+      if (q.name) {
+        count = count.where(sql<boolean>`lower(p.name) like ${likePattern(q.name.toLowerCase())} escape '!'`);
+      }
+      total = Number((await count.executeTakeFirstOrThrow()).c);
+    }
+    return {
+      total,
+      products: rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        category: r.category,
+        barcode: r.barcode,
+        nutrition: nutritionText(r),
+        isOwner: r.created_by === user.id,
+        createdAt: iso(r.created_at)!,
+      })),
+    };
+  }
+
+  /** Loads a product for a change by `user`: 404 unknown, 403 not theirs, 409 held by someone else. */
+  private async lockForChange(tx: Kysely<Database>, user: AuthUser, id: string, action: string) {
+    const product = await tx
+      .selectFrom('products')
+      .select(['id', 'name', 'category', 'barcode', 'created_by'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!product) throw productNotFound(id);
+    if (product.created_by !== user.id) {
+      throw forbidden(`Only the user who added this product can ${action} it`);
+    }
+    const others = await tx
+      .selectFrom('user_products')
+      .select((eb) => eb.fn.count<number>('user_id').distinct().as('users'))
+      .where('product_id', '=', id)
+      .where('user_id', '<>', user.id)
+      .executeTakeFirstOrThrow();
+    const n = Number(others.users);
+    if (n > 0) {
+      throw conflict(
+        `Cannot ${action} this product: it is in the inventory of ${n} other user${n === 1 ? '' : 's'}`,
+      );
+    }
+    return product;
+  }
+
+  async update(user: AuthUser, id: string, body: Static<typeof UpdateProductBody>) {
+    return inTransaction(this.database, async (tx) => {
+      const product = await this.lockForChange(tx, user, id, 'change');
+      const name = body.name !== undefined ? checkedName(body.name, 'name') : product.name;
+      const category = body.category?.trim() || product.category;
+      const barcode = body.barcode === undefined ? product.barcode : body.barcode?.trim() || null;
+      if (barcode && !BARCODE.test(barcode)) {
+        throw new ValidationFailure([{ field: 'barcode', message: 'Invalid barcode' }]);
+      }
+      const clash = await tx
+        .selectFrom('products')
+        .select(['name', 'barcode'])
+        .where('id', '<>', id)
+        .where((eb) =>
+          barcode
+            ? eb.or([eb(eb.fn('lower', ['name']), '=', name.toLowerCase()), eb('barcode', '=', barcode)])
+            : eb(eb.fn('lower', ['name']), '=', name.toLowerCase()),
+        )
+        .executeTakeFirst();
+      if (clash) {
+        throw clash.barcode === barcode && barcode
+          ? conflict(`Barcode ${barcode} is already used by another product`)
+          : conflict(`A product named '${clash.name}' already exists in the catalogue`);
+      }
+      const now = new Date();
+      await tx
+        .updateTable('products')
+        .set({
+          name,
+          category,
+          barcode,
+          updated_at: now,
+          ...(body.nutrition ? { nutrition_status: 'found' as const } : {}),
+        })
+        .where('id', '=', id)
+        .execute();
+      if (body.nutrition) {
+        const values = nutritionRow(body.nutrition as NutritionValues);
+        const updated = await tx
+          .updateTable('nutrition')
+          .set({ ...values, source: 'user', updated_at: now })
+          .where('product_id', '=', id)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) {
+          await tx
+            .insertInto('nutrition')
+            .values({ id: randomUUID(), product_id: id, ...values, source: 'user', updated_at: now })
+            .execute();
+        }
+      }
+      return { message: 'Product updated successfully', productId: id, name, category, barcode };
+    });
+  }
+
+  /** Deletes the product, the caller's own items of it, and its nutrition row (by cascade). */
+  async remove(user: AuthUser, id: string) {
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        await this.lockForChange(tx, user, id, 'delete');
+        await tx
+          .deleteFrom('user_products')
+          .where('product_id', '=', id)
+          .where('user_id', '=', user.id)
+          .execute();
+        await tx.deleteFrom('products').where('id', '=', id).execute();
+      });
+    } catch (e) {
+      // Someone added it to their inventory between the check and the delete: RESTRICT holds.
+      if (isForeignKeyViolation(e)) {
+        throw conflict('Cannot delete this product: it is in the inventory of another user');
+      }
+      throw e;
+    }
+    return { message: 'Product deleted successfully' };
+  }
+
+  async barcodes() {
+    const rows = await this.db
+      .selectFrom('products')
+      .select(['name', 'barcode'])
+      .where('barcode', 'is not', null)
+      .orderBy('name')
+      .orderBy('id')
+      .execute();
+    return { products: rows.map((r) => ({ productName: r.name, barcode: r.barcode! })) };
+  }
+
+  /** Each item on its own, in its own transaction: one failing does not stop the others. */
+  async addMass(
+    user: AuthUser,
+    items: { productName: string; category: string; barcode?: string | null; nutrition?: unknown }[],
+  ) {
+    const success: { productId: string; name: string }[] = [];
+    const failed: { product: Record<string, unknown>; reason: string }[] = [];
+    for (const item of items) {
+      try {
+        const p = await inTransaction(this.database, (tx) =>
+          insertProduct(tx, user, {
+            name: item.productName,
+            category: item.category,
+            barcode: item.barcode,
+            nutrition: item.nutrition as NutritionValues | undefined,
+          }),
+        );
+        success.push({ productId: p.id, name: p.name });
+      } catch (e) {
+        if (e instanceof HttpError) failed.push({ product: item, reason: e.detail });
+        else if (e instanceof ValidationFailure) failed.push({ product: item, reason: e.errors[0]!.message });
+        else {
+          this.onError?.(e);
+          failed.push({ product: item, reason: 'The product could not be saved' });
+        }
+      }
+    }
+    return { success, failed };
+  }
+}

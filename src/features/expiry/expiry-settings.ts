@@ -1,0 +1,28 @@
+import { ConfigError } from '../../config/config-error.js';
+import { wholeNumber } from '../../config/env-number.js';
+import { isTimeZone } from './local-date.js';
+
+/** How the expiry sweep runs; read from the environment once at start. */
+export interface ExpirySettings {
+  /** `SWEEP_INTERVAL_SECONDS` (default 60): how often each server sweeps; 0 = never (use `expireeye sweep`). */
+  intervalSeconds: number;
+  /** `EXPIRY_WARNING_DAYS` (default 2): "expiring soon" is sent this many days before the date (0 = on the day). */
+  warningDays: number;
+  /** `APP_TIMEZONE` (default UTC): the IANA zone whose calendar decides what "today" is. */
+  timeZone: string;
+}
+
+export function expirySettings(env: NodeJS.ProcessEnv = process.env): ExpirySettings {
+  const timeZone = env.APP_TIMEZONE?.trim() || 'UTC';
+  if (!isTimeZone(timeZone)) {
+    throw new ConfigError(
+      'APP_TIMEZONE',
+      `must be an IANA time zone such as Europe/Berlin or UTC, got '${timeZone}'`,
+    );
+  }
+  return {
+    intervalSeconds: wholeNumber(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86_400),
+    warningDays: wholeNumber(env, 'EXPIRY_WARNING_DAYS', 2, 0, 30),
+    timeZone,
+  };
+}

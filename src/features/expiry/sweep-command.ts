@@ -1,0 +1,103 @@
+import { databaseFromEnv } from '../../config/database-config.js';
+import { openDatabase } from '../../db/database.js';
+import { ConfigurationError } from '../../migrate/index.js';
+import { NotificationKind } from '../notifications/notification-events.js';
+import { createNotificationBus } from '../realtime/create-bus.js';
+import type { NotificationBus } from '../realtime/notification-bus.js';
+import { realtimeSettings } from '../realtime/realtime-settings.js';
+import { expirySettings } from './expiry-settings.js';
+import { runExpirySweep } from './expiry-sweep.js';
+
+export const SWEEP_USAGE = `usage: expireeye sweep [--json]
+
+Runs one expiry sweep and exits (for cron or a Kubernetes CronJob): marks active items dated
+before today as expired and creates their "expired" and "expiring soon" notifications, each at
+most once. With REDIS_URL set they are pushed to the sockets of the running servers.
+Settings: DATABASE_URL, APP_TIMEZONE, EXPIRY_WARNING_DAYS, REDIS_URL, REDIS_CHANNEL.
+  --json   print the result as one JSON object
+`;
+
+/** `expireeye sweep`: exit code 0 when the sweep ran (or another process was running it), 1 on error. */
+export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(SWEEP_USAGE);
+    return 0;
+  }
+  const unknown = args.filter((a) => a !== '--json');
+  if (unknown.length > 0) {
+    process.stderr.write(`expireeye sweep: unknown argument '${unknown[0]}'\n${SWEEP_USAGE}`);
+    return 2;
+  }
+  const json = args.includes('--json');
+  // One plain line per problem on stderr: this runs in cron mails and CronJob logs, not a log pipeline.
+  const warn = (o: unknown, msg?: string) => {
+    const detail = (o as { err?: { message?: string } })?.err?.message;
+    process.stderr.write(`expireeye sweep: ${msg ?? String(o)}${detail ? `: ${detail}` : ''}\n`);
+  };
+  const log = { warn, error: warn };
+  let settings: ReturnType<typeof expirySettings>;
+  let realtime: ReturnType<typeof realtimeSettings>;
+  let url: ReturnType<typeof databaseFromEnv>;
+  try {
+    url = databaseFromEnv(env);
+    settings = expirySettings(env);
+    realtime = realtimeSettings(env);
+  } catch (e) {
+    if (e instanceof ConfigurationError) {
+      process.stderr.write(`expireeye sweep: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const database = await openDatabase(url, { poolSize: 1 });
+  try {
+    // Redis down must not stop the sweep itself: the notifications are stored either way, and
+    // users get them when their socket next connects.
+    let bus: NotificationBus | undefined;
+    try {
+      bus = await createNotificationBus(realtime, log, false);
+    } catch (e) {
+      warn(`${(e as Error).message}; sweeping without pushing to the servers`);
+    }
+    try {
+      const r = await runExpirySweep(database, {
+        now: new Date(),
+        timeZone: settings.timeZone,
+        warningDays: settings.warningDays,
+      });
+      await bus?.publish(r.notifications);
+      const expiredNotes = r.notifications.filter((n) => n.type === NotificationKind.expired).length;
+      const soonNotes = r.notifications.length - expiredNotes;
+      if (json) {
+        process.stdout.write(
+          `${JSON.stringify({
+            today: r.today,
+            timeZone: settings.timeZone,
+            skipped: r.skipped,
+            expired: r.expired,
+            expiredNotifications: expiredNotes,
+            expiringSoonNotifications: soonNotes,
+            published: bus && realtime.redisUrl ? 'redis' : 'none',
+            ms: Math.round(r.durationMs),
+          })}\n`,
+        );
+      } else if (r.skipped) {
+        process.stdout.write('Another process is sweeping this database right now; nothing done.\n');
+      } else {
+        process.stdout.write(
+          `Swept for ${r.today} (${settings.timeZone}) in ${Math.round(r.durationMs)} ms: ` +
+            `${r.expired} item(s) marked expired, ${expiredNotes} "expired" and ${soonNotes} "expiring soon" ` +
+            `notification(s) created${r.notifications.length > 0 && !(bus && realtime.redisUrl) ? ' (not pushed: users get them when they next connect)' : ''}.\n`,
+        );
+      }
+      return 0;
+    } finally {
+      await bus?.close();
+    }
+  } catch (e) {
+    process.stderr.write(`expireeye sweep: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    await database.destroy();
+  }
+}

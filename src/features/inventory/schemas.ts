@@ -1,0 +1,151 @@
+import { Type } from '@sinclair/typebox';
+import { ISO_TIMESTAMP, Nullable } from '../../app/common-schemas.js';
+import { DATE_OR_DATETIME_FORMAT } from '../../app/validation.js';
+import { INVENTORY_NUTRIENT_ORDER, NutritionText } from '../catalogue/nutrition.js';
+import { Barcode, Category } from '../catalogue/schemas.js';
+
+export const STATUSES = ['active', 'expired', 'consumed', 'discarded'] as const;
+
+const Quantity = Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'How many (at least 1).' });
+const ExpiryDate = Type.String({
+  format: DATE_OR_DATETIME_FORMAT,
+  description: 'YYYY-MM-DD; a date-time is accepted and its day kept.',
+});
+const Notes = Type.String({ maxLength: 2000 });
+
+export const AddItemQuery = Type.Object({
+  barcode: Type.Optional(Barcode),
+});
+
+export const AddItemBody = Type.Object({
+  name: Type.Optional(
+    Type.String({
+      maxLength: 255,
+      description: 'Product name, matched case-insensitively in the catalogue; created there when new.',
+    }),
+  ),
+  quantity: Type.Optional(Quantity),
+  category: Type.Optional(Category),
+  expiryDate: Type.Optional(Nullable(ExpiryDate)),
+  notes: Type.Optional(Nullable(Notes)),
+  isScannedProduct: Type.Optional(
+    Type.Boolean({ description: 'The item was scanned: its expiry is estimated when not given.' }),
+  ),
+  estimateExpiry: Type.Optional(
+    Type.Boolean({
+      description: 'Estimate the expiry date from the shelf-life table (ignores `expiryDate`).',
+    }),
+  ),
+});
+
+const ItemFields = {
+  productId: Type.String({ description: 'The catalogue product id.' }),
+  itemId: Type.String({ description: 'This inventory item’s own id.' }),
+  name: Type.String(),
+  quantity: Type.Integer(),
+  expiryDate: Nullable(Type.String({ description: 'YYYY-MM-DD; null when unknown.' })),
+  expiryEstimated: Type.Boolean({ description: 'The date comes from the shelf-life table.' }),
+  notes: Nullable(Type.String()),
+  status: Type.Union(STATUSES.map((s) => Type.Literal(s))),
+};
+
+export const AddItemReply = Type.Object({ message: Type.String(), ...ItemFields });
+
+export const UpdateItemBody = Type.Object(
+  {
+    quantity: Type.Optional(Quantity),
+    expiryDate: Type.Optional(Nullable(ExpiryDate)),
+    notes: Type.Optional(Nullable(Notes)),
+    status: Type.Optional(
+      Type.Union([Type.Literal('active'), Type.Literal('consumed'), Type.Literal('discarded')], {
+        description:
+          'Mark the item eaten (`consumed`) or thrown away (`discarded`). An expired item whose date is ' +
+          'moved to today or later becomes `active` again by itself.',
+      }),
+    ),
+    estimateExpiry: Type.Optional(Type.Boolean()),
+  },
+  { minProperties: 1 },
+);
+
+export const UpdateItemReply = Type.Object({ message: Type.String(), ...ItemFields });
+
+export const ListQuery = Type.Object({
+  status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
+  expiringWithinDays: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 3650,
+      description: 'Only active items whose expiry date is from today to today + N days.',
+    }),
+  ),
+  name: Type.Optional(
+    Type.String({ maxLength: 255, description: 'Case-insensitive substring of the name.' }),
+  ),
+  sort: Type.Union(
+    [Type.Literal('addedAt'), Type.Literal('expiryDate'), Type.Literal('name'), Type.Literal('quantity')],
+    {
+      default: 'addedAt',
+    },
+  ),
+  order: Type.Optional(
+    Type.Union([Type.Literal('asc'), Type.Literal('desc')], {
+      description: 'Default: desc for addedAt, asc otherwise. Unknown expiry dates sort last.',
+    }),
+  ),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 200 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+});
+
+export const InventoryItem = Type.Object({
+  id: Type.String({
+    description: 'The catalogue product id (the original’s `id`); use `itemId` to address this item.',
+  }),
+  itemId: Type.String(),
+  productId: Type.String(),
+  name: Type.String(),
+  category: Type.String(),
+  quantity: Type.Integer(),
+  expiryDate: Nullable(Type.String()),
+  expiryEstimated: Type.Boolean(),
+  daysUntilExpiry: Nullable(
+    Type.Integer({ description: 'Days from today (UTC) to the expiry date; negative once past.' }),
+  ),
+  nutrition: NutritionText(INVENTORY_NUTRIENT_ORDER),
+  addedAt: Type.String({ description: ISO_TIMESTAMP }),
+  status: Type.String({ description: '`expired` as soon as the expiry date has passed.' }),
+  notes: Nullable(Type.String()),
+  updatedAt: Nullable(Type.String({ description: ISO_TIMESTAMP })),
+});
+
+export const InventoryList = Type.Object({
+  products: Type.Array(InventoryItem),
+  total: Type.Integer({ description: 'Items matching the filters, over all pages.' }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+/** One item of a mass add: checked on its own, so a bad item fails alone. */
+export const MassItem = Type.Object({
+  productName: Type.String({ minLength: 1, maxLength: 255 }),
+  quantity: Type.Optional(Quantity),
+  expiryDate: Type.Optional(Nullable(ExpiryDate)),
+  notes: Type.Optional(Nullable(Notes)),
+  category: Type.Optional(Category),
+  is_scanned_product: Type.Optional(Type.Boolean()),
+  isScannedProduct: Type.Optional(Type.Boolean()),
+});
+
+export const MassAddItemsBody = Type.Object({
+  products: Type.Array(Type.Object({}, { additionalProperties: true }), {
+    maxItems: 500,
+    description: `Items like ${'`{productName, quantity?, expiryDate?, notes?, category?, is_scanned_product?}`'}; each is validated on its own.`,
+  }),
+});
+
+export const MassAddItemsReply = Type.Object({
+  success: Type.Array(AddItemReply),
+  failed: Type.Array(
+    Type.Object({ product: Type.Object({}, { additionalProperties: true }), reason: Type.String() }),
+  ),
+});

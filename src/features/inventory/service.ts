@@ -1,0 +1,408 @@
+import { randomUUID } from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
+import { type Kysely, sql } from 'kysely';
+import { HttpError, notFound, ValidationFailure } from '../../app/http-error.js';
+import type { AuthUser } from '../../app/plugins/auth.js';
+import { compileChecker } from '../../app/validation.js';
+import type { AppDatabase } from '../../db/database.js';
+import { addDays, iso, todayUtc } from '../../db/dates.js';
+import type { Database } from '../../models/index.js';
+import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
+import { checkedName, insertProduct, inTransaction, likePattern } from '../catalogue/service.js';
+import type { AddItemBody, ListQuery, UpdateItemBody } from './schemas.js';
+import { MassItem, type STATUSES } from './schemas.js';
+import { estimateExpiry } from './shelf-life.js';
+
+type Status = (typeof STATUSES)[number];
+
+const ADDED = 'New Product added to user inventory successfully';
+const itemNotFound = (id: string) => notFound(`Product with ID ${id} does not exist in user inventory.`);
+
+/** The stored status, or `expired` once an active item's date has passed (before the sweep marks it). */
+export function effectiveStatus(status: Status, expiryDate: string | null, today: string): Status {
+  return status === 'active' && expiryDate !== null && expiryDate < today ? 'expired' : status;
+}
+
+/** A client's date or date-time, as the day it names; 422 outside 1900–2999. */
+function expiryDay(raw: string, field = 'expiryDate'): string {
+  const day = raw.slice(0, 10);
+  if (day < '1900-01-01' || day > '2999-12-31') {
+    throw new ValidationFailure([{ field, message: 'Date should be between 1900-01-01 and 2999-12-31' }]);
+  }
+  return day;
+}
+
+interface ItemInput {
+  name?: string | undefined;
+  quantity?: number | undefined;
+  category?: string | undefined;
+  expiryDate?: string | null | undefined;
+  notes?: string | null | undefined;
+  scanned: boolean;
+  estimateExpiry?: boolean | undefined;
+}
+
+const checkMassItem = compileChecker(MassItem);
+
+/**
+ * The caller's inventory. Every query is restricted to `user_id = caller`; ids of other users'
+ * items are simply not found (404). Items are addressed by their own id (`itemId`) or, for the
+ * original front end, by catalogue product id: that picks the caller's earliest-added item of the
+ * product, as the original's "first match" did.
+ */
+export class InventoryService {
+  constructor(
+    private readonly database: AppDatabase,
+    private readonly onError?: (e: unknown) => void,
+  ) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  async add(user: AuthUser, body: Static<typeof AddItemBody>, barcode?: string) {
+    return inTransaction(this.database, (tx) =>
+      this.insertItem(
+        tx,
+        user,
+        {
+          ...body,
+          scanned: barcode !== undefined || body.isScannedProduct === true,
+        },
+        barcode,
+      ),
+    );
+  }
+
+  private async insertItem(tx: Kysely<Database>, user: AuthUser, input: ItemInput, barcode?: string) {
+    let product: { id: string; name: string; category: string } | undefined;
+    if (barcode !== undefined) {
+      product = await tx
+        .selectFrom('products')
+        .select(['id', 'name', 'category'])
+        .where('barcode', '=', barcode)
+        .executeTakeFirst();
+      if (!product) throw notFound('Product not found for the provided barcode');
+    } else {
+      if (!input.name?.trim()) {
+        throw new ValidationFailure([{ field: 'name', message: 'Provide a product name or a barcode' }]);
+      }
+      const name = checkedName(input.name, 'name');
+      product =
+        (await tx
+          .selectFrom('products')
+          .select(['id', 'name', 'category'])
+          .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+          .orderBy('created_at')
+          .orderBy('id')
+          .executeTakeFirst()) ?? (await insertProduct(tx, user, { name, category: input.category }));
+    }
+
+    const today = todayUtc();
+    let expiryDate: string | null = null;
+    let estimated = false;
+    if (input.estimateExpiry || (input.scanned && !input.expiryDate)) {
+      expiryDate = estimateExpiry(product.name, product.category, today) ?? null;
+      estimated = expiryDate !== null;
+    } else if (input.expiryDate) {
+      expiryDate = expiryDay(input.expiryDate);
+    }
+    const notes = input.notes ?? (barcode !== undefined ? `Scanned Via Barcode with Code ${barcode}` : null);
+    const quantity = input.quantity ?? 1;
+    const itemId = randomUUID();
+    const now = new Date();
+    await tx
+      .insertInto('user_products')
+      .values({
+        id: itemId,
+        user_id: user.id,
+        product_id: product.id,
+        quantity,
+        expiry_date: expiryDate,
+        expiry_estimated: estimated,
+        notes,
+        status: 'active',
+        added_at: now,
+        updated_at: now,
+      })
+      .execute();
+    if (input.scanned) {
+      await tx
+        .insertInto('notifications')
+        .values({
+          id: randomUUID(),
+          user_id: user.id,
+          user_product_id: itemId,
+          type: 'info',
+          message: 'Product Scanned successfully',
+          product_name: product.name,
+          is_read: false,
+          created_at: now,
+        })
+        .execute();
+    }
+    if (barcode !== undefined) {
+      await tx
+        .insertInto('scan_logs')
+        .values({
+          id: randomUUID(),
+          user_id: user.id,
+          product_id: product.id,
+          barcode,
+          status: 'scanned',
+          scanned_at: now,
+        })
+        .execute();
+    }
+    return {
+      message: ADDED,
+      productId: product.id,
+      itemId,
+      name: product.name,
+      quantity,
+      expiryDate,
+      expiryEstimated: estimated,
+      notes,
+      status: effectiveStatus('active', expiryDate, today),
+    };
+  }
+
+  /**
+   * A fixed number of queries whatever the number of items: one for the page (items joined with
+   * their product and nutrition), and a count only when the page does not tell the total (it is
+   * full, or empty past the start).
+   */
+  async list(user: AuthUser, q: Static<typeof ListQuery>) {
+    const today = todayUtc();
+    let query = this.db
+      .selectFrom('user_products as up')
+      .innerJoin('products as p', 'p.id', 'up.product_id')
+      .leftJoin('nutrition as n', 'n.product_id', 'p.id')
+      .where('up.user_id', '=', user.id);
+    if (q.status === 'active') {
+      query = query
+        .where('up.status', '=', 'active')
+        .where((eb) => eb.or([eb('up.expiry_date', 'is', null), eb('up.expiry_date', '>=', today)]));
+    } else if (q.status === 'expired') {
+      query = query.where((eb) =>
+        eb.or([
+          eb('up.status', '=', 'expired'),
+          eb.and([eb('up.status', '=', 'active'), eb('up.expiry_date', '<', today)]),
+        ]),
+      );
+    } else if (q.status) {
+      query = query.where('up.status', '=', q.status);
+    }
+    if (q.expiringWithinDays !== undefined) {
+      query = query
+        .where('up.status', '=', 'active')
+        .where('up.expiry_date', '>=', today)
+        .where('up.expiry_date', '<=', addDays(today, q.expiringWithinDays));
+    }
+    if (q.name) {
+      query = query.where(sql<boolean>`lower(p.name) like ${likePattern(q.name.toLowerCase())} escape '!'`);
+    }
+
+    const dir = q.order ?? (q.sort === 'addedAt' ? 'desc' : 'asc');
+    let page = query
+      .select([
+        'up.id as item_id',
+        'up.product_id',
+        'p.name',
+        'p.category',
+        'up.quantity',
+        'up.expiry_date',
+        'up.expiry_estimated',
+        'up.added_at',
+        'up.status',
+        'up.notes',
+        'up.updated_at',
+      ])
+      .select(NUTRIENTS.map((n) => `n.${n}` as const));
+    switch (q.sort) {
+      case 'expiryDate':
+        page = page
+          .orderBy(sql`case when up.expiry_date is null then 1 else 0 end`)
+          .orderBy('up.expiry_date', dir)
+          .orderBy('up.added_at', 'desc');
+        break;
+      case 'name':
+        page = page.orderBy(sql`lower(p.name)`, dir).orderBy('up.added_at', 'desc');
+        break;
+      case 'quantity':
+        page = page.orderBy('up.quantity', dir).orderBy('up.added_at', 'desc');
+        break;
+      default:
+        page = page.orderBy('up.added_at', dir);
+    }
+    const rows = await page.orderBy('up.id').limit(q.limit).offset(q.offset).execute();
+
+    // The total is known without counting unless the page is full or starts past the first row.
+    let total = q.offset + rows.length;
+    if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
+      const c = await query.select((eb) => eb.fn.countAll<number>().as('c')).executeTakeFirstOrThrow();
+      total = Number(c.c);
+    }
+    const todayMs = Date.parse(`${today}T00:00:00Z`);
+    return {
+      total,
+      limit: q.limit,
+      offset: q.offset,
+      products: rows.map((r) => ({
+        id: r.product_id,
+        itemId: r.item_id,
+        productId: r.product_id,
+        name: r.name,
+        category: r.category,
+        quantity: r.quantity,
+        expiryDate: r.expiry_date,
+        expiryEstimated: r.expiry_estimated,
+        daysUntilExpiry: r.expiry_date
+          ? Math.round((Date.parse(`${r.expiry_date}T00:00:00Z`) - todayMs) / 86_400_000)
+          : null,
+        nutrition: nutritionText(r, INVENTORY_NUTRIENT_ORDER),
+        addedAt: iso(r.added_at)!,
+        status: effectiveStatus(r.status, r.expiry_date, today),
+        notes: r.notes,
+        updatedAt: iso(r.updated_at),
+      })),
+    };
+  }
+
+  /** The caller's item with this item id, else their earliest-added item of this catalogue product. */
+  private async resolve(tx: Kysely<Database>, user: AuthUser, id: string) {
+    const row = await tx
+      .selectFrom('user_products as up')
+      .innerJoin('products as p', 'p.id', 'up.product_id')
+      .select([
+        'up.id as item_id',
+        'up.product_id',
+        'p.name',
+        'p.category',
+        'up.quantity',
+        'up.expiry_date',
+        'up.expiry_estimated',
+        'up.notes',
+        'up.status',
+      ])
+      .where('up.user_id', '=', user.id)
+      .where((eb) => eb.or([eb('up.id', '=', id), eb('up.product_id', '=', id)]))
+      .orderBy(sql`case when up.id = ${id} then 0 else 1 end`)
+      .orderBy('up.added_at')
+      .orderBy('up.id')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) throw itemNotFound(id);
+    return row;
+  }
+
+  async update(user: AuthUser, id: string, body: Static<typeof UpdateItemBody>) {
+    return inTransaction(this.database, async (tx) => {
+      const row = await this.resolve(tx, user, id);
+      const today = todayUtc();
+      let expiryDate = row.expiry_date;
+      let estimated = row.expiry_estimated;
+      if (body.estimateExpiry) {
+        expiryDate = estimateExpiry(row.name, row.category, today) ?? null;
+        estimated = expiryDate !== null;
+      } else if (body.expiryDate !== undefined) {
+        expiryDate = body.expiryDate === null ? null : expiryDay(body.expiryDate);
+        estimated = false;
+      }
+      const expiryChanged = expiryDate !== row.expiry_date;
+      let status: Status = body.status ?? row.status;
+      // An item that expired and got a new date (today or later, or none) is active again.
+      if (
+        !body.status &&
+        row.status === 'expired' &&
+        expiryChanged &&
+        (expiryDate === null || expiryDate >= today)
+      ) {
+        status = 'active';
+      }
+      const quantity = body.quantity ?? row.quantity;
+      const notes = body.notes === undefined ? row.notes : body.notes === '' ? null : body.notes;
+      await tx
+        .updateTable('user_products')
+        .set({
+          quantity,
+          expiry_date: expiryDate,
+          expiry_estimated: estimated,
+          notes,
+          status,
+          updated_at: new Date(),
+        })
+        .where('id', '=', row.item_id)
+        .where('user_id', '=', user.id)
+        .execute();
+      return {
+        message: 'User product updated successfully',
+        productId: row.product_id,
+        itemId: row.item_id,
+        name: row.name,
+        quantity,
+        expiryDate,
+        expiryEstimated: estimated,
+        notes,
+        status: effectiveStatus(status, expiryDate, today),
+      };
+    });
+  }
+
+  async remove(user: AuthUser, id: string) {
+    return inTransaction(this.database, async (tx) => {
+      const row = await this.resolve(tx, user, id);
+      await tx
+        .deleteFrom('user_products')
+        .where('id', '=', row.item_id)
+        .where('user_id', '=', user.id)
+        .execute();
+      return {
+        message: 'Product removed from user inventory successfully.',
+        itemId: row.item_id,
+        productId: row.product_id,
+      };
+    });
+  }
+
+  /** Each item validated and added on its own, atomically; failures are reported, not fatal. */
+  async addMass(user: AuthUser, items: Record<string, unknown>[]) {
+    const success: Awaited<ReturnType<InventoryService['insertItem']>>[] = [];
+    const failed: { product: Record<string, unknown>; reason: string }[] = [];
+    for (const item of items) {
+      const errors = checkMassItem(item);
+      if (errors.length > 0) {
+        const missing = errors.some((e) => e.message === 'Field required');
+        failed.push({
+          product: item,
+          reason: missing
+            ? `Missing required fields: ${errors.map((e) => e.field).join(', ')}`
+            : errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        });
+        continue;
+      }
+      const it = item as Static<typeof MassItem>;
+      try {
+        const added = await inTransaction(this.database, (tx) =>
+          this.insertItem(tx, user, {
+            name: it.productName,
+            quantity: it.quantity,
+            category: it.category,
+            expiryDate: it.expiryDate,
+            notes: it.notes,
+            scanned: it.is_scanned_product === true || it.isScannedProduct === true,
+          }),
+        );
+        success.push(added);
+      } catch (e) {
+        if (e instanceof HttpError) failed.push({ product: item, reason: e.detail });
+        else if (e instanceof ValidationFailure) failed.push({ product: item, reason: e.errors[0]!.message });
+        else {
+          this.onError?.(e);
+          failed.push({ product: item, reason: 'The item could not be saved' });
+        }
+      }
+    }
+    return { success, failed };
+  }
+}

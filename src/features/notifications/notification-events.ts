@@ -1,0 +1,62 @@
+import type { Selectable } from 'kysely';
+import type { AppDatabase } from '../../db/database.js';
+import type { Database } from '../../models/index.js';
+
+/** A stored notification, as the sweep and the API create it and as it is pushed to sockets. */
+export type NotificationRow = Selectable<Database['notifications']>;
+
+/**
+ * A notification to push: the stored row, plus optional `data` for the socket frame only (a scan
+ * sends the item and its nutrition, as the original's `Product_Scanned` frame did).
+ */
+export type PublishedNotification = NotificationRow & { data?: Record<string, unknown> };
+
+/**
+ * The stored `type` of each kind. Expired is `warning` and a scan is `info`, as in the original,
+ * so its front end keeps rendering them; "expiring soon" is new.
+ */
+export const NotificationKind = {
+  scanned: 'info',
+  expired: 'warning',
+  expiringSoon: 'expiring_soon',
+} as const;
+
+/** The columns of a notification, for selects and RETURNING lists. */
+export const NOTIFICATION_COLUMNS = [
+  'id',
+  'user_id',
+  'user_product_id',
+  'type',
+  'message',
+  'product_name',
+  'expiry_date',
+  'is_read',
+  'created_at',
+] as const satisfies readonly (keyof NotificationRow)[];
+
+/**
+ * The caller's unread notifications, the newest `limit` of them, oldest first: what a socket
+ * that (re)connects is sent, so nothing created while it was away is lost.
+ */
+export async function unreadBacklog(
+  database: AppDatabase,
+  userId: string,
+  limit: number,
+): Promise<NotificationRow[]> {
+  const rows = await database.db
+    .selectFrom('notifications')
+    .select(NOTIFICATION_COLUMNS)
+    .where('user_id', '=', userId)
+    .where('is_read', '=', false)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.reverse();
+}
+
+/** Whether the account still exists: a valid token of a deleted user opens no socket. */
+export async function userExists(database: AppDatabase, userId: string): Promise<boolean> {
+  const row = await database.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+  return row !== undefined;
+}

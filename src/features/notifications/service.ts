@@ -1,0 +1,89 @@
+import type { Static } from '@sinclair/typebox';
+import { sql } from 'kysely';
+import { notFound } from '../../app/http-error.js';
+import type { AuthUser } from '../../app/plugins/auth.js';
+import type { AppDatabase } from '../../db/database.js';
+import { iso } from '../../db/dates.js';
+import type { NotificationQuery } from './schemas.js';
+
+/** The caller's notifications; another user's id is not found (404). */
+export class NotificationService {
+  constructor(private readonly database: AppDatabase) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  async list(user: AuthUser, q: Static<typeof NotificationQuery>) {
+    let query = this.db
+      .selectFrom('notifications')
+      .select([
+        'id',
+        'type',
+        'message',
+        'product_name',
+        'user_product_id',
+        'created_at',
+        'is_read',
+        sql<number>`sum(case when is_read = ${false} then 1 else 0 end) over ()`.as('unread_count'),
+      ])
+      .where('user_id', '=', user.id);
+    if (q.unread) query = query.where('is_read', '=', false);
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute();
+    let unread = rows[0] ? Number(rows[0].unread_count) : 0;
+    if (!rows[0] && (q.offset > 0 || q.unread)) {
+      const c = await this.db
+        .selectFrom('notifications')
+        .select((eb) => eb.fn.countAll<number>().as('c'))
+        .where('user_id', '=', user.id)
+        .where('is_read', '=', false)
+        .executeTakeFirstOrThrow();
+      unread = Number(c.c);
+    }
+    return {
+      notifications: rows.map((r) => ({
+        id: r.id,
+        type: r.type,
+        message: r.message,
+        productName: r.product_name,
+        itemId: r.user_product_id,
+        createdAt: iso(r.created_at)!,
+        isRead: r.is_read,
+      })),
+      unread,
+      ...(rows.length === 0 ? { message: 'No notifications found' } : {}),
+    };
+  }
+
+  async markRead(user: AuthUser, id: string) {
+    const found = await this.db
+      .selectFrom('notifications')
+      .select('id')
+      .where('id', '=', id)
+      .where('user_id', '=', user.id)
+      .executeTakeFirst();
+    if (!found) throw notFound('Notification not found');
+    await this.db
+      .updateTable('notifications')
+      .set({ is_read: true })
+      .where('id', '=', id)
+      .where('user_id', '=', user.id)
+      .execute();
+    return { message: 'Notification marked as read' };
+  }
+
+  async markAllRead(user: AuthUser) {
+    const r = await this.db
+      .updateTable('notifications')
+      .set({ is_read: true })
+      .where('user_id', '=', user.id)
+      .where('is_read', '=', false)
+      .executeTakeFirst();
+    return { message: 'All notifications marked as read', updated: Number(r.numUpdatedRows) };
+  }
+}

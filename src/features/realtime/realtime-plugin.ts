@@ -1,0 +1,75 @@
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { PublishedNotification } from '../notifications/notification-events.js';
+import { createNotificationBus } from './create-bus.js';
+import type { NotificationBus } from './notification-bus.js';
+import { NotificationSocket } from './notification-socket.js';
+import type { RealtimeSettings } from './realtime-settings.js';
+import { SocketHub } from './socket-hub.js';
+import { chooseProtocol, socketToken } from './socket-token.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * THE way to announce notifications: call it with the rows once their transaction has
+     * committed, from any code path that creates them (sweep, scan, API). It reaches every socket
+     * of each owner on every instance (via Redis when REDIS_URL is set). Never throws.
+     */
+    publishNotifications: (rows: readonly PublishedNotification[]) => Promise<void>;
+    notificationBus: NotificationBus;
+    socketHub: SocketHub;
+  }
+}
+
+/**
+ * Live notifications: `GET /api/ws/notification` and the bus that feeds it. Registered at the
+ * root (not inside the /api scope), because the API's onRequest authentication would answer a
+ * bad token with an HTTP 401 to the upgrade; a socket is refused with close code 1008 instead.
+ * Needs the auth plugin (`app.tokens`) and the db plugin (`app.database`).
+ */
+async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings): Promise<void> {
+  const bus = await createNotificationBus(settings, app.log);
+  const hub = new SocketHub({ heartbeatMs: settings.heartbeatSeconds * 1000, log: app.log });
+  bus.onDeliver((rows) => hub.deliver(rows));
+  app.decorate('notificationBus', bus);
+  app.decorate('socketHub', hub);
+  app.decorate('publishNotifications', (rows: readonly PublishedNotification[]) => bus.publish(rows));
+  app.addHook('onClose', async () => {
+    hub.stop();
+    await bus.close();
+  });
+
+  await app.register(websocket, {
+    options: {
+      // Client messages are small commands; a large frame is refused by ws before it is buffered.
+      maxPayload: 4096,
+      handleProtocols: (offered) => chooseProtocol(offered),
+    },
+  });
+
+  app.get(
+    '/api/ws/notification',
+    {
+      websocket: true,
+      schema: { hide: true },
+      config: { public: true },
+    },
+    (socket, request) => {
+      const connection = new NotificationSocket(socket, {
+        database: app.database,
+        tokens: app.tokens,
+        hub,
+        log: request.log,
+        backlogLimit: settings.backlogLimit,
+        maxSocketsPerUser: settings.maxSocketsPerUser,
+      });
+      connection.open(socketToken(request)).catch((e) => {
+        request.log.error({ err: e }, 'opening a notification socket failed');
+        socket.close(1011, 'Server error');
+      });
+    },
+  );
+}
+
+export default fp(realtimePlugin, { name: 'realtime', dependencies: ['auth', 'db'] });

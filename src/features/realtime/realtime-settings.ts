@@ -1,0 +1,37 @@
+import { ConfigError } from '../../config/config-error.js';
+import { wholeNumber } from '../../config/env-number.js';
+
+/** Live delivery settings; read from the environment once at start. */
+export interface RealtimeSettings {
+  /** `REDIS_URL` (redis:// or rediss://): share notifications between instances; unset = this process only. */
+  redisUrl?: string | undefined;
+  /** `REDIS_CHANNEL` (default `expireeye:notifications`): one per deployment sharing a Redis. */
+  redisChannel: string;
+  /** `WS_HEARTBEAT_SECONDS` (default 30): ping period; a socket that missed one pong is dropped. */
+  heartbeatSeconds: number;
+  /** `WS_MAX_SOCKETS_PER_USER` (default 20): tabs and devices one account may keep open at once. */
+  maxSocketsPerUser: number;
+  /** `WS_BACKLOG_LIMIT` (default 200): unread notifications sent on connect (the newest ones). */
+  backlogLimit: number;
+}
+
+export function realtimeSettings(env: NodeJS.ProcessEnv = process.env): RealtimeSettings {
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl) {
+    let ok = false;
+    try {
+      ok = /^rediss?:$/.test(new URL(redisUrl).protocol);
+    } catch {
+      ok = false;
+    }
+    // The URL may hold a password: never echo it.
+    if (!ok) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  }
+  return {
+    redisUrl,
+    redisChannel: env.REDIS_CHANNEL?.trim() || 'expireeye:notifications',
+    heartbeatSeconds: wholeNumber(env, 'WS_HEARTBEAT_SECONDS', 30, 1, 3600),
+    maxSocketsPerUser: wholeNumber(env, 'WS_MAX_SOCKETS_PER_USER', 20, 1, 1000),
+    backlogLimit: wholeNumber(env, 'WS_BACKLOG_LIMIT', 200, 0, 10_000),
+  };
+}

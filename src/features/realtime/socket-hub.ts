@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import { WebSocket } from 'ws';
+import type { PublishedNotification } from '../notifications/notification-events.js';
+import { notificationFrame } from './notification-frames.js';
+
+/** One open socket of one user. */
+export interface SocketClient {
+  readonly userId: string;
+  readonly socket: WebSocket;
+  alive: boolean;
+  /** Live notifications that arrived while the backlog was being read: sent after it, in order. */
+  held: { id: string; frame: string }[] | undefined;
+}
+
+export interface SocketHubOptions {
+  heartbeatMs: number;
+  log: Pick<Logger, 'debug' | 'warn'>;
+  /** A client this far behind (bytes queued) is cut off; on reconnect it gets its backlog. */
+  maxBufferedBytes?: number;
+}
+
+/**
+ * This instance's open notification sockets, by user: every socket of a user gets every one of
+ * that user's notifications (several tabs and devices), and nobody else's. Also the heartbeat: a
+ * socket that did not answer the previous ping is terminated, so dead peers do not pile up.
+ */
+export class SocketHub {
+  private readonly byUser = new Map<string, Set<SocketClient>>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly maxBuffered: number;
+
+  constructor(private readonly options: SocketHubOptions) {
+    this.maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Open sockets of `userId` on this instance. */
+  count(userId: string): number {
+    return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  /** Open sockets on this instance. */
+  get size(): number {
+    let n = 0;
+    for (const set of this.byUser.values()) n += set.size;
+    return n;
+  }
+
+  /** Registers a socket; it receives live notifications from now on, held until `release`. */
+  add(userId: string, socket: WebSocket): SocketClient {
+    const client: SocketClient = { userId, socket, alive: true, held: [] };
+    let set = this.byUser.get(userId);
+    if (!set) {
+      set = new Set();
+      this.byUser.set(userId, set);
+    }
+    set.add(client);
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.once('close', () => this.remove(client));
+    return client;
+  }
+
+  remove(client: SocketClient): void {
+    const set = this.byUser.get(client.userId);
+    if (!set) return;
+    set.delete(client);
+    if (set.size === 0) this.byUser.delete(client.userId);
+  }
+
+  /** Ends the backlog phase: sends what was held, except what the backlog already carried. */
+  release(client: SocketClient, alreadySent: Set<string>): void {
+    const held = client.held ?? [];
+    client.held = undefined;
+    for (const h of held) if (!alreadySent.has(h.id)) this.send(client, h.frame);
+  }
+
+  /** Pushes each notification to every local socket of its owner. */
+  deliver(rows: readonly PublishedNotification[]): void {
+    for (const row of rows) {
+      const set = this.byUser.get(row.user_id);
+      if (!set) continue;
+      // Serialised once, however many sockets the user has.
+      const frame = notificationFrame(row);
+      for (const client of set) {
+        if (client.held) client.held.push({ id: row.id, frame });
+        else this.send(client, frame);
+      }
+    }
+  }
+
+  send(client: SocketClient, frame: string): void {
+    const { socket } = client;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > this.maxBuffered) {
+      this.options.log.warn({ userId: client.userId }, 'notification socket too slow; dropped');
+      socket.terminate();
+      return;
+    }
+    socket.send(frame);
+  }
+
+  private beat(): void {
+    for (const set of this.byUser.values()) {
+      for (const client of set) {
+        if (!client.alive) {
+          this.options.log.debug(
+            { userId: client.userId },
+            'notification socket missed a heartbeat; dropped',
+          );
+          client.socket.terminate();
+          continue;
+        }
+        client.alive = false;
+        client.socket.ping();
+      }
+    }
+  }
+
+  /** Stops the heartbeat. Sockets are closed by @fastify/websocket when the server closes. */
+  stop(): void {
+    clearInterval(this.heartbeat);
+  }
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AppDatabase } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { TtlCache } from '../../integrations/http-json.js';
+import type { OffProduct, OpenFoodFactsClient } from '../../integrations/open-food-facts/client.js';
+import type { Database } from '../../models/index.js';
+import { nutritionRow } from '../catalogue/nutrition.js';
+import type { NutritionUpdater } from './nutrition-updater.js';
+
+export interface CatalogueProduct {
+  id: string;
+  name: string;
+  brand: string | null;
+  category: string;
+  barcode: string | null;
+  nutrition_status: 'unknown' | 'pending' | 'found' | 'not_found';
+}
+
+export interface LookupResult {
+  product: CatalogueProduct;
+  /** Where it came from this time: our catalogue, or the barcode provider (now cached in the catalogue). */
+  source: 'catalogue' | 'open_food_facts';
+}
+
+/**
+ * The forms one product's barcode takes: a UPC-A is also the EAN-13 with a leading 0, a UPC-E
+ * is a compressed UPC-A. A catalogue entry under any of them is the same product.
+ */
+export function barcodeVariants(code: string, format?: string): string[] {
+  const out = [code];
+  if (/^\d{12}$/.test(code)) out.push(`0${code}`);
+  if (/^0\d{12}$/.test(code)) out.push(code.slice(1));
+  if (format === 'UPCE' && /^[01]\d{7}$/.test(code)) {
+    const upcA = upcEToUpcA(code);
+    out.push(upcA, `0${upcA}`);
+  }
+  return [...new Set(out)];
+}
+
+/** Expands an 8-digit UPC-E (number system, 6 digits, check digit) to its 12-digit UPC-A. */
+export function upcEToUpcA(upcE: string): string {
+  const ns = upcE[0]!;
+  const d = upcE.slice(1, 7);
+  const check = upcE[7]!;
+  const last = d[5]!;
+  let body: string;
+  if (last <= '2') body = `${d.slice(0, 2)}${last}0000${d.slice(2, 5)}`;
+  else if (last === '3') body = `${d.slice(0, 3)}00000${d.slice(3, 5)}`;
+  else if (last === '4') body = `${d.slice(0, 4)}00000${d[4]}`;
+  else body = `${d.slice(0, 5)}0000${last}`;
+  return `${ns}${body}${check}`;
+}
+
+const columns = ['id', 'name', 'brand', 'category', 'barcode', 'nutrition_status'] as const;
+
+/**
+ * Barcode → product: our catalogue first, then Open Food Facts (when configured). A product the
+ * provider knows is written to the catalogue, so each barcode is asked for once; a barcode it does
+ * not know is remembered for an hour. Provider failures (timeout, 429, 5xx) are logged and the
+ * scan goes on as "not found": they never fail the request.
+ */
+export class ProductLookup {
+  private readonly unknown = new TtlCache<true>(3600_000);
+  /** Barcodes being fetched: concurrent scans of one new barcode share a single provider call. */
+  private readonly pending = new Map<string, Promise<LookupResult | undefined>>();
+
+  constructor(
+    private readonly database: AppDatabase,
+    private readonly off: OpenFoodFactsClient | undefined,
+    private readonly nutrition: NutritionUpdater,
+    private readonly log?: FastifyBaseLogger,
+  ) {}
+
+  async find(db: Kysely<Database>, barcode: string, format?: string): Promise<CatalogueProduct | undefined> {
+    const variants = barcodeVariants(barcode, format);
+    return db
+      .selectFrom('products')
+      .select(columns)
+      .where('barcode', 'in', variants)
+      .orderBy('created_at')
+      .executeTakeFirst();
+  }
+
+  async lookup(barcode: string, format?: string): Promise<LookupResult | undefined> {
+    const known = await this.find(this.database.db, barcode, format);
+    if (known) return { product: known, source: 'catalogue' };
+    if (!this.off || this.unknown.get(barcode)) return undefined;
+    let p = this.pending.get(barcode);
+    if (!p) {
+      p = this.fetch(barcode, format).finally(() => this.pending.delete(barcode));
+      this.pending.set(barcode, p);
+    }
+    return p;
+  }
+
+  private async fetch(barcode: string, format?: string): Promise<LookupResult | undefined> {
+    const off = this.off!;
+    let found: OffProduct | undefined;
+    for (const code of barcodeVariants(barcode, format).filter((c) => c.length !== 12 || format !== 'UPCE')) {
+      try {
+        const r = await off.product(code);
+        if (r.found) {
+          found = r.product;
+          break;
+        }
+      } catch (e) {
+        this.log?.warn(
+          { barcode, reason: (e as Error).message },
+          'barcode look-up failed; scan recorded as not found',
+        );
+        return undefined;
+      }
+    }
+    if (!found) {
+      this.unknown.set(barcode, true);
+      return undefined;
+    }
+    const product = await this.save({ ...found, barcode });
+    return product ? { product, source: 'open_food_facts' } : undefined;
+  }
+
+  /** Writes the provider's product (and its nutrients) to the catalogue; a product added meanwhile wins. */
+  private async save(p: OffProduct): Promise<CatalogueProduct | undefined> {
+    const { db } = this.database;
+    const id = randomUUID();
+    const now = new Date();
+    const status = p.nutrition ? 'found' : this.nutrition.initialStatus;
+    try {
+      await db.transaction().execute(async (tx) => {
+        const name = await this.freeName(tx, p);
+        await tx
+          .insertInto('products')
+          .values({
+            id,
+            name,
+            category: p.category,
+            barcode: p.barcode,
+            brand: p.brand,
+            nutrition_status: status,
+            created_by: null,
+            created_at: now,
+          })
+          .execute();
+        if (p.nutrition) {
+          await tx
+            .insertInto('nutrition')
+            .values({
+              id: randomUUID(),
+              product_id: id,
+              ...nutritionRow(p.nutrition),
+              source: 'open_food_facts',
+              updated_at: now,
+            })
+            .execute();
+        }
+      });
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      return this.find(db, p.barcode);
+    }
+    if (status === 'pending') this.nutrition.kick(id);
+    return this.find(db, p.barcode);
+  }
+
+  /**
+   * Catalogue names are unique (case-insensitively): a second "Whole Milk" gets its brand, then its
+   * barcode, added to the name.
+   */
+  private async freeName(tx: Kysely<Database>, p: OffProduct): Promise<string> {
+    const candidates = [p.name, p.brand ? `${p.name} (${p.brand})` : undefined, `${p.name} (${p.barcode})`]
+      .filter((n): n is string => !!n)
+      .map((n) => n.slice(0, 255));
+    for (const name of candidates) {
+      const taken = await tx
+        .selectFrom('products')
+        .select('id')
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+        .executeTakeFirst();
+      if (!taken) return name;
+    }
+    return candidates[candidates.length - 1]!;
+  }
+}

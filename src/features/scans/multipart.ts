@@ -1,0 +1,40 @@
+import type {} from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { HttpError, ValidationFailure } from '../../app/http-error.js';
+
+export interface Upload {
+  file: Buffer;
+  fields: Record<string, string>;
+}
+
+/**
+ * Reads a multipart form with one image in `file` and a few text fields. The size limit is
+ * enforced while streaming (413 as soon as it is passed, the rest is never buffered).
+ */
+export async function readUpload(req: FastifyRequest): Promise<Upload> {
+  if (!req.isMultipart()) {
+    throw new HttpError(415, 'Send the image as multipart/form-data in the field `file`');
+  }
+  let file: Buffer | undefined;
+  const fields: Record<string, string> = {};
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      if (part.fieldname === 'file' && !file) {
+        // Declared type is checked only to refuse obvious non-images early; the bytes decide.
+        if (part.mimetype && !/^(image\/|application\/octet-stream$)/.test(part.mimetype)) {
+          await part.toBuffer().catch(() => undefined);
+          throw new HttpError(415, `Expected a JPEG, PNG or WebP image, got ${part.mimetype}`);
+        }
+        file = await part.toBuffer();
+      } else {
+        await part.toBuffer();
+      }
+    } else if (typeof part.value === 'string') {
+      fields[part.fieldname] = part.value;
+    }
+  }
+  if (!file) throw new ValidationFailure([{ field: 'file', message: 'Field required' }]);
+  if (file.length === 0)
+    throw new ValidationFailure([{ field: 'file', message: 'The uploaded file is empty' }]);
+  return { file, fields };
+}

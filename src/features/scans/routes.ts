@@ -1,0 +1,139 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { errorResponses } from '../../app/common-schemas.js';
+import { ValidationFailure } from '../../app/http-error.js';
+import { isRealDate } from '../../db/dates.js';
+import { STORAGES, type Storage } from '../shelf-life/table.js';
+import { readUpload } from './multipart.js';
+import { HistoryQuery, HistoryReply, QrReply, ScanReply } from './schemas.js';
+import type { ScanOptions, ScanService } from './service.js';
+
+const multipartBody = (fields: Record<string, object>) => ({
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: {
+          file: { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP photo.' },
+          ...fields,
+        },
+      },
+    },
+  },
+});
+
+function truthy(v: string | undefined): boolean {
+  return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+}
+
+/** The form fields of a scan, checked by hand (multipart fields are text). */
+export function scanOptions(fields: Record<string, string>): ScanOptions {
+  const errors: { field: string; message: string }[] = [];
+  let quantity = 1;
+  if (fields.quantity !== undefined) {
+    quantity = Number(fields.quantity);
+    if (!/^\d+$/.test(fields.quantity.trim()) || quantity < 1 || quantity > 1_000_000) {
+      errors.push({ field: 'quantity', message: 'Input should be a whole number from 1 to 1000000' });
+    }
+  }
+  const expiryDate = fields.expiryDate?.trim().slice(0, 10) || undefined;
+  if (expiryDate && !isRealDate(expiryDate)) {
+    errors.push({ field: 'expiryDate', message: 'Input should be a valid date in the format YYYY-MM-DD' });
+  }
+  const storage = fields.storage?.trim().toLowerCase() || undefined;
+  if (storage && !(STORAGES as readonly string[]).includes(storage)) {
+    errors.push({ field: 'storage', message: `Input should be ${STORAGES.map((s) => `'${s}'`).join(', ')}` });
+  }
+  const notes = fields.notes?.trim() || undefined;
+  if (notes && notes.length > 2000)
+    errors.push({ field: 'notes', message: 'String should have at most 2000 characters' });
+  if (errors.length) throw new ValidationFailure(errors);
+  return {
+    addToInventory: truthy(fields.addToInventory),
+    quantity,
+    expiryDate,
+    storage: storage as Storage | undefined,
+    notes,
+  };
+}
+
+/** `POST /api/qr`, `POST /api/scan`, `GET /api/scan/history`. */
+export default async function scanRoutes(
+  app: FastifyInstance,
+  opts: { service: ScanService },
+): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { service } = opts;
+  const tags = ['scans'];
+
+  r.post(
+    '/qr',
+    {
+      schema: {
+        tags,
+        summary: 'Read a QR code (or barcode) from an image',
+        description:
+          'The original’s route: multipart field `file`. `{message, data}` with the code’s text, or `{error}` ' +
+          'when the image holds no code. Nothing is stored. Not an image: 415; damaged: 422; too large: 413.',
+        consumes: ['multipart/form-data'],
+        body: multipartBody({}) as never,
+        response: { 200: QrReply, ...errorResponses(401, 413, 415, 422) },
+      },
+      // The body is read as a stream by the handler.
+      validatorCompiler: () => () => true,
+    },
+    async (req) => {
+      const { file } = await readUpload(req);
+      const code = await service.readCode(file);
+      if (!code) return { error: 'No QR code found in the image' };
+      return { message: 'QR Scanned successfully', data: code.text, format: code.format };
+    },
+  );
+
+  r.post(
+    '/scan',
+    {
+      schema: {
+        tags,
+        summary: 'Scan a product from a photo of its barcode',
+        description:
+          'Multipart: `file` (JPEG, PNG or WebP) and optional fields `addToInventory` (true/false), `quantity`, ' +
+          '`expiryDate` (YYYY-MM-DD; the shelf-life estimate is used when absent), `storage` ' +
+          '(pantry/fridge/freezer), `notes`. Decodes EAN-13, EAN-8, UPC-A, UPC-E, Code 128 and QR; looks the ' +
+          'code up in the catalogue, then Open Food Facts when enabled; records the scan in your history. ' +
+          'No code in the image: 422 and nothing is recorded.',
+        consumes: ['multipart/form-data'],
+        body: multipartBody({
+          addToInventory: { type: 'string', enum: ['true', 'false'] },
+          quantity: { type: 'string' },
+          expiryDate: { type: 'string', format: 'date' },
+          storage: { type: 'string', enum: [...STORAGES] },
+          notes: { type: 'string' },
+        }) as never,
+        response: { 200: ScanReply, ...errorResponses(401, 413, 415, 422, 503) },
+      },
+      validatorCompiler: () => () => true,
+    },
+    async (req) => {
+      const { file, fields } = await readUpload(req);
+      const options = scanOptions(fields);
+      return service.scan(req.user, file, options);
+    },
+  );
+
+  r.get(
+    '/scan/history',
+    {
+      schema: {
+        tags,
+        summary: 'My scan history',
+        description:
+          'Newest first; `limit`/`offset` page through it and `total` counts all (matching) scans.',
+        querystring: HistoryQuery,
+        response: { 200: HistoryReply, ...errorResponses(401, 422) },
+      },
+    },
+    (req) => service.history(req.user, req.query),
+  );
+}

@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import { ValidationFailure } from '../../app/http-error.js';
+import type { AuthUser } from '../../app/plugins/auth.js';
+import type { AppDatabase } from '../../db/database.js';
+import { iso, todayUtc } from '../../db/dates.js';
+import type { Database } from '../../models/index.js';
+import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
+import { estimateShelfLife } from '../shelf-life/estimate.js';
+import type { Storage } from '../shelf-life/table.js';
+import type { BarcodeDecoder, DecodedCode } from './decoder.js';
+import type { CatalogueProduct, ProductLookup } from './lookup.js';
+
+/** Sends a frame to a user's open WebSockets (the realtime feature's publisher). */
+export type ScanNotifier = (userId: string, frame: Record<string, unknown>) => unknown;
+
+export interface ScanOptions {
+  addToInventory: boolean;
+  quantity: number;
+  /** The user's own date ('YYYY-MM-DD'): it always wins over the estimate. */
+  expiryDate?: string | undefined;
+  storage?: Storage | undefined;
+  notes?: string | undefined;
+}
+
+export type ScanStatus = 'scanned' | 'expired' | 'not_found';
+
+/** Retail codes name products; a Code 128 or QR code on food is more often something else. */
+const PREFERENCE = ['EAN13', 'UPCA', 'EAN8', 'UPCE', 'Code128', 'QRCode'];
+
+export function pickCode(codes: DecodedCode[]): DecodedCode | undefined {
+  return [...codes].sort((a, b) => rank(a.format) - rank(b.format))[0];
+}
+const rank = (f: string) => {
+  const i = PREFERENCE.indexOf(f);
+  return i === -1 ? PREFERENCE.length : i;
+};
+
+/** Scan log barcode column: 64 characters (a QR code can hold far more). */
+const BARCODE_MAX = 64;
+
+/**
+ * A photo → its code → the product → a scan-log row, and on request an inventory item with the
+ * original's `Product_Scanned` notification. Nothing is written for an image that yields no code.
+ */
+export class ScanService {
+  constructor(
+    private readonly database: AppDatabase,
+    private readonly decoder: BarcodeDecoder,
+    private readonly lookup: ProductLookup,
+    private readonly notify?: ScanNotifier,
+  ) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  /** `POST /api/qr`: the code's text, nothing stored (as the original). */
+  async readCode(image: Buffer): Promise<DecodedCode | undefined> {
+    const { codes } = await this.decoder.decode(image);
+    return codes.find((c) => c.format === 'QRCode') ?? pickCode(codes);
+  }
+
+  async scan(user: AuthUser, image: Buffer, opts: ScanOptions) {
+    const { codes } = await this.decoder.decode(image);
+    const code = pickCode(codes);
+    if (!code)
+      throw new ValidationFailure([{ field: 'file', message: 'No barcode or QR code found in the image' }]);
+    const barcode = code.text.slice(0, BARCODE_MAX);
+    const found = await this.lookup.lookup(barcode, code.format);
+    const product = found?.product;
+    const today = todayUtc();
+    const now = new Date();
+
+    const result = await this.db.transaction().execute(async (tx) => {
+      let status: ScanStatus = 'not_found';
+      if (product) {
+        const expired = await tx
+          .selectFrom('user_products')
+          .select('id')
+          .where('user_id', '=', user.id)
+          .where('product_id', '=', product.id)
+          .where((eb) =>
+            eb.or([
+              eb('status', '=', 'expired'),
+              eb.and([eb('status', '=', 'active'), eb('expiry_date', '<', today)]),
+            ]),
+          )
+          .limit(1)
+          .executeTakeFirst();
+        status = expired ? 'expired' : 'scanned';
+      }
+      const scanId = randomUUID();
+      await tx
+        .insertInto('scan_logs')
+        .values({
+          id: scanId,
+          user_id: user.id,
+          product_id: product?.id ?? null,
+          barcode,
+          format: code.format,
+          status,
+          scanned_at: now,
+        })
+        .execute();
+
+      let item: InventoryItem | undefined;
+      if (product && opts.addToInventory) {
+        item = await this.addItem(tx, user, product, barcode, opts, today, now);
+      }
+      return { scanId, status, item };
+    });
+
+    const nutrition = product ? await this.nutritionOf(product.id) : undefined;
+    if (result.item && product && this.notify) {
+      // The original's push, sent after the commit so a client never sees an item that was rolled back.
+      this.notify(user.id, {
+        type: 'Product_Scanned',
+        message: 'Product Scanned successfully',
+        data: {
+          name: product.name,
+          quantity: result.item.quantity,
+          notes: result.item.notes,
+          expiryDate: result.item.expiryDate,
+          expiryEstimated: result.item.expiryEstimated,
+          storage: result.item.storage,
+          itemId: result.item.itemId,
+          productId: product.id,
+          barcode,
+          nutrition: nutritionText(nutrition ?? {}, INVENTORY_NUTRIENT_ORDER),
+          nutritionStatus: product.nutrition_status,
+        },
+      });
+    }
+    return {
+      message:
+        result.status === 'not_found'
+          ? 'Code read, but no product is known for it'
+          : result.status === 'expired'
+            ? 'Product found; you already hold one of it that has expired'
+            : 'Product Scanned successfully',
+      scanId: result.scanId,
+      status: result.status,
+      barcode,
+      format: code.format,
+      codes,
+      product: product ? productView(product, nutrition, found!.source) : null,
+      item: result.item ?? null,
+    };
+  }
+
+  private async addItem(
+    tx: Kysely<Database>,
+    user: AuthUser,
+    product: CatalogueProduct,
+    barcode: string,
+    opts: ScanOptions,
+    today: string,
+    now: Date,
+  ): Promise<InventoryItem> {
+    let expiryDate: string | null = opts.expiryDate ?? null;
+    let expiryEstimated = false;
+    let storage: Storage | null = opts.storage ?? null;
+    if (!expiryDate) {
+      const est = estimateShelfLife({
+        name: product.name,
+        category: product.category,
+        storage: opts.storage,
+        from: today,
+      });
+      if (est) {
+        expiryDate = est.expiryDate;
+        expiryEstimated = true;
+        storage = est.storage;
+      }
+    }
+    const itemId = randomUUID();
+    const notes = opts.notes ?? `Scanned Via Barcode with Code ${barcode}`;
+    await tx
+      .insertInto('user_products')
+      .values({
+        id: itemId,
+        user_id: user.id,
+        product_id: product.id,
+        quantity: opts.quantity,
+        expiry_date: expiryDate,
+        expiry_estimated: expiryEstimated,
+        storage,
+        notes,
+        status: 'active',
+        added_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await tx
+      .insertInto('notifications')
+      .values({
+        id: randomUUID(),
+        user_id: user.id,
+        user_product_id: itemId,
+        type: 'info',
+        message: 'Product Scanned successfully',
+        product_name: product.name,
+        is_read: false,
+        created_at: now,
+      })
+      .execute();
+    return { itemId, quantity: opts.quantity, expiryDate, expiryEstimated, storage, notes };
+  }
+
+  private async nutritionOf(productId: string) {
+    return this.db
+      .selectFrom('nutrition')
+      .select([...NUTRIENTS, 'source'])
+      .where('product_id', '=', productId)
+      .executeTakeFirst();
+  }
+
+  /** The caller's scans, newest first, with the product each found. */
+  async history(user: AuthUser, q: { limit: number; offset: number; status?: ScanStatus | undefined }) {
+    let query = this.db
+      .selectFrom('scan_logs as s')
+      .leftJoin('products as p', 'p.id', 's.product_id')
+      .where('s.user_id', '=', user.id);
+    if (q.status) query = query.where('s.status', '=', q.status);
+    const rows = await query
+      .select([
+        's.id',
+        's.barcode',
+        's.format',
+        's.status',
+        's.scanned_at',
+        's.product_id',
+        'p.name',
+        'p.brand',
+        'p.category',
+        'p.nutrition_status',
+        sql<number>`count(*) over ()`.as('total_count'),
+      ])
+      .orderBy('s.scanned_at', 'desc')
+      .orderBy('s.id', 'desc')
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute();
+    let total = rows[0] ? Number(rows[0].total_count) : 0;
+    if (!rows[0] && q.offset > 0) {
+      total = Number(
+        (await query.select((eb) => eb.fn.countAll<number>().as('c')).executeTakeFirstOrThrow()).c,
+      );
+    }
+    return {
+      total,
+      limit: q.limit,
+      offset: q.offset,
+      scans: rows.map((r) => ({
+        id: r.id,
+        barcode: r.barcode,
+        format: r.format,
+        status: r.status,
+        scannedAt: iso(r.scanned_at)!,
+        product:
+          r.product_id && r.name
+            ? {
+                id: r.product_id,
+                name: r.name,
+                brand: r.brand,
+                category: r.category ?? 'Uncategorized',
+                nutritionStatus: r.nutrition_status ?? 'unknown',
+              }
+            : null,
+      })),
+    };
+  }
+}
+
+export interface InventoryItem {
+  itemId: string;
+  quantity: number;
+  expiryDate: string | null;
+  expiryEstimated: boolean;
+  storage: Storage | null;
+  notes: string;
+}
+
+function productView(
+  p: CatalogueProduct,
+  nutrition: Record<string, unknown> | undefined,
+  source: 'catalogue' | 'open_food_facts',
+) {
+  return {
+    id: p.id,
+    name: p.name,
+    brand: p.brand,
+    category: p.category,
+    barcode: p.barcode,
+    source,
+    nutritionStatus: p.nutrition_status,
+    nutrition: nutritionText((nutrition ?? {}) as Record<string, number | null>),
+  };
+}

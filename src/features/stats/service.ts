@@ -1,0 +1,142 @@
+import { type RawBuilder, sql } from 'kysely';
+import { notFound } from '../../app/http-error.js';
+import type { AuthUser } from '../../app/plugins/auth.js';
+import type { AppDatabase } from '../../db/database.js';
+import { addDays, todayUtc } from '../../db/dates.js';
+import { NUTRIENTS, UNITS } from '../catalogue/nutrition.js';
+
+const n = (v: unknown) => Number(v ?? 0);
+
+/** An item is wasted once expired (stored, or active with its date passed) or discarded. */
+function wasted(today: string): RawBuilder<boolean> {
+  return sql<boolean>`(up.status in ('expired', 'discarded') or (up.status = 'active' and up.expiry_date < ${today}))`;
+}
+
+function expired(today: string): RawBuilder<boolean> {
+  return sql<boolean>`(up.status = 'expired' or (up.status = 'active' and up.expiry_date < ${today}))`;
+}
+
+/** Statistics over the caller's inventory only, each one SQL aggregate query. */
+export class StatsService {
+  constructor(private readonly database: AppDatabase) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  async expiredProducts(user: AuthUser) {
+    const today = todayUtc();
+    const rows = await this.db
+      .selectFrom('user_products as up')
+      .select([
+        'up.expiry_date',
+        (eb) => eb.fn.countAll<number>().as('items'),
+        (eb) => eb.fn.sum<number>('up.quantity').as('units'),
+      ])
+      .where('up.user_id', '=', user.id)
+      .where('up.expiry_date', 'is not', null)
+      .where(expired(today))
+      .groupBy('up.expiry_date')
+      .orderBy('up.expiry_date')
+      .execute();
+    return rows.map((r) => ({
+      date: r.expiry_date!,
+      expired_count: n(r.items),
+      expired_quantity: n(r.units),
+    }));
+  }
+
+  async expiryTrends(user: AuthUser, days: number) {
+    const today = todayUtc();
+    const w = wasted(today);
+    const rows = await this.db
+      .selectFrom('user_products as up')
+      .select([
+        'up.expiry_date',
+        (eb) => eb.fn.countAll<number>().as('expiring'),
+        sql<number>`sum(case when up.status = 'consumed' then 1 else 0 end)`.as('consumed'),
+        sql<number>`sum(case when ${w} then 1 else 0 end)`.as('wasted'),
+        sql<number>`sum(case when ${w} then up.quantity else 0 end)`.as('wasted_units'),
+      ])
+      .where('up.user_id', '=', user.id)
+      .where('up.expiry_date', '>=', addDays(today, -days))
+      .where('up.expiry_date', '<=', addDays(today, days))
+      .groupBy('up.expiry_date')
+      .orderBy('up.expiry_date')
+      .execute();
+    return rows.map((r) => ({
+      date: r.expiry_date!,
+      expiring: n(r.expiring),
+      consumed: n(r.consumed),
+      wasted: n(r.wasted),
+      wasted_cost: n(r.wasted_units),
+    }));
+  }
+
+  async wastageByCategory(user: AuthUser) {
+    const today = todayUtc();
+    const rows = await this.db
+      .selectFrom('user_products as up')
+      .innerJoin('products as p', 'p.id', 'up.product_id')
+      .select(['p.category', (eb) => eb.fn.countAll<number>().as('items')])
+      .where('up.user_id', '=', user.id)
+      .where(wasted(today))
+      .groupBy('p.category')
+      .orderBy('p.category')
+      .execute();
+    const total = rows.reduce((s, r) => s + n(r.items), 0);
+    return rows.map((r) => ({
+      category: r.category,
+      percentage: Math.round((n(r.items) * 10000) / total) / 100,
+      count: n(r.items),
+    }));
+  }
+
+  async wastedVsEaten(user: AuthUser) {
+    const today = todayUtc();
+    const r = await this.db
+      .selectFrom('user_products as up')
+      .select([
+        sql<number>`sum(case when ${wasted(today)} then 1 else 0 end)`.as('wasted'),
+        sql<number>`sum(case when up.status = 'active' and (up.expiry_date is null or up.expiry_date >= ${today}) then 1 else 0 end)`.as(
+          'active',
+        ),
+        sql<number>`sum(case when up.status = 'consumed' then 1 else 0 end)`.as('consumed'),
+      ])
+      .where('up.user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    return [
+      { status: 'wasted' as const, count: n(r.wasted) },
+      { status: 'active' as const, count: n(r.active) },
+      { status: 'consumed' as const, count: n(r.consumed) },
+    ];
+  }
+
+  /** A catalogue product's nutrients, by product id or by one of the caller's item ids. */
+  async nutrients(user: AuthUser, id: string) {
+    const row = await this.db
+      .selectFrom('products as p')
+      .leftJoin('nutrition as nu', 'nu.product_id', 'p.id')
+      .select(['p.name'])
+      .select(NUTRIENTS.map((k) => `nu.${k}` as const))
+      .where((eb) =>
+        eb.or([
+          eb('p.id', '=', id),
+          eb(
+            'p.id',
+            'in',
+            eb
+              .selectFrom('user_products')
+              .select('product_id')
+              .where('id', '=', id)
+              .where('user_id', '=', user.id),
+          ),
+        ]),
+      )
+      .executeTakeFirst();
+    if (!row) throw notFound('Product not found');
+    const nutrients: Record<string, number | null> = {};
+    for (const k of NUTRIENTS) nutrients[k] = row[k] === null || row[k] === undefined ? null : Number(row[k]);
+    return { item: row.name, nutrients, units: { ...UNITS } };
+  }
+}

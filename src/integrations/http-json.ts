@@ -1,0 +1,170 @@
+/**
+ * One JSON GET/POST to an outside service with a hard timeout, and its failures sorted into the
+ * few kinds a caller acts on: retry later (timeout, unreachable, rate limited, 5xx) or give up
+ * (any other 4xx, a body that is not the documented JSON).
+ */
+
+export type ProviderFailure =
+  | 'timeout'
+  | 'unreachable'
+  | 'rate_limited'
+  | 'server_error'
+  | 'rejected'
+  | 'bad_response';
+
+export class ProviderError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly kind: ProviderFailure,
+    message: string,
+    /** From `Retry-After` on a 429/503, when the service sent one. */
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+  ) {
+    super(`${provider}: ${message}`);
+  }
+
+  /** Whether asking again later may succeed. */
+  get transient(): boolean {
+    return this.kind !== 'rejected' && this.kind !== 'bad_response';
+  }
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export interface JsonRequest {
+  provider: string;
+  url: string;
+  timeoutMs: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Statuses whose JSON body is a normal answer (e.g. 404 "product not found"). */
+  acceptStatuses?: number[];
+}
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+}
+
+export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
+  let res: Response;
+  const signal = AbortSignal.timeout(req.timeoutMs);
+  try {
+    res = await fetch(req.url, {
+      method: req.method ?? 'GET',
+      headers: {
+        accept: 'application/json',
+        ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...req.headers,
+      },
+      body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
+      signal,
+      redirect: 'follow',
+    });
+  } catch (e) {
+    if (signal.aborted)
+      throw new ProviderError(req.provider, 'timeout', `no answer within ${req.timeoutMs} ms`);
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    throw new ProviderError(
+      req.provider,
+      'unreachable',
+      `cannot be reached (${cause ?? (e as Error).message})`,
+    );
+  }
+  // The body too must arrive before the deadline: the same signal aborts a stalled read.
+  let text: string;
+  try {
+    text = await res.text();
+  } catch {
+    throw new ProviderError(
+      req.provider,
+      signal.aborted ? 'timeout' : 'unreachable',
+      'the answer was cut off',
+    );
+  }
+  const status = res.status;
+  if (status === 429 || status === 503) {
+    throw new ProviderError(
+      req.provider,
+      status === 429 ? 'rate_limited' : 'server_error',
+      status === 429 ? 'rate limit reached' : 'service unavailable',
+      retryAfterMs(res.headers.get('retry-after')),
+      status,
+    );
+  }
+  if (status >= 500)
+    throw new ProviderError(req.provider, 'server_error', `answered ${status}`, undefined, status);
+  const accepted = (status >= 200 && status < 300) || req.acceptStatuses?.includes(status);
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    if (!accepted) throw new ProviderError(req.provider, 'rejected', `answered ${status}`, undefined, status);
+    throw new ProviderError(
+      req.provider,
+      'bad_response',
+      'answered with something that is not JSON',
+      undefined,
+      status,
+    );
+  }
+  if (!accepted) {
+    const reason = describeError(body);
+    throw new ProviderError(
+      req.provider,
+      'rejected',
+      `answered ${status}${reason ? `: ${reason}` : ''}`,
+      undefined,
+      status,
+    );
+  }
+  return { status, body };
+}
+
+/** The message of an api.data.gov style `{"error":{"code","message"}}` body, if there is one. */
+function describeError(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const err = (body as { error?: unknown }).error;
+  if (err && typeof err === 'object') {
+    const { code, message } = err as { code?: unknown; message?: unknown };
+    return [code, message].filter((x) => typeof x === 'string').join(' ') || undefined;
+  }
+  return undefined;
+}
+
+/** A small time-bounded cache (insertion-ordered Map; the oldest entry goes first when full). */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max = 5000,
+  ) {}
+
+  get(key: string, now = Date.now()): V | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.until <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  set(key: string, value: V, now = Date.now()): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, until: now + this.ttlMs });
+  }
+}

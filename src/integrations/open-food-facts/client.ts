@@ -1,0 +1,157 @@
+import type { NutritionValues } from '../../features/catalogue/nutrition.js';
+import { ProviderError, requestJson } from '../http-json.js';
+
+/**
+ * Open Food Facts' product API (v2): `GET /api/v2/product/{barcode}.json?fields=…`.
+ * Found: `200 {"code","status":1,"status_verbose":"product found","product":{…}}`;
+ * unknown barcode: `404` (older servers: `200`) with `{"status":0,"status_verbose":"product not found"}`.
+ * Product queries are rate limited (about 100 a minute): a 429 is a transient ProviderError.
+ */
+export interface OffProduct {
+  barcode: string;
+  name: string;
+  brand: string | null;
+  /** One of our broad categories (Dairy, Meat, …), derived from OFF's category tags. */
+  category: string;
+  /** OFF's own tags, most general first (e.g. `en:dairies`, `en:milks`). */
+  categoryTags: string[];
+  /** Per 100 g in our units; undefined when OFF lists no nutrients. */
+  nutrition: NutritionValues | undefined;
+}
+
+export type OffLookup = { found: true; product: OffProduct } | { found: false };
+
+export interface OffClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  userAgent: string;
+}
+
+const FIELDS = 'code,product_name,product_name_en,generic_name,brands,categories_tags,nutriments';
+
+/** Barcodes OFF knows: EAN-8, UPC-A (12), EAN-13, GTIN-14, all digits. */
+export const OFF_BARCODE = /^\d{8}$|^\d{12,14}$/;
+
+export class OpenFoodFactsClient {
+  constructor(private readonly options: OffClientOptions) {}
+
+  async product(barcode: string): Promise<OffLookup> {
+    if (!OFF_BARCODE.test(barcode)) return { found: false };
+    const { status, body } = await requestJson({
+      provider: 'Open Food Facts',
+      url: `${this.options.baseUrl}/api/v2/product/${encodeURIComponent(barcode)}.json?fields=${FIELDS}`,
+      timeoutMs: this.options.timeoutMs,
+      headers: { 'user-agent': this.options.userAgent },
+      acceptStatuses: [404],
+    });
+    const doc = body as OffDocument | undefined;
+    if (!doc || typeof doc !== 'object' || (status !== 404 && typeof doc.status !== 'number')) {
+      throw new ProviderError('Open Food Facts', 'bad_response', 'answer without a status');
+    }
+    if (status === 404 || doc.status !== 1 || !doc.product) return { found: false };
+    const product = mapProduct(barcode, doc.product);
+    return product ? { found: true, product } : { found: false };
+  }
+}
+
+interface OffDocument {
+  status?: number;
+  status_verbose?: string;
+  product?: OffRawProduct;
+}
+
+interface OffRawProduct {
+  product_name?: unknown;
+  product_name_en?: unknown;
+  generic_name?: unknown;
+  brands?: unknown;
+  categories_tags?: unknown;
+  nutriments?: Record<string, unknown>;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+/** OFF's record in our terms; undefined when it has no usable name. */
+export function mapProduct(barcode: string, p: OffRawProduct): OffProduct | undefined {
+  const name = text(p.product_name) ?? text(p.product_name_en) ?? text(p.generic_name);
+  if (!name) return undefined;
+  const brand = text(p.brands)?.split(',')[0]?.trim() || null;
+  const tags = Array.isArray(p.categories_tags)
+    ? p.categories_tags.filter((t): t is string => typeof t === 'string')
+    : [];
+  return {
+    barcode,
+    name: name.slice(0, 255),
+    brand: brand ? brand.slice(0, 255) : null,
+    category: broadCategory(tags),
+    categoryTags: tags,
+    nutrition: p.nutriments ? mapNutriments(p.nutriments) : undefined,
+  };
+}
+
+/**
+ * OFF's `<nutrient>_100g` values are in the nutrient's standard unit: kcal for `energy-kcal`,
+ * grams for everything else (vitamins and minerals too). Ours are mg or µg for those.
+ */
+const OFF_NUTRIENTS: [keyof NutritionValues, string, number][] = [
+  ['energy_kcal', 'energy-kcal_100g', 1],
+  ['carbohydrate', 'carbohydrates_100g', 1],
+  ['protein', 'proteins_100g', 1],
+  ['fiber', 'fiber_100g', 1],
+  ['total_sugars', 'sugars_100g', 1],
+  ['saturated_fat', 'saturated-fat_100g', 1],
+  ['vitamin_a', 'vitamin-a_100g', 1e6],
+  ['vitamin_c', 'vitamin-c_100g', 1e3],
+  ['potassium', 'potassium_100g', 1e3],
+  ['iron', 'iron_100g', 1e3],
+  ['calcium', 'calcium_100g', 1e3],
+  ['sodium', 'sodium_100g', 1e3],
+  ['cholesterol', 'cholesterol_100g', 1e3],
+];
+
+export function mapNutriments(n: Record<string, unknown>): NutritionValues | undefined {
+  const out: NutritionValues = {};
+  let any = false;
+  for (const [ours, key, factor] of OFF_NUTRIENTS) {
+    const raw = n[key];
+    const v =
+      typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+    if (Number.isFinite(v) && v >= 0) {
+      out[ours] = v * factor;
+      any = true;
+    }
+  }
+  // Energy given only in kJ: 1 kcal = 4.184 kJ.
+  if (out.energy_kcal === undefined) {
+    const kj = n['energy-kj_100g'] ?? n.energy_100g;
+    if (typeof kj === 'number' && kj >= 0) {
+      out.energy_kcal = kj / 4.184;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+/** Our broad category from OFF's tags, checked from the most specific tag to the most general. */
+const CATEGORY_RULES: [RegExp, string][] = [
+  [/frozen/, 'Frozen'],
+  [/breads?$|bakery|pastr|cakes?$|biscuits|viennoiseries|brioches/, 'Bakery'],
+  [/cheeses?|yogh?urts?|milks?$|dairies|dairy|butters?$|creams?$/, 'Dairy'],
+  [/fish|seafood|salmon|tuna|shrimp/, 'Fish'],
+  [/meats?$|poultr|chicken|beef|pork|hams?$|sausages|bacon/, 'Meat'],
+  [/eggs?$/, 'Eggs'],
+  [/fruits?$|apples|bananas|berries|citrus/, 'Fruit'],
+  [/vegetables?|salads?$|potatoes|tomatoes/, 'Vegetables'],
+  [/beverages|drinks|juices|waters$|sodas/, 'Beverages'],
+  [/snacks|chips|crisps|chocolates|candies|confectioner/, 'Snacks'],
+  [/canned/, 'Canned'],
+  [/pastas?$|rices?$|cereals|flours?$|sugars?$|condiments|sauces|spices|oils$|legumes|groceries/, 'Pantry'],
+];
+
+export function broadCategory(tags: string[]): string {
+  for (let i = tags.length - 1; i >= 0; i--) {
+    const tag = tags[i]!.replace(/^[a-z]{2}:/, '');
+    for (const [rule, category] of CATEGORY_RULES) if (rule.test(tag)) return category;
+  }
+  return 'Uncategorized';
+}

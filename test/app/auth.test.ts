@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { newUser, startServer, TEST_SECRET, type TestServer } from '../support/app.js';
+import { DIALECTS } from '../support/databases.js';
+import { forgeToken, inOneHour } from '../support/tokens.js';
+
+/** A bcrypt hash as the original stored them ($2b$, cost 12) of 'original-pass'. */
+const ORIGINAL_HASH = '$2b$12$1fTVkOEGttSLat9x4uptye//q2v4i4BtqifyTMSWBJJijq7IUPu2.';
+
+for (const dialect of DIALECTS) {
+  describe(`auth routes on ${dialect}`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startServer(dialect, { loginMaxFailures: 3 });
+    });
+    after(() => server.close());
+
+    test('signup: account, lower-cased e-mail, a working token; the original fields kept', async () => {
+      const api = server.client();
+      const res = await api.post('/api/auth/signup', {
+        name: 'Alice',
+        email: `Alice.${dialect}@Example.com`,
+        password: 'secret1',
+        dob: '2000-01-01',
+        extra: 'ignored',
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.message, 'User created successfully');
+      assert.match(res.body.userId, /^[0-9a-f-]{36}$/);
+      assert.equal(res.body.email, `alice.${dialect}@example.com`);
+      assert.equal(res.body.dob, '2000-01-01');
+      assert.match(res.body.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.equal(res.body.createdAt, res.body.created_at);
+      const profile = await server.client(res.body.token).get('/api/user/profile');
+      assert.equal(profile.status, 200);
+      assert.deepEqual(profile.body, {
+        id: res.body.userId,
+        name: 'Alice',
+        dob: '2000-01-01',
+        email: `alice.${dialect}@example.com`,
+        createdAt: res.body.createdAt,
+        updatedAt: null,
+      });
+      const stored = await server.database.db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('id', '=', res.body.userId)
+        .executeTakeFirstOrThrow();
+      assert.match(stored.password_hash, /^\$2[aby]\$04\$/);
+
+      const again = await api.post('/api/auth/signup', {
+        name: 'A',
+        email: `ALICE.${dialect}@example.COM`,
+        password: 'secret2',
+      });
+      assert.equal(again.status, 409);
+      assert.deepEqual(again.body, { detail: 'User already exists' });
+    });
+
+    test('signup: invalid input is a 422 naming the field', async () => {
+      const api = server.client();
+      const cases: [unknown, string | number, RegExp][] = [
+        [{ name: 'x', email: 'not-an-email', password: 'secret1' }, 'email', /valid email/],
+        [{ name: 'x', email: 123, password: 'secret1' }, 'email', /valid string/],
+        [{ name: 'x', email: 'a@b.co' }, 'password', /^Field required$/],
+        [{ name: 'x', password: 'secret1' }, 'email', /^Field required$/],
+        [{ name: 'x', email: 'a@b.co', password: '12345' }, 'password', /at least 6/],
+        [{ name: 'x', email: 'a@b.co', password: 1234567 }, 'password', /valid string/],
+        [{ name: 'x', email: 'a@b.co', password: 'é'.repeat(40) }, 'password', /72 bytes/],
+        [{ name: 'x', email: 'a@b.co', password: 'a'.repeat(80) }, 'password', /at most 72/],
+        [{ name: 'x', email: 'a@b.co', password: 'secret1', dob: 'yesterday' }, 'dob', /valid date/],
+        [{ name: 'x', email: 'a@b.co', password: 'secret1', dob: '2000-02-30' }, 'dob', /valid date/],
+        [{ name: 'x', email: 'a@b.co', password: 'secret1', dob: '2999-01-01' }, 'dob', /today/],
+        [[1, 2], 'body', /dictionary/],
+      ];
+      for (const [body, field, message] of cases) {
+        const res = await api.post('/api/auth/signup', body);
+        assert.equal(res.status, 422, `${JSON.stringify(body)} → ${res.text}`);
+        const e = res.body.errors.find((x: { field: unknown }) => x.field === field);
+        assert.ok(e, `${JSON.stringify(body)} → ${res.text}`);
+        assert.match(e.message, message);
+      }
+      const malformed = await api.post('/api/auth/signup', '{"name":');
+      assert.equal(malformed.status, 422);
+      assert.deepEqual(malformed.body, { errors: [{ field: 8, message: 'JSON decode error' }] });
+      const none = await api.send('POST', '/api/auth/signup');
+      assert.equal(none.status, 422);
+      assert.deepEqual(none.body, { errors: [{ field: 'body', message: 'Field required' }] });
+      const empty = await api.post('/api/auth/signup', '', { 'content-type': 'application/json' });
+      assert.equal(empty.status, 422);
+      const proto = await api.post(
+        '/api/auth/signup',
+        '{"__proto__":{"x":1},"email":"a@b.co","password":"secret1"}',
+      );
+      assert.equal(proto.status, 422);
+      const form = await api.post('/api/auth/login', 'email=a&password=b', {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      assert.equal(form.status, 415);
+      assert.ok(typeof form.body.detail === 'string');
+    });
+
+    test('login: case-insensitive e-mail; one answer for unknown e-mail and wrong password', async () => {
+      const u = await newUser(server, 'login');
+      const api = server.client();
+      const ok = await api.post('/api/auth/login', { email: u.email.toUpperCase(), password: u.password });
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.body.message, 'Login successful');
+      const [h, p] = ok.body.token.split('.');
+      assert.deepEqual(JSON.parse(Buffer.from(h, 'base64url').toString()), { alg: 'HS256', typ: 'JWT' });
+      const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+      assert.deepEqual(Object.keys(payload).sort(), ['email', 'exp', 'userId']);
+      assert.equal(payload.userId, u.id);
+      const wrong = await api.post('/api/auth/login', { email: u.email, password: 'not-the-password' });
+      const unknown = await api.post('/api/auth/login', { email: `nobody.${u.email}`, password: 'whatever' });
+      assert.equal(wrong.status, 401);
+      assert.equal(unknown.status, 401);
+      assert.deepEqual(wrong.body, unknown.body);
+      assert.deepEqual(wrong.body, { detail: 'Invalid email or password' });
+      const missing = await api.post('/api/auth/login', {});
+      assert.equal(missing.status, 422);
+      assert.deepEqual(missing.body.errors.map((e: { field: string }) => e.field).sort(), [
+        'email',
+        'password',
+      ]);
+      const emptyPassword = await api.post('/api/auth/login', { email: u.email, password: '' });
+      assert.equal(emptyPassword.status, 422);
+    });
+
+    test('login: hashes made by the original ($2b$, cost 12) still verify', async () => {
+      const email = `legacy.${dialect}@example.com`;
+      await server.database.db
+        .insertInto('users')
+        .values({
+          id: '9b1f3c4e-0000-4000-8000-000000000001',
+          email,
+          password_hash: ORIGINAL_HASH,
+          name: 'Legacy',
+          created_at: new Date(),
+        })
+        .execute();
+      const res = await server.client().post('/api/auth/login', { email, password: 'original-pass' });
+      assert.equal(res.status, 200, res.text);
+    });
+
+    test('login: repeated failures are rate-limited, even with the right password', async () => {
+      const u = await newUser(server, 'limited');
+      const api = server.client();
+      for (let i = 0; i < 3; i++) {
+        const r = await api.post('/api/auth/login', { email: u.email, password: 'wrong-password' });
+        assert.equal(r.status, 401);
+      }
+      const blocked = await api.post('/api/auth/login', { email: u.email, password: u.password });
+      assert.equal(blocked.status, 429);
+      assert.match(blocked.body.detail, /Too many failed login attempts/);
+      assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+      // Another account from the same address is not locked by these failures.
+      const other = await newUser(server, 'unlocked');
+      const fine = await api.post('/api/auth/login', { email: other.email, password: other.password });
+      assert.equal(fine.status, 200);
+    });
+
+    test('tokens: missing, malformed, forged, expired, other algorithms are 401; never 500', async () => {
+      const u = await newUser(server, 'tok');
+      const get = (authorization?: string) =>
+        server.client().get('/api/user/profile', authorization === undefined ? {} : { authorization });
+      const now = Math.floor(Date.now() / 1000);
+      const good = { userId: u.id, email: u.email, exp: inOneHour() };
+      const cases: [string, string | undefined][] = [
+        ['no header', undefined],
+        ['empty header', ''],
+        ['Bearer only', 'Bearer '],
+        ['garbage', 'Bearer garbage'],
+        ['three garbage parts', 'Bearer a.b.c'],
+        ['wrong secret', `Bearer ${forgeToken(good, { secret: 'another-secret-another-secret-xx' })}`],
+        ['expired', `Bearer ${forgeToken({ ...good, exp: now - 10 }, { secret: TEST_SECRET })}`],
+        ['no exp', `Bearer ${forgeToken({ userId: u.id, email: u.email }, { secret: TEST_SECRET })}`],
+        ['alg none', `Bearer ${forgeToken(good, { alg: 'none' })}`],
+        ['HS512', `Bearer ${forgeToken(good, { alg: 'HS512', secret: TEST_SECRET })}`],
+        ['HS384', `Bearer ${forgeToken(good, { alg: 'HS384', secret: TEST_SECRET })}`],
+        ['no userId', `Bearer ${forgeToken({ email: u.email, exp: inOneHour() }, { secret: TEST_SECRET })}`],
+        ['numeric userId', `Bearer ${forgeToken({ ...good, userId: 42 }, { secret: TEST_SECRET })}`],
+        [
+          'user that does not exist',
+          `Bearer ${forgeToken({ ...good, userId: '00000000-0000-4000-8000-000000000000' }, { secret: TEST_SECRET })}`,
+        ],
+        ['Basic auth', 'Basic dXNlcjpwYXNz'],
+      ];
+      for (const [what, header] of cases) {
+        const res = await get(header);
+        assert.equal(res.status, 401, `${what}: ${res.status} ${res.text}`);
+        assert.equal(typeof res.body.detail, 'string', what);
+        assert.equal(res.headers.get('www-authenticate'), 'Bearer', what);
+      }
+      assert.equal((await get(`Bearer ${forgeToken(good, { secret: TEST_SECRET })}`)).status, 200);
+      assert.equal((await get(`bearer ${u.token}`)).status, 200);
+      assert.equal((await get(u.token)).status, 200, 'a bare token, as the original accepted');
+    });
+
+    test('profile: update name and date of birth; bad input is 422', async () => {
+      const u = await newUser(server, 'profile');
+      const res = await u.api.put('/api/user/profile', { name: ' Bob ', dob: '1990-05-06' });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.name, 'Bob');
+      assert.equal(res.body.dob, '1990-05-06');
+      assert.match(res.body.updatedAt, /Z$/);
+      const cleared = await u.api.put('/api/user/profile', { dob: null });
+      assert.equal(cleared.body.dob, null);
+      assert.equal(cleared.body.name, 'Bob');
+      assert.equal((await u.api.put('/api/user/profile', {})).status, 422);
+      assert.equal((await u.api.put('/api/user/profile', { dob: '06/05/1990' })).status, 422);
+      assert.equal((await u.api.put('/api/user/profile', { name: 'x'.repeat(101) })).status, 422);
+      assert.equal((await server.client().put('/api/user/profile', { name: 'x' })).status, 401);
+    });
+
+    test('change password: needs the current one; the old one stops working', async () => {
+      const u = await newUser(server, 'pw');
+      const wrong = await u.api.post('/api/user/change-password', {
+        currentPassword: 'not-it',
+        newPassword: 'brand-new-pass',
+      });
+      assert.equal(wrong.status, 400);
+      assert.deepEqual(wrong.body, { detail: 'Current password is incorrect' });
+      const short = await u.api.post('/api/user/change-password', {
+        currentPassword: u.password,
+        newPassword: 'abc',
+      });
+      assert.equal(short.status, 422);
+      const ok = await u.api.post('/api/user/change-password', {
+        currentPassword: u.password,
+        newPassword: 'brand-new-pass',
+      });
+      assert.equal(ok.status, 200, ok.text);
+      const api = server.client();
+      assert.equal((await api.post('/api/auth/login', { email: u.email, password: u.password })).status, 401);
+      assert.equal(
+        (await api.post('/api/auth/login', { email: u.email, password: 'brand-new-pass' })).status,
+        200,
+      );
+    });
+  });
+}
+
+describe('login timing', () => {
+  test('an unknown e-mail costs the same bcrypt work as a wrong password', async () => {
+    const server = await startServer('sqlite', { bcryptCost: 10, loginMaxFailures: 1000 });
+    try {
+      const u = await newUser(server, 'timing');
+      const api = server.client();
+      const time = async (email: string) => {
+        const t = performance.now();
+        const r = await api.post('/api/auth/login', { email, password: 'wrong-password' });
+        assert.equal(r.status, 401);
+        return performance.now() - t;
+      };
+      await time(u.email);
+      const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const known: number[] = [];
+      const unknown: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        known.push(await time(u.email));
+        unknown.push(await time(`ghost${i}@example.com`));
+      }
+      const ratio = median(unknown) / median(known);
+      assert.ok(ratio > 0.6 && ratio < 1.6, `unknown/known login time ratio ${ratio.toFixed(2)}`);
+    } finally {
+      await server.close();
+    }
+  });
+});

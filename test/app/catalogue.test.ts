@@ -1,0 +1,263 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { newUser, startServer, type TestServer, type TestUser } from '../support/app.js';
+import { DIALECTS } from '../support/databases.js';
+
+const APPLE_NUTRITION = { energy_kcal: 52, carbohydrate: 13.81, protein: 0.26, fiber: 2.4 };
+
+for (const dialect of DIALECTS) {
+  describe(`catalogue routes on ${dialect}`, () => {
+    let server: TestServer;
+    let alice: TestUser;
+    let bob: TestUser;
+    before(async () => {
+      server = await startServer(dialect);
+      alice = await newUser(server, 'alice');
+      bob = await newUser(server, 'bob');
+    });
+    after(() => server.close());
+
+    const add = (u: TestUser, body: unknown) => u.api.post('/api/product/inventory/add', body);
+
+    test('add: the original reply plus category and barcode; nutrition kept as given', async () => {
+      const res = await add(alice, {
+        productName: ' Apple ',
+        category: 'Fruit',
+        barcode: 'AP29483',
+        nutrition: APPLE_NUTRITION,
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.message, 'Product added successfully');
+      assert.match(res.body.productId, /^[0-9a-f-]{36}$/);
+      assert.deepEqual(
+        { ...res.body, productId: undefined },
+        {
+          message: 'Product added successfully',
+          productId: undefined,
+          name: 'Apple',
+          category: 'Fruit',
+          barcode: 'AP29483',
+        },
+      );
+      const list = await alice.api.get('/api/product/inventory/list?name=apple');
+      assert.equal(list.status, 200);
+      const apple = list.body.products.find((p: { id: string }) => p.id === res.body.productId);
+      assert.deepEqual(Object.keys(apple.nutrition), [
+        'energy_kcal',
+        'carbohydrate',
+        'protein',
+        'fiber',
+        'total_sugars',
+        'saturated_fat',
+        'vitamin_a',
+        'vitamin_c',
+        'potassium',
+        'iron',
+        'calcium',
+        'sodium',
+        'cholesterol',
+      ]);
+      assert.equal(apple.nutrition.energy_kcal, '52.00');
+      assert.equal(apple.nutrition.carbohydrate, '13.81');
+      assert.equal(apple.nutrition.vitamin_c, 'N/A');
+      assert.equal(apple.isOwner, true);
+      assert.match(apple.createdAt, /Z$/);
+      const forBob = await bob.api.get('/api/product/inventory/list?name=apple');
+      assert.equal(forBob.body.products[0].isOwner, false);
+    });
+
+    test('add: bad input is 422, a name or barcode already there is 409', async () => {
+      const bad: [unknown, string][] = [
+        [{ productName: 'Ab', category: 'Veg' }, 'productName'],
+        [{ productName: '   ', category: 'Veg' }, 'productName'],
+        [{ productName: '', category: 'Veg' }, 'productName'],
+        [{ productName: 'Widget' }, 'category'],
+        [{ productName: 123, category: 'Veg' }, 'productName'],
+        [{ productName: 'Widget', category: 'Veg', barcode: 'has space' }, 'barcode'],
+        [{ productName: 'Widget', category: 'Veg', nutrition: { energy_kcal: -1 } }, 'energy_kcal'],
+        [{ productName: 'Widget', category: 'Veg', nutrition: { energy_kcal: 'lots' } }, 'energy_kcal'],
+      ];
+      for (const [body, field] of bad) {
+        const res = await add(alice, body);
+        assert.equal(res.status, 422, `${JSON.stringify(body)} → ${res.text}`);
+        assert.ok(
+          res.body.errors.some((e: { field: string }) => e.field === field),
+          `${JSON.stringify(body)} → ${res.text}`,
+        );
+      }
+      assert.equal((await add(alice, { productName: 'Widget', category: 'Misc' })).status, 200);
+      // The original's UNKNOWN-20 bug: a second unmapped name works here.
+      assert.equal((await add(alice, { productName: 'Gadget', category: 'Misc' })).status, 200);
+      const dupName = await add(bob, { productName: 'WIDGET', category: 'Misc' });
+      assert.equal(dupName.status, 409);
+      assert.match(dupName.body.detail, /named 'Widget' already exists/);
+      const dupCode = await add(bob, { productName: 'Green Apple', category: 'Fruit', barcode: 'AP29483' });
+      assert.equal(dupCode.status, 409);
+      assert.match(dupCode.body.detail, /Barcode AP29483 is already used/);
+      assert.equal(
+        (await server.client().post('/api/product/inventory/add', { productName: 'x' })).status,
+        401,
+      );
+    });
+
+    test('list: name filter is a literal, case-insensitive substring; pages with a total; one query', async () => {
+      await add(alice, { productName: '100% Juice', category: 'Drinks' });
+      await add(alice, { productName: 'Under_score', category: 'Misc' });
+      const pct = await alice.api.get(`/api/product/inventory/list?name=${encodeURIComponent('%')}`);
+      assert.deepEqual(
+        pct.body.products.map((p: { name: string }) => p.name),
+        ['100% Juice'],
+      );
+      const us = await alice.api.get('/api/product/inventory/list?name=_');
+      assert.deepEqual(
+        us.body.products.map((p: { name: string }) => p.name),
+        ['Under_score'],
+      );
+      const all = await alice.api.get('/api/product/inventory/list');
+      const names = all.body.products.map((p: { name: string }) => p.name);
+      assert.deepEqual(names, [...names].sort());
+      assert.equal(all.body.total, names.length);
+      const page = await alice.api.get('/api/product/inventory/list?limit=2&offset=1');
+      assert.deepEqual(
+        page.body.products.map((p: { name: string }) => p.name),
+        names.slice(1, 3),
+      );
+      assert.equal(page.body.total, names.length);
+      const past = await alice.api.get('/api/product/inventory/list?offset=1000');
+      assert.deepEqual(past.body, { products: [], total: names.length });
+      assert.equal((await alice.api.get('/api/product/inventory/list?limit=0')).status, 422);
+      assert.equal((await alice.api.get('/api/product/inventory/list?limit=abc')).status, 422);
+
+      const before = server.queries.length;
+      await alice.api.get('/api/product/inventory/list');
+      assert.equal(server.queries.length - before, 1, 'one query for the whole catalogue');
+    });
+
+    test('update: only the owner, never while someone else holds it', async () => {
+      const created = await add(alice, { productName: 'Bread', category: 'Bakery' });
+      const id = created.body.productId;
+      const byBob = await bob.api.put(`/api/product/inventory/update/${id}`, { name: 'Stolen Bread' });
+      assert.equal(byBob.status, 403);
+      const unknown = await alice.api.put('/api/product/inventory/update/does-not-exist', {
+        name: 'White Bread',
+      });
+      assert.equal(unknown.status, 404);
+      assert.deepEqual(unknown.body, { detail: 'Product with ID does-not-exist does not exist.' });
+      assert.equal((await alice.api.put(`/api/product/inventory/update/${id}`, {})).status, 422);
+      assert.equal((await alice.api.put(`/api/product/inventory/update/${id}`)).status, 422);
+      assert.equal((await alice.api.put(`/api/product/inventory/update/${id}`, { name: ['x'] })).status, 422);
+      assert.equal((await alice.api.put(`/api/product/inventory/update/${id}`, { name: 'Ab' })).status, 422);
+      const clash = await alice.api.put(`/api/product/inventory/update/${id}`, { name: 'widget' });
+      assert.equal(clash.status, 409);
+
+      // Renaming while re-sending the same category works (the original refused it).
+      const ok = await alice.api.put(`/api/product/inventory/update/${id}`, {
+        name: 'White Bread',
+        category: 'Bakery',
+        barcode: 'BR67890',
+        nutrition: { energy_kcal: 265 },
+      });
+      assert.equal(ok.status, 200, ok.text);
+      assert.deepEqual(ok.body, {
+        message: 'Product updated successfully',
+        productId: id,
+        name: 'White Bread',
+        category: 'Bakery',
+        barcode: 'BR67890',
+      });
+      const cleared = await alice.api.put(`/api/product/inventory/update/${id}`, { barcode: null });
+      assert.equal(cleared.body.barcode, null);
+      const listed = await alice.api.get('/api/product/inventory/list?name=white');
+      assert.equal(listed.body.products[0].nutrition.energy_kcal, '265.00');
+
+      // Bob puts it in his inventory: now Alice may not change it.
+      assert.equal((await bob.api.post('/api/product/user/add', { name: 'white bread' })).status, 200);
+      const held = await alice.api.put(`/api/product/inventory/update/${id}`, { category: 'Bread' });
+      assert.equal(held.status, 409);
+      assert.match(held.body.detail, /inventory of 1 other user/);
+    });
+
+    test('delete: owner only; 409 while another user holds it; own items go with it', async () => {
+      const created = await add(alice, {
+        productName: 'Cheese',
+        category: 'Dairy',
+        nutrition: { protein: 25 },
+      });
+      const id = created.body.productId;
+      assert.equal((await bob.api.delete(`/api/product/inventory/delete/${id}`)).status, 403);
+      const bobs = await bob.api.post('/api/product/user/add', { name: 'Cheese' });
+      const held = await alice.api.delete(`/api/product/inventory/delete/${id}`);
+      assert.equal(held.status, 409);
+      assert.match(held.body.detail, /Cannot delete this product: it is in the inventory of 1 other user/);
+      assert.equal((await bob.api.delete(`/api/product/user/delete/${bobs.body.itemId}`)).status, 200);
+      assert.equal((await alice.api.post('/api/product/user/add', { name: 'cheese' })).status, 200);
+      const ok = await alice.api.delete(`/api/product/inventory/delete/${id}`);
+      assert.equal(ok.status, 200, ok.text);
+      assert.deepEqual(ok.body, { message: 'Product deleted successfully' });
+      const mine = await alice.api.get('/api/product/user/list?name=cheese');
+      assert.deepEqual(mine.body.products, []);
+      const orphans = await server.database.db
+        .selectFrom('nutrition')
+        .select('id')
+        .where('product_id', '=', id)
+        .execute();
+      assert.deepEqual(orphans, [], 'the nutrition row goes with the product');
+      const again = await alice.api.delete(`/api/product/inventory/delete/${id}`);
+      assert.equal(again.status, 404);
+      assert.deepEqual(again.body, { detail: `Product with ID ${id} does not exist.` });
+    });
+
+    test('barcodes: products with a barcode', async () => {
+      const res = await bob.api.get('/api/product/barcodes');
+      assert.equal(res.status, 200);
+      assert.ok(
+        res.body.products.some(
+          (p: { productName: string; barcode: string }) =>
+            p.barcode === 'AP29483' && p.productName === 'Apple',
+        ),
+      );
+      assert.ok(res.body.products.every((p: { barcode: unknown }) => typeof p.barcode === 'string'));
+      assert.equal((await server.client().get('/api/product/barcodes')).status, 401);
+    });
+
+    test('add-mass: each product on its own; failures listed with their reason', async () => {
+      const res = await bob.api.post('/api/product/inventory/add-mass', {
+        products: [
+          { productName: 'Tomato', category: 'Veg' },
+          { productName: 'Ab', category: 'Veg' },
+          { productName: '', category: 'Veg' },
+          { productName: 'tomato', category: 'Veg' },
+          { productName: 'Potato', category: 'Veg', barcode: 'PT66120' },
+        ],
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(
+        res.body.success.map((s: { name: string }) => s.name),
+        ['Tomato', 'Potato'],
+      );
+      assert.deepEqual(
+        res.body.failed.map((f: { product: { productName: string }; reason: string }) => [
+          f.product.productName,
+          f.reason,
+        ]),
+        [
+          ['Ab', 'Product name must be at least 3 characters long'],
+          ['', 'Product name must be at least 3 characters long'],
+          ['tomato', "A product named 'Tomato' already exists in the catalogue"],
+        ],
+      );
+      assert.deepEqual((await bob.api.post('/api/product/inventory/add-mass', { products: [] })).body, {
+        success: [],
+        failed: [],
+      });
+      for (const body of [
+        {},
+        { products: 'Potato' },
+        { products: [{ productName: 'X' }] },
+        { products: Array.from({ length: 501 }, (_, i) => ({ productName: `P${i}`, category: 'c' })) },
+      ]) {
+        assert.equal((await bob.api.post('/api/product/inventory/add-mass', body)).status, 422);
+      }
+    });
+  });
+}

@@ -1,0 +1,409 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { addDays, todayUtc } from '../../src/db/dates.js';
+import { estimateExpiry, shelfLifeDays } from '../../src/features/inventory/shelf-life.js';
+import { newUser, startServer, type TestServer, type TestUser } from '../support/app.js';
+import { DIALECTS } from '../support/databases.js';
+
+describe('shelf-life table', () => {
+  test('by name, by a word of the name, plural forms, then by category', () => {
+    assert.deepEqual(shelfLifeDays('Banana'), { days: 5, basis: 'product' });
+    assert.deepEqual(shelfLifeDays('green apples'), { days: 10, basis: 'product' });
+    assert.deepEqual(shelfLifeDays('Cherry tomatoes'), { days: 7, basis: 'product' });
+    assert.deepEqual(shelfLifeDays('Strawberries'), { days: 4, basis: 'product' });
+    assert.deepEqual(shelfLifeDays('Mystery box', 'Dairy'), { days: 7, basis: 'category' });
+    assert.equal(shelfLifeDays('Mystery box', 'Misc'), undefined);
+    assert.equal(estimateExpiry('Milk', null, '2026-01-30'), '2026-02-06');
+    assert.equal(estimateExpiry('Widget', null), undefined);
+  });
+});
+
+const ITEM_KEYS = [
+  'id',
+  'itemId',
+  'productId',
+  'name',
+  'category',
+  'quantity',
+  'expiryDate',
+  'expiryEstimated',
+  'daysUntilExpiry',
+  'nutrition',
+  'addedAt',
+  'status',
+  'notes',
+  'updatedAt',
+].sort();
+
+for (const dialect of DIALECTS) {
+  describe(`inventory routes on ${dialect}`, () => {
+    let server: TestServer;
+    let alice: TestUser;
+    let bob: TestUser;
+    const today = todayUtc();
+    before(async () => {
+      server = await startServer(dialect);
+      alice = await newUser(server, 'alice');
+      bob = await newUser(server, 'bob');
+      await alice.api.post('/api/product/inventory/add', {
+        productName: 'Apple',
+        category: 'Fruit',
+        barcode: '4006381333931',
+        nutrition: { energy_kcal: 52 },
+      });
+    });
+    after(() => server.close());
+
+    const add = (u: TestUser, body: unknown, query = '') => u.api.post(`/api/product/user/add${query}`, body);
+
+    test('add by name: matches the catalogue case-insensitively, or adds to it', async () => {
+      const res = await add(bob, {
+        name: 'APPLE',
+        quantity: 2,
+        notes: 'from market',
+        expiryDate: '2030-05-01',
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.message, 'New Product added to user inventory successfully');
+      assert.equal(res.body.name, 'Apple', 'the catalogue spelling');
+      assert.equal(res.body.quantity, 2);
+      assert.equal(res.body.expiryDate, '2030-05-01');
+      assert.equal(res.body.expiryEstimated, false);
+      assert.equal(res.body.notes, 'from market');
+      assert.equal(res.body.status, 'active');
+      assert.notEqual(res.body.itemId, res.body.productId);
+      const fresh = await add(bob, { name: 'Dragon Fruit', category: 'Fruit' });
+      assert.equal(fresh.status, 200);
+      assert.equal(
+        fresh.body.expiryDate,
+        null,
+        'no date given and none asked for: unknown, not "now + 10 s"',
+      );
+      assert.equal(fresh.body.quantity, 1);
+      const cat = await bob.api.get('/api/product/inventory/list?name=dragon');
+      assert.equal(cat.body.products[0].category, 'Fruit');
+      assert.equal(cat.body.products[0].isOwner, true);
+      const dt = await add(bob, { name: 'Dragon Fruit', expiryDate: '2030-01-02T10:20:30.123456' });
+      assert.equal(dt.body.expiryDate, '2030-01-02', 'a date-time keeps its day');
+      assert.equal(dt.body.productId, fresh.body.productId, 'same catalogue product');
+    });
+
+    test('add: expiry estimated for scans and on request, from the shelf-life table', async () => {
+      const scanned = await add(alice, { name: 'banana', quantity: 3, isScannedProduct: true });
+      assert.equal(scanned.status, 200, scanned.text);
+      assert.equal(scanned.body.expiryDate, addDays(today, 5));
+      assert.equal(scanned.body.expiryEstimated, true);
+      const asked = await add(alice, {
+        name: 'Milk',
+        category: 'Dairy',
+        estimateExpiry: true,
+        expiryDate: '2020-01-01',
+      });
+      assert.equal(asked.body.expiryDate, addDays(today, 7));
+      const unknown = await add(alice, { name: 'Widgetfood', isScannedProduct: true });
+      assert.equal(unknown.body.expiryDate, null, 'nothing known: no date rather than an invented one');
+      assert.equal(unknown.body.expiryEstimated, false);
+      const given = await add(alice, { name: 'banana', isScannedProduct: true, expiryDate: '2031-01-01' });
+      assert.equal(given.body.expiryDate, '2031-01-01', "the user's date wins over the estimate");
+      const notes = await alice.api.get('/api/notification/list');
+      assert.ok(notes.body.notifications.filter((n: { type: string }) => n.type === 'info').length >= 3);
+    });
+
+    test('add by barcode: the product with that code; body optional; scan recorded', async () => {
+      const res = await alice.api.send('POST', '/api/product/user/add?barcode=4006381333931');
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.name, 'Apple');
+      assert.equal(res.body.quantity, 1);
+      assert.equal(res.body.notes, 'Scanned Via Barcode with Code 4006381333931');
+      assert.equal(res.body.expiryDate, addDays(today, 10));
+      assert.equal(res.body.expiryEstimated, true);
+      const withBody = await add(alice, {}, '?barcode=4006381333931');
+      assert.equal(withBody.status, 200);
+      const logs = await server.database.db
+        .selectFrom('scan_logs')
+        .select(['barcode', 'status'])
+        .where('user_id', '=', alice.id)
+        .execute();
+      assert.equal(logs.length, 2);
+      const missing = await add(alice, {}, '?barcode=0000000000000');
+      assert.equal(missing.status, 404);
+      assert.deepEqual(missing.body, { detail: 'Product not found for the provided barcode' });
+      assert.equal((await add(alice, {}, '?barcode=bad%20code')).status, 422);
+    });
+
+    test('add: invalid input is 422 naming the field; no token 401', async () => {
+      const cases: [unknown, string][] = [
+        [{}, 'name'],
+        [{ quantity: 1 }, 'name'],
+        [{ name: 'Ki' }, 'name'],
+        [{ name: '   ' }, 'name'],
+        [{ name: 'Kiwi', quantity: 1.5 }, 'quantity'],
+        [{ name: 'Kiwi', quantity: 'abc' }, 'quantity'],
+        [{ name: 'Kiwi', quantity: '7' }, 'quantity'],
+        [{ name: 'Kiwi', quantity: -5 }, 'quantity'],
+        [{ name: 'Kiwi', quantity: 0 }, 'quantity'],
+        [{ name: 'Kiwi', quantity: null }, 'quantity'],
+        [{ name: 'Kiwi', isScannedProduct: 'maybe' }, 'isScannedProduct'],
+        [{ name: 'Kiwi', expiryDate: 'not-a-date' }, 'expiryDate'],
+        [{ name: 'Kiwi', expiryDate: '2026-02-30' }, 'expiryDate'],
+        [{ name: 'Kiwi', expiryDate: '0001-01-01' }, 'expiryDate'],
+        [{ name: 'Kiwi', notes: 'x'.repeat(2001) }, 'notes'],
+        [{ name: ['Kiwi'] }, 'name'],
+      ];
+      for (const [body, field] of cases) {
+        const res = await add(alice, body);
+        assert.equal(res.status, 422, `${JSON.stringify(body)} → ${res.text}`);
+        assert.ok(
+          res.body.errors.some((e: { field: string }) => e.field === field),
+          `${JSON.stringify(body)} → ${res.text}`,
+        );
+      }
+      const kiwi = await alice.api.get('/api/product/inventory/list?name=kiwi');
+      assert.deepEqual(kiwi.body.products, [], 'a rejected add leaves no catalogue row behind');
+      assert.equal((await server.client().post('/api/product/user/add', { name: 'Kiwi' })).status, 401);
+    });
+
+    test('list: the original fields plus itemId; sorts, filters, pages; queries do not grow with items', async () => {
+      const carol = await newUser(server, 'carol');
+      await add(carol, { name: 'Tomato', expiryDate: addDays(today, 2), quantity: 4 });
+      await add(carol, { name: 'Potato', expiryDate: addDays(today, 20) });
+      await add(carol, { name: 'Onion' });
+      await add(carol, { name: 'Old Milk', expiryDate: '2020-01-01' });
+      const res = await carol.api.get('/api/product/user/list');
+      assert.equal(res.status, 200);
+      assert.equal(res.body.total, 4);
+      const [first] = res.body.products;
+      assert.deepEqual(Object.keys(first).sort(), ITEM_KEYS);
+      assert.deepEqual(
+        res.body.products.map((p: { name: string }) => p.name),
+        ['Old Milk', 'Onion', 'Potato', 'Tomato'],
+        'newest first',
+      );
+      assert.match(first.addedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.equal(first.status, 'expired', 'past its date: expired even before the sweep runs');
+      assert.deepEqual(Object.keys(first.nutrition).slice(0, 3), [
+        'energy_kcal',
+        'carbohydrate',
+        'total_sugars',
+      ]);
+      const tomato = res.body.products.find((p: { name: string }) => p.name === 'Tomato');
+      assert.equal(tomato.daysUntilExpiry, 2);
+      assert.equal(tomato.id, tomato.productId, 'id is the catalogue id, as in the original');
+
+      const names = async (query: string) =>
+        (await carol.api.get(`/api/product/user/list?${query}`)).body.products.map(
+          (p: { name: string }) => p.name,
+        );
+      assert.deepEqual(await names('sort=expiryDate'), ['Old Milk', 'Tomato', 'Potato', 'Onion']);
+      assert.deepEqual(await names('sort=expiryDate&order=desc'), ['Potato', 'Tomato', 'Old Milk', 'Onion']);
+      assert.deepEqual(await names('sort=name'), ['Old Milk', 'Onion', 'Potato', 'Tomato']);
+      assert.deepEqual(await names('sort=quantity&order=desc'), ['Tomato', 'Old Milk', 'Onion', 'Potato']);
+      assert.deepEqual(await names('status=expired'), ['Old Milk']);
+      assert.deepEqual(await names('status=active&sort=name'), ['Onion', 'Potato', 'Tomato']);
+      assert.deepEqual(await names('status=consumed'), []);
+      assert.deepEqual(await names('expiringWithinDays=3'), ['Tomato']);
+      assert.deepEqual(await names('expiringWithinDays=30&sort=expiryDate'), ['Tomato', 'Potato']);
+      assert.deepEqual(await names('name=ATO&sort=name'), ['Potato', 'Tomato']);
+      const page = await carol.api.get('/api/product/user/list?sort=name&limit=2&offset=2');
+      assert.deepEqual(
+        page.body.products.map((p: { name: string }) => p.name),
+        ['Potato', 'Tomato'],
+      );
+      assert.deepEqual([page.body.total, page.body.limit, page.body.offset], [4, 2, 2]);
+      const beyond = await carol.api.get('/api/product/user/list?offset=10');
+      assert.deepEqual([beyond.body.products.length, beyond.body.total], [0, 4]);
+      for (const bad of ['status=eaten', 'expiringWithinDays=-1', 'sort=price', 'limit=501', 'order=up']) {
+        assert.equal((await carol.api.get(`/api/product/user/list?${bad}`)).status, 422, bad);
+      }
+      // Only the caller's items.
+      assert.ok((await names('')).every((n: string) => n !== 'Dragon Fruit'));
+
+      const count = async () => {
+        const before = server.queries.length;
+        const r = await carol.api.get('/api/product/user/list?limit=500');
+        assert.equal(r.status, 200);
+        return { queries: server.queries.length - before, items: r.body.products.length };
+      };
+      const small = await count();
+      await carol.api.post('/api/product/user/add-mass', {
+        products: Array.from({ length: 40 }, (_, i) => ({
+          productName: ['Apple', 'Banana', 'Carrot', 'Tomato'][i % 4],
+          quantity: 1,
+          expiryDate: addDays(today, i),
+        })),
+      });
+      const large = await count();
+      assert.equal(large.items, small.items + 40);
+      assert.equal(small.queries, 1, 'one query per list request');
+      assert.equal(large.queries, small.queries, 'the same number of queries for 4 and 44 items');
+    });
+
+    test('update: by item id or catalogue id; partial; reactivates an expired item; others are 404', async () => {
+      const a = await add(alice, { name: 'Yogurt', quantity: 1, expiryDate: '2020-01-01', notes: 'old' });
+      const b = await add(alice, { name: 'Yogurt', quantity: 2, expiryDate: '2030-01-01' });
+      assert.equal((await server.app.expirySweep.run()) >= 1, true);
+      const byCatalogue = await alice.api.put(`/api/product/user/update/${a.body.productId}`, {
+        quantity: 5,
+      });
+      assert.equal(byCatalogue.status, 200, byCatalogue.text);
+      assert.equal(byCatalogue.body.itemId, a.body.itemId, 'the earliest-added item of that product');
+      assert.equal(byCatalogue.body.quantity, 5);
+      assert.equal(byCatalogue.body.status, 'expired');
+      const byItem = await alice.api.put(`/api/product/user/update/${b.body.itemId}`, {
+        quantity: 3,
+        expiryDate: '2030-02-02T00:00:00',
+        notes: 'updated',
+      });
+      assert.deepEqual(byItem.body, {
+        message: 'User product updated successfully',
+        productId: b.body.productId,
+        itemId: b.body.itemId,
+        name: 'Yogurt',
+        quantity: 3,
+        expiryDate: '2030-02-02',
+        expiryEstimated: false,
+        notes: 'updated',
+        status: 'active',
+      });
+      const revived = await alice.api.put(`/api/product/user/update/${a.body.itemId}`, {
+        expiryDate: addDays(today, 3),
+        notes: '',
+      });
+      assert.equal(revived.body.status, 'active', 'a new date brings an expired item back');
+      assert.equal(revived.body.notes, null, 'empty notes clear them');
+      const eaten = await alice.api.put(`/api/product/user/update/${a.body.itemId}`, { status: 'consumed' });
+      assert.equal(eaten.body.status, 'consumed');
+      const cleared = await alice.api.put(`/api/product/user/update/${a.body.itemId}`, { expiryDate: null });
+      assert.equal(cleared.body.expiryDate, null);
+      const estimated = await alice.api.put(`/api/product/user/update/${a.body.itemId}`, {
+        estimateExpiry: true,
+      });
+      assert.equal(estimated.body.expiryDate, addDays(today, 14));
+      assert.equal(estimated.body.expiryEstimated, true);
+
+      for (const body of [
+        {},
+        { quantity: 0 },
+        { quantity: 'many' },
+        { status: 'expired' },
+        { expiryDate: 'soon' },
+      ]) {
+        const r = await alice.api.put(`/api/product/user/update/${a.body.itemId}`, body);
+        assert.equal(r.status, 422, `${JSON.stringify(body)} → ${r.text}`);
+      }
+      assert.equal((await alice.api.put(`/api/product/user/update/${a.body.itemId}`)).status, 422);
+      const foreign = await bob.api.put(`/api/product/user/update/${a.body.itemId}`, { quantity: 9 });
+      assert.equal(foreign.status, 404);
+      assert.deepEqual(foreign.body, {
+        detail: `Product with ID ${a.body.itemId} does not exist in user inventory.`,
+      });
+      assert.equal((await bob.api.put('/api/product/user/update/nope', { quantity: 9 })).status, 404);
+      assert.equal(
+        (await server.client().put(`/api/product/user/update/${a.body.itemId}`, { quantity: 9 })).status,
+        401,
+      );
+    });
+
+    test('delete: by item id or catalogue id; another user’s item is 404', async () => {
+      const x = await add(alice, { name: 'Cabbage' });
+      const y = await add(alice, { name: 'Cabbage' });
+      assert.equal((await bob.api.delete(`/api/product/user/delete/${x.body.itemId}`)).status, 404);
+      assert.equal((await bob.api.delete(`/api/product/user/delete/${x.body.productId}`)).status, 404);
+      const byItem = await alice.api.delete(`/api/product/user/delete/${y.body.itemId}`);
+      assert.equal(byItem.status, 200);
+      assert.deepEqual(byItem.body, {
+        message: 'Product removed from user inventory successfully.',
+        itemId: y.body.itemId,
+        productId: y.body.productId,
+      });
+      const byProduct = await alice.api.delete(`/api/product/user/delete/${x.body.productId}`);
+      assert.equal(byProduct.body.itemId, x.body.itemId);
+      assert.equal((await alice.api.delete(`/api/product/user/delete/${x.body.itemId}`)).status, 404);
+      assert.equal((await server.client().delete(`/api/product/user/delete/${x.body.itemId}`)).status, 401);
+    });
+
+    test('add-mass: items validated and added one by one; failures reported', async () => {
+      const res = await bob.api.post('/api/product/user/add-mass', {
+        products: [
+          { productName: 'Onion', quantity: 2, expiryDate: '2030-05-01T00:00:00', notes: 'bulk' },
+          { productName: 'Apple', quantity: 1, is_scanned_product: true },
+          { productName: 'Mango', quantity: 'lots' },
+          { quantity: 1, expiryDate: '2030-01-01' },
+          { productName: 'Ab', quantity: 1, expiryDate: '2030-01-01' },
+          'not an object',
+        ],
+      });
+      assert.equal(res.status, 422, 'a non-object item is a malformed request');
+      const ok = await bob.api.post('/api/product/user/add-mass', {
+        products: [
+          { productName: 'Onion', quantity: 2, expiryDate: '2030-05-01T00:00:00', notes: 'bulk' },
+          { productName: 'Apple', quantity: 1, is_scanned_product: true },
+          { productName: 'Mango', quantity: 'lots' },
+          { quantity: 1, expiryDate: '2030-01-01' },
+          { productName: 'Ab', quantity: 1, expiryDate: '2030-01-01' },
+        ],
+      });
+      assert.equal(ok.status, 200, ok.text);
+      assert.deepEqual(
+        ok.body.success.map((s: { name: string; expiryDate: string; expiryEstimated: boolean }) => [
+          s.name,
+          s.expiryDate,
+          s.expiryEstimated,
+        ]),
+        [
+          ['Onion', '2030-05-01', false],
+          ['Apple', addDays(today, 10), true],
+        ],
+      );
+      assert.deepEqual(
+        ok.body.failed.map((f: { reason: string }) => f.reason),
+        [
+          'quantity: Input should be a valid integer',
+          'Missing required fields: productName',
+          'Product name must be at least 3 characters long',
+        ],
+      );
+      assert.deepEqual(ok.body.failed[1].product, { quantity: 1, expiryDate: '2030-01-01' });
+      assert.deepEqual((await bob.api.post('/api/product/user/add-mass', { products: [] })).body, {
+        success: [],
+        failed: [],
+      });
+      for (const body of [{}, { products: 'abc' }, [1, 2]]) {
+        assert.equal(
+          (await bob.api.post('/api/product/user/add-mass', body)).status,
+          422,
+          JSON.stringify(body),
+        );
+      }
+    });
+
+    test('expiry sweep: marks items expired once and notifies their owner once', async () => {
+      const dave = await newUser(server, 'dave');
+      const item = await add(dave, { name: 'Old Bread', expiryDate: '2021-03-04' });
+      await add(dave, { name: 'Fresh Bread', expiryDate: addDays(today, 3) });
+      await server.app.expirySweep.run();
+      await server.app.expirySweep.run();
+      const notes = await dave.api.get('/api/notification/list');
+      const warnings = notes.body.notifications.filter((n: { type: string }) => n.type === 'warning');
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0].message, 'Product Old Bread has expired');
+      assert.equal(warnings[0].itemId, item.body.itemId);
+      const row = await server.database.db
+        .selectFrom('user_products')
+        .select(['status', 'updated_at'])
+        .where('id', '=', item.body.itemId)
+        .executeTakeFirstOrThrow();
+      assert.equal(row.status, 'expired');
+      // Given a new date that passes again, it is notified again.
+      await dave.api.put(`/api/product/user/update/${item.body.itemId}`, { expiryDate: addDays(today, 1) });
+      await server.database.db
+        .updateTable('user_products')
+        .set({ expiry_date: '2021-03-05' })
+        .where('id', '=', item.body.itemId)
+        .execute();
+      await server.app.expirySweep.run();
+      const again = await dave.api.get('/api/notification/list');
+      assert.equal(again.body.notifications.filter((n: { type: string }) => n.type === 'warning').length, 2);
+    });
+  });
+}

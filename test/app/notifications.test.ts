@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { newUser, startServer, type TestServer, type TestUser } from '../support/app.js';
+import { DIALECTS } from '../support/databases.js';
+
+for (const dialect of DIALECTS) {
+  describe(`notification routes on ${dialect}`, () => {
+    let server: TestServer;
+    let alice: TestUser;
+    let bob: TestUser;
+    before(async () => {
+      server = await startServer(dialect);
+      alice = await newUser(server, 'alice');
+      bob = await newUser(server, 'bob');
+    });
+    after(() => server.close());
+
+    test('an empty list keeps both shapes: an empty array and the original message', async () => {
+      const res = await alice.api.get('/api/notification/list');
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { notifications: [], unread: 0, message: 'No notifications found' });
+    });
+
+    test('list newest first; mark one read (owner only), mark all read', async () => {
+      await alice.api.post('/api/product/user/add', { name: 'Banana', isScannedProduct: true });
+      await alice.api.post('/api/product/user/add', { name: 'Old Cheese', expiryDate: '2020-02-02' });
+      await server.app.expirySweep.run();
+      const res = await alice.api.get('/api/notification/list');
+      assert.equal(res.status, 200);
+      assert.equal(res.body.unread, 2);
+      assert.equal(res.body.message, undefined);
+      const [newest, oldest] = res.body.notifications;
+      assert.deepEqual(Object.keys(newest).sort(), [
+        'createdAt',
+        'id',
+        'isRead',
+        'itemId',
+        'message',
+        'productName',
+        'type',
+      ]);
+      assert.equal(newest.type, 'warning');
+      assert.equal(newest.message, 'Product Old Cheese has expired');
+      assert.equal(oldest.type, 'info');
+      assert.equal(oldest.message, 'Product Scanned successfully');
+      assert.equal(oldest.productName, 'Banana');
+      assert.match(oldest.createdAt, /Z$/);
+      assert.ok(newest.createdAt >= oldest.createdAt);
+
+      const foreign = await bob.api.post(`/api/notification/mark-read/${oldest.id}`);
+      assert.equal(foreign.status, 404, "another user's notification is not found");
+      assert.deepEqual(foreign.body, { detail: 'Notification not found' });
+      assert.equal((await bob.api.post('/api/notification/mark-read/unknown-id')).status, 404);
+      const mine = await alice.api.post(`/api/notification/mark-read/${oldest.id}`);
+      assert.equal(mine.status, 200);
+      assert.deepEqual(mine.body, { message: 'Notification marked as read' });
+      assert.equal(
+        (await alice.api.post(`/api/notification/mark-read/${oldest.id}`)).status,
+        200,
+        'idempotent',
+      );
+      const unread = await alice.api.get('/api/notification/list?unread=true');
+      assert.deepEqual(
+        unread.body.notifications.map((n: { id: string }) => n.id),
+        [newest.id],
+      );
+      assert.equal(unread.body.unread, 1);
+      const all = await alice.api.post('/api/notification/mark-all-read');
+      assert.deepEqual(all.body, { message: 'All notifications marked as read', updated: 1 });
+      const after = await alice.api.get('/api/notification/list');
+      assert.ok(after.body.notifications.every((n: { isRead: boolean }) => n.isRead));
+      assert.equal(after.body.unread, 0);
+      assert.deepEqual((await bob.api.get('/api/notification/list')).body.notifications, []);
+      assert.equal((await alice.api.get('/api/notification/mark-read/x')).status, 405);
+      assert.equal((await alice.api.get('/api/notification/list?limit=0')).status, 422);
+      const paged = await alice.api.get('/api/notification/list?limit=1&offset=1');
+      assert.deepEqual(
+        paged.body.notifications.map((n: { id: string }) => n.id),
+        [oldest.id],
+      );
+    });
+
+    test('no token: 401 on every notification route', async () => {
+      const api = server.client();
+      assert.equal((await api.get('/api/notification/list')).status, 401);
+      assert.equal((await api.post('/api/notification/mark-read/x')).status, 401);
+      assert.equal((await api.post('/api/notification/mark-all-read')).status, 401);
+    });
+  });
+}

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { loadAppConfig } from '../../src/config/app-config.js';
+import { ConfigError } from '../../src/config/config-error.js';
+import { scratchDatabase } from '../support/databases.js';
+
+const SERVER = path.resolve(import.meta.dirname, '..', '..', 'src', 'server.js');
+const SECRET = 'a-server-secret-of-more-than-32-characters';
+
+interface Running {
+  child: ChildProcess;
+  port: Promise<number>;
+  exit: Promise<{ code: number | null; stderr: string; stdout: string }>;
+}
+
+/** Starts `node dist/src/server.js` (what `npm start` runs) with only the given environment. */
+function start(env: Record<string, string>, cwd: string): Running {
+  const child = spawn(process.execPath, [SERVER], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let resolvePort: (p: number) => void;
+  const port = new Promise<number>((r) => {
+    resolvePort = r;
+  });
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+    const m = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
+    if (m) resolvePort(Number(m[1]));
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  const exit = new Promise<{ code: number | null; stderr: string; stdout: string }>((r) =>
+    child.on('exit', (code) => r({ code, stderr, stdout })),
+  );
+  return { child, port, exit };
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ee-server-'));
+
+describe('app config', () => {
+  const base = { DATABASE_URL: 'sqlite::memory:' };
+  test('defaults and validation name the variable', () => {
+    const c = loadAppConfig({ ...base });
+    assert.equal(c.port, 8000);
+    assert.equal(c.bcryptCost, 12);
+    assert.ok(c.secretKey.length >= 32);
+    const bad: [Record<string, string>, RegExp][] = [
+      [{ PORT: 'eighty' }, /^PORT: /],
+      [{ PORT: '70000' }, /^PORT: /],
+      [{ SECRET_KEY: 'short' }, /^SECRET_KEY: must be at least 32/],
+      [{ CORS_ORIGINS: '*' }, /^CORS_ORIGINS: /],
+      [{ CORS_ORIGINS: 'not a url' }, /^CORS_ORIGINS: /],
+      [{ MIGRATE_ON_START: 'maybe' }, /^MIGRATE_ON_START: /],
+      [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+      [{ BCRYPT_COST: '3' }, /^BCRYPT_COST: /],
+      [{ DATABASE_URL: 'mysql://u@h/db' }, /^SECRET_KEY: is not set; a MySQL database needs/],
+      [{ DATABASE_URL: 'postgres://u@h/db' }, /^SECRET_KEY: is not set; a PostgreSQL database needs/],
+    ];
+    for (const [env, message] of bad) {
+      assert.throws(
+        () => loadAppConfig({ ...base, ...env }),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+        JSON.stringify(env),
+      );
+    }
+    assert.deepEqual(
+      loadAppConfig({ ...base, CORS_ORIGINS: 'https://a.example, http://b.example:8080/' }).corsOrigins,
+      ['https://a.example', 'http://b.example:8080'],
+    );
+  });
+});
+
+describe('npm start (dist/src/server.js)', () => {
+  test('embedded SQLite: migrates to head itself, keeps a 0600 secret, shuts down gracefully on SIGTERM', async () => {
+    const cwd = tmp();
+    try {
+      const s = start({}, cwd);
+      const port = await Promise.race([
+        s.port,
+        s.exit.then((e) => {
+          throw new Error(`exited ${e.code}: ${e.stderr}${e.stdout}`);
+        }),
+      ]);
+      const status: any = await (await fetch(`http://127.0.0.1:${port}/api/status`)).json();
+      assert.deepEqual(status.database, { reachable: true, atHead: true });
+      const key = path.join(cwd, 'data', 'secret.key');
+      assert.equal(fs.statSync(key).mode & 0o777, 0o600);
+      assert.ok(fs.existsSync(path.join(cwd, 'data', 'expireeye.sqlite')));
+      const docs = await fetch(`http://127.0.0.1:${port}/docs`);
+      assert.equal(docs.status, 200);
+      // A slow request (bcrypt at cost 12) in flight when SIGTERM arrives still gets its answer.
+      const inflight = fetch(`http://127.0.0.1:${port}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'A', email: 'a@example.com', password: 'secret1' }),
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      s.child.kill('SIGTERM');
+      const res = await inflight;
+      assert.equal(res.status, 200);
+      const exit = await s.exit;
+      assert.equal(exit.code, 0, exit.stderr);
+      assert.match(exit.stdout, /shutting down/);
+      // A restart reuses the secret: the token from before still works.
+      const token = ((await res.json()) as { token: string }).token;
+      const again = start({}, cwd);
+      const port2 = await again.port;
+      const profile = await fetch(`http://127.0.0.1:${port2}/api/user/profile`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(profile.status, 200);
+      again.child.kill('SIGTERM');
+      assert.equal((await again.exit).code, 0);
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  test('MySQL: no SECRET_KEY → refuses with one line naming it', async () => {
+    const cwd = tmp();
+    try {
+      const s = start({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/whatever' }, cwd);
+      const exit = await s.exit;
+      assert.equal(exit.code, 1);
+      assert.equal(exit.stderr.trim().split('\n').length, 1, exit.stderr);
+      assert.match(exit.stderr, /^expireeye: SECRET_KEY: is not set/);
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  for (const dialect of ['mysql', 'postgres'] as const) {
+    test(`${dialect} behind head: refuses and prints the upgrade command; MIGRATE_ON_START=1 migrates`, async () => {
+      const cwd = tmp();
+      const db = await scratchDatabase(dialect);
+      try {
+        const refused = await start({ DATABASE_URL: db.url, SECRET_KEY: SECRET }, cwd).exit;
+        assert.equal(refused.code, 1);
+        assert.match(refused.stderr, /^expireeye db upgrade head$/m);
+        const s = start({ DATABASE_URL: db.url, SECRET_KEY: SECRET, MIGRATE_ON_START: '1' }, cwd);
+        const port = await Promise.race([
+          s.port,
+          s.exit.then((e) => {
+            throw new Error(`exited ${e.code}: ${e.stderr}${e.stdout}`);
+          }),
+        ]);
+        const status: any = await (await fetch(`http://127.0.0.1:${port}/api/status`)).json();
+        assert.deepEqual(status.database, { reachable: true, atHead: true });
+        s.child.kill('SIGTERM');
+        assert.equal((await s.exit).code, 0);
+        // At head now: a plain start works without MIGRATE_ON_START.
+        const plain = start({ DATABASE_URL: db.url, SECRET_KEY: SECRET }, cwd);
+        await plain.port;
+        plain.child.kill('SIGTERM');
+        assert.equal((await plain.exit).code, 0);
+      } finally {
+        await db.drop();
+        fs.rmSync(cwd, { recursive: true, force: true });
+      }
+    });
+  }
+});

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { addDays, todayUtc } from '../../src/db/dates.js';
+import { migrateToHead } from '../support/app.js';
+import { cli } from '../support/cli.js';
+import { DIALECTS, scratchDatabase } from '../support/databases.js';
+import { insertProduct, insertUser } from '../support/inventory-rows.js';
+import { connected, startInstance } from '../support/sockets.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+for (const dialect of DIALECTS) {
+  describe(`expireeye sweep on ${dialect}`, () => {
+    test('three processes at once: each item notified once per kind, and each pushed once to a running server', async () => {
+      const scratch = await scratchDatabase(dialect);
+      await migrateToHead(scratch);
+      const channel = `expireeye-test:${randomBytes(6).toString('hex')}`;
+      const server = await startInstance(scratch, { REDIS_URL, REDIS_CHANNEL: channel });
+      try {
+        const db = server.database.db;
+        const owner = await insertUser(server.database, 'owner');
+        const p = await insertProduct(server.database, 'Lettuce');
+        const today = todayUtc();
+        // 120 past their date, 30 in the warning window (today … today+2), 30 beyond it.
+        const rows = Array.from({ length: 180 }, (_, i) => ({
+          id: randomUUID(),
+          user_id: owner.id,
+          product_id: p,
+          expiry_date: i < 120 ? addDays(today, -1 - (i % 40)) : addDays(today, (i - 120) % 6),
+          status: 'active' as const,
+          added_at: new Date(),
+        }));
+        await db.insertInto('user_products').values(rows).execute();
+        const socket = await connected(server.wsUrl, server.app.tokens.sign(owner));
+
+        const env = { DATABASE_URL: scratch.url, REDIS_URL, REDIS_CHANNEL: channel };
+        const runs = await Promise.all([1, 2, 3].map(() => cli(['sweep', '--json'], env)));
+        for (const r of runs) assert.equal(r.code, 0, r.stderr);
+        const outs = runs.map((r) => JSON.parse(r.stdout));
+        const sum = (k: string) => outs.reduce((s, o) => s + o[k], 0);
+        assert.equal(sum('expired'), 120);
+        assert.equal(sum('expiredNotifications'), 120);
+        assert.equal(sum('expiringSoonNotifications'), 30);
+        assert.ok(outs.every((o) => o.today === today && o.published === 'redis'));
+
+        const perItem = await db
+          .selectFrom('notifications')
+          .select(['user_product_id', 'type', (eb) => eb.fn.countAll<number>().as('c')])
+          .groupBy(['user_product_id', 'type'])
+          .execute();
+        assert.equal(perItem.length, 150);
+        assert.ok(perItem.every((r) => Number(r.c) === 1));
+
+        // The running server's socket got all 150, none twice.
+        const frames = await socket.take(150, 5000);
+        assert.equal(new Set(frames.map((f) => f.id)).size, 150);
+        assert.deepEqual(await socket.ask('PING'), { type: 'pong' });
+        await socket.close();
+
+        const again = await cli(['sweep'], env);
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(
+          again.stdout,
+          /^Swept for \d{4}-\d\d-\d\d \(UTC\) in \d+ ms: 0 item\(s\) marked expired, 0 "expired" and 0 "expiring soon" notification\(s\) created\.\n$/,
+        );
+      } finally {
+        await server.close();
+        await scratch.drop();
+      }
+    });
+  });
+}
+
+describe('expireeye sweep settings', () => {
+  test('a bad setting is one line naming it; exit 1', async () => {
+    const r = await cli(['sweep'], { DATABASE_URL: 'sqlite::memory:', APP_TIMEZONE: 'Mars/Olympus' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^expireeye sweep: APP_TIMEZONE: must be an IANA time zone/);
+    const w = await cli(['sweep', '--now'], { DATABASE_URL: 'sqlite::memory:' });
+    assert.equal(w.code, 2);
+  });
+});

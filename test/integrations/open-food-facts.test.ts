@@ -1,0 +1,74 @@
+// The Open Food Facts client against a local fake speaking OFF's v2 product JSON: mapping to our
+// units and categories, "not found", and every failure a caller must survive, typed.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ProviderError } from '../../src/integrations/http-json.js';
+import { OpenFoodFactsClient } from '../../src/integrations/open-food-facts/client.js';
+import { type FakeService, fakeOpenFoodFacts, OFF_MILK } from '../support/fake-services.js';
+
+let off: FakeService;
+let client: OpenFoodFactsClient;
+
+before(async () => {
+  off = await fakeOpenFoodFacts({ [OFF_MILK.code]: OFF_MILK, '3017620422003': { product_name: '' } }).start();
+  client = new OpenFoodFactsClient({ baseUrl: off.baseUrl, timeoutMs: 300, userAgent: 'ExpireEye-test/1' });
+});
+after(() => off.stop());
+
+async function failure(p: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof ProviderError, String(e));
+    return e;
+  }
+  assert.fail('expected a ProviderError');
+}
+
+test('a known product maps name, first brand, broad category and nutrients per 100 g in our units', async () => {
+  off.fault = { kind: 'none' };
+  const r = await client.product(OFF_MILK.code);
+  assert.ok(r.found);
+  const p = r.product;
+  assert.deepEqual([p.name, p.brand, p.category], ['Whole Milk 3.5%', 'Alpenhof', 'Dairy']);
+  assert.equal(p.nutrition?.energy_kcal, 64);
+  assert.equal(p.nutrition?.calcium, 120, 'g → mg');
+  assert.equal(p.nutrition?.sodium, 44);
+  assert.ok(Math.abs(p.nutrition!.vitamin_a! - 46) < 1e-9, 'g → µg');
+  assert.equal(p.nutrition?.iron, undefined, 'absent stays unknown, not 0');
+  const req = off.requests.at(-1)!;
+  assert.equal(req.headers['user-agent'], 'ExpireEye-test/1');
+  assert.match(req.query.get('fields') ?? '', /nutriments/);
+});
+
+test('unknown barcodes, nameless products and non-GTIN codes are "not found"', async () => {
+  off.fault = { kind: 'none' };
+  assert.deepEqual(await client.product('0000000000000'), { found: false });
+  assert.deepEqual(await client.product('3017620422003'), { found: false });
+  const asked = off.requests.length;
+  assert.deepEqual(await client.product('LOT-2026-A7'), { found: false });
+  assert.equal(off.requests.length, asked, 'a Code 128 lot number is never sent');
+});
+
+test('429 is a transient rate-limit failure carrying Retry-After', async () => {
+  off.fault = { kind: 'status', status: 429, body: { status: 0 }, headers: { 'retry-after': '42' } };
+  const e = await failure(client.product(OFF_MILK.code));
+  assert.deepEqual([e.kind, e.retryAfterMs, e.transient], ['rate_limited', 42_000, true]);
+});
+
+test('a slow answer times out, a dropped connection is unreachable, 500 is a server error', async () => {
+  off.fault = { kind: 'delay', ms: 2000 };
+  const started = Date.now();
+  assert.equal((await failure(client.product(OFF_MILK.code))).kind, 'timeout');
+  assert.ok(Date.now() - started < 1500, 'the timeout is enforced');
+  off.fault = { kind: 'drop' };
+  assert.equal((await failure(client.product(OFF_MILK.code))).kind, 'unreachable');
+  off.fault = { kind: 'status', status: 502 };
+  assert.equal((await failure(client.product(OFF_MILK.code))).kind, 'server_error');
+});
+
+test('an HTML maintenance page is a bad response, not a crash', async () => {
+  off.fault = { kind: 'garbage' };
+  const e = await failure(client.product(OFF_MILK.code));
+  assert.deepEqual([e.kind, e.transient], ['bad_response', false]);
+});

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { addDays } from '../../src/db/dates.js';
+import { migrateToHead } from '../support/app.js';
+import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { insertItem, insertProduct, insertUser } from '../support/inventory-rows.js';
+import { connected, type Instance, startInstance } from '../support/sockets.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+for (const dialect of DIALECTS) {
+  describe(`two instances sharing ${dialect} and Redis`, () => {
+    let scratch: ScratchDatabase;
+    let a: Instance;
+    let b: Instance;
+    before(async () => {
+      scratch = await scratchDatabase(dialect);
+      await migrateToHead(scratch);
+      // A channel of its own: test files run in parallel on the same Redis.
+      const env = { REDIS_URL, REDIS_CHANNEL: `expireeye-test:${randomBytes(6).toString('hex')}` };
+      [a, b] = await Promise.all([startInstance(scratch, env), startInstance(scratch, env)]);
+    });
+    // At once on MySQL/PostgreSQL. Two SQLite handles in one process would only stall on each
+    // other's (synchronous) busy timeout; separate processes share a file fine (sweep-command test).
+    const both = async (run: (i: Instance) => Promise<unknown>) => {
+      if (dialect === 'sqlite') for (const i of [a, b]) await run(i);
+      else await Promise.all([a, b].map(run));
+    };
+    after(async () => {
+      await Promise.all([a?.close(), b?.close()]);
+      await scratch.drop();
+    });
+
+    test('a notification created on B reaches the owner on A and on B, each socket once, and nobody else', async () => {
+      const alice = await insertUser(a.database, 'alice');
+      const bob = await insertUser(a.database, 'bob');
+      const p = await insertProduct(a.database, 'Salmon');
+      const [onA, onB, bobOnA] = await Promise.all([
+        connected(a.wsUrl, a.app.tokens.sign(alice)),
+        connected(b.wsUrl, b.app.tokens.sign(alice)),
+        connected(a.wsUrl, a.app.tokens.sign(bob)),
+      ]);
+      await insertItem(a.database, { userId: alice.id, productId: p, expiryDate: '2026-08-01' });
+      const result = await b.app.expirySweeper.runOnce(new Date('2026-08-02T06:00:00Z'));
+      assert.equal(result.notifications.length, 1);
+      for (const s of [onA, onB]) {
+        const f = await s.next(1000);
+        assert.equal(f.type, 'product_expiration');
+        assert.equal(f.id, result.notifications[0]!.id);
+        assert.equal(f.message, 'Product Salmon has expired');
+      }
+      // The next frame each gets is the answer to PING: no duplicate, and nothing for Bob.
+      for (const s of [onA, onB, bobOnA]) assert.deepEqual(await s.ask('PING'), { type: 'pong' });
+      await Promise.all([onA.close(), onB.close(), bobOnA.close()]);
+    });
+
+    test('done-when: an item added expiring tomorrow is announced as expiring soon, then as expired, once each', async () => {
+      const erin = await insertUser(a.database, 'erin');
+      const token = a.app.tokens.sign(erin);
+      const today = new Date().toISOString().slice(0, 10);
+      const add = await fetch(`${a.baseUrl}/api/product/user/add`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Strawberries', quantity: 1, expiryDate: addDays(today, 1) }),
+      });
+      assert.equal(add.status, 200, await add.clone().text());
+      const { itemId } = (await add.json()) as { itemId: string };
+
+      const socket = await connected(b.wsUrl, token);
+      const created = Date.now();
+      await a.app.expirySweeper.runOnce();
+      const soon = await socket.next(1000);
+      assert.ok(Date.now() - created < 1000);
+      assert.equal(soon.type, 'product_expiring_soon');
+      assert.equal(soon.message, 'Product Strawberries expires tomorrow');
+      assert.equal(soon.notification.itemId, itemId);
+      // Both instances sweep again, the same day and two days on (each once more): one "expired".
+      await both((i) => i.app.expirySweeper.runOnce());
+      const later = new Date(Date.now() + 2 * 86_400_000);
+      await both((i) => i.app.expirySweeper.runOnce(later));
+      const expired = await socket.next(1000);
+      assert.equal(expired.type, 'product_expiration');
+      assert.equal(expired.message, 'Product Strawberries has expired');
+      await both((i) => i.app.expirySweeper.runOnce(later));
+      assert.deepEqual(await socket.ask('PING'), { type: 'pong' }, 'no third notification');
+      await socket.close();
+    });
+
+    test('app.publishNotifications from any code path (here: a scan on B) reaches the owner on A, with its data', async () => {
+      const frank = await insertUser(a.database, 'frank');
+      const socket = await connected(a.wsUrl, a.app.tokens.sign(frank));
+      const row = {
+        id: '11111111-2222-4333-8444-555555555555',
+        user_id: frank.id,
+        user_product_id: null,
+        type: 'info',
+        message: 'Product Scanned successfully',
+        product_name: 'Onion',
+        expiry_date: null,
+        is_read: false,
+        created_at: new Date('2026-09-01T10:00:00Z'),
+      };
+      await b.app.publishNotifications([{ ...row, data: { name: 'Onion', quantity: 1 } }]);
+      const f = await socket.next(1000);
+      assert.equal(f.type, 'Product_Scanned');
+      assert.equal(f.message, 'Product Scanned successfully');
+      assert.deepEqual(f.data, { name: 'Onion', quantity: 1 });
+      assert.equal(f.notification.type, 'info');
+      await socket.close();
+    });
+  });
+}
+
+describe('settings of the live delivery', () => {
+  test('the in-server scheduler sweeps every SWEEP_INTERVAL_SECONDS and pushes what it created', async () => {
+    const scratch = await scratchDatabase('sqlite');
+    await migrateToHead(scratch);
+    const server = await startInstance(scratch, {}, { sweepIntervalSeconds: 1 });
+    try {
+      const gina = await insertUser(server.database, 'gina');
+      const p = await insertProduct(server.database, 'Tofu');
+      const socket = await connected(server.wsUrl, server.app.tokens.sign(gina));
+      await insertItem(server.database, { userId: gina.id, productId: p, expiryDate: '2020-01-01' });
+      const f = await socket.next(3000);
+      assert.equal(f.message, 'Product Tofu has expired');
+      await socket.close();
+    } finally {
+      await server.close();
+      await scratch.drop();
+    }
+  });
+
+  test('a server whose REDIS_URL cannot be reached refuses to start, naming the setting', async () => {
+    const scratch = await scratchDatabase('sqlite');
+    await migrateToHead(scratch);
+    try {
+      await assert.rejects(
+        startInstance(scratch, { REDIS_URL: 'redis://127.0.0.1:1' }),
+        /cannot reach Redis \(REDIS_URL\)/,
+      );
+      await assert.rejects(
+        startInstance(scratch, { REDIS_URL: 'http://user:pw@example.com' }),
+        (e: Error) => {
+          assert.match(e.message, /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+          assert.doesNotMatch(e.message, /pw/);
+          return true;
+        },
+      );
+    } finally {
+      await scratch.drop();
+    }
+  });
+});

@@ -1,0 +1,159 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app/build-app.js';
+import { type AppConfig, DEFAULT_CORS_ORIGINS } from '../../src/config/app-config.js';
+import { type AppDatabase, openDatabase } from '../../src/db/database.js';
+import { upgrade } from '../../src/migrate/commands/upgrade.js';
+import { CapturedOutput, type DialectName, Environment } from '../../src/migrate/index.js';
+import { type ScratchDatabase, scratchDatabase } from './databases.js';
+import { APP_MIGRATIONS } from './engine.js';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!!';
+
+/** A running server on a fresh database migrated to head by the engine, reached over real HTTP. */
+export interface TestServer {
+  app: FastifyInstance;
+  baseUrl: string;
+  database: AppDatabase;
+  scratch: ScratchDatabase;
+  /** Kinds of the queries executed so far (tests count them). */
+  queries: string[];
+  client(token?: string): Client;
+  close(): Promise<void>;
+}
+
+export async function migrateToHead(scratch: ScratchDatabase): Promise<void> {
+  const env = new Environment(
+    { scriptLocation: APP_MIGRATIONS, database: () => scratch.parsed },
+    new CapturedOutput(),
+  );
+  try {
+    await upgrade(env, 'head');
+  } finally {
+    await env.close();
+  }
+}
+
+export function testConfig(scratch: ScratchDatabase, overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    database: scratch.parsed,
+    host: '127.0.0.1',
+    port: 0,
+    secretKey: TEST_SECRET,
+    jwtExpiresMinutes: 60,
+    bcryptCost: 4,
+    corsOrigins: DEFAULT_CORS_ORIGINS,
+    migrateOnStart: false,
+    loginMaxFailures: 5,
+    loginFailureWindowSeconds: 900,
+    authRateLimitPerMinute: 100_000,
+    sweepIntervalSeconds: 0,
+    logLevel: 'error',
+    trustProxy: false,
+    poolSize: 5,
+    ...overrides,
+  };
+}
+
+export async function startServer(
+  dialect: DialectName,
+  overrides: Partial<AppConfig> = {},
+): Promise<TestServer> {
+  const scratch = await scratchDatabase(dialect);
+  await migrateToHead(scratch);
+  const queries: string[] = [];
+  const database = await openDatabase(scratch.parsed, { poolSize: 5, onQuery: (q) => queries.push(q) });
+  const app = await buildApp({
+    config: testConfig(scratch, overrides),
+    database,
+    logger: { level: overrides.logLevel ?? 'error' },
+    env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    baseUrl,
+    database,
+    scratch,
+    queries,
+    client: (token?: string) => new Client(baseUrl, token),
+    close: async () => {
+      await app.close();
+      await database.destroy();
+      await scratch.drop();
+    },
+  };
+}
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+/** fetch with JSON in and out. */
+export class Client {
+  constructor(
+    readonly baseUrl: string,
+    readonly token?: string,
+  ) {}
+
+  async send<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer<T>> {
+    const h: Record<string, string> = { ...headers };
+    if (this.token && h.authorization === undefined) h.authorization = `Bearer ${this.token}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      h['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${this.baseUrl}${path}`, { method, headers: h, body: payload });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers, text };
+  }
+
+  get<T = any>(path: string, headers?: Record<string, string>) {
+    return this.send<T>('GET', path, undefined, headers);
+  }
+  post<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.send<T>('POST', path, body, headers);
+  }
+  put<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.send<T>('PUT', path, body, headers);
+  }
+  delete<T = any>(path: string, headers?: Record<string, string>) {
+    return this.send<T>('DELETE', path, undefined, headers);
+  }
+}
+
+let counter = 0;
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+  api: Client;
+}
+
+/** Signs up a new user with a unique e-mail and returns a client carrying its token. */
+export async function newUser(server: TestServer, name = 'user'): Promise<TestUser> {
+  const email = `${name}${++counter}.${process.pid}@example.com`;
+  const password = 'secret-password';
+  const res = await server.client().post('/api/auth/signup', { name, email, password });
+  if (res.status !== 200) throw new Error(`signup failed: ${res.status} ${res.text}`);
+  return { id: res.body.userId, email, password, token: res.body.token, api: server.client(res.body.token) };
+}
