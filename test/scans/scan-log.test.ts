@@ -3,6 +3,8 @@
 // write nothing; history is the caller's own, newest first, paginated.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { PublishedNotification } from '../../src/features/notifications/notification-events.js';
+import { notificationFrame } from '../../src/features/realtime/notification-frames.js';
 import { newUser, type TestServer, type TestUser } from '../support/app.js';
 import { blankPhoto, photograph, renderCode } from '../support/barcode-images.js';
 import { DIALECTS } from '../support/databases.js';
@@ -16,12 +18,12 @@ for (const dialect of DIALECTS) {
     let server: TestServer;
     let alice: TestUser;
     let bob: TestUser;
-    const pushed: { userId: string; frame: Record<string, any> }[] = [];
+    const pushed: PublishedNotification[] = [];
     let milkPhoto: Buffer;
     let unknownPhoto: Buffer;
 
     before(async () => {
-      server = await startScanServer(dialect, { notify: (userId, frame) => pushed.push({ userId, frame }) });
+      server = await startScanServer(dialect, { notify: (rows) => pushed.push(...rows) });
       alice = await newUser(server, 'alice');
       bob = await newUser(server, 'bob');
       const add = await alice.api.post('/api/product/inventory/add', {
@@ -81,11 +83,14 @@ for (const dialect of DIALECTS) {
       assert.ok(listed, 'the item is in the inventory');
       assert.equal(listed.expiryEstimated, true);
 
-      const frame = pushed.find((p) => p.userId === alice.id && p.frame.data.itemId === item.itemId);
-      assert.ok(frame, 'Product_Scanned was pushed');
-      assert.equal(frame.frame.type, 'Product_Scanned');
-      assert.equal(frame.frame.message, 'Product Scanned successfully');
-      assert.equal(frame.frame.data.name, 'Whole Milk');
+      const row = pushed.find((p) => p.user_id === alice.id && p.user_product_id === item.itemId);
+      assert.ok(row, 'the scan notification was published');
+      // What the user's sockets receive for it:
+      const frame = JSON.parse(notificationFrame(row));
+      assert.equal(frame.type, 'Product_Scanned');
+      assert.equal(frame.message, 'Product Scanned successfully');
+      assert.equal(frame.data.name, 'Whole Milk');
+      assert.equal(frame.data.itemId, item.itemId);
       const notes = await alice.api.get('/api/notification/list');
       assert.ok(
         notes.body.notifications.some(

@@ -26,8 +26,10 @@ const RemoveReply = Type.Object({ message: Type.String(), itemId: Type.String(),
 /** `/api/product/user/*`: the caller's own inventory. */
 export default async function inventoryRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const service = new InventoryService(app.database, (e) =>
-    app.log.error({ err: e }, 'mass add item failed'),
+  const service = new InventoryService(
+    app.database,
+    (e) => app.log.error({ err: e }, 'mass add item failed'),
+    app.publishNotifications,
   );
   const tags = ['inventory'];
 

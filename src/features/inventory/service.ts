@@ -9,6 +9,11 @@ import { addDays, iso, todayUtc } from '../../db/dates.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
 import { checkedName, insertProduct, inTransaction, likePattern } from '../catalogue/service.js';
+import {
+  type NotificationPublisher,
+  type NotificationRow,
+  scanNotification,
+} from '../notifications/notification-events.js';
 import type { AddItemBody, ListQuery, UpdateItemBody } from './schemas.js';
 import { MassItem, type STATUSES } from './schemas.js';
 import { estimateExpiry } from './shelf-life.js';
@@ -50,10 +55,14 @@ const checkMassItem = compileChecker(MassItem);
  * original front end, by catalogue product id: that picks the caller's earliest-added item of the
  * product, as the original's "first match" did.
  */
+type AddedItem = Awaited<ReturnType<InventoryService['insertItem']>>['item'];
+
 export class InventoryService {
   constructor(
     private readonly database: AppDatabase,
     private readonly onError?: (e: unknown) => void,
+    /** Pushes the scan notification of a scanned item to the owner's sockets, after the commit. */
+    private readonly publish?: NotificationPublisher,
   ) {}
 
   private get db() {
@@ -61,7 +70,7 @@ export class InventoryService {
   }
 
   async add(user: AuthUser, body: Static<typeof AddItemBody>, barcode?: string) {
-    return inTransaction(this.database, (tx) =>
+    const { item, notification } = await inTransaction(this.database, (tx) =>
       this.insertItem(
         tx,
         user,
@@ -72,6 +81,15 @@ export class InventoryService {
         barcode,
       ),
     );
+    this.announce(item, notification);
+    return item;
+  }
+
+  /** The original's `Product_Scanned` push, sent once the item is committed. */
+  private announce(item: AddedItem, notification: NotificationRow | undefined): void {
+    if (!notification || !this.publish) return;
+    const { message: _message, ...data } = item;
+    this.publish([{ ...notification, data }]);
   }
 
   private async insertItem(tx: Kysely<Database>, user: AuthUser, input: ItemInput, barcode?: string) {
@@ -126,21 +144,8 @@ export class InventoryService {
         updated_at: now,
       })
       .execute();
-    if (input.scanned) {
-      await tx
-        .insertInto('notifications')
-        .values({
-          id: randomUUID(),
-          user_id: user.id,
-          user_product_id: itemId,
-          type: 'info',
-          message: 'Product Scanned successfully',
-          product_name: product.name,
-          is_read: false,
-          created_at: now,
-        })
-        .execute();
-    }
+    const notification = input.scanned ? scanNotification(user.id, itemId, product.name, now) : undefined;
+    if (notification) await tx.insertInto('notifications').values(notification).execute();
     if (barcode !== undefined) {
       await tx
         .insertInto('scan_logs')
@@ -154,7 +159,7 @@ export class InventoryService {
         })
         .execute();
     }
-    return {
+    const item = {
       message: ADDED,
       productId: product.id,
       itemId,
@@ -165,6 +170,7 @@ export class InventoryService {
       notes,
       status: effectiveStatus('active', expiryDate, today),
     };
+    return { item, notification };
   }
 
   /**
@@ -367,7 +373,7 @@ export class InventoryService {
 
   /** Each item validated and added on its own, atomically; failures are reported, not fatal. */
   async addMass(user: AuthUser, items: Record<string, unknown>[]) {
-    const success: Awaited<ReturnType<InventoryService['insertItem']>>[] = [];
+    const success: AddedItem[] = [];
     const failed: { product: Record<string, unknown>; reason: string }[] = [];
     for (const item of items) {
       const errors = checkMassItem(item);
@@ -383,7 +389,7 @@ export class InventoryService {
       }
       const it = item as Static<typeof MassItem>;
       try {
-        const added = await inTransaction(this.database, (tx) =>
+        const { item: added, notification } = await inTransaction(this.database, (tx) =>
           this.insertItem(tx, user, {
             name: it.productName,
             quantity: it.quantity,
@@ -394,6 +400,7 @@ export class InventoryService {
           }),
         );
         success.push(added);
+        this.announce(added, notification);
       } catch (e) {
         if (e instanceof HttpError) failed.push({ product: item, reason: e.detail });
         else if (e instanceof ValidationFailure) failed.push({ product: item, reason: e.errors[0]!.message });

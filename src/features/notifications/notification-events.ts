@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { AppDatabase } from '../../db/database.js';
 import type { Database } from '../../models/index.js';
@@ -59,4 +60,27 @@ export async function unreadBacklog(
 export async function userExists(database: AppDatabase, userId: string): Promise<boolean> {
   const row = await database.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
   return row !== undefined;
+}
+
+/** Where committed notifications go to reach their owner's sockets (`app.publishNotifications`). */
+export type NotificationPublisher = (rows: readonly PublishedNotification[]) => unknown;
+
+/** The original's "Product Scanned successfully" notification for a newly added inventory item. */
+export function scanNotification(
+  userId: string,
+  itemId: string,
+  productName: string,
+  now: Date,
+): NotificationRow {
+  return {
+    id: randomUUID(),
+    user_id: userId,
+    user_product_id: itemId,
+    type: NotificationKind.scanned,
+    message: 'Product Scanned successfully',
+    product_name: productName,
+    expiry_date: null,
+    is_read: false,
+    created_at: now,
+  };
 }

@@ -6,13 +6,19 @@ import type { AppDatabase } from '../../db/database.js';
 import { iso, todayUtc } from '../../db/dates.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
+import {
+  type NotificationPublisher,
+  type NotificationRow,
+  scanNotification,
+} from '../notifications/notification-events.js';
 import { estimateShelfLife } from '../shelf-life/estimate.js';
 import type { Storage } from '../shelf-life/table.js';
 import type { BarcodeDecoder, DecodedCode } from './decoder.js';
 import type { CatalogueProduct, ProductLookup } from './lookup.js';
 
 /** Sends a frame to a user's open WebSockets (the realtime feature's publisher). */
-export type ScanNotifier = (userId: string, frame: Record<string, unknown>) => unknown;
+/** Where the committed scan notification goes (the realtime feature's `app.publishNotifications`). */
+export type ScanNotifier = NotificationPublisher;
 
 export interface ScanOptions {
   addToInventory: boolean;
@@ -104,33 +110,34 @@ export class ScanService {
         })
         .execute();
 
-      let item: InventoryItem | undefined;
+      let added: { item: InventoryItem; notification: NotificationRow } | undefined;
       if (product && opts.addToInventory) {
-        item = await this.addItem(tx, user, product, barcode, opts, today, now);
+        added = await this.addItem(tx, user, product, barcode, opts, today, now);
       }
-      return { scanId, status, item };
+      return { scanId, status, item: added?.item, notification: added?.notification };
     });
 
     const nutrition = product ? await this.nutritionOf(product.id) : undefined;
-    if (result.item && product && this.notify) {
+    if (result.item && result.notification && product && this.notify) {
       // The original's push, sent after the commit so a client never sees an item that was rolled back.
-      this.notify(user.id, {
-        type: 'Product_Scanned',
-        message: 'Product Scanned successfully',
-        data: {
-          name: product.name,
-          quantity: result.item.quantity,
-          notes: result.item.notes,
-          expiryDate: result.item.expiryDate,
-          expiryEstimated: result.item.expiryEstimated,
-          storage: result.item.storage,
-          itemId: result.item.itemId,
-          productId: product.id,
-          barcode,
-          nutrition: nutritionText(nutrition ?? {}, INVENTORY_NUTRIENT_ORDER),
-          nutritionStatus: product.nutrition_status,
+      this.notify([
+        {
+          ...result.notification,
+          data: {
+            name: product.name,
+            quantity: result.item.quantity,
+            notes: result.item.notes,
+            expiryDate: result.item.expiryDate,
+            expiryEstimated: result.item.expiryEstimated,
+            storage: result.item.storage,
+            itemId: result.item.itemId,
+            productId: product.id,
+            barcode,
+            nutrition: nutritionText(nutrition ?? {}, INVENTORY_NUTRIENT_ORDER),
+            nutritionStatus: product.nutrition_status,
+          },
         },
-      });
+      ]);
     }
     return {
       message:
@@ -157,7 +164,7 @@ export class ScanService {
     opts: ScanOptions,
     today: string,
     now: Date,
-  ): Promise<InventoryItem> {
+  ): Promise<{ item: InventoryItem; notification: NotificationRow }> {
     let expiryDate: string | null = opts.expiryDate ?? null;
     let expiryEstimated = false;
     let storage: Storage | null = opts.storage ?? null;
@@ -192,20 +199,12 @@ export class ScanService {
         updated_at: now,
       })
       .execute();
-    await tx
-      .insertInto('notifications')
-      .values({
-        id: randomUUID(),
-        user_id: user.id,
-        user_product_id: itemId,
-        type: 'info',
-        message: 'Product Scanned successfully',
-        product_name: product.name,
-        is_read: false,
-        created_at: now,
-      })
-      .execute();
-    return { itemId, quantity: opts.quantity, expiryDate, expiryEstimated, storage, notes };
+    const notification = scanNotification(user.id, itemId, product.name, now);
+    await tx.insertInto('notifications').values(notification).execute();
+    return {
+      item: { itemId, quantity: opts.quantity, expiryDate, expiryEstimated, storage, notes },
+      notification,
+    };
   }
 
   private async nutritionOf(productId: string) {

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { migrateToHead } from '../support/app.js';
+import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { insertProduct, insertUser } from '../support/inventory-rows.js';
+import { type Instance, startInstance, TestSocket } from '../support/sockets.js';
+
+/**
+ * The original pushed `Product_Scanned` when a scanned item was added. Over real HTTP and a real
+ * socket: the owner's socket receives it once the item is committed; another user's never does.
+ */
+for (const dialect of DIALECTS) {
+  describe(`Product_Scanned push on ${dialect}`, () => {
+    let scratch: ScratchDatabase;
+    let server: Instance;
+    before(async () => {
+      scratch = await scratchDatabase(dialect);
+      await migrateToHead(scratch);
+      server = await startInstance(scratch);
+    });
+    after(async () => {
+      await server.close();
+      await scratch.drop();
+    });
+
+    test('user/add with isScannedProduct and with ?barcode= push to the owner only', async () => {
+      const alice = await insertUser(server.database, 'alice');
+      const bob = await insertUser(server.database, 'bob');
+      const oatMilk = await insertProduct(server.database, 'Oat Milk');
+      await server.database.db
+        .updateTable('products')
+        .set({ barcode: '4006381333931' })
+        .where('id', '=', oatMilk)
+        .execute();
+      const aliceToken = server.app.tokens.sign(alice);
+      const mine = new TestSocket(`${server.wsUrl}?access_token=${aliceToken}`);
+      const theirs = new TestSocket(`${server.wsUrl}?access_token=${server.app.tokens.sign(bob)}`);
+      assert.equal((await mine.next()).type, 'CONNECTION_ESTABLISHED');
+      assert.equal((await theirs.next()).type, 'CONNECTION_ESTABLISHED');
+
+      const post = (path: string, body: unknown) =>
+        fetch(`${server.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${aliceToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const byName = await post('/api/product/user/add', { name: 'Banana', isScannedProduct: true });
+      assert.equal(byName.status, 200);
+      const added = (await byName.json()) as { itemId: string };
+      const frame = await mine.next();
+      assert.equal(frame.type, 'Product_Scanned');
+      assert.equal(frame.message, 'Product Scanned successfully');
+      assert.equal(frame.data.itemId, added.itemId);
+      assert.equal(frame.data.name, 'Banana');
+      assert.equal(frame.data.expiryEstimated, true);
+
+      const byBarcode = await post('/api/product/user/add?barcode=4006381333931', {});
+      assert.equal(byBarcode.status, 200);
+      const second = await mine.next();
+      assert.equal(second.type, 'Product_Scanned');
+      assert.equal(second.data.name, 'Oat Milk');
+
+      // A plain add (not scanned) pushes nothing; PING proves the queue holds nothing before it.
+      const plain = await post('/api/product/user/add', { name: 'Rice', expiryDate: '2031-01-01' });
+      assert.equal(plain.status, 200);
+      assert.deepEqual(await mine.ask('PING'), { type: 'pong' });
+      assert.deepEqual(await theirs.ask('PING'), { type: 'pong' }, "bob's socket received nothing");
+      await mine.close();
+      await theirs.close();
+    });
+  });
+}
