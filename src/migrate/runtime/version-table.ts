@@ -1,6 +1,5 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { DialectImpl } from '../ddl/dialect-impl.js';
-import { introspector } from '../introspect/index.js';
 import type { VersionChange } from '../script/revision-map.js';
 
 /**
@@ -13,9 +12,18 @@ export class VersionTable {
     readonly name: string,
   ) {}
 
+  /** One catalogue query (not a whole introspection): `current` runs it on every call. */
   async exists(db: Kysely<any>): Promise<boolean> {
-    const tables = await introspector(this.impl.name).getTables(db, { tables: [this.name] });
-    return tables.length > 0;
+    const query =
+      this.impl.name === 'sqlite'
+        ? sql`SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ${this.name}`
+        : this.impl.name === 'mysql'
+          ? sql`SELECT 1 AS found FROM information_schema.tables
+                WHERE table_schema = DATABASE() AND table_name = ${this.name}`
+          : sql`SELECT 1 AS found FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = current_schema() AND c.relname = ${this.name} AND c.relkind IN ('r', 'p')`;
+    const rows = await query.execute(db);
+    return rows.rows.length > 0;
   }
 
   createStatements(): string[] {
