@@ -53,23 +53,41 @@ export class Operations {
 
   /**
    * Applies an edit. When the dialect has a statement for it, that statement runs; when it
-   * returns null (SQLite), the table is rebuilt from its edited definition.
+   * returns null (SQLite), the table is rebuilt from its edited definition. Online, the live table
+   * is read only when something needs it (a rebuild, MySQL's MODIFY): reading the catalogue before
+   * every ALTER would cost more than the ALTER. Offline, the tracked shape is always kept current.
    */
   private async change(
     table: string,
     apply: (s: edit.TableState) => void,
-    statements: (current: TableDef) => string[] | null,
+    statements: (current: () => Promise<TableDef>) => Promise<string[] | null> | string[] | null,
   ): Promise<void> {
-    const current = await this.requireTable(table);
-    const state = edit.startState(current);
+    let current: TableDef | undefined;
+    const load = async () => {
+      current ??= await this.requireTable(table);
+      return current;
+    };
+    const direct = await statements(load);
+    if (direct && !this.sink.offline) {
+      await this.run(direct);
+      this.sink.tableChanged(table, undefined);
+      return;
+    }
+    const before = await load();
+    const state = edit.startState(before);
     apply(state);
-    const direct = statements(current);
-    if (direct) await this.run(direct);
-    else
-      await this.run(
-        (this.impl as DialectImpl & TableRebuilder).rebuildTable(current, state.table, state.columnMap),
-      );
+    await this.run(
+      direct ??
+        (this.impl as DialectImpl & TableRebuilder).rebuildTable(before, state.table, state.columnMap),
+    );
     this.sink.tableChanged(table, state.table);
+  }
+
+  /** Keeps the offline schema's copy of a table current; online there is nothing to track. */
+  private async track(table: string, update: (t: TableDef) => TableDef): Promise<void> {
+    if (!this.sink.offline) return this.sink.tableChanged(table, undefined);
+    const t = await this.sink.getTable(table);
+    if (t) this.sink.tableChanged(table, update(t));
   }
 
   async createTable(name: string, spec: TableSpec): Promise<void> {
@@ -83,7 +101,7 @@ export class Operations {
   }
 
   async renameTable(from: string, to: string): Promise<void> {
-    const current = this.sink.offline ? await this.requireTable(from) : await this.sink.getTable(from);
+    const current = this.sink.offline ? await this.requireTable(from) : undefined;
     await this.run(this.impl.renameTable(from, to));
     this.sink.tableChanged(from, undefined);
     this.sink.tableChanged(to, current ? { ...current, name: to } : undefined);
@@ -101,9 +119,10 @@ export class Operations {
     await this.change(
       table,
       (s) => edit.dropColumn(s, column),
-      (current) => {
+      async (load) => {
         // SQLite's DROP COLUMN refuses columns that a key, index or constraint uses: rebuild then.
         if (this.impl.name !== 'sqlite') return this.impl.dropColumn(table, column);
+        const current = await load();
         const uses = (cols: string[]) => cols.includes(column);
         const constrained =
           uses(current.primaryKey?.columns ?? []) ||
@@ -129,9 +148,13 @@ export class Operations {
     await this.change(
       table,
       (s) => edit.alterColumn(s, column, change),
-      (current) => {
-        const live = current.columns.find((c) => c.name === column)!;
-        const base: ColumnDef = { ...live, ...(existing ?? {}), name: column };
+      async (load) => {
+        // A complete `existing` (autogenerate writes one) spares reading the live column.
+        const complete =
+          existing?.type !== undefined && existing.nullable !== undefined && 'default' in existing;
+        const live = complete ? undefined : (await load()).columns.find((c) => c.name === column);
+        if (!complete && !live) throw new OperationError(`Table '${table}' has no column '${column}'`);
+        const base = { ...live, ...(existing ?? {}), name: column } as ColumnDef;
         return this.impl.alterColumn(table, base, change);
       },
     );
@@ -145,14 +168,12 @@ export class Operations {
   ): Promise<void> {
     const index = { name, columns, unique: !!options.unique };
     await this.run(this.impl.createIndex(table, index));
-    const t = await this.sink.getTable(table);
-    if (t) this.sink.tableChanged(table, { ...t, indexes: [...(t.indexes ?? []), index] });
+    await this.track(table, (t) => ({ ...t, indexes: [...(t.indexes ?? []), index] }));
   }
 
   async dropIndex(name: string, table: string): Promise<void> {
     await this.run(this.impl.dropIndex(table, name));
-    const t = await this.sink.getTable(table);
-    if (t) this.sink.tableChanged(table, { ...t, indexes: (t.indexes ?? []).filter((i) => i.name !== name) });
+    await this.track(table, (t) => ({ ...t, indexes: (t.indexes ?? []).filter((i) => i.name !== name) }));
   }
 
   async createUniqueConstraint(name: string, table: string, columns: string[]): Promise<void> {
