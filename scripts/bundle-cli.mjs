@@ -4,10 +4,13 @@
 // does anything. Bundled, and split so that commands which never touch a database (history,
 // heads, show, revision) don't load Kysely or a driver at all, `history` starts in ~30 ms over a
 // bare `node`. The server and the tests keep running the plain tsc output in dist/src.
+import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
+// Chunk names carry content hashes: start clean so stale chunks do not pile up.
+fs.rmSync(path.join(root, 'dist/cli'), { recursive: true, force: true });
 await build({
   entryPoints: [path.join(root, 'dist/src/cli/main.js')],
   outdir: path.join(root, 'dist/cli'),

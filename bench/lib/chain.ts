@@ -1,0 +1,247 @@
+/**
+ * The benchmark chain of `../shared/reference/alembic-ref/scripts/gen_chain.py`, written for both
+ * tools from one definition so that they run exactly the same migrations:
+ *
+ * - revision 1 creates five tables bench_t0..bench_t4 (id INTEGER primary key);
+ * - revision k > 1 adds one nullable INTEGER column c<k> to bench_t<k % 5> when k % 3 ≠ 0, and
+ *   creates index ix_bench_c<k-1> on the column revision k-1 added when k % 3 = 0;
+ * - every downgrade reverses its upgrade.
+ *
+ * Revision ids are Alembic's reference ones (sha1 of `bench-step-<k>`, 12 hex digits), so both
+ * tools' `--sql` scripts name the same revisions.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { renderRevisionFile } from '../../src/migrate/script/revision-file.js';
+
+export const TABLES = 5;
+
+type Step =
+  | { kind: 'tables' }
+  | { kind: 'column'; table: string; column: string }
+  | { kind: 'index'; table: string; column: string; index: string };
+
+export interface ChainRevision {
+  k: number;
+  id: string;
+  down: string | null;
+  message: string;
+  step: Step;
+}
+
+export function revisionId(k: number): string {
+  return createHash('sha1').update(`bench-step-${k}`).digest('hex').slice(0, 12);
+}
+
+export function chain(n: number): ChainRevision[] {
+  const out: ChainRevision[] = [];
+  for (let k = 1; k <= n; k++) {
+    let step: Step;
+    let message: string;
+    if (k === 1) {
+      step = { kind: 'tables' };
+      message = 'create bench tables';
+    } else if (k % 3 !== 0) {
+      step = { kind: 'column', table: `bench_t${k % 5}`, column: `c${k}` };
+      message = `add ${step.column} to ${step.table}`;
+    } else {
+      const column = `c${k - 1}`;
+      step = { kind: 'index', table: `bench_t${(k - 1) % 5}`, column, index: `ix_bench_${column}` };
+      message = `index ${column} on ${step.table}`;
+    }
+    out.push({ k, id: revisionId(k), down: k > 1 ? revisionId(k - 1) : null, message, step });
+  }
+  return out;
+}
+
+/** What a chain at head contains, to check that a tool really did the work it was timed on. */
+export function expectedShape(n: number): { columns: number; indexes: number } {
+  const revs = chain(n);
+  return {
+    columns: TABLES + revs.filter((r) => r.step.kind === 'column').length,
+    indexes: revs.filter((r) => r.step.kind === 'index').length,
+  };
+}
+
+const tableIndexes = [...Array(TABLES).keys()];
+const slug = (message: string) => message.replaceAll(' ', '_');
+const createDate = (k: number) =>
+  `2024-01-01 00:00:${String(k % 60).padStart(2, '0')}.${String(k).padStart(6, '0')}`;
+
+/** Our engine: `<dir>/versions/<rev>_<slug>.ts`, rendered by the engine's own revision template. */
+export function writeOurs(dir: string, n: number): void {
+  const versions = path.join(dir, 'versions');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(versions, { recursive: true });
+  for (const r of chain(n)) {
+    const s = r.step;
+    let up: string[];
+    let down: string[];
+    if (s.kind === 'tables') {
+      up = tableIndexes.map(
+        (t) =>
+          `  await op.createTable('bench_t${t}', { columns: [{ name: 'id', type: 'integer', nullable: false }], ` +
+          `primaryKey: { name: 'pk_bench_t${t}', columns: ['id'] } });`,
+      );
+      down = tableIndexes.toReversed().map((t) => `  await op.dropTable('bench_t${t}');`);
+    } else if (s.kind === 'column') {
+      up = [`  await op.addColumn('${s.table}', { name: '${s.column}', type: 'integer', nullable: true });`];
+      down = [`  await op.dropColumn('${s.table}', '${s.column}');`];
+    } else {
+      up = [`  await op.createIndex('${s.index}', '${s.table}', ['${s.column}']);`];
+      down = [`  await op.dropIndex('${s.index}', '${s.table}');`];
+    }
+    const text = renderRevisionFile({
+      revision: r.id,
+      downRevisions: r.down ? [r.down] : [],
+      branchLabels: [],
+      dependsOn: [],
+      message: r.message,
+      createDate: createDate(r.k),
+      upgrade: up,
+      downgrade: down,
+      importPath: 'expireeye/migrate',
+    });
+    fs.writeFileSync(path.join(versions, `${r.id}_${slug(r.message)}.ts`), text);
+  }
+}
+
+const ALEMBIC_INI = `# Benchmark project: the stock "generic" template's settings and logging.
+[alembic]
+script_location = %(here)s/migrations
+prepend_sys_path = .
+version_path_separator = os
+sqlalchemy.url = driver://set-by-env.py
+
+[loggers]
+keys = root,sqlalchemy,alembic
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARN
+handlers = console
+qualname =
+
+[logger_sqlalchemy]
+level = WARN
+handlers =
+qualname = sqlalchemy.engine
+
+[logger_alembic]
+level = INFO
+handlers =
+qualname = alembic
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+datefmt = %H:%M:%S
+`;
+
+const ALEMBIC_ENV = `"""Benchmark environment: the database URL comes from DB_URL; no models (target_metadata None)."""
+import os
+from logging.config import fileConfig
+
+from sqlalchemy import engine_from_config, pool
+
+from alembic import context
+
+config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name)
+config.set_main_option("sqlalchemy.url", os.environ["DB_URL"].replace("%", "%%"))
+target_metadata = None
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
+`;
+
+/** Real Alembic: `<dir>/alembic.ini`, `<dir>/migrations/env.py` and one `.py` file per revision. */
+export function writeAlembic(dir: string, n: number): void {
+  const versions = path.join(dir, 'migrations', 'versions');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(versions, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'alembic.ini'), ALEMBIC_INI);
+  fs.writeFileSync(path.join(dir, 'migrations', 'env.py'), ALEMBIC_ENV);
+  const py = (v: string | null) => (v === null ? 'None' : `'${v}'`);
+  for (const r of chain(n)) {
+    const s = r.step;
+    let up: string[];
+    let down: string[];
+    if (s.kind === 'tables') {
+      up = tableIndexes.map(
+        (t) => `    op.create_table('bench_t${t}', sa.Column('id', sa.Integer(), primary_key=True))`,
+      );
+      down = tableIndexes.toReversed().map((t) => `    op.drop_table('bench_t${t}')`);
+    } else if (s.kind === 'column') {
+      up = [`    op.add_column('${s.table}', sa.Column('${s.column}', sa.Integer(), nullable=True))`];
+      down = [`    op.drop_column('${s.table}', '${s.column}')`];
+    } else {
+      up = [`    op.create_index('${s.index}', '${s.table}', ['${s.column}'], unique=False)`];
+      down = [`    op.drop_index('${s.index}', table_name='${s.table}')`];
+    }
+    const text = [
+      `"""${r.message}`,
+      '',
+      `Revision ID: ${r.id}`,
+      `Revises: ${r.down ?? ''}`,
+      `Create Date: ${createDate(r.k)}`,
+      '',
+      '"""',
+      'from alembic import op',
+      'import sqlalchemy as sa',
+      '',
+      '',
+      '# revision identifiers, used by Alembic.',
+      `revision = ${py(r.id)}`,
+      `down_revision = ${py(r.down)}`,
+      'branch_labels = None',
+      'depends_on = None',
+      '',
+      '',
+      'def upgrade() -> None:',
+      ...up,
+      '',
+      '',
+      'def downgrade() -> None:',
+      ...down,
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(versions, `${r.id}_${slug(r.message)}.py`), text);
+  }
+}
