@@ -10,6 +10,7 @@ import authRoutes from '../features/auth/routes.js';
 import catalogueRoutes from '../features/catalogue/routes.js';
 import expiryPlugin from '../features/expiry/expiry-plugin.js';
 import { expirySettings } from '../features/expiry/expiry-settings.js';
+import { localDate } from '../features/expiry/local-date.js';
 import inventoryRoutes from '../features/inventory/routes.js';
 import notificationRoutes from '../features/notifications/routes.js';
 import realtimePlugin from '../features/realtime/realtime-plugin.js';
@@ -32,6 +33,8 @@ import { rejectNulCharacters, validatorCompiler } from './validation.js';
 declare module 'fastify' {
   interface FastifyInstance {
     config: AppConfig;
+    /** Today's date ('YYYY-MM-DD') in `APP_TIMEZONE`: one calendar for the sweep, lists and stats. */
+    today: () => string;
   }
 }
 
@@ -134,6 +137,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     done(null, payload);
   });
   app.decorate('config', config);
+  const { timeZone } = expirySettings(options.env ?? process.env);
+  app.decorate('today', () => localDate(new Date(), timeZone));
 
   const owns = !options.database;
   const database = options.database ?? (await openDatabase(config.database, { poolSize: config.poolSize }));

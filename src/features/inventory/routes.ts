@@ -30,6 +30,7 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
     app.database,
     (e) => app.log.error({ err: e }, 'mass add item failed'),
     app.publishNotifications,
+    app.today,
   );
   const tags = ['inventory'];
 

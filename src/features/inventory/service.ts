@@ -63,6 +63,8 @@ export class InventoryService {
     private readonly onError?: (e: unknown) => void,
     /** Pushes the scan notification of a scanned item to the owner's sockets, after the commit. */
     private readonly publish?: NotificationPublisher,
+    /** Today's date in the app's time zone (`APP_TIMEZONE`), the calendar the sweep uses too. */
+    private readonly today: () => string = todayUtc,
   ) {}
 
   private get db() {
@@ -116,7 +118,7 @@ export class InventoryService {
           .executeTakeFirst()) ?? (await insertProduct(tx, user, { name, category: input.category }));
     }
 
-    const today = todayUtc();
+    const today = this.today();
     let expiryDate: string | null = null;
     let estimated = false;
     if (input.estimateExpiry || (input.scanned && !input.expiryDate)) {
@@ -179,7 +181,7 @@ export class InventoryService {
    * full, or empty past the start).
    */
   async list(user: AuthUser, q: Static<typeof ListQuery>) {
-    const today = todayUtc();
+    const today = this.today();
     let query = this.db
       .selectFrom('user_products as up')
       .innerJoin('products as p', 'p.id', 'up.product_id')
@@ -305,7 +307,7 @@ export class InventoryService {
   async update(user: AuthUser, id: string, body: Static<typeof UpdateItemBody>) {
     return inTransaction(this.database, async (tx) => {
       const row = await this.resolve(tx, user, id);
-      const today = todayUtc();
+      const today = this.today();
       let expiryDate = row.expiry_date;
       let estimated = row.expiry_estimated;
       if (body.estimateExpiry) {

@@ -54,7 +54,13 @@ async function scanningPlugin(app: FastifyInstance, opts: ScanningPluginOptions)
   );
   const lookup = new ProductLookup(app.database, off, nutrition, app.log);
   const decoder = new BarcodeDecoder({ threads: config.decodeThreads, maxPixels: config.maxPixels });
-  const service = new ScanService(app.database, decoder, lookup, opts.notify ?? app.publishNotifications);
+  const service = new ScanService(
+    app.database,
+    decoder,
+    lookup,
+    opts.notify ?? app.publishNotifications,
+    app.today,
+  );
   app.decorate('scanning', { decoder, lookup, nutrition, service });
 
   // The decoding threads start with the first scan (or `app.scanning.decoder.warmUp()`), so an app

@@ -55,6 +55,8 @@ export class ScanService {
     private readonly decoder: BarcodeDecoder,
     private readonly lookup: ProductLookup,
     private readonly notify?: ScanNotifier,
+    /** Today's date in the app's time zone (`APP_TIMEZONE`). */
+    private readonly today: () => string = todayUtc,
   ) {}
 
   private get db() {
@@ -75,7 +77,7 @@ export class ScanService {
     const barcode = code.text.slice(0, BARCODE_MAX);
     const found = await this.lookup.lookup(barcode, code.format);
     const product = found?.product;
-    const today = todayUtc();
+    const today = this.today();
     const now = new Date();
 
     const result = await this.db.transaction().execute(async (tx) => {

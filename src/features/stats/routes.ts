@@ -14,7 +14,7 @@ import { StatsService } from './service.js';
 /** `/api/stats/*`: every figure is over the caller's own inventory (the original mixed all users). */
 export default async function statsRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const service = new StatsService(app.database);
+  const service = new StatsService(app.database, app.today);
   const tags = ['stats'];
 
   r.get(

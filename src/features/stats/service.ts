@@ -18,14 +18,18 @@ function expired(today: string): RawBuilder<boolean> {
 
 /** Statistics over the caller's inventory only, each one SQL aggregate query. */
 export class StatsService {
-  constructor(private readonly database: AppDatabase) {}
+  constructor(
+    private readonly database: AppDatabase,
+    /** Today's date in the app's time zone (`APP_TIMEZONE`). */
+    private readonly today: () => string = todayUtc,
+  ) {}
 
   private get db() {
     return this.database.db;
   }
 
   async expiredProducts(user: AuthUser) {
-    const today = todayUtc();
+    const today = this.today();
     const rows = await this.db
       .selectFrom('user_products as up')
       .select([
@@ -47,7 +51,7 @@ export class StatsService {
   }
 
   async expiryTrends(user: AuthUser, days: number) {
-    const today = todayUtc();
+    const today = this.today();
     const w = wasted(today);
     const rows = await this.db
       .selectFrom('user_products as up')
@@ -74,7 +78,7 @@ export class StatsService {
   }
 
   async wastageByCategory(user: AuthUser) {
-    const today = todayUtc();
+    const today = this.today();
     const rows = await this.db
       .selectFrom('user_products as up')
       .innerJoin('products as p', 'p.id', 'up.product_id')
@@ -93,7 +97,7 @@ export class StatsService {
   }
 
   async wastedVsEaten(user: AuthUser) {
-    const today = todayUtc();
+    const today = this.today();
     const r = await this.db
       .selectFrom('user_products as up')
       .select([
