@@ -5,6 +5,7 @@ import type { DatabaseUrl } from '../migrate/index.js';
 import { ConfigError } from './config-error.js';
 import { databaseFromEnv } from './database-config.js';
 import { loadEnvFile } from './env-file.js';
+import { flag, wholeNumber } from './env-values.js';
 
 /** Everything the HTTP server reads from the environment, validated once at start. */
 export interface AppConfig {
@@ -41,23 +42,6 @@ export interface AppConfig {
 export const DEFAULT_CORS_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got '${raw}'`);
-  }
-  return n;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (!raw || raw === '0' || raw === 'false' || raw === 'no') return false;
-  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
-  throw new ConfigError(name, `must be 1 or 0, got '${env[name]}'`);
-}
 
 /** At least 32 characters: HS256 with a short secret can be brute-forced offline from one token. */
 const MIN_SECRET = 32;
@@ -140,18 +124,18 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     database,
     host,
-    port: int(env, 'PORT', 8000, 0, 65535),
+    port: wholeNumber(env, 'PORT', 8000, 0, 65535),
     secretKey: secretKey(env, database),
-    jwtExpiresMinutes: int(env, 'JWT_EXPIRES_MINUTES', 4000, 1, 60 * 24 * 365),
-    bcryptCost: int(env, 'BCRYPT_COST', 12, 4, 15),
+    jwtExpiresMinutes: wholeNumber(env, 'JWT_EXPIRES_MINUTES', 4000, 1, 60 * 24 * 365),
+    bcryptCost: wholeNumber(env, 'BCRYPT_COST', 12, 4, 15),
     corsOrigins: origins(env),
     migrateOnStart: flag(env, 'MIGRATE_ON_START'),
-    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
-    loginFailureWindowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
-    authRateLimitPerMinute: int(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100000),
-    sweepIntervalSeconds: int(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
+    loginMaxFailures: wholeNumber(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginFailureWindowSeconds: wholeNumber(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
+    authRateLimitPerMinute: wholeNumber(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100000),
+    sweepIntervalSeconds: wholeNumber(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
     logLevel,
     trustProxy: flag(env, 'TRUST_PROXY'),
-    poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 500),
+    poolSize: wholeNumber(env, 'DB_POOL_SIZE', 10, 1, 500),
   };
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { ConfigError } from './config-error.js';
+import { flag, wholeNumber } from './env-values.js';
 
 /** Settings of the scan routes, the product-data providers and produce detection. */
 export interface ScanningConfig {
@@ -42,16 +43,6 @@ export interface ScanningConfig {
   };
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got '${raw}'`);
-  }
-  return n;
-}
-
 function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -59,13 +50,6 @@ function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   if (!Number.isFinite(n) || n <= 0 || n >= 1)
     throw new ConfigError(name, `must be a number between 0 and 1, got '${raw}'`);
   return n;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (!raw || raw === '0' || raw === 'false' || raw === 'no') return false;
-  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
-  throw new ConfigError(name, `must be 1 or 0, got '${env[name]}'`);
 }
 
 function url(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
@@ -82,21 +66,21 @@ function url(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
 export function loadScanningConfig(env: NodeJS.ProcessEnv = process.env): ScanningConfig {
   const cores = os.availableParallelism();
   return {
-    maxUploadBytes: int(env, 'SCAN_MAX_UPLOAD_BYTES', 15 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-    maxPixels: int(env, 'SCAN_MAX_PIXELS', 50_000_000, 10_000, 268_402_689),
-    decodeThreads: int(env, 'SCAN_DECODE_THREADS', Math.max(1, cores - 1), 1, 64),
+    maxUploadBytes: wholeNumber(env, 'SCAN_MAX_UPLOAD_BYTES', 15 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    maxPixels: wholeNumber(env, 'SCAN_MAX_PIXELS', 50_000_000, 10_000, 268_402_689),
+    decodeThreads: wholeNumber(env, 'SCAN_DECODE_THREADS', Math.max(1, cores - 1), 1, 64),
     openFoodFacts: {
       enabled: flag(env, 'OFF_ENABLED'),
       baseUrl: url(env, 'OFF_BASE_URL', 'https://world.openfoodfacts.org'),
-      timeoutMs: int(env, 'OFF_TIMEOUT_MS', 3000, 100, 60_000),
+      timeoutMs: wholeNumber(env, 'OFF_TIMEOUT_MS', 3000, 100, 60_000),
       userAgent: env.OFF_USER_AGENT?.trim() || 'ExpireEye/0.1 (self-hosted food inventory)',
     },
     nutrition: {
       apiKey: env.NUTRITION_API_KEY?.trim() || undefined,
       baseUrl: url(env, 'NUTRITION_API_URL', 'https://api.nal.usda.gov/fdc'),
-      timeoutMs: int(env, 'NUTRITION_TIMEOUT_MS', 3000, 100, 60_000),
-      retrySeconds: int(env, 'NUTRITION_RETRY_SECONDS', 30, 0, 86_400),
-      maxAttempts: int(env, 'NUTRITION_MAX_ATTEMPTS', 8, 1, 100),
+      timeoutMs: wholeNumber(env, 'NUTRITION_TIMEOUT_MS', 3000, 100, 60_000),
+      retrySeconds: wholeNumber(env, 'NUTRITION_RETRY_SECONDS', 30, 0, 86_400),
+      maxAttempts: wholeNumber(env, 'NUTRITION_MAX_ATTEMPTS', 8, 1, 100),
     },
     detection: {
       modelPath: env.DETECTION_MODEL_PATH?.trim() || undefined,

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../config/config-error.js';
-import { wholeNumber } from '../../config/env-number.js';
+import { wholeNumber } from '../../config/env-values.js';
 import { isTimeZone } from './local-date.js';
 
 /** How the expiry sweep runs; read from the environment once at start. */

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../config/config-error.js';
-import { wholeNumber } from '../../config/env-number.js';
+import { wholeNumber } from '../../config/env-values.js';
 
 /** Live delivery settings; read from the environment once at start. */
 export interface RealtimeSettings {

@@ -16,3 +16,11 @@ export function wholeNumber(
   }
   return n;
 }
+
+/** An on/off setting: 1/true/yes or 0/false/no (unset or blank is off); anything else is a ConfigError. */
+export function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
+  throw new ConfigError(name, `must be 1 or 0, got '${env[name]}'`);
+}
