@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app/build-app.js';
+import { type BuildAppOptions, buildApp } from '../../src/app/build-app.js';
 import { type AppConfig, DEFAULT_CORS_ORIGINS } from '../../src/config/app-config.js';
 import { type AppDatabase, openDatabase } from '../../src/db/database.js';
 import { upgrade } from '../../src/migrate/commands/upgrade.js';
@@ -58,6 +58,7 @@ export function testConfig(scratch: ScratchDatabase, overrides: Partial<AppConfi
 export async function startServer(
   dialect: DialectName,
   overrides: Partial<AppConfig> = {},
+  scanning?: BuildAppOptions['scanning'],
 ): Promise<TestServer> {
   const scratch = await scratchDatabase(dialect);
   await migrateToHead(scratch);
@@ -68,6 +69,7 @@ export async function startServer(
     database,
     logger: { level: overrides.logLevel ?? 'error' },
     env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
+    ...(scanning ? { scanning } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

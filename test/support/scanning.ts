@@ -1,12 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import { buildApp } from '../../src/app/build-app.js';
 import { loadScanningConfig, type ScanningConfig } from '../../src/config/scanning-config.js';
-import { openDatabase } from '../../src/db/database.js';
 import type { ScanNotifier } from '../../src/features/scans/service.js';
 import type { DialectName } from '../../src/migrate/index.js';
-import { Client, migrateToHead, type TestServer, testConfig } from './app.js';
-import { scratchDatabase } from './databases.js';
-import { APP_MIGRATIONS } from './engine.js';
+import { startServer, type TestServer } from './app.js';
 
 /** Scanning settings for tests: providers off, one decoding thread, small limits. */
 export function scanConfig(overrides: Partial<ScanningConfig> = {}): ScanningConfig {
@@ -15,36 +10,11 @@ export function scanConfig(overrides: Partial<ScanningConfig> = {}): ScanningCon
 }
 
 /** A server like `startServer`'s, with the scanning settings and push notifier chosen by the test. */
-export async function startScanServer(
+export function startScanServer(
   dialect: DialectName,
   scanning: { config?: ScanningConfig; notify?: ScanNotifier } = {},
 ): Promise<TestServer> {
-  const scratch = await scratchDatabase(dialect);
-  await migrateToHead(scratch);
-  const queries: string[] = [];
-  const database = await openDatabase(scratch.parsed, { poolSize: 5, onQuery: (q) => queries.push(q) });
-  const app = await buildApp({
-    config: testConfig(scratch),
-    database,
-    logger: { level: 'error' },
-    env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
-    scanning: { config: scanning.config ?? scanConfig(), notify: scanning.notify },
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  return {
-    app,
-    baseUrl,
-    database,
-    scratch,
-    queries,
-    client: (token?: string) => new Client(baseUrl, token),
-    close: async () => {
-      await app.close();
-      await database.destroy();
-      await scratch.drop();
-    },
-  };
+  return startServer(dialect, {}, { config: scanning.config ?? scanConfig(), notify: scanning.notify });
 }
 
 /** POSTs an image as multipart/form-data (field `file`) with extra text fields. */
