@@ -126,6 +126,12 @@ for (const dialect of DIALECTS) {
       assert.ok((await tables()).includes('users'), 'stamp must not run downgrade()');
       await run((env) => stamp(env, 'head'));
       assert.equal((await run((env) => inspect.current(env))).out, '6e112f8a28d6 (head)\n');
+      const offline = await run((env) => stamp(env, 'head', { sql: true }));
+      assert.match(offline.err, /Running stamp_revision {2}-> 6e112f8a28d6\n/);
+      assert.match(
+        offline.out,
+        /-- Running stamp_revision {2}-> 6e112f8a28d6\n\ninsert into .alembic_version. /,
+      );
     });
 
     test('ambiguous prefixes; --head without --splice; two heads; branches; merge; upgrade heads', async () => {

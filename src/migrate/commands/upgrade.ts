@@ -1,7 +1,8 @@
 import type { Environment } from '../runtime/environment.js';
+import { LOG } from '../runtime/output.js';
 import type { MigrationStep } from '../script/revision-map.js';
 import { CommandError } from './errors.js';
-import { graph, toCommandError } from './resolve.js';
+import { graph } from './resolve.js';
 
 export interface MigrateOptions {
   /** Offline: print the SQL script instead of connecting. */
@@ -78,21 +79,19 @@ export async function stamp(
   opts: { purge?: boolean; sql?: boolean } = {},
 ): Promise<string[]> {
   const map = await env.script.map();
-  const describe = (from: string[], to: string[]) => `stamp_revision ${from.join(', ')} -> ${to.join(', ')}`;
   if (opts.sql) {
     env.announce(true);
     await env.load();
-    const next = graph(() => map.stampHeads([], target), true);
-    const sink: string[] = [];
-    for (const s of env.versionTable.createStatements()) sink.push(`${s};\n\n`);
-    env.output.stdout(sink.join(''));
-    env.output.info('expireeye.runtime.migration', `Running ${describe([], next)}`);
-    env.output.stdout(`-- Running ${describe([], next)}\n\n`);
-    for (const id of next) {
-      for (const s of env.versionTable.changeStatements({ kind: 'insert', to: id }))
-        env.output.stdout(`${s};\n\n`);
+    const steps = graph(() => map.planStamp([], target), true);
+    for (const s of env.versionTable.createStatements()) env.output.stdout(`${s};\n\n`);
+    for (const step of steps) {
+      env.output.info(LOG.migration, `Running ${step.describe}`);
+      env.output.stdout(`-- Running ${step.describe}\n\n`);
+      for (const change of step.versionChanges) {
+        for (const s of env.versionTable.changeStatements(change)) env.output.stdout(`${s};\n\n`);
+      }
     }
-    return next;
+    return graph(() => map.stampHeads([], target), true);
   }
   env.announce();
   return env.locked(async (conn) => {
@@ -106,25 +105,12 @@ export async function stamp(
       heads = [];
     }
     checkKnown(map, heads);
-    let next: string[];
-    try {
-      next = map.stampHeads(heads, target);
-    } catch (e) {
-      throw toCommandError(e, true);
+    // The graph plans the version-table changes (which rows a target replaces), as for upgrades.
+    const steps = graph(() => map.planStamp(heads, target), true);
+    for (const step of steps) {
+      env.output.info(LOG.migration, `Running ${step.describe}`);
+      await env.applyVersionChanges(conn, step.versionChanges);
     }
-    const removed = heads.filter((h) => !next.includes(h));
-    const added = next.filter((h) => !heads.includes(h));
-    if (removed.length === 0 && added.length === 0) return next;
-    env.output.info('expireeye.runtime.migration', `Running ${describe(removed, added)}`);
-    const changes = [];
-    for (let i = 0; i < Math.max(removed.length, added.length); i++) {
-      const from = removed[i];
-      const to = added[i];
-      if (from && to) changes.push({ kind: 'update' as const, from, to });
-      else if (from) changes.push({ kind: 'delete' as const, from });
-      else if (to) changes.push({ kind: 'insert' as const, to });
-    }
-    await env.applyVersionChanges(conn, changes);
-    return next;
+    return env.versionTable.heads(conn);
   });
 }

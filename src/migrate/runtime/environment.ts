@@ -1,6 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { DialectImpl, DialectName } from '../ddl/dialect-impl.js';
-import type { MigrationStep, RevisionMap, VersionChange } from '../script/revision-map.js';
+import {
+  type MigrationStep,
+  type RevisionMap,
+  shortLog,
+  type VersionChange,
+} from '../script/revision-map.js';
 import { ScriptDirectory } from '../script/script-directory.js';
 import type { MigrationConfig } from './config.js';
 import { type DatabaseUrl, displayUrl } from './database-url.js';
@@ -218,7 +223,7 @@ export class Environment {
     const txn = this.impl.transactionalDDL;
     for (const step of options.steps) {
       this.output.info(LOG.migration, `Running ${step.describe}`);
-      sink.comment(`Running ${arrow(step)}`);
+      sink.comment(`Running ${shortLog(step)}`);
       if (txn) write('BEGIN;\n\n');
       const mod = await this.script.module(step.revision);
       await (step.direction === 'up' ? mod.upgrade(op) : mod.downgrade(op));
@@ -229,13 +234,4 @@ export class Environment {
     }
     if (options.dropVersionTable) for (const s of this.versionTable.dropStatements()) await sink.run(s);
   }
-}
-
-/** `upgrade A, B -> M` / `downgrade M -> ` : the step without its message, for `--sql` comments. */
-function arrow(step: MigrationStep): string {
-  const rev = step.revision;
-  const parents = rev.downRevisions.join(', ');
-  return step.direction === 'up'
-    ? `upgrade ${parents} -> ${rev.revision}`
-    : `downgrade ${rev.revision} -> ${parents}`;
 }
