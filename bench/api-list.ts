@@ -16,6 +16,7 @@
  * ran, met or not.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type CompiledQuery, createQueryId, type KyselyPlugin } from 'kysely';
 import mysql from 'mysql2/promise';
@@ -25,7 +26,15 @@ import { upgrade } from '../src/migrate/commands/upgrade.js';
 import { CapturedOutput, Environment, parseDatabaseUrl } from '../src/migrate/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SERVER = path.join(ROOT, 'dist', 'src', 'server.js');
+/** The server as `npm start` runs it: package.json's start script's node flags and entry point. */
+function startCommand(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [node, ...args] = pkg.scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return args.map((a) => (a.startsWith('-') ? a : path.join(ROOT, a)));
+}
 const ORIGINAL_STATUS_RPS = (1944.9 + 2036.5) / 2;
 const SECRET = 'bench-secret-bench-secret-bench-secret-!!';
 
@@ -149,7 +158,7 @@ async function api(base: string, method: string, p: string, body?: unknown, toke
 }
 
 function startServer(url: string, logLevel: string): { child: ChildProcess; port: Promise<number> } {
-  const child = spawn(process.execPath, [SERVER], {
+  const child = spawn(process.execPath, startCommand(), {
     env: {
       PATH: process.env.PATH ?? '',
       DATABASE_URL: url,
@@ -276,7 +285,7 @@ async function main(): Promise<void> {
 
     const d = opts.duration;
     process.stdout.write(
-      `ExpireEye API benchmark — MariaDB, one server process (LOG_LEVEL=${opts.logLevel}), wrk -t2, ${d} s per run\n` +
+      `ExpireEye API benchmark — MariaDB, one server process (node ${startCommand().join(' ').replace(`${ROOT}/`, '')}, LOG_LEVEL=${opts.logLevel}), wrk -t2, ${d} s per run\n` +
         `list: ${count} items, ${body.length} bytes per answer, ${captured.length} query per request\n\n`,
     );
     // Warm-up.

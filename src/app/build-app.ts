@@ -20,6 +20,7 @@ import type { ScanNotifier } from '../features/scans/service.js';
 import statsRoutes from '../features/stats/routes.js';
 import statusRoutes from '../features/status/routes.js';
 import type { Output } from '../migrate/index.js';
+import { AccessLog } from './access-log.js';
 import { ErrorDetail, ValidationErrors } from './common-schemas.js';
 import authPlugin from './plugins/auth.js';
 import corsPlugin from './plugins/cors.js';
@@ -114,6 +115,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    logController: new AccessLog(),
   });
   app.setValidatorCompiler(validatorCompiler());
   app.addHook('preValidation', rejectNulCharacters);

@@ -45,5 +45,12 @@ test('request logs carry a request id and never the access token of the WebSocke
   const text = lines.join('\n');
   assert.ok(token && !text.includes(token), 'no token in the logs');
   assert.match(text, /access_token=\[redacted\]/);
-  assert.ok(lines.some((l) => JSON.parse(l).reqId === 'req-42'));
+  // One access-log line per request, with the request id, method, URL, status and time.
+  const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.reqId === 'req-42');
+  assert.equal(logged.length, 1);
+  assert.equal(logged[0].msg, 'request completed');
+  assert.equal(logged[0].req.method, 'GET');
+  assert.equal(logged[0].req.url, '/api/notification/list');
+  assert.equal(logged[0].res.statusCode, 401);
+  assert.equal(typeof logged[0].responseTime, 'number');
 });

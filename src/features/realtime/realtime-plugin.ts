@@ -56,6 +56,8 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
       config: { public: true },
     },
     (socket, request) => {
+      // The upgrade never completes as an HTTP reply, so the access log line is written here.
+      request.log.info({ req: request }, 'websocket opened');
       const connection = new NotificationSocket(socket, {
         database: app.database,
         tokens: app.tokens,
