@@ -11,6 +11,8 @@ export const users = defineTable(
     dob: col.date().nullable(),
     created_at: col.timestamp().default({ expr: 'current_timestamp' }),
     updated_at: col.timestamp().nullable(),
+    /** Raised by a password change; tokens carry the value they were issued with (claim `ver`). */
+    token_version: col.integer().default(0),
   },
   { indexes: [{ name: 'idx_user_email', columns: ['email'], unique: true }] },
 );

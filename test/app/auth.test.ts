@@ -109,8 +109,10 @@ for (const dialect of DIALECTS) {
       const [h, p] = ok.body.token.split('.');
       assert.deepEqual(JSON.parse(Buffer.from(h, 'base64url').toString()), { alg: 'HS256', typ: 'JWT' });
       const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
-      assert.deepEqual(Object.keys(payload).sort(), ['email', 'exp', 'userId']);
+      // The original's claims, plus the token version (0 until the first password change).
+      assert.deepEqual(Object.keys(payload).sort(), ['email', 'exp', 'userId', 'ver']);
       assert.equal(payload.userId, u.id);
+      assert.equal(payload.ver, 0);
       const wrong = await api.post('/api/auth/login', { email: u.email, password: 'not-the-password' });
       const unknown = await api.post('/api/auth/login', { email: `nobody.${u.email}`, password: 'whatever' });
       assert.equal(wrong.status, 401);
@@ -213,8 +215,11 @@ for (const dialect of DIALECTS) {
       assert.equal((await server.client().put('/api/user/profile', { name: 'x' })).status, 401);
     });
 
-    test('change password: needs the current one; the old one stops working', async () => {
+    test('change password: needs the current one; the old one and every earlier token stop working', async () => {
       const u = await newUser(server, 'pw');
+      const login = await server.client().post('/api/auth/login', { email: u.email, password: u.password });
+      const otherSession = server.client(login.body.token);
+      assert.equal((await otherSession.get('/api/user/profile')).status, 200);
       const wrong = await u.api.post('/api/user/change-password', {
         currentPassword: 'not-it',
         newPassword: 'brand-new-pass',
@@ -231,12 +236,26 @@ for (const dialect of DIALECTS) {
         newPassword: 'brand-new-pass',
       });
       assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.body.message, 'Password changed successfully');
+      // Tokens issued before the change are revoked, in this session and the other one.
+      for (const before of [u.api, otherSession]) {
+        const res = await before.get('/api/user/profile');
+        assert.equal(res.status, 401);
+        assert.deepEqual(res.body, { detail: 'Access token is invalid or expired.' });
+      }
+      // The reply's token keeps this client signed in; a new login works too.
+      assert.equal((await server.client(ok.body.token).get('/api/user/profile')).status, 200);
       const api = server.client();
       assert.equal((await api.post('/api/auth/login', { email: u.email, password: u.password })).status, 401);
-      assert.equal(
-        (await api.post('/api/auth/login', { email: u.email, password: 'brand-new-pass' })).status,
-        200,
-      );
+      const relogin = await api.post('/api/auth/login', { email: u.email, password: 'brand-new-pass' });
+      assert.equal(relogin.status, 200);
+      assert.equal((await server.client(relogin.body.token).get('/api/user/profile')).status, 200);
+      // The revoked token cannot change the password again either.
+      const stale = await u.api.post('/api/user/change-password', {
+        currentPassword: 'brand-new-pass',
+        newPassword: 'another-pass',
+      });
+      assert.equal(stale.status, 401);
     });
   });
 }

@@ -52,8 +52,17 @@ for (const dialect of DIALECTS) {
       await s.close();
     });
 
-    test('a missing, forged, expired or foreign token, or a deleted user: closed with 1008 and a reason', async () => {
+    test('a missing, forged, expired, foreign or revoked token, or a deleted user: closed with 1008 and a reason', async () => {
       const alice = await insertUser(server.database, 'alice');
+      // Carol changed her password twice: tokens of versions 0 and 1 are revoked.
+      const carol = await insertUser(server.database, 'carol');
+      await server.database.db
+        .updateTable('users')
+        .set({ token_version: 2 })
+        .where('id', '=', carol.id)
+        .execute();
+      const carolToken = (ver?: number) =>
+        forgeToken({ userId: carol.id, email: carol.email, exp: inOneHour(), ver }, { secret: TEST_SECRET });
       const cases: [string, string][] = [
         ['', 'Missing access token'],
         ['?access_token=garbage', 'Invalid or expired access token'],
@@ -73,6 +82,8 @@ for (const dialect of DIALECTS) {
           `?access_token=${forgeToken({ userId: 'no-such-user', email: 'x@y.z', exp: inOneHour() }, { secret: TEST_SECRET })}`,
           'Invalid or expired access token',
         ],
+        [`?access_token=${carolToken()}`, 'Invalid or expired access token'],
+        [`?access_token=${carolToken(1)}`, 'Invalid or expired access token'],
       ];
       for (const [query, reason] of cases) {
         const s = new TestSocket(`${server.wsUrl}${query}`);
@@ -80,6 +91,10 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(closed, { code: 1008, reason }, query);
         assert.ok(!s.frames.some((f) => f?.type === 'CONNECTION_ESTABLISHED'), 'no hello before the refusal');
       }
+      // Her current version is accepted.
+      const current = new TestSocket(`${server.wsUrl}?access_token=${carolToken(2)}`);
+      assert.equal((await current.next()).type, 'CONNECTION_ESTABLISHED');
+      await current.close();
     });
 
     test('the token may come in the Authorization header or as a subprotocol', async () => {

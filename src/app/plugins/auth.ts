@@ -13,6 +13,7 @@ export interface AuthUser {
 declare module 'fastify' {
   interface FastifyInstance {
     tokens: Tokens;
+    tokenVersions: TokenVersions;
     /** onRequest hook for the API's routes; routes with `config: { public: true }` skip it. */
     authenticate: (request: FastifyRequest) => Promise<void>;
   }
@@ -24,18 +25,18 @@ declare module 'fastify' {
   }
 }
 
-export interface TokenPayload {
-  userId: string;
-  email: string;
-  exp: number;
+/** A token that verified: whose it is, and the user's token version it was issued under. */
+export interface VerifiedToken extends AuthUser {
+  version: number;
 }
 
 /**
- * HS256 JWTs carrying `{userId, email, exp}`. Verification fixes the algorithm (a token signed
- * with `none` or any other algorithm is refused) and requires `exp`.
+ * HS256 JWTs carrying `{userId, email, ver, exp}` (`ver`: the user's token version; tokens
+ * without it count as version 0). Verification fixes the algorithm (a token signed with `none` or
+ * any other algorithm is refused) and requires `exp`.
  */
 export class Tokens {
-  private readonly signer: (payload: { userId: string; email: string }) => string;
+  private readonly signer: (payload: { userId: string; email: string; ver: number }) => string;
   private readonly verifier: (token: string) => Record<string, unknown>;
 
   constructor(secret: string, expiresMinutes: number) {
@@ -54,19 +55,21 @@ export class Tokens {
     }) as (token: string) => Record<string, unknown>;
   }
 
-  sign(user: AuthUser): string {
-    return this.signer({ userId: user.id, email: user.email });
+  sign(user: AuthUser, version = 0): string {
+    return this.signer({ userId: user.id, email: user.email, ver: version });
   }
 
   /** The caller, or undefined for any token that is not valid. */
-  verify(token: string): AuthUser | undefined {
+  verify(token: string): VerifiedToken | undefined {
     try {
       const p = this.verifier(token);
       if (typeof p.userId !== 'string' || typeof p.email !== 'string' || typeof p.exp !== 'number') {
         return undefined;
       }
       if (p.userId.length === 0 || p.userId.length > 64) return undefined;
-      return { id: p.userId, email: p.email };
+      const version = p.ver ?? 0;
+      if (typeof version !== 'number' || !Number.isSafeInteger(version)) return undefined;
+      return { id: p.userId, email: p.email, version };
     } catch {
       return undefined;
     }
@@ -82,30 +85,45 @@ export function bearerToken(header: string | undefined): string | undefined {
   return /^[\w-]+\.[\w-]+\.[\w-]*$/.test(value) ? value : undefined;
 }
 
-/** Remembers for a minute that a user id exists, so a valid token costs no query per request. */
-class KnownUsers {
-  private readonly seen = new Map<string, number>();
+/**
+ * Which token version each user's tokens must carry (`users.token_version`, raised by a password
+ * change), remembered for a minute so that a valid token costs no query per request. A password
+ * change forgets the entry at once in its own process; other server processes notice within that
+ * minute (see the README).
+ */
+export class TokenVersions {
+  private readonly seen = new Map<string, { version: number; until: number }>();
   constructor(
     private readonly database: AppDatabase,
     private readonly ttlMs = 60_000,
   ) {}
 
-  async exists(id: string): Promise<boolean> {
+  /** Whether the token's user exists and the token was issued under their current version. */
+  async accepts(token: VerifiedToken): Promise<boolean> {
+    return (await this.current(token.id)) === token.version;
+  }
+
+  /** The user's token version, or undefined when there is no such user. */
+  async current(userId: string): Promise<number | undefined> {
     const now = Date.now();
-    const until = this.seen.get(id);
-    if (until !== undefined && until > now) return true;
+    const cached = this.seen.get(userId);
+    if (cached && cached.until > now) return cached.version;
     const row = await this.database.db
       .selectFrom('users')
-      .select('id')
-      .where('id', '=', id)
+      .select('token_version')
+      .where('id', '=', userId)
       .executeTakeFirst();
     if (!row) {
-      this.seen.delete(id);
-      return false;
+      this.seen.delete(userId);
+      return undefined;
     }
     if (this.seen.size > 10_000) this.seen.clear();
-    this.seen.set(id, now + this.ttlMs);
-    return true;
+    this.seen.set(userId, { version: row.token_version, until: now + this.ttlMs });
+    return row.token_version;
+  }
+
+  forget(userId: string): void {
+    this.seen.delete(userId);
   }
 }
 
@@ -117,17 +135,20 @@ export interface AuthOptions {
 
 async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
   const tokens = new Tokens(opts.secret, opts.expiresMinutes);
-  const users = new KnownUsers(opts.database);
+  const versions = new TokenVersions(opts.database);
   app.decorate('tokens', tokens);
+  app.decorate('tokenVersions', versions);
   app.decorateRequest('user', null as unknown as AuthUser);
   app.decorate('authenticate', async (request: FastifyRequest) => {
     if (request.routeOptions.config.public) return;
     const token = bearerToken(request.headers.authorization);
     if (!token) throw unauthorized('Authorization header missing or invalid.');
-    const user = tokens.verify(token);
-    if (!user) throw unauthorized('Access token is invalid or expired.');
-    if (!(await users.exists(user.id))) throw unauthorized('Access token is invalid or expired.');
-    request.user = user;
+    const claimed = tokens.verify(token);
+    // A deleted user's token, or one issued before a password change, is as invalid as a forged one.
+    if (!claimed || !(await versions.accepts(claimed))) {
+      throw unauthorized('Access token is invalid or expired.');
+    }
+    request.user = { id: claimed.id, email: claimed.email };
   });
 }
 

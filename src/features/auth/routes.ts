@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { errorResponses, Message } from '../../app/common-schemas.js';
+import { errorResponses } from '../../app/common-schemas.js';
 import { LoginGuard } from './login-guard.js';
 import { Passwords } from './passwords.js';
 import {
@@ -28,6 +28,7 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
     app.database,
     new Passwords(opts.bcryptCost),
     app.tokens,
+    app.tokenVersions,
     new LoginGuard(opts.loginMaxFailures, opts.loginFailureWindowSeconds),
   );
   const rateLimit = { max: opts.authRateLimitPerMinute, timeWindow: 60_000 };
@@ -98,9 +99,11 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
       schema: {
         tags: ['user'],
         summary: 'Change the password',
-        description: 'Needs the current password (400 if wrong).',
+        description:
+          'Needs the current password (400 if wrong). Signs out every other session: tokens issued ' +
+          'before the change stop working, and the reply carries a new token for this client.',
         body: ChangePasswordBody,
-        response: { 200: Message, ...errorResponses(400, 401, 422, 429) },
+        response: { 200: LoginReply, ...errorResponses(400, 401, 422, 429) },
       },
     },
     (req) => service.changePassword(req.user, req.body),

@@ -35,7 +35,10 @@ export const LoginBody = Type.Object({
 
 export const LoginReply = Type.Object({
   message: Type.String(),
-  token: Type.String({ description: 'HS256 JWT with `userId`, `email` and `exp`.' }),
+  token: Type.String({
+    description:
+      'HS256 JWT with `userId`, `email`, `exp` and `ver` (the token version; a password change raises it).',
+  }),
 });
 
 export const Profile = Type.Object({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { conflict, HttpError, unauthorized, ValidationFailure } from '../../app/http-error.js';
-import type { AuthUser, Tokens } from '../../app/plugins/auth.js';
+import type { AuthUser, Tokens, TokenVersions } from '../../app/plugins/auth.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso, todayUtc } from '../../db/dates.js';
 import { isUniqueViolation } from '../../db/errors.js';
@@ -33,6 +33,7 @@ export class AuthService {
     private readonly database: AppDatabase,
     private readonly passwords: Passwords,
     private readonly tokens: Tokens,
+    private readonly versions: TokenVersions,
     private readonly guard: LoginGuard,
   ) {}
 
@@ -90,7 +91,7 @@ export class AuthService {
     this.guard.check(clientAddress, email);
     const row = await this.db
       .selectFrom('users')
-      .select(['id', 'email', 'password_hash'])
+      .select(['id', 'email', 'password_hash', 'token_version'])
       .where('email', '=', email)
       .executeTakeFirst();
     const ok = await this.passwords.verify(password, row?.password_hash);
@@ -99,7 +100,10 @@ export class AuthService {
       throw unauthorized(INVALID_LOGIN);
     }
     this.guard.succeed(clientAddress, email);
-    return { message: 'Login successful', token: this.tokens.sign({ id: row.id, email: row.email }) };
+    return {
+      message: 'Login successful',
+      token: this.tokens.sign({ id: row.id, email: row.email }, row.token_version),
+    };
   }
 
   async profile(user: AuthUser) {
@@ -133,22 +137,33 @@ export class AuthService {
     return this.profile(user);
   }
 
+  /**
+   * Revokes every token issued before (the token version goes up) and returns a new one, so the
+   * client that changed the password stays signed in while other sessions are signed out.
+   */
   async changePassword(user: AuthUser, body: Static<typeof ChangePasswordBody>) {
     checkPasswordBytes('newPassword', body.newPassword);
     const row = await this.db
       .selectFrom('users')
-      .select('password_hash')
+      .select(['email', 'password_hash', 'token_version'])
       .where('id', '=', user.id)
       .executeTakeFirst();
     if (!row || !(await this.passwords.verify(body.currentPassword, row.password_hash))) {
       throw new HttpError(400, 'Current password is incorrect');
     }
     const hash = await this.passwords.hash(body.newPassword);
-    await this.db
+    // Only over the hash that was checked: a change that won a race in between makes this one fail.
+    const changed = await this.db
       .updateTable('users')
-      .set({ password_hash: hash, updated_at: new Date() })
+      .set({ password_hash: hash, token_version: row.token_version + 1, updated_at: new Date() })
       .where('id', '=', user.id)
-      .execute();
-    return { message: 'Password changed successfully' };
+      .where('password_hash', '=', row.password_hash)
+      .executeTakeFirst();
+    if (Number(changed.numUpdatedRows) !== 1) throw new HttpError(400, 'Current password is incorrect');
+    this.versions.forget(user.id);
+    return {
+      message: 'Password changed successfully',
+      token: this.tokens.sign({ id: user.id, email: row.email }, row.token_version + 1),
+    };
   }
 }

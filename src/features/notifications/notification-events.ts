@@ -56,12 +56,6 @@ export async function unreadBacklog(
   return rows.reverse();
 }
 
-/** Whether the account still exists: a valid token of a deleted user opens no socket. */
-export async function userExists(database: AppDatabase, userId: string): Promise<boolean> {
-  const row = await database.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Where committed notifications go to reach their owner's sockets (`app.publishNotifications`). */
 export type NotificationPublisher = (rows: readonly PublishedNotification[]) => unknown;
 

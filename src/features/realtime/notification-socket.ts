@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { HttpError } from '../../app/http-error.js';
-import type { AuthUser, Tokens } from '../../app/plugins/auth.js';
+import type { AuthUser, Tokens, TokenVersions } from '../../app/plugins/auth.js';
 import type { AppDatabase } from '../../db/database.js';
-import { unreadBacklog, userExists } from '../notifications/notification-events.js';
+import { unreadBacklog } from '../notifications/notification-events.js';
 import { NotificationService } from '../notifications/service.js';
 import {
   connectionEstablished,
@@ -23,6 +23,7 @@ const MAX_QUEUED_MESSAGES = 64;
 export interface SocketDeps {
   database: AppDatabase;
   tokens: Tokens;
+  tokenVersions: TokenVersions;
   hub: SocketHub;
   log: FastifyBaseLogger;
   backlogLimit: number;
@@ -57,12 +58,12 @@ export class NotificationSocket {
     if (!token) return this.refuse('Missing access token');
     const claimed = deps.tokens.verify(token);
     if (!claimed) return this.refuse('Invalid or expired access token');
-    if (!(await userExists(deps.database, claimed.id))) return this.refuse('Invalid or expired access token');
+    if (!(await deps.tokenVersions.accepts(claimed))) return this.refuse('Invalid or expired access token');
     if (deps.hub.count(claimed.id) >= deps.maxSocketsPerUser) {
       return this.refuse('Too many open notification sockets for this user');
     }
     if (socket.readyState !== socket.OPEN) return;
-    this.user = claimed;
+    this.user = { id: claimed.id, email: claimed.email };
     // Registered before the backlog is read, so nothing created in between is missed; what arrives
     // meanwhile is held and sent after the backlog, without the ones the backlog already had.
     const client = deps.hub.add(claimed.id, socket);

@@ -61,6 +61,7 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
       const connection = new NotificationSocket(socket, {
         database: app.database,
         tokens: app.tokens,
+        tokenVersions: app.tokenVersions,
         hub,
         log: request.log,
         backlogLimit: settings.backlogLimit,
