@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { pino } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
+import { redisConfig } from '../config/redis-config.js';
 import { loadScanningConfig, type ScanningConfig } from '../config/scanning-config.js';
 import { type AppDatabase, openDatabase } from '../db/database.js';
 import { SchemaStatus } from '../db/schema-status.js';
@@ -28,6 +29,7 @@ import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
 import helmetPlugin from './plugins/helmet.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
+import redisPlugin from './plugins/redis.js';
 import swaggerPlugin from './plugins/swagger.js';
 import { rejectNulCharacters, validatorCompiler } from './validation.js';
 
@@ -157,6 +159,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(dbPlugin, { database, schemaStatus, owns });
   await app.register(helmetPlugin);
   await app.register(corsPlugin, { origins: config.corsOrigins });
+  await app.register(redisPlugin, redisConfig(options.env ?? process.env));
   await app.register(rateLimitPlugin);
   await app.register(swaggerPlugin, { version });
   await app.register(authPlugin, {

@@ -1,8 +1,9 @@
 import { createSigner, createVerifier } from 'fast-jwt';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppDatabase } from '../../db/database.js';
 import { unauthorized } from '../http-error.js';
+import type { SharedRedis } from './redis.js';
 
 /** Who is calling: from a verified token whose user exists. */
 export interface AuthUser {
@@ -88,15 +89,35 @@ export function bearerToken(header: string | undefined): string | undefined {
 /**
  * Which token version each user's tokens must carry (`users.token_version`, raised by a password
  * change), remembered for a minute so that a valid token costs no query per request. A password
- * change forgets the entry at once in its own process; other server processes notice within that
- * minute (see the README).
+ * change makes every server process forget the user at once (broadcast over Redis when several
+ * share one); were a broadcast lost, the entry still expires within the minute.
  */
 export class TokenVersions {
   private readonly seen = new Map<string, { version: number; until: number }>();
   constructor(
     private readonly database: AppDatabase,
+    private readonly redis?: SharedRedis,
+    private readonly log?: FastifyBaseLogger,
     private readonly ttlMs = 60_000,
   ) {}
+
+  /** Subscribes to the other processes' revocations. */
+  async listen(): Promise<void> {
+    await this.redis?.listen(REVOKED_CHANNEL, (userId) => this.seen.delete(userId));
+  }
+
+  /** After a user's version was raised: every process reads it again before accepting a token. */
+  async revoked(userId: string): Promise<void> {
+    this.seen.delete(userId);
+    try {
+      await this.redis?.broadcast(REVOKED_CHANNEL, userId);
+    } catch (e) {
+      this.log?.error(
+        { err: e, userId },
+        'broadcasting a token revocation failed; other processes see it within a minute',
+      );
+    }
+  }
 
   /** Whether the token's user exists and the token was issued under their current version. */
   async accepts(token: VerifiedToken): Promise<boolean> {
@@ -121,11 +142,9 @@ export class TokenVersions {
     this.seen.set(userId, { version: row.token_version, until: now + this.ttlMs });
     return row.token_version;
   }
-
-  forget(userId: string): void {
-    this.seen.delete(userId);
-  }
 }
+
+const REVOKED_CHANNEL = 'token-revoked';
 
 export interface AuthOptions {
   secret: string;
@@ -135,7 +154,8 @@ export interface AuthOptions {
 
 async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
   const tokens = new Tokens(opts.secret, opts.expiresMinutes);
-  const versions = new TokenVersions(opts.database);
+  const versions = new TokenVersions(opts.database, app.redis, app.log);
+  await versions.listen();
   app.decorate('tokens', tokens);
   app.decorate('tokenVersions', versions);
   app.decorateRequest('user', null as unknown as AuthUser);

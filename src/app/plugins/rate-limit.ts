@@ -5,11 +5,15 @@ import fp from 'fastify-plugin';
 /**
  * Request-rate limits, per client address, for the routes that opt in with
  * `config: { rateLimit: {...} }` (the auth routes: each costs a bcrypt hash). Failed logins have
- * their own, stricter counter (LoginGuard).
+ * their own, stricter counter (LoginGuard). With REDIS_URL the counts are shared by every server
+ * process; while Redis is unreachable this limit is skipped (the login guard still holds).
  */
 async function rateLimitPlugin(app: FastifyInstance): Promise<void> {
   await app.register(rateLimit, {
     global: false,
+    ...(app.redis
+      ? { redis: app.redis.client, nameSpace: app.redis.key('rate-limit:'), skipOnError: true }
+      : {}),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: ctx.statusCode,
       detail: `Too many requests. Try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`,

@@ -1,8 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { errorResponses } from '../../app/common-schemas.js';
+import { MemoryFailureCounter } from './failure-counter.js';
 import { LoginGuard } from './login-guard.js';
 import { Passwords } from './passwords.js';
+import { RedisFailureCounter } from './redis-failure-counter.js';
 import {
   ChangePasswordBody,
   LoginBody,
@@ -29,7 +31,11 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
     new Passwords(opts.bcryptCost),
     app.tokens,
     app.tokenVersions,
-    new LoginGuard(opts.loginMaxFailures, opts.loginFailureWindowSeconds),
+    new LoginGuard(
+      opts.loginMaxFailures,
+      opts.loginFailureWindowSeconds,
+      app.redis ? new RedisFailureCounter(app.redis, app.log) : new MemoryFailureCounter(),
+    ),
   );
   const rateLimit = { max: opts.authRateLimitPerMinute, timeWindow: 60_000 };
 

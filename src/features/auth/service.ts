@@ -88,7 +88,7 @@ export class AuthService {
   /** Same answer, and the same bcrypt work, whether or not the e-mail exists. */
   async login(rawEmail: string, password: string, clientAddress: string) {
     const email = normalizeEmail(rawEmail);
-    this.guard.check(clientAddress, email);
+    await this.guard.check(clientAddress, email);
     const row = await this.db
       .selectFrom('users')
       .select(['id', 'email', 'password_hash', 'token_version'])
@@ -96,10 +96,10 @@ export class AuthService {
       .executeTakeFirst();
     const ok = await this.passwords.verify(password, row?.password_hash);
     if (!ok || !row) {
-      this.guard.fail(clientAddress, email);
+      await this.guard.fail(clientAddress, email);
       throw unauthorized(INVALID_LOGIN);
     }
-    this.guard.succeed(clientAddress, email);
+    await this.guard.succeed(clientAddress, email);
     return {
       message: 'Login successful',
       token: this.tokens.sign({ id: row.id, email: row.email }, row.token_version),
@@ -160,7 +160,7 @@ export class AuthService {
       .where('password_hash', '=', row.password_hash)
       .executeTakeFirst();
     if (Number(changed.numUpdatedRows) !== 1) throw new HttpError(400, 'Current password is incorrect');
-    this.versions.forget(user.id);
+    await this.versions.revoked(user.id);
     return {
       message: 'Password changed successfully',
       token: this.tokens.sign({ id: user.id, email: row.email }, row.token_version + 1),

@@ -1,5 +1,5 @@
-import { ConfigError } from '../../config/config-error.js';
 import { wholeNumber } from '../../config/env-values.js';
+import { redisConfig } from '../../config/redis-config.js';
 
 /** Live delivery settings; read from the environment once at start. */
 export interface RealtimeSettings {
@@ -16,19 +16,8 @@ export interface RealtimeSettings {
 }
 
 export function realtimeSettings(env: NodeJS.ProcessEnv = process.env): RealtimeSettings {
-  const redisUrl = env.REDIS_URL?.trim() || undefined;
-  if (redisUrl) {
-    let ok = false;
-    try {
-      ok = /^rediss?:$/.test(new URL(redisUrl).protocol);
-    } catch {
-      ok = false;
-    }
-    // The URL may hold a password: never echo it.
-    if (!ok) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
-  }
   return {
-    redisUrl,
+    redisUrl: redisConfig(env).url,
     redisChannel: env.REDIS_CHANNEL?.trim() || 'expireeye:notifications',
     heartbeatSeconds: wholeNumber(env, 'WS_HEARTBEAT_SECONDS', 30, 1, 3600),
     maxSocketsPerUser: wholeNumber(env, 'WS_MAX_SOCKETS_PER_USER', 20, 1, 1000),

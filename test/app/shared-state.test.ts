@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { Client, migrateToHead } from '../support/app.js';
+import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { type Instance, startInstance } from '../support/sockets.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Polls until `check` holds (a Redis broadcast reaches the other process asynchronously). */
+async function eventually(check: () => Promise<boolean>, ms = 2000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}
+
+for (const dialect of DIALECTS) {
+  describe(`state two server processes share through Redis, on ${dialect}`, () => {
+    let scratch: ScratchDatabase;
+    let a: Instance;
+    let b: Instance;
+    let n = 0;
+    const email = () => `shared${++n}.${process.pid}@example.com`;
+    // Keys of its own: test files run in parallel on the same Redis, all from 127.0.0.1.
+    const prefix = `expireeye-test-${randomBytes(6).toString('hex')}:`;
+    const redis = new Redis(REDIS_URL, { lazyConnect: true });
+    const failureKeys = (address: string) => redis.keys(`${prefix}login-failures:e|*|${address}`);
+    before(async () => {
+      scratch = await scratchDatabase(dialect);
+      await migrateToHead(scratch);
+      await redis.connect();
+      const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
+      const config = { loginMaxFailures: 2, authRateLimitPerMinute: 1000 };
+      a = await startInstance(scratch, env, config);
+      b = await startInstance(scratch, env, config);
+    });
+    after(async () => {
+      await Promise.all([a?.close(), b?.close()]);
+      await scratch.drop();
+      await redis.quit();
+    });
+
+    test('failed logins count across processes: two on A and B lock the account out on both', async () => {
+      const user = { email: email(), password: 'right-password' };
+      assert.equal(
+        (await new Client(a.baseUrl).post('/api/auth/signup', { name: 'S', ...user })).status,
+        200,
+      );
+      const wrong = { email: user.email, password: 'wrong-password' };
+      assert.equal((await new Client(a.baseUrl).post('/api/auth/login', wrong)).status, 401);
+      assert.equal((await new Client(b.baseUrl).post('/api/auth/login', wrong)).status, 401);
+      for (const server of [a, b]) {
+        const locked = await new Client(server.baseUrl).post('/api/auth/login', user);
+        assert.equal(locked.status, 429, server.baseUrl);
+        assert.match(locked.body.detail, /^Too many failed login attempts\. Try again in \d+ seconds\.$/);
+        assert.ok(Number(locked.headers.get('retry-after')) > 0);
+      }
+      const [key] = await failureKeys(user.email);
+      assert.ok(key, 'counted in Redis');
+      assert.equal(await redis.get(key), '2');
+      assert.ok((await redis.pttl(key)) > 0, 'the window expires');
+    });
+
+    test('a password changed on A revokes the old token on B at once; the new one works on both', async () => {
+      const user = { email: email(), password: 'first-password' };
+      const signup = await new Client(a.baseUrl).post('/api/auth/signup', { name: 'T', ...user });
+      const old = signup.body.token as string;
+      // B has now cached the user's token version.
+      assert.equal((await new Client(b.baseUrl, old).get('/api/user/profile')).status, 200);
+      const changed = await new Client(a.baseUrl, old).post('/api/user/change-password', {
+        currentPassword: user.password,
+        newPassword: 'second-password',
+      });
+      assert.equal(changed.status, 200, changed.text);
+      const refused = await eventually(
+        async () => (await new Client(b.baseUrl, old).get('/api/user/profile')).status === 401,
+      );
+      assert.ok(refused, 'B refuses the revoked token well before its one-minute cache would expire');
+      for (const server of [a, b]) {
+        assert.equal(
+          (await new Client(server.baseUrl, changed.body.token).get('/api/user/profile')).status,
+          200,
+        );
+      }
+    });
+
+    test('while Redis is unreachable, each process still limits failed logins in memory', async () => {
+      const user = { email: email(), password: 'right-password' };
+      assert.equal(
+        (await new Client(b.baseUrl).post('/api/auth/signup', { name: 'U', ...user })).status,
+        200,
+      );
+      b.app.redis!.client.disconnect();
+      const wrong = { email: user.email, password: 'wrong-password' };
+      for (let i = 0; i < 2; i++)
+        assert.equal((await new Client(b.baseUrl).post('/api/auth/login', wrong)).status, 401);
+      assert.equal((await new Client(b.baseUrl).post('/api/auth/login', user)).status, 429);
+      assert.deepEqual(await failureKeys(user.email), [], 'nothing reached Redis: counted in memory');
+      // The other process never saw those failures.
+      assert.equal((await new Client(a.baseUrl).post('/api/auth/login', user)).status, 200);
+    });
+  });
+}
+
+describe('request-rate limits shared through Redis', () => {
+  let scratch: ScratchDatabase;
+  let a: Instance;
+  let b: Instance;
+  before(async () => {
+    scratch = await scratchDatabase('postgres');
+    await migrateToHead(scratch);
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: `expireeye-test-${randomBytes(6).toString('hex')}:` };
+    const config = { authRateLimitPerMinute: 4 };
+    a = await startInstance(scratch, env, config);
+    b = await startInstance(scratch, env, config);
+  });
+  after(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await scratch.drop();
+  });
+
+  test('the per-minute limit of an auth route counts requests to every process', async () => {
+    // Bodies that fail validation: counted by the rate limit, never reaching the login guard.
+    const statuses: number[] = [];
+    for (const server of [a, b, a, b, a, b]) {
+      statuses.push(
+        (await new Client(server.baseUrl).post('/api/auth/login', { email: 'x@example.com' })).status,
+      );
+    }
+    assert.deepEqual(statuses, [422, 422, 422, 422, 429, 429]);
+  });
+});
