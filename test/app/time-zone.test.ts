@@ -47,5 +47,22 @@ describe('APP_TIMEZONE decides "today" for lists and statistics', () => {
     };
     assert.deepEqual(await statusOn(west), ['active']);
     assert.deepEqual(await statusOn(east), ['expired']);
+
+    // A date of birth of "today" where the server is: accepted at UTC+14, a future date at UTC−12
+    // (whenever the test runs, Kiritimati's date is a day or two ahead of GMT+12's).
+    const eastToday = localDate(new Date(), 'Pacific/Kiritimati');
+    const signup = (server: Instance, name: string) =>
+      fetch(`${server.baseUrl}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name,
+          email: `${name}.${process.pid}@example.com`,
+          password: 'secret-pw',
+          dob: eastToday,
+        }),
+      });
+    assert.equal((await signup(east, 'born-east')).status, 200);
+    assert.equal((await signup(west, 'born-west')).status, 422);
   });
 });

@@ -36,6 +36,7 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
       opts.loginFailureWindowSeconds,
       app.redis ? new RedisFailureCounter(app.redis, app.log) : new MemoryFailureCounter(),
     ),
+    app.today,
   );
   const rateLimit = { max: opts.authRateLimitPerMinute, timeWindow: 60_000 };
 

@@ -19,8 +19,9 @@ function checkPasswordBytes(field: string, password: string): void {
   }
 }
 
-function checkDob(dob: string | null | undefined): void {
-  if (dob && (dob < '1900-01-01' || dob > todayUtc())) {
+/** `today` is the server's calendar day (APP_TIMEZONE), as everywhere else in the app. */
+function checkDob(dob: string | null | undefined, today: string): void {
+  if (dob && (dob < '1900-01-01' || dob > today)) {
     throw new ValidationFailure([
       { field: 'dob', message: 'Date of birth must be between 1900-01-01 and today' },
     ]);
@@ -35,6 +36,7 @@ export class AuthService {
     private readonly tokens: Tokens,
     private readonly versions: TokenVersions,
     private readonly guard: LoginGuard,
+    private readonly today: () => string = todayUtc,
   ) {}
 
   private get db() {
@@ -43,7 +45,7 @@ export class AuthService {
 
   async signup(body: Static<typeof SignupBody>) {
     checkPasswordBytes('password', body.password);
-    checkDob(body.dob);
+    checkDob(body.dob, this.today());
     const email = normalizeEmail(body.email);
     const existing = await this.db
       .selectFrom('users')
@@ -124,7 +126,7 @@ export class AuthService {
   }
 
   async updateProfile(user: AuthUser, body: Static<typeof ProfileUpdateBody>) {
-    checkDob(body.dob);
+    checkDob(body.dob, this.today());
     await this.db
       .updateTable('users')
       .set({
