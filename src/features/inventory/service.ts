@@ -9,11 +9,8 @@ import { addDays, iso, todayUtc } from '../../db/dates.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
 import { checkedName, insertProduct, inTransaction, likePattern } from '../catalogue/service.js';
-import {
-  type NotificationPublisher,
-  type NotificationRow,
-  scanNotification,
-} from '../notifications/notification-events.js';
+import type { NotificationPublisher, NotificationRow } from '../notifications/notification-events.js';
+import { insertNewItem } from './new-item.js';
 import type { AddItemBody, ListQuery, UpdateItemBody } from './schemas.js';
 import { MassItem, type STATUSES } from './schemas.js';
 import { estimateExpiry } from './shelf-life.js';
@@ -129,25 +126,18 @@ export class InventoryService {
     }
     const notes = input.notes ?? (barcode !== undefined ? `Scanned Via Barcode with Code ${barcode}` : null);
     const quantity = input.quantity ?? 1;
-    const itemId = randomUUID();
     const now = new Date();
-    await tx
-      .insertInto('user_products')
-      .values({
-        id: itemId,
-        user_id: user.id,
-        product_id: product.id,
-        quantity,
-        expiry_date: expiryDate,
-        expiry_estimated: estimated,
-        notes,
-        status: 'active',
-        added_at: now,
-        updated_at: now,
-      })
-      .execute();
-    const notification = input.scanned ? scanNotification(user.id, itemId, product.name, now) : undefined;
-    if (notification) await tx.insertInto('notifications').values(notification).execute();
+    const { itemId, notification } = await insertNewItem(tx, {
+      userId: user.id,
+      productId: product.id,
+      productName: product.name,
+      quantity,
+      expiryDate,
+      expiryEstimated: estimated,
+      notes,
+      scanned: input.scanned,
+      now,
+    });
     if (barcode !== undefined) {
       await tx
         .insertInto('scan_logs')

@@ -6,11 +6,8 @@ import type { AppDatabase } from '../../db/database.js';
 import { iso, todayUtc } from '../../db/dates.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
-import {
-  type NotificationPublisher,
-  type NotificationRow,
-  scanNotification,
-} from '../notifications/notification-events.js';
+import { insertNewItem } from '../inventory/new-item.js';
+import type { NotificationPublisher, NotificationRow } from '../notifications/notification-events.js';
 import { estimateShelfLife } from '../shelf-life/estimate.js';
 import type { Storage } from '../shelf-life/table.js';
 import type { BarcodeDecoder, DecodedCode } from './decoder.js';
@@ -183,29 +180,22 @@ export class ScanService {
         storage = est.storage;
       }
     }
-    const itemId = randomUUID();
     const notes = opts.notes ?? `Scanned Via Barcode with Code ${barcode}`;
-    await tx
-      .insertInto('user_products')
-      .values({
-        id: itemId,
-        user_id: user.id,
-        product_id: product.id,
-        quantity: opts.quantity,
-        expiry_date: expiryDate,
-        expiry_estimated: expiryEstimated,
-        storage,
-        notes,
-        status: 'active',
-        added_at: now,
-        updated_at: now,
-      })
-      .execute();
-    const notification = scanNotification(user.id, itemId, product.name, now);
-    await tx.insertInto('notifications').values(notification).execute();
+    const { itemId, notification } = await insertNewItem(tx, {
+      userId: user.id,
+      productId: product.id,
+      productName: product.name,
+      quantity: opts.quantity,
+      expiryDate,
+      expiryEstimated,
+      storage,
+      notes,
+      scanned: true,
+      now,
+    });
     return {
       item: { itemId, quantity: opts.quantity, expiryDate, expiryEstimated, storage, notes },
-      notification,
+      notification: notification!,
     };
   }
 
