@@ -28,6 +28,7 @@ import corsPlugin from './plugins/cors.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
 import helmetPlugin from './plugins/helmet.js';
+import inFlightPlugin from './plugins/in-flight.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import redisPlugin from './plugins/redis.js';
 import swaggerPlugin from './plugins/swagger.js';
@@ -155,6 +156,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   app.addSchema(ErrorDetail);
   app.addSchema(ValidationErrors);
+  await app.register(inFlightPlugin);
   await app.register(errorsPlugin);
   await app.register(dbPlugin, { database, schemaStatus, owns });
   await app.register(helmetPlugin);

@@ -23,9 +23,12 @@ async function dbPlugin(app: FastifyInstance, opts: DbOptions): Promise<void> {
   app.decorate('schemaStatus', opts.schemaStatus);
   if (opts.owns) {
     app.addHook('onClose', async () => {
+      // Handlers whose clients hung up may still be at work: let them finish first (the server's
+      // shutdown grace period bounds the wait).
+      await app.inFlight.drained();
       await opts.database.destroy();
     });
   }
 }
 
-export default fp(dbPlugin, { name: 'db' });
+export default fp(dbPlugin, { name: 'db', dependencies: ['in-flight'] });
