@@ -146,7 +146,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate('today', () => localDate(new Date(), timeZone));
 
   const owns = !options.database;
-  const database = options.database ?? (await openDatabase(config.database, { poolSize: config.poolSize }));
+  const database =
+    options.database ??
+    (await openDatabase(config.database, {
+      poolSize: config.poolSize,
+      onIdleConnectionError: (e) =>
+        app.log.warn(
+          { err: { message: e.message } },
+          'an idle database connection was closed; the pool replaces it',
+        ),
+    }));
   const schemaStatus = new SchemaStatus(
     database,
     options.migrationOutput ?? loggerOutput(app),

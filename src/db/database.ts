@@ -26,6 +26,8 @@ export interface OpenOptions {
   poolSize?: number;
   /** Called once per executed query (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /** An idle pooled connection died; the pool replaces it (see ConnectOptions). */
+  onIdleConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -33,7 +35,10 @@ export interface OpenOptions {
  * a plugin that makes values identical on every dialect: see {@link ValueNormalizer}.
  */
 export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}): Promise<AppDatabase> {
-  const raw = (await connect(url, { poolSize: options.poolSize ?? 10 })) as Kysely<Database>;
+  const raw = (await connect(url, {
+    poolSize: options.poolSize ?? 10,
+    ...(options.onIdleConnectionError ? { onIdleConnectionError: options.onIdleConnectionError } : {}),
+  })) as Kysely<Database>;
   let db = raw;
   const normalizer = ValueNormalizer.for(url.dialect, metadata.schema());
   if (normalizer) db = db.withPlugin(normalizer);

@@ -6,6 +6,12 @@ import type { DatabaseUrl } from './database-url.js';
 export interface ConnectOptions {
   /** Pool size for server databases. */
   poolSize?: number;
+  /**
+   * Told when an idle pooled connection dies (the server restarted, an administrator ended it).
+   * The pool drops that connection and opens another when needed; without a listener node-postgres
+   * would raise the error as an uncaught exception and end the process.
+   */
+  onIdleConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -65,6 +71,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
             parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
         },
       });
+      pool.on('error', (e) => options.onIdleConnectionError?.(e));
       return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
     }
   }
