@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModuleLoader, type RevisionModule } from './module-loader.js';
+import { ModuleLoader, type RevisionModule, type SourceFile } from './module-loader.js';
 import type { Revision } from './revision.js';
 import {
   docComment,
@@ -23,6 +23,9 @@ export class ScriptDirectory {
   readonly versionsDir: string;
   private readonly loader: ModuleLoader;
   private cachedMap?: RevisionMap;
+  /** Every revision file's text, read once by `revisions()`. */
+  private sources: SourceFile[] = [];
+  private sourceByPath = new Map<string, SourceFile>();
 
   constructor(
     readonly dir: string,
@@ -43,21 +46,27 @@ export class ScriptDirectory {
       );
     }
     names.sort();
-    const out: Revision[] = [];
-    for (const name of names) {
+    // All read first: importing any one module builds the cache for the whole folder.
+    this.sources = names.map((name) => {
       const file = path.join(this.versionsDir, name);
-      const header = parseRevisionHeader(fs.readFileSync(file, 'utf8'));
-      if (header) {
-        out.push(toRevision(header, file));
-        continue;
-      }
-      out.push(await this.revisionFromModule(file));
+      return { path: file, source: fs.readFileSync(file, 'utf8') };
+    });
+    this.sourceByPath = new Map(this.sources.map((f) => [f.path, f]));
+    const out: Revision[] = [];
+    for (const file of this.sources) {
+      const header = parseRevisionHeader(file.source);
+      out.push(header ? toRevision(header, file.path) : await this.revisionFromModule(file));
     }
     return out;
   }
 
-  private async revisionFromModule(file: string): Promise<Revision> {
-    const mod = await this.loader.load(file);
+  private load(file: SourceFile): Promise<RevisionModule> {
+    return this.loader.load(file, () => this.sources);
+  }
+
+  private async revisionFromModule(source: SourceFile): Promise<Revision> {
+    const file = source.path;
+    const mod = await this.load(source);
     if (typeof mod.revision !== 'string') {
       throw new ScriptError(`Could not determine revision id from filename ${path.basename(file)}`);
     }
@@ -67,7 +76,7 @@ export class ScriptDirectory {
       downRevisions: list(mod.downRevision),
       branchLabels: list(mod.branchLabels),
       dependsOn: list(mod.dependsOn),
-      doc: docComment(fs.readFileSync(file, 'utf8')),
+      doc: docComment(source.source),
     };
     return toRevision(header, file);
   }
@@ -83,7 +92,12 @@ export class ScriptDirectory {
   }
 
   async module(rev: Revision): Promise<RevisionModule> {
-    const mod = await this.loader.load(rev.path);
+    if (this.sources.length === 0) await this.map();
+    const file = this.sourceByPath.get(rev.path) ?? {
+      path: rev.path,
+      source: fs.readFileSync(rev.path, 'utf8'),
+    };
+    const mod = await this.load(file);
     if (typeof mod.upgrade !== 'function' || typeof mod.downgrade !== 'function') {
       throw new ScriptError(`Revision file ${rev.path} must export upgrade() and downgrade()`);
     }

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { ScriptDirectory } from '../../src/migrate/script/script-directory.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A scripts folder with three revisions: one from the template, one importing a module, one with top-level await. */
+function folder(): { dir: string; script: ScriptDirectory; files: string[] } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-loader-'));
+  dirs.push(dir);
+  const script = new ScriptDirectory(dir);
+  const common = { branchLabels: [], dependsOn: [], createDate: '2026-11-25 00:00:00.000000' };
+  const files = [
+    script.writeRevision(
+      {
+        ...common,
+        revision: 'aaaaaaaaaaa1',
+        downRevisions: [],
+        message: 'plain',
+        upgrade: ["  await op.execute('SELECT 1');"],
+      },
+      'plain',
+    ),
+    script.writeRevision(
+      { ...common, revision: 'aaaaaaaaaaa2', downRevisions: ['aaaaaaaaaaa1'], message: 'imports' },
+      'imports',
+    ),
+    script.writeRevision(
+      { ...common, revision: 'aaaaaaaaaaa3', downRevisions: ['aaaaaaaaaaa2'], message: 'top level await' },
+      'tla',
+    ),
+  ];
+  // A revision that imports at run time, and one that awaits at its top level: ES modules of their own.
+  fs.appendFileSync(
+    files[1]!,
+    "import { createHash } from 'node:crypto';\nexport const digest = createHash('sha1').update('x').digest('hex');\n",
+  );
+  fs.appendFileSync(files[2]!, 'export const awaited = await Promise.resolve(42);\n');
+  return { dir, script, files };
+}
+
+const cache = (dir: string) => fs.readdirSync(path.join(dir, '__cache__')).sort();
+
+test('self-contained revisions are served from one pack; the others are imported as modules of their own', async () => {
+  const { dir, script } = folder();
+  const map = await script.map();
+  const [plain, imports, tla] = ['aaaaaaaaaaa1', 'aaaaaaaaaaa2', 'aaaaaaaaaaa3'].map((r) => map.get(r)!);
+  const executed: string[] = [];
+  const op = { execute: async (s: string) => void executed.push(s) } as never;
+  await (await script.module(plain!)).upgrade(op);
+  assert.deepEqual(executed, ['SELECT 1']);
+  assert.equal(((await script.module(imports!)) as unknown as { digest: string }).digest.length, 40);
+  assert.equal(((await script.module(tla!)) as unknown as { awaited: number }).awaited, 42);
+
+  const files = cache(dir);
+  const packs = files.filter((f) => f.startsWith('pack.'));
+  assert.equal(packs.length, 1, files.join(', '));
+  const pack = fs.readFileSync(path.join(dir, '__cache__', packs[0]!), 'utf8');
+  assert.match(pack, /SELECT 1/);
+  assert.doesNotMatch(pack, /createHash|Promise\.resolve\(42\)/);
+  assert.deepEqual(
+    files.filter((f) => f.endsWith('.mjs') && !f.startsWith('pack.')).map((f) => f.split('.')[0]),
+    ['aaaaaaaaaaa2_imports', 'aaaaaaaaaaa3_tla'],
+  );
+  // A second process (a new directory object) builds nothing: it imports what is cached.
+  const again = new ScriptDirectory(dir);
+  const before = files.map((f) => fs.statSync(path.join(dir, '__cache__', f)).mtimeMs);
+  await (await again.module((await again.map()).get('aaaaaaaaaaa1')!)).upgrade(op);
+  assert.deepEqual(
+    cache(dir).map((f) => fs.statSync(path.join(dir, '__cache__', f)).mtimeMs),
+    before,
+  );
+});
+
+test('an edited revision is picked up by the next process; replaced packs are removed once stale', async () => {
+  const { dir, script, files } = folder();
+  await script.module((await script.map()).get('aaaaaaaaaaa1')!);
+  const [first] = cache(dir).filter((f) => f.startsWith('pack.'));
+  fs.writeFileSync(files[0]!, fs.readFileSync(files[0]!, 'utf8').replace("'SELECT 1'", "'SELECT 2'"));
+
+  const edited = new ScriptDirectory(dir);
+  const executed: string[] = [];
+  const op = { execute: async (s: string) => void executed.push(s) } as never;
+  await (await edited.module((await edited.map()).get('aaaaaaaaaaa1')!)).upgrade(op);
+  assert.deepEqual(executed, ['SELECT 2']);
+  // The replaced pack stays a while: a process started before the edit may still import it.
+  const packs = cache(dir).filter((f) => f.startsWith('pack.'));
+  assert.equal(packs.length, 2);
+  assert.ok(packs.includes(first!));
+
+  // Once stale, the next rebuild removes it.
+  const hoursAgo = new Date(Date.now() - 2 * 3_600_000);
+  fs.utimesSync(path.join(dir, '__cache__', first!), hoursAgo, hoursAgo);
+  fs.writeFileSync(files[0]!, fs.readFileSync(files[0]!, 'utf8').replace("'SELECT 2'", "'SELECT 3'"));
+  const third = new ScriptDirectory(dir);
+  await (await third.module((await third.map()).get('aaaaaaaaaaa1')!)).upgrade(op);
+  assert.deepEqual(executed, ['SELECT 2', 'SELECT 3']);
+  const now = cache(dir).filter((f) => f.startsWith('pack.'));
+  assert.equal(now.length, 2);
+  assert.ok(!now.includes(first!));
+});
