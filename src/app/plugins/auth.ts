@@ -3,7 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify
 import fp from 'fastify-plugin';
 import type { AppDatabase } from '../../db/database.js';
 import { unauthorized } from '../http-error.js';
-import type { SharedRedis } from './redis.js';
+import type { SharedRedis } from '../shared-redis.js';
 
 /** Who is calling: from a verified token whose user exists. */
 export interface AuthUser {
@@ -103,14 +103,14 @@ export class TokenVersions {
 
   /** Subscribes to the other processes' revocations. */
   async listen(): Promise<void> {
-    await this.redis?.listen(REVOKED_CHANNEL, (userId) => this.seen.delete(userId));
+    await this.redis?.subscribe(this.redis.key(REVOKED_CHANNEL), (userId) => this.seen.delete(userId));
   }
 
   /** After a user's version was raised: every process reads it again before accepting a token. */
   async revoked(userId: string): Promise<void> {
     this.seen.delete(userId);
     try {
-      await this.redis?.broadcast(REVOKED_CHANNEL, userId);
+      await this.redis?.publish(this.redis.key(REVOKED_CHANNEL), userId);
     } catch (e) {
       this.log?.error(
         { err: e, userId },

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { SharedRedis } from '../../app/plugins/redis.js';
+import type { SharedRedis } from '../../app/shared-redis.js';
 import { type FailureCounter, type FailureWindow, MemoryFailureCounter } from './failure-counter.js';
 
 /**

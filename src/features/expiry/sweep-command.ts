@@ -1,4 +1,6 @@
+import { SharedRedis } from '../../app/shared-redis.js';
 import { databaseFromEnv } from '../../config/database-config.js';
+import { redisConfig } from '../../config/redis-config.js';
 import { openDatabase } from '../../db/database.js';
 import { ConfigurationError } from '../../migrate/index.js';
 import { NotificationKind } from '../notifications/notification-events.js';
@@ -37,11 +39,13 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
   const log = { warn, error: warn };
   let settings: ReturnType<typeof expirySettings>;
   let realtime: ReturnType<typeof realtimeSettings>;
+  let redisSettings: ReturnType<typeof redisConfig>;
   let url: ReturnType<typeof databaseFromEnv>;
   try {
     url = databaseFromEnv(env);
     settings = expirySettings(env);
     realtime = realtimeSettings(env);
+    redisSettings = redisConfig(env);
   } catch (e) {
     if (e instanceof ConfigurationError) {
       process.stderr.write(`expireeye sweep: ${e.message}\n`);
@@ -54,8 +58,15 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
     // Redis down must not stop the sweep itself: the notifications are stored either way, and
     // users get them when their socket next connects.
     let bus: NotificationBus | undefined;
+    let redis: SharedRedis | undefined;
     try {
-      bus = await createNotificationBus(realtime, log, false);
+      if (redisSettings.url) {
+        redis = await SharedRedis.connect(
+          { url: redisSettings.url, keyPrefix: redisSettings.keyPrefix },
+          log,
+        );
+      }
+      bus = await createNotificationBus(redis, realtime.redisChannel, log, false);
     } catch (e) {
       warn(`${(e as Error).message}; sweeping without pushing to the servers`);
     }
@@ -93,6 +104,7 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
       return 0;
     } finally {
       await bus?.close();
+      await redis?.close();
     }
   } catch (e) {
     process.stderr.write(`expireeye sweep: ${(e as Error).message}\n`);

@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
+import type { SharedRedis } from '../../app/shared-redis.js';
 import { LocalBus } from './local-bus.js';
 import type { NotificationBus } from './notification-bus.js';
-import type { RealtimeSettings } from './realtime-settings.js';
 import { RedisBus } from './redis-bus.js';
 
-/** Redis pub/sub when REDIS_URL is set, else in-process delivery. */
+/** Redis pub/sub on `channel` when the process shares a Redis (REDIS_URL), else in-process delivery. */
 export async function createNotificationBus(
-  settings: Pick<RealtimeSettings, 'redisUrl' | 'redisChannel'>,
+  redis: SharedRedis | undefined,
+  channel: string,
   log: Pick<Logger, 'warn' | 'error'>,
   subscribe = true,
 ): Promise<NotificationBus> {
-  if (!settings.redisUrl) return new LocalBus();
-  return RedisBus.connect({ url: settings.redisUrl, channel: settings.redisChannel, log, subscribe });
+  if (!redis) return new LocalBus();
+  return RedisBus.over(redis, channel, log, subscribe);
 }

@@ -29,7 +29,7 @@ declare module 'fastify' {
  * Needs the auth plugin (`app.tokens`) and the db plugin (`app.database`).
  */
 async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings): Promise<void> {
-  const bus = await createNotificationBus(settings, app.log);
+  const bus = await createNotificationBus(app.redis, settings.redisChannel, app.log);
   const hub = new SocketHub({ heartbeatMs: settings.heartbeatSeconds * 1000, log: app.log });
   bus.onDeliver((rows) => hub.deliver(rows));
   app.decorate('notificationBus', bus);

@@ -1,67 +1,34 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { SharedRedis } from '../../app/shared-redis.js';
 import type { PublishedNotification } from '../notifications/notification-events.js';
 import { decodeNotifications, encodeNotifications, type NotificationBus } from './notification-bus.js';
-
-export interface RedisBusOptions {
-  url: string;
-  channel: string;
-  log: Pick<Logger, 'warn' | 'error'>;
-  /** false for publishers that have no sockets (`expireeye sweep`). */
-  subscribe: boolean;
-  /** How long start-up waits for Redis before failing (ms). */
-  connectTimeoutMs?: number;
-}
 
 /**
  * Many instances: notifications are published on a Redis channel every instance subscribes to,
  * the publisher included, so each delivers to its own sockets and none twice. Redis pub/sub keeps
  * nothing: a message sent while an instance is disconnected is not replayed to it, which is why a
- * socket that (re)connects is sent its unread backlog from the database.
+ * socket that (re)connects is sent its unread backlog from the database. The connections are the
+ * process's SharedRedis (its owner closes them).
  */
 export class RedisBus implements NotificationBus {
   private readonly listeners: ((rows: PublishedNotification[]) => void)[] = [];
 
   private constructor(
-    private readonly options: RedisBusOptions,
-    private readonly pub: Redis,
-    private readonly sub: Redis | undefined,
+    private readonly redis: SharedRedis,
+    private readonly channel: string,
+    private readonly log: Pick<Logger, 'warn' | 'error'>,
   ) {}
 
-  /** Connects (and subscribes); rejects if Redis cannot be reached, so a misconfigured server fails at start. */
-  static async connect(options: RedisBusOptions): Promise<RedisBus> {
-    const common = {
-      lazyConnect: true,
-      connectTimeout: options.connectTimeoutMs ?? 5000,
-      // Fail fast instead of queueing while disconnected: the caller then delivers locally.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-    };
-    const pub = new Redis(options.url, { ...common, connectionName: 'expireeye-pub' });
-    const sub = options.subscribe
-      ? new Redis(options.url, { ...common, connectionName: 'expireeye-sub' })
-      : undefined;
-    for (const client of [pub, sub]) {
-      // Without a listener ioredis prints every reconnect error to stderr; log them instead (without the URL).
-      client?.on('error', (e: Error) =>
-        options.log.warn({ err: { message: e.message } }, 'redis connection error'),
-      );
-    }
-    try {
-      await Promise.all([pub.connect(), sub?.connect()]);
-      const bus = new RedisBus(options, pub, sub);
-      if (sub) {
-        sub.on('message', (channel: string, message: string) => {
-          if (channel === options.channel) bus.deliver(message);
-        });
-        await sub.subscribe(options.channel);
-      }
-      return bus;
-    } catch (e) {
-      pub.disconnect();
-      sub?.disconnect();
-      throw new Error(`cannot reach Redis (REDIS_URL): ${(e as Error).message.replace(/\.$/, '')}`);
-    }
+  /** A bus on `channel`; `subscribe` false for publishers that have no sockets (`expireeye sweep`). */
+  static async over(
+    redis: SharedRedis,
+    channel: string,
+    log: Pick<Logger, 'warn' | 'error'>,
+    subscribe: boolean,
+  ): Promise<RedisBus> {
+    const bus = new RedisBus(redis, channel, log);
+    if (subscribe) await redis.subscribe(channel, (message) => bus.deliver(message));
+    return bus;
   }
 
   private deliver(message: string): void {
@@ -69,7 +36,7 @@ export class RedisBus implements NotificationBus {
     try {
       rows = decodeNotifications(message);
     } catch (e) {
-      this.options.log.warn({ err: e }, 'ignored a malformed message on the notification channel');
+      this.log.warn({ err: e }, 'ignored a malformed message on the notification channel');
       return;
     }
     if (rows.length === 0) return;
@@ -82,16 +49,13 @@ export class RedisBus implements NotificationBus {
     let sent = 0;
     try {
       for (const m of messages) {
-        await this.pub.publish(this.options.channel, m);
+        await this.redis.publish(this.channel, m);
         sent++;
       }
     } catch (e) {
       // Redis is down: this instance's sockets still get theirs now; others get them as backlog
       // when they reconnect. The notifications themselves are committed either way.
-      this.options.log.error(
-        { err: e, undelivered: rows.length },
-        'publishing notifications to Redis failed',
-      );
+      this.log.error({ err: e, undelivered: rows.length }, 'publishing notifications to Redis failed');
       const rest = messages.slice(sent).flatMap(decodeNotifications);
       for (const listener of this.listeners) listener(rest);
     }
@@ -103,6 +67,5 @@ export class RedisBus implements NotificationBus {
 
   async close(): Promise<void> {
     this.listeners.length = 0;
-    await Promise.allSettled([this.pub.quit(), this.sub?.quit()]);
   }
 }

@@ -1,0 +1,86 @@
+import { Redis } from 'ioredis';
+import type { RedisConfig } from '../config/redis-config.js';
+
+/** Where connection trouble is reported (pino, or the sweep command's stderr lines). */
+export interface RedisLog {
+  warn(obj: object, msg: string): void;
+}
+
+const OPTIONS = {
+  lazyConnect: true,
+  connectTimeout: 5000,
+  // Commands fail at once while Redis is down instead of queueing: callers fall back.
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+};
+
+/**
+ * The Redis that server processes share: one command connection (counters, publishing) and, once
+ * something listens, one subscriber connection for every channel (notifications, revocations).
+ * ioredis reconnects both by itself and subscribes again after a reconnect.
+ */
+export class SharedRedis {
+  private subscriber?: Promise<Redis>;
+  private readonly handlers = new Map<string, (message: string) => void>();
+
+  private constructor(
+    readonly client: Redis,
+    private readonly config: Required<RedisConfig>,
+    private readonly log: RedisLog,
+  ) {}
+
+  /** Connects; rejects (with a message naming REDIS_URL, never the URL) when Redis cannot be reached. */
+  static async connect(config: Required<RedisConfig>, log: RedisLog): Promise<SharedRedis> {
+    const client = SharedRedis.open(config.url, 'expireeye', log);
+    try {
+      await client.connect();
+    } catch (e) {
+      client.disconnect();
+      throw unreachable(e);
+    }
+    return new SharedRedis(client, config, log);
+  }
+
+  private static open(url: string, name: string, log: RedisLog): Redis {
+    const redis = new Redis(url, { ...OPTIONS, connectionName: name });
+    // Without a listener ioredis prints every reconnect error to stderr; log them (without the URL).
+    redis.on('error', (e: Error) => log.warn({ err: { message: e.message } }, 'redis connection error'));
+    return redis;
+  }
+
+  /** A key (or channel) name in this deployment's namespace (REDIS_KEY_PREFIX). */
+  key(name: string): string {
+    return `${this.config.keyPrefix}${name}`;
+  }
+
+  /** Calls `handler` with every message published on `channel` by any process. */
+  async subscribe(channel: string, handler: (message: string) => void): Promise<void> {
+    this.handlers.set(channel, handler);
+    this.subscriber ??= (async () => {
+      const sub = SharedRedis.open(this.config.url, 'expireeye-sub', this.log);
+      sub.on('message', (ch: string, message: string) => this.handlers.get(ch)?.(message));
+      try {
+        await sub.connect();
+      } catch (e) {
+        sub.disconnect();
+        throw unreachable(e);
+      }
+      return sub;
+    })();
+    await (await this.subscriber).subscribe(channel);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.client.publish(channel, message);
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    const sub = await this.subscriber?.catch(() => undefined);
+    await Promise.allSettled([this.client.quit(), sub?.quit()]);
+  }
+}
+
+function unreachable(e: unknown): Error {
+  return new Error(`cannot reach Redis (REDIS_URL): ${(e as Error).message.replace(/\.$/, '')}`);
+}
