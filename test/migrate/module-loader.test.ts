@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,4 +105,30 @@ test('an edited revision is picked up by the next process; replaced packs are re
   const now = cache(dir).filter((f) => f.startsWith('pack.'));
   assert.equal(now.length, 2);
   assert.ok(!now.includes(first!));
+});
+
+test('a read-only cache folder: the pack runs from memory; a module that imports others says what to do', async () => {
+  const { dir, script } = folder();
+  const cacheDir = path.join(dir, '__cache__');
+  fs.mkdirSync(cacheDir);
+  // Immutable even for root (the tests may run as root, for whom permission bits do not count).
+  execFileSync('chattr', ['+i', cacheDir]);
+  try {
+    const map = await script.map();
+    const executed: string[] = [];
+    const op = { execute: async (s: string) => void executed.push(s) } as never;
+    await (await script.module(map.get('aaaaaaaaaaa1')!)).upgrade(op);
+    assert.deepEqual(executed, ['SELECT 1']);
+    await assert.rejects(script.module(map.get('aaaaaaaaaaa2')!), (e: Error) => {
+      assert.match(
+        e.message,
+        /^cannot write the revision cache .*aaaaaaaaaaa2_imports\.[0-9a-f]{16}\.mjs \(EPERM\): make /,
+      );
+      assert.match(e.message, /upgrade \.\.\. --sql/);
+      return true;
+    });
+    assert.deepEqual(fs.readdirSync(cacheDir), []);
+  } finally {
+    execFileSync('chattr', ['-i', cacheDir]);
+  }
 });

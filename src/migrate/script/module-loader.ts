@@ -71,12 +71,23 @@ export class ModuleLoader {
   private async loadPack(files: SourceFile[]): Promise<Map<string, Factory>> {
     const hashes = [...new Set(files.map((f) => hashOf(f.source)))].sort();
     const target = path.join(this.cacheDir, `pack.${hashOf(hashes.join('\n'))}.mjs`);
-    if (!fs.existsSync(target)) await this.writePack(target, files);
-    const { modules } = (await import(pathToFileURL(target).href)) as { modules: Record<string, Factory> };
+    let url = pathToFileURL(target).href;
+    if (!fs.existsSync(target)) {
+      const text = await this.renderPack(target, files);
+      try {
+        writeAtomically(target, text);
+        this.prunePacks(target);
+      } catch (e) {
+        if (!isUnwritable(e)) throw e;
+        // A read-only deployment: the pack imports nothing, so it runs as well from memory.
+        url = `data:text/javascript;base64,${Buffer.from(text).toString('base64')}`;
+      }
+    }
+    const { modules } = (await import(url)) as { modules: Record<string, Factory> };
     return new Map(Object.entries(modules));
   }
 
-  private async writePack(target: string, files: SourceFile[]): Promise<void> {
+  private async renderPack(target: string, files: SourceFile[]): Promise<string> {
     const { transform } = await this.sucrase();
     const entries: string[] = [];
     const seen = new Set<string>();
@@ -94,12 +105,11 @@ export class ModuleLoader {
       if (code !== undefined)
         entries.push(`${JSON.stringify(hash)}: function (exports, module) {\n${code}\n}`);
     }
-    const text =
+    return (
       `// ExpireEye migration cache: the self-contained revisions of ${path.basename(path.dirname(target))}/../versions,\n` +
       `// type syntax stripped, keyed by content hash. Generated; delete freely.\n` +
-      `export const modules = {\n${entries.join(',\n')}\n};\n`;
-    writeAtomically(target, text);
-    this.prunePacks(target);
+      `export const modules = {\n${entries.join(',\n')}\n};\n`
+    );
   }
 
   /** An ES module of its own, for a revision that imports others. */
@@ -107,10 +117,17 @@ export class ModuleLoader {
     const target = path.join(this.cacheDir, `${path.basename(file.path, '.ts')}.${hash}.mjs`);
     if (!fs.existsSync(target)) {
       const { transform } = await this.sucrase();
-      writeAtomically(
-        target,
-        transform(file.source, { transforms: ['typescript'], disableESTransforms: true }).code,
-      );
+      const code = transform(file.source, { transforms: ['typescript'], disableESTransforms: true }).code;
+      try {
+        writeAtomically(target, code);
+      } catch (e) {
+        if (!isUnwritable(e)) throw e;
+        // Its imports resolve relative to the cache folder: it cannot run from memory.
+        throw new Error(
+          `cannot write the revision cache ${target} (${(e as NodeJS.ErrnoException).code}): make ` +
+            `${this.cacheDir} writable, or fill it where it is (any \`upgrade ... --sql\` over the revisions does)`,
+        );
+      }
     }
     const mod = (await import(pathToFileURL(target).href)) as RevisionModule;
     this.evaluated.set(hash, mod);
@@ -150,6 +167,11 @@ function selfContained(code: string): string | undefined {
     return undefined;
   }
   return code;
+}
+
+function isUnwritable(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EROFS' || code === 'EACCES' || code === 'EPERM';
 }
 
 /** Concurrent processes never import a half-written file. */
