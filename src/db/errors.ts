@@ -3,6 +3,7 @@
 interface DriverError {
   code?: string | number;
   errno?: number;
+  message?: string;
 }
 
 function info(e: unknown): DriverError {
@@ -31,5 +32,44 @@ export function isForeignKeyViolation(e: unknown): boolean {
     errno === 1452 ||
     code === 'ER_ROW_IS_REFERENCED_2' ||
     code === 'ER_NO_REFERENCED_ROW_2'
+  );
+}
+
+/** Socket-level failures reaching the database server. */
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
+/** MySQL/MariaDB: connection lost, too many connections, server shutting down. */
+const MYSQL = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+]);
+/** PostgreSQL SQLSTATEs: too many connections, shutdown, cannot connect now. */
+const POSTGRES = new Set(['53300', '57P01', '57P02', '57P03']);
+
+/**
+ * The database cannot serve the request right now (unreachable, restarting, out of connections,
+ * or SQLite's write lock still held after the busy timeout): a 503 to retry, not a 500.
+ */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  const { code, errno, message } = info(e);
+  if (typeof code === 'string') {
+    if (NETWORK.has(code) || MYSQL.has(code) || POSTGRES.has(code)) return true;
+    if (code.startsWith('08')) return true; // PostgreSQL class 08: connection exception
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return true;
+  }
+  if (errno === 1040 || errno === 1053) return true;
+  // node-postgres reports a dropped connection without a code.
+  return (
+    typeof message === 'string' &&
+    /^Connection terminated( unexpectedly|due to connection timeout)?/.test(message)
   );
 }

@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import sjson from 'secure-json-parse';
-import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
+import { isDatabaseUnavailable, isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { HttpError, ValidationFailure } from '../http-error.js';
 import { fieldErrors } from '../validation.js';
 
@@ -31,7 +31,8 @@ function routePattern(url: string): RegExp {
 /**
  * Every error becomes a clear answer: 422 `{"errors":[{field, message}]}` for invalid input
  * (schema, malformed JSON, a handler's own check), `{"detail": "…"}` with the right status for
- * everything else; a constraint violation the handlers did not foresee is a 409, never a 500.
+ * everything else; a constraint violation the handlers did not foresee is a 409, and a database
+ * that cannot serve right now a 503 with Retry-After — never a 500.
  * Unknown paths are 404, known paths with another method 405.
  */
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
@@ -90,6 +91,13 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
     if (isForeignKeyViolation(error)) {
       request.log.warn({ err: error }, 'foreign key constraint violated');
       return reply.code(409).send({ detail: 'The record is referenced by, or refers to, a missing record' });
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.error({ err: error }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ detail: 'The database is unavailable right now; try again shortly' });
     }
     const status = fe.statusCode;
     if (status && status >= 400 && status < 500) {

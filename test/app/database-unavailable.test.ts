@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { describe, test } from 'node:test';
+import { buildApp } from '../../src/app/build-app.js';
+import { parseDatabaseUrl } from '../../src/migrate/index.js';
+import { testConfig } from '../support/app.js';
+import { scratchDatabase } from '../support/databases.js';
+import { APP_MIGRATIONS } from '../support/engine.js';
+
+describe('a database that cannot be reached while the server runs', () => {
+  for (const dialect of ['mysql', 'postgres'] as const) {
+    test(`${dialect}: requests that need it are a 503 with Retry-After, not a 500; status says unreachable`, async () => {
+      const scratch = await scratchDatabase(dialect);
+      // The same server settings, but the database's port has nothing listening (it went down).
+      const down = parseDatabaseUrl(scratch.url.replace(/:(3306|5432)\//, ':1/'));
+      const app = await buildApp({
+        config: testConfig(scratch, { database: down }),
+        logger: false,
+        env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
+      });
+      try {
+        await app.listen({ host: '127.0.0.1', port: 0 });
+        const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+        const login = await fetch(`${base}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'a@example.com', password: 'whatever' }),
+        });
+        assert.equal(login.status, 503);
+        assert.equal(login.headers.get('retry-after'), '5');
+        assert.deepEqual(await login.json(), {
+          detail: 'The database is unavailable right now; try again shortly',
+        });
+        // An authenticated route: the token check itself needs the database.
+        const token = app.tokens.sign({ id: 'a-user', email: 'a@example.com' });
+        const list = await fetch(`${base}/api/product/user/list`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(list.status, 503);
+        const status = (await (await fetch(`${base}/api/status`)).json()) as { database: unknown };
+        assert.deepEqual(status.database, { reachable: false, atHead: null });
+      } finally {
+        await app.close();
+        await scratch.drop();
+      }
+    });
+  }
+});
