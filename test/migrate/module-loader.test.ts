@@ -105,6 +105,21 @@ test('an edited revision is picked up by the next process; replaced packs are re
   const now = cache(dir).filter((f) => f.startsWith('pack.'));
   assert.equal(now.length, 2);
   assert.ok(!now.includes(first!));
+
+  // A module of its own whose revision was edited goes too, once stale; an unchanged one stays.
+  const own = () => cache(dir).filter((f) => !f.startsWith('pack.'));
+  const fourth = new ScriptDirectory(dir);
+  const map = await fourth.map();
+  await fourth.module(map.get('aaaaaaaaaaa2')!);
+  await fourth.module(map.get('aaaaaaaaaaa3')!);
+  const [oldImports, tla] = own();
+  assert.match(oldImports!, /^aaaaaaaaaaa2_imports\./);
+  fs.utimesSync(path.join(dir, '__cache__', oldImports!), hoursAgo, hoursAgo);
+  fs.utimesSync(path.join(dir, '__cache__', tla!), hoursAgo, hoursAgo);
+  fs.appendFileSync(files[1]!, '// edited\n');
+  const fifth = new ScriptDirectory(dir);
+  await fifth.module((await fifth.map()).get('aaaaaaaaaaa1')!);
+  assert.deepEqual(own(), [tla]);
 });
 
 test('a read-only cache folder: the pack runs from memory; a module that imports others says what to do', async () => {

@@ -23,8 +23,10 @@ export interface SourceFile {
 type Factory = (exports: Record<string, unknown>, module: { exports: Record<string, unknown> }) => void;
 
 const PACK = /^pack\.[0-9a-f]{16}\.mjs$/;
-/** Packs other processes may still be importing are kept this long after being replaced. */
-const STALE_PACK_MS = 3_600_000;
+/** A revision's own cached module: `<file name>.<content hash>.mjs`. */
+const CACHED = /^[0-9a-zA-Z_]+\.([0-9a-f]{16})\.mjs$/;
+/** Cache files other processes may still be importing are kept this long after being replaced. */
+const STALE_MS = 3_600_000;
 
 const hashOf = (source: string) => createHash('sha1').update(source).digest('hex').slice(0, 16);
 
@@ -76,7 +78,7 @@ export class ModuleLoader {
       const text = await this.renderPack(target, files);
       try {
         writeAtomically(target, text);
-        this.prunePacks(target);
+        this.prune(target, new Set(hashes));
       } catch (e) {
         if (!isUnwritable(e)) throw e;
         // A read-only deployment: the pack imports nothing, so it runs as well from memory.
@@ -134,14 +136,20 @@ export class ModuleLoader {
     return mod;
   }
 
-  /** Deletes packs replaced more than an hour ago (a process started before may still import one). */
-  private prunePacks(keep: string): void {
+  /**
+   * After a change: deletes what the current files no longer use — replaced packs, and modules of
+   * edited or deleted revisions — once over an hour old (a process started before may still import
+   * one).
+   */
+  private prune(keep: string, current: ReadonlySet<string>): void {
     const now = Date.now();
     for (const name of fs.readdirSync(this.cacheDir)) {
       const file = path.join(this.cacheDir, name);
-      if (!PACK.test(name) || file === keep) continue;
+      if (file === keep) continue;
+      const own = CACHED.exec(name);
+      if (!PACK.test(name) && !(own && !current.has(own[1]!))) continue;
       try {
-        if (now - fs.statSync(file).mtimeMs > STALE_PACK_MS) fs.rmSync(file, { force: true });
+        if (now - fs.statSync(file).mtimeMs > STALE_MS) fs.rmSync(file, { force: true });
       } catch {
         // Removed by another process meanwhile.
       }
