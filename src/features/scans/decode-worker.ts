@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { prepareZXingModule, type ReaderOptions, readBarcodes } from 'zxing-wasm/reader';
+import { distinctSymbols } from './distinct-symbols.js';
 
 export interface DecodeTask {
   image: Uint8Array;
@@ -95,15 +96,10 @@ export default async function decode(task: DecodeTask): Promise<DecodeOutcome> {
     // The library takes anything shaped like ImageData ({data, width, height}, RGBA).
     const pixels = { data: raw.data, width: raw.info.width, height: raw.info.height };
     const results = await readBarcodes(pixels as unknown as Parameters<typeof readBarcodes>[0], READER);
-    const codes: DecodedCode[] = [];
-    const seen = new Set<string>();
-    for (const r of results) {
-      if (!r.isValid || !r.text) continue;
-      const key = `${r.format}|${r.text}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      codes.push({ text: r.text, format: r.format });
-    }
+    const codes: DecodedCode[] = distinctSymbols(results.filter((r) => r.isValid && r.text)).map((r) => ({
+      text: r.text,
+      format: r.format,
+    }));
     if (codes.length > 0 || longest <= size) {
       return { ok: true, codes, width: meta.width ?? 0, height: meta.height ?? 0, passes };
     }
