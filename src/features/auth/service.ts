@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { conflict, HttpError, unauthorized, ValidationFailure } from '../../app/http-error.js';
-import type { AuthUser, Tokens, TokenVersions } from '../../app/plugins/auth.js';
+import type { TokenVersions } from '../../app/token-versions.js';
+import type { AuthUser, Tokens } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso, todayUtc } from '../../db/dates.js';
 import { isUniqueViolation } from '../../db/errors.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql } from 'kysely';
 import { HttpError, notFound, ValidationFailure } from '../../app/http-error.js';
-import type { AuthUser } from '../../app/plugins/auth.js';
+import type { AuthUser } from '../../app/tokens.js';
 import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
 import { addDays, iso, todayUtc } from '../../db/dates.js';

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import { notFound } from '../../app/http-error.js';
-import type { AuthUser } from '../../app/plugins/auth.js';
+import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso } from '../../db/dates.js';
 import type { NotificationQuery } from './schemas.js';

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { HttpError } from '../../app/http-error.js';
-import type { AuthUser, Tokens, TokenVersions } from '../../app/plugins/auth.js';
+import type { TokenVersions } from '../../app/token-versions.js';
+import type { AuthUser, Tokens } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { unreadBacklog } from '../notifications/notification-events.js';
 import { NotificationService } from '../notifications/service.js';

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { bearerToken } from '../../app/plugins/auth.js';
+import { bearerToken } from '../../app/tokens.js';
 
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 

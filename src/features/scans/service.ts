@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { ValidationFailure } from '../../app/http-error.js';
-import type { AuthUser } from '../../app/plugins/auth.js';
+import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso, todayUtc } from '../../db/dates.js';
 import type { Database } from '../../models/index.js';

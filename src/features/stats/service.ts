@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import { notFound } from '../../app/http-error.js';
-import type { AuthUser } from '../../app/plugins/auth.js';
+import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { addDays, todayUtc } from '../../db/dates.js';
 import { NUTRIENTS, UNITS } from '../catalogue/nutrition.js';

@@ -1,0 +1,64 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppDatabase } from '../db/database.js';
+import type { SharedRedis } from './shared-redis.js';
+import type { VerifiedToken } from './tokens.js';
+
+/**
+ * Which token version each user's tokens must carry (`users.token_version`, raised by a password
+ * change), remembered for a minute so that a valid token costs no query per request. A password
+ * change makes every server process forget the user at once (broadcast over Redis when several
+ * share one); were a broadcast lost, the entry still expires within the minute.
+ */
+export class TokenVersions {
+  private readonly seen = new Map<string, { version: number; until: number }>();
+  constructor(
+    private readonly database: AppDatabase,
+    private readonly redis?: SharedRedis,
+    private readonly log?: FastifyBaseLogger,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  /** Subscribes to the other processes' revocations. */
+  async listen(): Promise<void> {
+    await this.redis?.subscribe(this.redis.key(REVOKED_CHANNEL), (userId) => this.seen.delete(userId));
+  }
+
+  /** After a user's version was raised: every process reads it again before accepting a token. */
+  async revoked(userId: string): Promise<void> {
+    this.seen.delete(userId);
+    try {
+      await this.redis?.publish(this.redis.key(REVOKED_CHANNEL), userId);
+    } catch (e) {
+      this.log?.error(
+        { err: e, userId },
+        'broadcasting a token revocation failed; other processes see it within a minute',
+      );
+    }
+  }
+
+  /** Whether the token's user exists and the token was issued under their current version. */
+  async accepts(token: VerifiedToken): Promise<boolean> {
+    return (await this.current(token.id)) === token.version;
+  }
+
+  /** The user's token version, or undefined when there is no such user. */
+  async current(userId: string): Promise<number | undefined> {
+    const now = Date.now();
+    const cached = this.seen.get(userId);
+    if (cached && cached.until > now) return cached.version;
+    const row = await this.database.db
+      .selectFrom('users')
+      .select('token_version')
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!row) {
+      this.seen.delete(userId);
+      return undefined;
+    }
+    if (this.seen.size > 10_000) this.seen.clear();
+    this.seen.set(userId, { version: row.token_version, until: now + this.ttlMs });
+    return row.token_version;
+  }
+}
+
+const REVOKED_CHANNEL = 'token-revoked';
