@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
+import { type MigrationStep, shortLog, type VersionChange } from '../../src/migrate/script/migration-step.js';
 import type { Revision } from '../../src/migrate/script/revision.js';
 import {
-  type MigrationStep,
   MultipleHeadsError,
   ResolutionError,
   RevisionError,
-  RevisionMap,
-  shortLog,
-  type VersionChange,
-} from '../../src/migrate/script/revision-map.js';
+} from '../../src/migrate/script/revision-errors.js';
+import { RevisionMap } from '../../src/migrate/script/revision-map.js';
 
 // ---------------------------------------------------------------- fixtures
 

@@ -1,4 +1,4 @@
-import { ResolutionError, RevisionError } from '../script/revision-map.js';
+import { ResolutionError, RevisionError } from '../script/revision-errors.js';
 import { CommandError } from './errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Environment } from '../runtime/environment.js';
 import { LOG } from '../runtime/output.js';
-import type { MigrationStep } from '../script/revision-map.js';
+import type { MigrationStep } from '../script/migration-step.js';
 import { CommandError } from './errors.js';
 import { graph } from './resolve.js';
 

@@ -1,11 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectImpl, DialectName } from '../ddl/dialect-impl.js';
-import {
-  type MigrationStep,
-  type RevisionMap,
-  shortLog,
-  type VersionChange,
-} from '../script/revision-map.js';
+import { type MigrationStep, shortLog, type VersionChange } from '../script/migration-step.js';
+import type { RevisionMap } from '../script/revision-map.js';
 import { ScriptDirectory } from '../script/script-directory.js';
 import type { MigrationConfig } from './config.js';
 import { type DatabaseUrl, displayUrl } from './database-url.js';

@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { DialectImpl } from '../ddl/dialect-impl.js';
-import type { VersionChange } from '../script/revision-map.js';
+import type { VersionChange } from '../script/migration-step.js';
 
 /**
  * The version table: one row per applied head, `alembic_version` layout (`version_num varchar(32)`

@@ -1,4 +1,11 @@
+import { describeStep, type MigrationStep, type StampStep, type VersionChange } from './migration-step.js';
 import type { Revision } from './revision.js';
+import {
+  MultipleHeadsError,
+  ResolutionError,
+  RevisionError,
+  STAMP_MULTIPLE_HEADS_MESSAGE,
+} from './revision-errors.js';
 
 /**
  * The revision graph: resolution of revision identifiers, upgrade/downgrade/stamp planning and
@@ -16,100 +23,6 @@ const BASE = -1;
 const RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)$/;
 /** Characters a revision identifier may not contain (sorted, for the error message). */
 const ILLEGAL_CHARS = ['+', '-', ':', '@'];
-
-/**
- * An identifier that names no revision, or several. Internal detail: the CLI reports every one as
- * `Can't locate revision identified by '<argument>'`.
- */
-export class ResolutionError extends Error {
-  override readonly name: string = 'ResolutionError';
-  constructor(
-    message: string,
-    readonly argument: string,
-  ) {
-    super(message);
-  }
-}
-
-/** A user-facing revision error; the message is Alembic's wording, printed as is. */
-export class RevisionError extends Error {
-  override readonly name: string = 'RevisionError';
-}
-
-/** Alembic's message for `head` (or `label@head`) when several heads match. */
-export function multipleHeadsMessage(argument: string): string {
-  return (
-    `Multiple head revisions are present for given argument '${argument}'; please specify a specific ` +
-    `target revision, '<branchname>@${argument}' to narrow to a specific head, or 'heads' for all heads`
-  );
-}
-
-/** `stamp`'s wording of the multiple-heads error. */
-export const STAMP_MULTIPLE_HEADS_MESSAGE =
-  'Multiple heads are present; please specify a single target revision';
-
-/**
- * `head` matched several revisions. `argument` is the user's argument (for `upgrade`/`downgrade`
- * the whole target, as Alembic reports it). Commands with their own wording (`revision`, `stamp`)
- * can catch this and rephrase.
- */
-export class MultipleHeadsError extends RevisionError {
-  override readonly name: string = 'MultipleHeadsError';
-  constructor(
-    readonly heads: string[],
-    readonly argument: string,
-    message: string = multipleHeadsMessage(argument),
-  ) {
-    super(message);
-  }
-}
-
-/** One `alembic_version` statement. */
-export interface VersionChange {
-  kind: 'insert' | 'update' | 'delete';
-  /** The row deleted or updated. */
-  from?: string;
-  /** The row inserted, or the new value of an updated row. */
-  to?: string;
-}
-
-export interface MigrationStep {
-  revision: Revision;
-  direction: 'up' | 'down';
-  /**
-   * The log line text after "Running ": e.g. "upgrade  -> 521309cc5b4e, initial",
-   * "upgrade 4dc7cae0efa7, 4b0cc052b1d7 -> c90d49cadc6e, merge", "downgrade 521309cc5b4e -> , initial".
-   */
-  describe: string;
-  /** The version-table statements this step needs, given the rows before it, in order. */
-  versionChanges: VersionChange[];
-}
-
-/** One `stamp` movement (Alembic's `StampStep`). */
-export interface StampStep {
-  from: string[];
-  to: string[];
-  direction: 'up' | 'down';
-  /** "stamp_revision  -> X", "stamp_revision X -> " (Alembic's format, spaces included). */
-  describe: string;
-  versionChanges: VersionChange[];
-}
-
-/** The log text without the message: "upgrade A -> B", as in offline SQL's `-- Running ...` comment. */
-export function shortLog(step: MigrationStep): string {
-  const { revision: r } = step;
-  return step.direction === 'up'
-    ? `upgrade ${r.downRevisions.join(', ')} -> ${r.revision}`
-    : `downgrade ${r.revision} -> ${r.downRevisions.join(', ')}`;
-}
-
-function describeStep(r: Revision, direction: 'up' | 'down'): string {
-  const text =
-    direction === 'up'
-      ? `upgrade ${r.downRevisions.join(', ')} -> ${r.revision}`
-      : `downgrade ${r.revision} -> ${r.downRevisions.join(', ')}`;
-  return r.message ? `${text}, ${r.message}` : text;
-}
 
 function relativeMessage(relative: string, steps: number): string {
   return `Relative revision ${relative} didn't produce ${Math.abs(steps)} migrations`;
