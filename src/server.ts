@@ -24,7 +24,14 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  const app = await buildApp({ config });
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp({ config });
+  } catch (e) {
+    // A setting that does not work (REDIS_URL that cannot be reached): one line, no stack trace.
+    if (e instanceof ConfigurationError) fail(`expireeye: ${e.message}`);
+    throw e;
+  }
   const status = app.schemaStatus;
 
   let state: Awaited<ReturnType<typeof status.state>>;

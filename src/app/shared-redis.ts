@@ -1,5 +1,9 @@
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '../config/redis-config.js';
+import { ConfigurationError } from '../migrate/index.js';
+
+/** REDIS_URL is set but Redis cannot be reached: a server refuses to start with this one line. */
+export class RedisUnreachableError extends ConfigurationError {}
 
 /** Where connection trouble is reported (pino, or the sweep command's stderr lines). */
 export interface RedisLog {
@@ -32,19 +36,21 @@ export class SharedRedis {
   /** Connects; rejects (with a message naming REDIS_URL, never the URL) when Redis cannot be reached. */
   static async connect(config: Required<RedisConfig>, log: RedisLog): Promise<SharedRedis> {
     const client = SharedRedis.open(config.url, 'expireeye', log);
-    try {
-      await client.connect();
-    } catch (e) {
-      client.disconnect();
-      throw unreachable(e);
-    }
+    await connectOrExplain(client);
     return new SharedRedis(client, config, log);
   }
 
   private static open(url: string, name: string, log: RedisLog): Redis {
     const redis = new Redis(url, { ...OPTIONS, connectionName: name });
-    // Without a listener ioredis prints every reconnect error to stderr; log them (without the URL).
-    redis.on('error', (e: Error) => log.warn({ err: { message: e.message } }, 'redis connection error'));
+    // Without a listener ioredis prints every reconnect error to stderr; log them (without the
+    // URL). Failures of the first connect are reported once, by connectOrExplain.
+    let ready = false;
+    redis.once('ready', () => {
+      ready = true;
+    });
+    redis.on('error', (e: Error) => {
+      if (ready) log.warn({ err: { message: e.message } }, 'redis connection error');
+    });
     return redis;
   }
 
@@ -59,12 +65,7 @@ export class SharedRedis {
     this.subscriber ??= (async () => {
       const sub = SharedRedis.open(this.config.url, 'expireeye-sub', this.log);
       sub.on('message', (ch: string, message: string) => this.handlers.get(ch)?.(message));
-      try {
-        await sub.connect();
-      } catch (e) {
-        sub.disconnect();
-        throw unreachable(e);
-      }
+      await connectOrExplain(sub);
       return sub;
     })();
     await (await this.subscriber).subscribe(channel);
@@ -81,6 +82,23 @@ export class SharedRedis {
   }
 }
 
-function unreachable(e: unknown): Error {
-  return new Error(`cannot reach Redis (REDIS_URL): ${(e as Error).message.replace(/\.$/, '')}`);
+/**
+ * Connects, or fails with why: ioredis rejects a failed connect with "Connection is closed", and
+ * the reason (ECONNREFUSED, a DNS failure, a bad password…) comes as an 'error' event first.
+ */
+async function connectOrExplain(redis: Redis): Promise<void> {
+  let cause: Error | undefined;
+  const remember = (e: Error) => {
+    cause ??= e;
+  };
+  redis.on('error', remember);
+  try {
+    await redis.connect();
+  } catch (e) {
+    redis.disconnect();
+    const reason = (cause ?? (e as Error)).message.replace(/\.$/, '');
+    throw new RedisUnreachableError(`cannot reach Redis (REDIS_URL): ${reason}`);
+  } finally {
+    redis.off('error', remember);
+  }
 }

@@ -138,6 +138,21 @@ describe('npm start (dist/src/server.js)', () => {
     }
   });
 
+  test('REDIS_URL that cannot be reached: refuses with one line naming it and why', async () => {
+    const cwd = tmp();
+    try {
+      const exit = await start({ REDIS_URL: 'redis://127.0.0.1:1' }, cwd).exit;
+      assert.equal(exit.code, 1);
+      assert.equal(exit.stderr.trim().split('\n').length, 1, exit.stderr);
+      assert.match(
+        exit.stderr,
+        /^expireeye: cannot reach Redis \(REDIS_URL\): connect ECONNREFUSED 127\.0\.0\.1:1$/m,
+      );
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   for (const dialect of ['mysql', 'postgres'] as const) {
     test(`${dialect} behind head: refuses and prints the upgrade command; MIGRATE_ON_START=1 migrates`, async () => {
       const cwd = tmp();
