@@ -28,8 +28,12 @@ async function main(): Promise<void> {
   try {
     app = await buildApp({ config });
   } catch (e) {
-    // A setting that does not work (REDIS_URL that cannot be reached): one line, no stack trace.
+    // A setting that does not work (REDIS_URL that cannot be reached), or the system refusing
+    // something (a database folder that cannot be created): one line, no stack trace. Errors
+    // without a code are bugs, and keep their stack.
     if (e instanceof ConfigurationError) fail(`expireeye: ${e.message}`);
+    if (typeof (e as { code?: unknown }).code === 'string')
+      fail(`expireeye: cannot start: ${(e as Error).message}`);
     throw e;
   }
   const status = app.schemaStatus;

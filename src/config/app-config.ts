@@ -77,14 +77,17 @@ function persistedSecret(file: string): string {
     }
   }
   const secret = randomBytes(48).toString('base64url');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
     return secret;
   } catch (e) {
     // Another process created it first: use theirs.
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(file, 'utf8').trim();
-    throw new ConfigError('SECRET_KEY', `is not set and ${file} cannot be written`);
+    throw new ConfigError(
+      'SECRET_KEY',
+      `is not set and ${file} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -134,6 +134,31 @@ describe('npm start (dist/src/server.js)', () => {
       assert.equal(exit.stderr.trim().split('\n').length, 1, exit.stderr);
       assert.match(exit.stderr, /^expireeye: SECRET_KEY: is not set/);
     } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  test('a database folder that cannot be created: one line saying so, for the secret and for the database', async () => {
+    const cwd = tmp();
+    const locked = path.join(cwd, 'locked');
+    fs.mkdirSync(locked);
+    // Immutable even for root, who ignores permission bits.
+    execFileSync('chattr', ['+i', locked]);
+    try {
+      const url = `sqlite:${path.join(locked, 'data', 'x.sqlite')}`;
+      const noSecret = await start({ DATABASE_URL: url }, cwd).exit;
+      assert.equal(noSecret.code, 1);
+      assert.equal(noSecret.stderr.trim().split('\n').length, 1, noSecret.stderr);
+      assert.match(
+        noSecret.stderr,
+        /^expireeye: SECRET_KEY: is not set and .*secret\.key cannot be written \(EPERM\)$/m,
+      );
+      const withSecret = await start({ DATABASE_URL: url, SECRET_KEY: SECRET }, cwd).exit;
+      assert.equal(withSecret.code, 1);
+      assert.equal(withSecret.stderr.trim().split('\n').length, 1, withSecret.stderr);
+      assert.match(withSecret.stderr, /^expireeye: cannot start: EPERM: operation not permitted, mkdir /m);
+    } finally {
+      execFileSync('chattr', ['-i', locked]);
       fs.rmSync(cwd, { recursive: true, force: true });
     }
   });
