@@ -68,8 +68,5 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   }
   if (errno === 1040 || errno === 1053) return true;
   // node-postgres reports a dropped connection without a code.
-  return (
-    typeof message === 'string' &&
-    /^Connection terminated( unexpectedly|due to connection timeout)?/.test(message)
-  );
+  return typeof message === 'string' && message.startsWith('Connection terminated');
 }

@@ -88,7 +88,7 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
             expired: r.expired,
             expiredNotifications: expiredNotes,
             expiringSoonNotifications: soonNotes,
-            published: bus && realtime.redisUrl ? 'redis' : 'none',
+            published: bus && redis ? 'redis' : 'none',
             ms: Math.round(r.durationMs),
           })}\n`,
         );
@@ -98,7 +98,7 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
         process.stdout.write(
           `Swept for ${r.today} (${settings.timeZone}) in ${Math.round(r.durationMs)} ms: ` +
             `${r.expired} item(s) marked expired, ${expiredNotes} "expired" and ${soonNotes} "expiring soon" ` +
-            `notification(s) created${r.notifications.length > 0 && !(bus && realtime.redisUrl) ? ' (not pushed: users get them when they next connect)' : ''}.\n`,
+            `notification(s) created${r.notifications.length > 0 && !(bus && redis) ? ' (not pushed: users get them when they next connect)' : ''}.\n`,
         );
       }
       return 0;

@@ -1,10 +1,7 @@
 import { wholeNumber } from '../../config/env-values.js';
-import { redisConfig } from '../../config/redis-config.js';
 
 /** Live delivery settings; read from the environment once at start. */
 export interface RealtimeSettings {
-  /** `REDIS_URL` (redis:// or rediss://): share notifications between instances; unset = this process only. */
-  redisUrl?: string | undefined;
   /** `REDIS_CHANNEL` (default `expireeye:notifications`): one per deployment sharing a Redis. */
   redisChannel: string;
   /** `WS_HEARTBEAT_SECONDS` (default 30): ping period; a socket that missed one pong is dropped. */
@@ -17,7 +14,6 @@ export interface RealtimeSettings {
 
 export function realtimeSettings(env: NodeJS.ProcessEnv = process.env): RealtimeSettings {
   return {
-    redisUrl: redisConfig(env).url,
     redisChannel: env.REDIS_CHANNEL?.trim() || 'expireeye:notifications',
     heartbeatSeconds: wholeNumber(env, 'WS_HEARTBEAT_SECONDS', 30, 1, 3600),
     maxSocketsPerUser: wholeNumber(env, 'WS_MAX_SOCKETS_PER_USER', 20, 1, 1000),

@@ -33,16 +33,17 @@ export interface StampStep {
 
 /** The log text without the message: "upgrade A -> B", as in offline SQL's `-- Running ...` comment. */
 export function shortLog(step: MigrationStep): string {
-  const { revision: r } = step;
-  return step.direction === 'up'
-    ? `upgrade ${r.downRevisions.join(', ')} -> ${r.revision}`
-    : `downgrade ${r.revision} -> ${r.downRevisions.join(', ')}`;
+  return movement(step.revision, step.direction);
 }
 
+/** The log line text after "Running " (`MigrationStep.describe`): the movement and the message. */
 export function describeStep(r: Revision, direction: 'up' | 'down'): string {
-  const text =
-    direction === 'up'
-      ? `upgrade ${r.downRevisions.join(', ')} -> ${r.revision}`
-      : `downgrade ${r.revision} -> ${r.downRevisions.join(', ')}`;
+  const text = movement(r, direction);
   return r.message ? `${text}, ${r.message}` : text;
+}
+
+function movement(r: Revision, direction: 'up' | 'down'): string {
+  return direction === 'up'
+    ? `upgrade ${r.downRevisions.join(', ')} -> ${r.revision}`
+    : `downgrade ${r.revision} -> ${r.downRevisions.join(', ')}`;
 }

@@ -71,11 +71,13 @@ export class ModuleLoader {
 
   /** The folder's pack: content hash → factory of each self-contained revision. */
   private async loadPack(files: SourceFile[]): Promise<Map<string, Factory>> {
-    const hashes = [...new Set(files.map((f) => hashOf(f.source)))].sort();
+    // One source per content hash (identical files are one module).
+    const byHash = new Map(files.map((f) => [hashOf(f.source), f]));
+    const hashes = [...byHash.keys()].sort();
     const target = path.join(this.cacheDir, `pack.${hashOf(hashes.join('\n'))}.mjs`);
     let url = pathToFileURL(target).href;
     if (!fs.existsSync(target)) {
-      const text = await this.renderPack(target, files);
+      const text = await this.renderPack(target, byHash);
       try {
         writeAtomically(target, text);
         this.prune(target, new Set(hashes));
@@ -89,14 +91,10 @@ export class ModuleLoader {
     return new Map(Object.entries(modules));
   }
 
-  private async renderPack(target: string, files: SourceFile[]): Promise<string> {
+  private async renderPack(target: string, byHash: ReadonlyMap<string, SourceFile>): Promise<string> {
     const { transform } = await this.sucrase();
     const entries: string[] = [];
-    const seen = new Set<string>();
-    for (const file of files) {
-      const hash = hashOf(file.source);
-      if (seen.has(hash)) continue;
-      seen.add(hash);
+    for (const [hash, file] of byHash) {
       const code = selfContained(
         transform(file.source, {
           transforms: ['typescript', 'imports'],

@@ -23,9 +23,8 @@ export class ScriptDirectory {
   readonly versionsDir: string;
   private readonly loader: ModuleLoader;
   private cachedMap?: RevisionMap;
-  /** Every revision file's text, read once by `revisions()`. */
-  private sources: SourceFile[] = [];
-  private sourceByPath = new Map<string, SourceFile>();
+  /** Every revision file's text by path (in file-name order), read once by `revisions()`. */
+  private sources = new Map<string, SourceFile>();
 
   constructor(
     readonly dir: string,
@@ -47,13 +46,14 @@ export class ScriptDirectory {
     }
     names.sort();
     // All read first: importing any one module builds the cache for the whole folder.
-    this.sources = names.map((name) => {
-      const file = path.join(this.versionsDir, name);
-      return { path: file, source: fs.readFileSync(file, 'utf8') };
-    });
-    this.sourceByPath = new Map(this.sources.map((f) => [f.path, f]));
+    this.sources = new Map(
+      names.map((name) => {
+        const file = path.join(this.versionsDir, name);
+        return [file, { path: file, source: fs.readFileSync(file, 'utf8') }];
+      }),
+    );
     const out: Revision[] = [];
-    for (const file of this.sources) {
+    for (const file of this.sources.values()) {
       const header = parseRevisionHeader(file.source);
       out.push(header ? toRevision(header, file.path) : await this.revisionFromModule(file));
     }
@@ -61,7 +61,7 @@ export class ScriptDirectory {
   }
 
   private load(file: SourceFile): Promise<RevisionModule> {
-    return this.loader.load(file, () => this.sources);
+    return this.loader.load(file, () => [...this.sources.values()]);
   }
 
   private async revisionFromModule(source: SourceFile): Promise<Revision> {
@@ -92,8 +92,8 @@ export class ScriptDirectory {
   }
 
   async module(rev: Revision): Promise<RevisionModule> {
-    if (this.sources.length === 0) await this.map();
-    const file = this.sourceByPath.get(rev.path) ?? {
+    if (this.sources.size === 0) await this.map();
+    const file = this.sources.get(rev.path) ?? {
       path: rev.path,
       source: fs.readFileSync(rev.path, 'utf8'),
     };
