@@ -3,7 +3,7 @@
  * `Environment` imports on first use. Commands that only read the scripts (history, heads,
  * branches, show, revision) never load it — and so never pay for loading Kysely and a driver.
  */
-export { sql } from 'kysely';
+export { CompiledQuery, sql } from 'kysely';
 export { dialectImpl } from '../ddl/index.js';
 export { Operations } from '../operations/operations.js';
 export { connect } from './connection.js';

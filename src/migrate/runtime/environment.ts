@@ -189,9 +189,10 @@ export class Environment {
   }
 
   async applyVersionChanges(conn: Kysely<any>, changes: VersionChange[]): Promise<void> {
-    const { sql } = await this.load();
+    const { CompiledQuery } = await this.load();
+    const table = this.versionTable;
     for (const change of changes) {
-      for (const s of this.versionTable.changeStatements(change)) await sql.raw(s).execute(conn);
+      for (const s of table.changeStatements(change)) await conn.executeQuery(CompiledQuery.raw(s));
     }
   }
 

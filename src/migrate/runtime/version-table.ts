@@ -41,28 +41,22 @@ export class VersionTable {
     return rows.rows.map((r) => r.version_num);
   }
 
-  /** The statements for one step's version change, compiled with literal values. */
+  /**
+   * The statements for one step's version change, with literal values (the same text online and
+   * in `--sql` scripts). Written out rather than built with the query builder: a run of 200
+   * revisions built 200 UPDATE queries through Kysely's node tree, ~0.2 ms of CPU each.
+   */
   changeStatements(change: VersionChange): string[] {
-    const c = this.impl.compiler;
-    const lit = (v: string) => sql.lit(v);
+    const table = this.impl.quote(this.name);
+    const column = this.impl.quote('version_num');
+    const lit = (v: string | undefined) => this.impl.literal(v);
     switch (change.kind) {
       case 'insert':
-        return [
-          c
-            .insertInto(this.name)
-            .values({ version_num: lit(change.to!) })
-            .compile().sql,
-        ];
+        return [`insert into ${table} (${column}) values (${lit(change.to)})`];
       case 'update':
-        return [
-          c
-            .updateTable(this.name)
-            .set({ version_num: lit(change.to!) })
-            .where('version_num', '=', lit(change.from!))
-            .compile().sql,
-        ];
+        return [`update ${table} set ${column} = ${lit(change.to)} where ${column} = ${lit(change.from)}`];
       default:
-        return [c.deleteFrom(this.name).where('version_num', '=', lit(change.from!)).compile().sql];
+        return [`delete from ${table} where ${column} = ${lit(change.from)}`];
     }
   }
 
