@@ -25,7 +25,9 @@ const OPTIONS = {
  */
 export class SharedRedis {
   private subscriber?: Promise<Redis>;
+  private subscriberConnection?: Redis;
   private readonly handlers = new Map<string, (message: string) => void>();
+  private readonly readyListeners: Array<() => void> = [];
 
   private constructor(
     readonly client: Redis,
@@ -64,11 +66,38 @@ export class SharedRedis {
     this.handlers.set(channel, handler);
     this.subscriber ??= (async () => {
       const sub = SharedRedis.open(this.config.url, 'expireeye-sub', this.log);
+      this.subscriberConnection = sub;
       sub.on('message', (ch: string, message: string) => this.handlers.get(ch)?.(message));
+      // ioredis re-subscribes on every reconnect; what was published while it was away is lost.
+      sub.on('ready', () => {
+        for (const listener of this.readyListeners) listener();
+      });
       await connectOrExplain(sub);
       return sub;
     })();
     await (await this.subscriber).subscribe(channel);
+  }
+
+  /**
+   * Whether messages published now reach this process: the subscriber connection is up. While it
+   * is not, whatever is kept on the strength of broadcasts (caches) must not be trusted.
+   */
+  get listening(): boolean {
+    return this.subscriberConnection?.status === 'ready';
+  }
+
+  /**
+   * Calls `listener` each time the subscriber connection becomes ready, the first time and after
+   * every reconnect: messages published while it was down never arrive, so state that depends on
+   * them is to be rebuilt then.
+   */
+  onSubscriberReady(listener: () => void): void {
+    this.readyListeners.push(listener);
+  }
+
+  /** The subscriber connection, once something subscribed (tests drop it to simulate an outage). */
+  get subscriberClient(): Redis | undefined {
+    return this.subscriberConnection;
   }
 
   async publish(channel: string, message: string): Promise<void> {
@@ -77,6 +106,7 @@ export class SharedRedis {
 
   async close(): Promise<void> {
     this.handlers.clear();
+    this.readyListeners.length = 0;
     const sub = await this.subscriber?.catch(() => undefined);
     await Promise.allSettled([this.client.quit(), sub?.quit()]);
   }

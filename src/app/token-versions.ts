@@ -7,7 +7,9 @@ import type { VerifiedToken } from './tokens.js';
  * Which token version each user's tokens must carry (`users.token_version`, raised by a password
  * change), remembered for a minute so that a valid token costs no query per request. A password
  * change makes every server process forget the user at once (broadcast over Redis when several
- * share one); were a broadcast lost, the entry still expires within the minute.
+ * share one). Broadcasts can be lost only while a process's subscriber connection is down: then
+ * the memory is not trusted (each request reads the version), and it is emptied when the
+ * connection is back, so a revocation published during the outage is not missed either.
  */
 export class TokenVersions {
   private readonly seen = new Map<string, { version: number; until: number }>();
@@ -20,7 +22,9 @@ export class TokenVersions {
 
   /** Subscribes to the other processes' revocations. */
   async listen(): Promise<void> {
-    await this.redis?.subscribe(this.redis.key(REVOKED_CHANNEL), (userId) => this.seen.delete(userId));
+    if (!this.redis) return;
+    await this.redis.subscribe(this.redis.key(REVOKED_CHANNEL), (userId) => this.seen.delete(userId));
+    this.redis.onSubscriberReady(() => this.seen.clear());
   }
 
   /** After a user's version was raised: every process reads it again before accepting a token. */
@@ -45,7 +49,8 @@ export class TokenVersions {
   async current(userId: string): Promise<number | undefined> {
     const now = Date.now();
     const cached = this.seen.get(userId);
-    if (cached && cached.until > now) return cached.version;
+    const trusted = this.redis?.listening ?? true;
+    if (cached && cached.until > now && trusted) return cached.version;
     const row = await this.database.db
       .selectFrom('users')
       .select('token_version')

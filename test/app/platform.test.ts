@@ -69,8 +69,16 @@ describe('platform (sqlite)', () => {
     assert.equal(res.status, 404);
     assert.deepEqual(res.body, { detail: 'Not Found' });
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
-    assert.ok(res.headers.get('content-security-policy'));
+    const csp = res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.match(csp, /style-src 'self' 'unsafe-inline'/);
+    assert.equal(res.headers.get('cross-origin-resource-policy'), 'same-site');
+    assert.equal(res.headers.get('x-frame-options'), 'SAMEORIGIN');
     assert.ok(res.headers.get('strict-transport-security'));
+    // The same headers on a successful answer as on an error.
+    const ok = await server.client().get('/api/status');
+    assert.equal(ok.headers.get('content-security-policy'), csp);
+    assert.equal(ok.headers.get('x-content-type-options'), 'nosniff');
     assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     const given = await server.client().get('/api/status', { 'x-request-id': 'trace-123' });
     assert.equal(given.headers.get('x-request-id'), 'trace-123');

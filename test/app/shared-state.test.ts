@@ -88,6 +88,43 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test('revocations published while B was not listening are not missed: B reads the database meanwhile and forgets on reconnect', async () => {
+      const user = { email: email(), password: 'password-zero' };
+      const v0 = (await new Client(a.baseUrl).post('/api/auth/signup', { name: 'R', ...user })).body
+        .token as string;
+      assert.equal((await new Client(b.baseUrl, v0).get('/api/user/profile')).status, 200);
+      const sub = b.app.redis!.subscriberClient!;
+      // B's subscriber connection drops: A's broadcasts no longer reach B.
+      sub.disconnect();
+      assert.ok(await eventually(async () => !b.app.redis!.listening));
+      const change = async (token: string, from: string, to: string) => {
+        const r = await new Client(a.baseUrl, token).post('/api/user/change-password', {
+          currentPassword: from,
+          newPassword: to,
+        });
+        assert.equal(r.status, 200, r.text);
+        return r.body.token as string;
+      };
+      const v1 = await change(v0, 'password-zero', 'password-one');
+      // B had v0 cached, but does not trust it while deaf: refused at once, no minute's grace.
+      assert.equal((await new Client(b.baseUrl, v0).get('/api/user/profile')).status, 401);
+      assert.equal((await new Client(b.baseUrl, v1).get('/api/user/profile')).status, 200);
+      const v2 = await change(v1, 'password-one', 'password-two');
+      await sub.connect();
+      assert.ok(await eventually(async () => b.app.redis!.listening));
+      // What B remembered from the outage (v1) was forgotten when its subscriber came back.
+      assert.equal((await new Client(b.baseUrl, v1).get('/api/user/profile')).status, 401);
+      assert.equal((await new Client(b.baseUrl, v2).get('/api/user/profile')).status, 200);
+      // And broadcasts reach B again: B caches v2, a further change revokes it there at once.
+      await change(v2, 'password-two', 'password-three');
+      assert.ok(
+        await eventually(
+          async () => (await new Client(b.baseUrl, v2).get('/api/user/profile')).status === 401,
+        ),
+        'B is subscribed again',
+      );
+    });
+
     test('while Redis is unreachable, each process still limits failed logins in memory', async () => {
       const user = { email: email(), password: 'right-password' };
       assert.equal(

@@ -66,3 +66,19 @@ describe('APP_TIMEZONE decides "today" for lists and statistics', () => {
     assert.equal((await signup(west, 'born-west')).status, 422);
   });
 });
+
+describe('localDate', () => {
+  test('turns over at local midnight, to the millisecond, with the per-second memo in place', () => {
+    const zone = 'America/New_York';
+    const before = new Date('2026-01-01T04:59:59.999Z');
+    const after = new Date('2026-01-01T05:00:00.000Z');
+    // Asked twice within the same second (the memo answers the second time), then past midnight.
+    assert.equal(localDate(before, zone), '2025-12-31');
+    assert.equal(localDate(new Date('2026-01-01T04:59:59.000Z'), zone), '2025-12-31');
+    assert.equal(localDate(after, zone), '2026-01-01');
+    // Going back in time is answered afresh too, and each zone keeps its own memo.
+    assert.equal(localDate(before, zone), '2025-12-31');
+    assert.equal(localDate(before, 'Asia/Tokyo'), '2026-01-01');
+    assert.equal(localDate(before, zone), '2025-12-31');
+  });
+});

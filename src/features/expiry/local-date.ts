@@ -25,9 +25,20 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
-/** The calendar date ('YYYY-MM-DD') at instant `now` in `timeZone`. */
+/** The last answer per zone, with the second it was for (every zone's offset is whole seconds). */
+const lastDay = new Map<string, { second: number; day: string }>();
+
+/**
+ * The calendar date ('YYYY-MM-DD') at instant `now` in `timeZone`. Routes ask for it on every
+ * request; `formatToParts` costs ~10 µs, so the answer is kept for the rest of its second.
+ */
 export function localDate(now: Date, timeZone: string): string {
+  const second = Math.floor(now.getTime() / 1000);
+  const last = lastDay.get(timeZone);
+  if (last?.second === second) return last.day;
   const parts = formatter(timeZone).formatToParts(now);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  const day = `${get('year')}-${get('month')}-${get('day')}`;
+  lastDay.set(timeZone, { second, day });
+  return day;
 }
