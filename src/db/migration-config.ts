@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../config/config-error.js';
 import { databaseFromEnv } from '../config/database-config.js';
 import type { MigrationConfig } from '../migrate/runtime/config.js';
 import { projectRoot } from '../paths.js';
@@ -19,7 +20,7 @@ export function migrationConfig(env: NodeJS.ProcessEnv = process.env): Migration
   return {
     scriptLocation: path.resolve(env.EXPIREEYE_SCRIPT_LOCATION ?? path.join(projectRoot, 'migrations')),
     database: () => databaseFromEnv(env),
-    versionTable: env.EXPIREEYE_VERSION_TABLE || 'alembic_version',
+    versionTable: versionTableName(env),
     metadata: async () => {
       // Loaded only by autogenerate and check.
       const registry: typeof import('../models/index.js') = await import(
@@ -30,4 +31,21 @@ export function migrationConfig(env: NodeJS.ProcessEnv = process.env): Migration
       return metadata.schema();
     },
   };
+}
+
+/**
+ * `EXPIREEYE_VERSION_TABLE`: a plain table name in the connection's own schema. At most 59
+ * characters, so that its primary key's name (`<table>_pkc`) fits MySQL's 64 and PostgreSQL's 63.
+ * A schema-qualified name (`ops.versions`) is refused rather than half-supported.
+ */
+function versionTableName(env: NodeJS.ProcessEnv): string {
+  const raw = env.EXPIREEYE_VERSION_TABLE?.trim();
+  if (!raw) return 'alembic_version';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,58}$/.test(raw)) {
+    throw new ConfigError(
+      'EXPIREEYE_VERSION_TABLE',
+      `must be a table name of at most 59 letters, digits and underscores, got '${raw}'`,
+    );
+  }
+  return raw;
 }

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cli } from '../support/cli.js';
-import { type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS } from '../support/engine.js';
+import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { APP_MIGRATIONS, engine } from '../support/engine.js';
 
 /** The executable as a user runs it: streams, exit codes, configuration errors. */
 describe('expireeye db (the executable)', () => {
@@ -69,6 +69,12 @@ describe('expireeye db (the executable)', () => {
     assert.equal(missing.code, 255);
     assert.match(missing.stdout, /^FAILED: DB_PORT: is not set/);
     assert.doesNotMatch(missing.stdout + missing.stderr, /sekret/);
+    const table = await cli(['db', 'current'], { EXPIREEYE_VERSION_TABLE: 'ops.versions' }, cwd);
+    assert.equal(table.code, 255);
+    assert.equal(
+      table.stdout,
+      "FAILED: EXPIREEYE_VERSION_TABLE: must be a table name of at most 59 letters, digits and underscores, got 'ops.versions'\n",
+    );
     const url = await cli(['db', 'current'], { DATABASE_URL: 'oracle://u:sekret@h/db' }, cwd);
     assert.equal(url.code, 255);
     assert.match(url.stdout, /^FAILED: DATABASE_URL: unsupported scheme 'oracle'/);
@@ -138,3 +144,35 @@ describe('seed variables and DATABASE_URL select the server databases', () => {
     );
   });
 });
+
+for (const dialect of DIALECTS) {
+  describe(`EXPIREEYE_VERSION_TABLE names the version table, on ${dialect}`, () => {
+    let scratch: ScratchDatabase;
+    before(async () => {
+      scratch = await scratchDatabase(dialect);
+    });
+    after(() => scratch.drop());
+
+    test('upgrade, current and downgrade use that table; alembic_version is never created', async () => {
+      const custom = { DATABASE_URL: scratch.url, EXPIREEYE_VERSION_TABLE: 'ee_versions' };
+      const up = await cli(['db', 'upgrade', 'head'], custom);
+      assert.equal(up.code, 0, up.stderr);
+      const head = (await cli(['db', 'heads'], custom)).stdout.split(' ')[0]!;
+      assert.match(head, /^[0-9a-f]{12}$/);
+      assert.equal((await cli(['db', 'current'], custom)).stdout, `${head} (head)\n`);
+      // Under the default name the database looks never migrated (and is left as it is).
+      assert.equal((await cli(['db', 'current'], { DATABASE_URL: scratch.url })).stdout, '');
+      const { env } = engine(scratch.url, APP_MIGRATIONS);
+      try {
+        const tables = (await (await env.db()).introspection.getTables()).map((t) => t.name);
+        assert.ok(tables.includes('ee_versions'), tables.join());
+        assert.ok(!tables.includes('alembic_version'), tables.join());
+      } finally {
+        await env.close();
+      }
+      const down = await cli(['db', 'downgrade', 'base'], custom);
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal((await cli(['db', 'current'], custom)).stdout, '');
+    });
+  });
+}
