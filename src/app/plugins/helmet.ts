@@ -6,6 +6,10 @@ import helmet, { type HelmetOptions } from 'helmet';
 /**
  * Security headers on every answer. The content security policy allows what Swagger UI at
  * `/docs` needs (its own scripts and styles, inline styles, data: images) and nothing else.
+ * Helmet's default `upgrade-insecure-requests` is left out: the server cannot know whether it is
+ * behind TLS, and on a plain-HTTP address other than localhost (a LAN IP, a dev host name) the
+ * browser rewrote `/docs`'s own scripts and styles to https:// and the page stayed blank. Behind
+ * TLS the page's relative URLs are https already, so the directive protected nothing there.
  */
 const OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
@@ -19,6 +23,7 @@ const OPTIONS: HelmetOptions = {
       objectSrc: ["'none'"],
       baseUri: ["'self'"],
       formAction: ["'self'"],
+      upgradeInsecureRequests: null,
     },
   },
   crossOriginResourcePolicy: { policy: 'same-site' },
