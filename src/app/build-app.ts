@@ -172,7 +172,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(corsPlugin, { origins: config.corsOrigins });
   await app.register(redisPlugin, redisConfig(options.env ?? process.env));
   await app.register(rateLimitPlugin);
-  await app.register(swaggerPlugin, { version });
+  if (config.apiDocs) await app.register(swaggerPlugin, { version });
   await app.register(authPlugin, {
     secret: config.secretKey,
     expiresMinutes: config.jwtExpiresMinutes,

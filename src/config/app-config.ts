@@ -37,6 +37,12 @@ export interface AppConfig {
   trustProxy: boolean;
   /** `DB_POOL_SIZE` for MySQL/PostgreSQL (default 10). */
   poolSize: number;
+  /**
+   * `API_DOCS`: serve `/api/openapi.json` and Swagger UI at `/docs`. On by default on the embedded
+   * SQLite default (development), off by default on MySQL/PostgreSQL: the original published its
+   * whole API on every deployment (its bug list, item 8); a production server opts in with `1`.
+   */
+  apiDocs: boolean;
 }
 
 export const DEFAULT_CORS_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
@@ -140,5 +146,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     trustProxy: flag(env, 'TRUST_PROXY'),
     poolSize: wholeNumber(env, 'DB_POOL_SIZE', 10, 1, 500),
+    apiDocs: env.API_DOCS?.trim() ? flag(env, 'API_DOCS') : database.dialect === 'sqlite',
   };
 }

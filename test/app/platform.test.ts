@@ -129,6 +129,25 @@ describe('CORS_ORIGINS', () => {
   });
 });
 
+describe('API_DOCS off (the default on MySQL/PostgreSQL)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer('sqlite', { apiDocs: false });
+  });
+  after(() => server.close());
+
+  test('no OpenAPI document and no Swagger UI; the API itself is unchanged', async () => {
+    for (const p of ['/api/openapi.json', '/docs', '/docs/', '/docs/static/swagger-ui.css']) {
+      const res = await server.client().get(p);
+      assert.equal(res.status, 404, p);
+      assert.deepEqual(res.body, { detail: 'Not Found' }, p);
+    }
+    const u = await newUser(server, 'nodocs');
+    assert.equal((await server.client(u.token).get('/api/user/profile')).status, 200);
+    assert.equal((await server.client().get('/api/status')).status, 200);
+  });
+});
+
 /** Malformed input of every kind on every route: 4xx, never 5xx. */
 for (const dialect of DIALECTS) {
   describe(`no malformed input is a 500 on ${dialect}`, () => {

@@ -72,6 +72,17 @@ describe('app config', () => {
         JSON.stringify(env),
       );
     }
+    // API docs: on for the embedded default, off for a server database unless asked for.
+    const server = { SECRET_KEY: SECRET };
+    assert.equal(c.apiDocs, true);
+    assert.equal(loadAppConfig({ ...server, DATABASE_URL: 'mysql://u@h/db' }).apiDocs, false);
+    assert.equal(loadAppConfig({ ...server, DATABASE_URL: 'postgres://u@h/db' }).apiDocs, false);
+    assert.equal(loadAppConfig({ ...server, DATABASE_URL: 'mysql://u@h/db', API_DOCS: '1' }).apiDocs, true);
+    assert.equal(loadAppConfig({ ...base, API_DOCS: '0' }).apiDocs, false);
+    assert.throws(
+      () => loadAppConfig({ ...base, API_DOCS: 'sometimes' }),
+      (e: unknown) => e instanceof ConfigError && /^API_DOCS: must be 1 or 0/.test(e.message),
+    );
     assert.deepEqual(
       loadAppConfig({ ...base, CORS_ORIGINS: 'https://a.example, http://b.example:8080/' }).corsOrigins,
       ['https://a.example', 'http://b.example:8080'],

@@ -51,6 +51,8 @@ export function testConfig(scratch: ScratchDatabase, overrides: Partial<AppConfi
     logLevel: 'error',
     trustProxy: false,
     poolSize: 5,
+    // The route-by-route tests read the OpenAPI document; app config's own test covers the default.
+    apiDocs: true,
     ...overrides,
   };
 }

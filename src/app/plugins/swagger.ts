@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 
 /**
  * The OpenAPI 3.1 document, generated from the route schemas, at `/api/openapi.json`, and
- * Swagger UI at `/docs` (public, as in the original).
+ * Swagger UI at `/docs`, public. Registered only when `API_DOCS` is on (see AppConfig.apiDocs).
  */
 async function swaggerPlugin(app: FastifyInstance, opts: { version: string }): Promise<void> {
   await app.register(swagger, {
