@@ -36,6 +36,12 @@ function frontEndPage(api: string, email: string): string {
     out.requestIdVisible = list.headers.get('x-request-id') !== null;
     const del = await fetch('${api}/api/product/user/delete/' + body.products[0].itemId, { method: 'DELETE', headers: auth });
     out.delete = del.status;
+    // Live notifications: the original's socket URL, the token in the query string.
+    out.socket = await new Promise((resolve) => {
+      const ws = new WebSocket('${api.replace('http', 'ws')}/api/ws/notification?access_token=' + token);
+      ws.onmessage = (e) => { resolve(JSON.parse(e.data).type); ws.close(); };
+      ws.onerror = () => resolve('error');
+    });
   } catch (e) {
     out.error = e.name + ': ' + e.message;
   }
@@ -72,7 +78,7 @@ describe('the original front end from its own origin, in a real browser', { skip
     return JSON.parse(m[1]!.replaceAll('&quot;', '"').replaceAll('&amp;', '&'));
   };
 
-  test('from an origin in CORS_ORIGINS: sign up, log in, add, list and delete work (preflights pass)', async () => {
+  test('from an origin in CORS_ORIGINS: sign up, log in, add, list, delete (preflights pass) and the live socket', async () => {
     const r = await run('front.test', 'front@example.com');
     assert.deepEqual(r, {
       signup: 200,
@@ -82,6 +88,7 @@ describe('the original front end from its own origin, in a real browser', { skip
       names: ['Milk'],
       requestIdVisible: true,
       delete: 200,
+      socket: 'CONNECTION_ESTABLISHED',
     });
   });
 
