@@ -28,6 +28,7 @@ export class SharedRedis {
   private subscriberConnection?: Redis;
   private readonly handlers = new Map<string, (message: string) => void>();
   private readonly readyListeners: Array<() => void> = [];
+  private readonly downListeners: Array<() => void> = [];
 
   private constructor(
     readonly client: Redis,
@@ -72,6 +73,9 @@ export class SharedRedis {
       sub.on('ready', () => {
         for (const listener of this.readyListeners) listener();
       });
+      sub.on('close', () => {
+        for (const listener of this.downListeners) listener();
+      });
       await connectOrExplain(sub);
       return sub;
     })();
@@ -95,6 +99,11 @@ export class SharedRedis {
     this.readyListeners.push(listener);
   }
 
+  /** Calls `listener` each time the subscriber connection closes: from then on, messages are lost. */
+  onSubscriberDown(listener: () => void): void {
+    this.downListeners.push(listener);
+  }
+
   /** The subscriber connection, once something subscribed (tests drop it to simulate an outage). */
   get subscriberClient(): Redis | undefined {
     return this.subscriberConnection;
@@ -107,6 +116,7 @@ export class SharedRedis {
   async close(): Promise<void> {
     this.handlers.clear();
     this.readyListeners.length = 0;
+    this.downListeners.length = 0;
     const sub = await this.subscriber?.catch(() => undefined);
     await Promise.allSettled([this.client.quit(), sub?.quit()]);
   }

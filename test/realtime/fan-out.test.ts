@@ -9,6 +9,13 @@ import { connected, type Instance, startInstance } from '../support/sockets.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Polls until `check` holds (connection state changes arrive asynchronously). */
+async function eventually(check: () => boolean, ms = 2000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  return check();
+}
+
 for (const dialect of DIALECTS) {
   describe(`two instances sharing ${dialect} and Redis`, () => {
     let scratch: ScratchDatabase;
@@ -53,6 +60,33 @@ for (const dialect of DIALECTS) {
       // The next frame each gets is the answer to PING: no duplicate, and nothing for Bob.
       for (const s of [onA, onB, bobOnA]) assert.deepEqual(await s.ask('PING'), { type: 'pong' });
       await Promise.all([onA.close(), onB.close(), bobOnA.close()]);
+    });
+
+    test('notifications published while B could not hear Redis reach its open sockets when it can again, once', async () => {
+      const fay = await insertUser(a.database, 'fay');
+      const p = await insertProduct(a.database, 'Tofu');
+      const socket = await connected(b.wsUrl, b.app.tokens.sign(fay));
+      // Delivered live before the outage: the catch-up must not send it again.
+      // Swept at the real time: the catch-up looks for notifications created since the outage.
+      const today = new Date().toISOString().slice(0, 10);
+      await insertItem(a.database, { userId: fay.id, productId: p, expiryDate: addDays(today, -3) });
+      const first = await a.app.expirySweeper.runOnce();
+      assert.equal((await socket.next(1000)).id, first.notifications[0]!.id);
+      // B's subscription drops; the socket stays open. A publishes one notification meanwhile.
+      const sub = b.app.redis!.subscriberClient!;
+      sub.disconnect();
+      assert.ok(await eventually(() => !b.app.redis!.listening));
+      await insertItem(a.database, { userId: fay.id, productId: p, expiryDate: addDays(today, -2) });
+      const missed = await a.app.expirySweeper.runOnce();
+      assert.equal(missed.notifications.length, 1);
+      assert.deepEqual(await socket.ask('PING'), { type: 'pong' }, 'nothing reached B meanwhile');
+      await sub.connect();
+      const caught = await socket.next(2000);
+      assert.equal(caught.type, 'product_expiration');
+      assert.equal(caught.id, missed.notifications[0]!.id);
+      // Exactly once, and the earlier one was not repeated: the next frame answers PING.
+      assert.deepEqual(await socket.ask('PING'), { type: 'pong' });
+      await socket.close();
     });
 
     test('done-when: an item added expiring tomorrow is announced as expiring soon, then as expired, once each', async () => {

@@ -56,6 +56,34 @@ export async function unreadBacklog(
   return rows.reverse();
 }
 
+/**
+ * Unread notifications of `userIds` created at or after `since`, oldest first, at most `limit`
+ * per query of up to 500 users: what sockets that stayed open may have missed while their
+ * instance could not hear the notification bus.
+ */
+export async function unreadSince(
+  database: AppDatabase,
+  userIds: readonly string[],
+  since: Date,
+  limit: number,
+): Promise<NotificationRow[]> {
+  const out: NotificationRow[] = [];
+  for (let i = 0; i < userIds.length; i += 500) {
+    const rows = await database.db
+      .selectFrom('notifications')
+      .select(NOTIFICATION_COLUMNS)
+      .where('user_id', 'in', userIds.slice(i, i + 500))
+      .where('is_read', '=', false)
+      .where('created_at', '>=', since)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    out.push(...rows);
+  }
+  return out;
+}
+
 /** Where committed notifications go to reach their owner's sockets (`app.publishNotifications`). */
 export type NotificationPublisher = (rows: readonly PublishedNotification[]) => unknown;
 

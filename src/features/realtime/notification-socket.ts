@@ -6,13 +6,7 @@ import type { AuthUser, Tokens } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { unreadBacklog } from '../notifications/notification-events.js';
 import { NotificationService } from '../notifications/service.js';
-import {
-  connectionEstablished,
-  errorFrame,
-  notificationFrame,
-  pong,
-  replyFrame,
-} from './notification-frames.js';
+import { connectionEstablished, errorFrame, pong, replyFrame } from './notification-frames.js';
 import type { SocketClient, SocketHub } from './socket-hub.js';
 
 /** WebSocket close code 1008: policy violation (bad token, too many sockets or messages). */
@@ -75,7 +69,7 @@ export class NotificationSocket {
       if (deps.backlogLimit > 0) {
         for (const row of await unreadBacklog(deps.database, claimed.id, deps.backlogLimit)) {
           sent.add(row.id);
-          deps.hub.send(client, notificationFrame(row));
+          deps.hub.sendNotification(client, row);
         }
       }
     } catch (e) {

@@ -2,6 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { PublishedNotification } from '../notifications/notification-events.js';
+import { catchUpAfterOutages } from './catch-up.js';
 import { createNotificationBus } from './create-bus.js';
 import type { NotificationBus } from './notification-bus.js';
 import { NotificationSocket } from './notification-socket.js';
@@ -32,6 +33,7 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
   const bus = await createNotificationBus(app.redis, settings.redisChannel, app.log);
   const hub = new SocketHub({ heartbeatMs: settings.heartbeatSeconds * 1000, log: app.log });
   bus.onDeliver((rows) => hub.deliver(rows));
+  if (app.redis) catchUpAfterOutages(app.redis, hub, app.database, app.log);
   app.decorate('notificationBus', bus);
   app.decorate('socketHub', hub);
   app.decorate('publishNotifications', (rows: readonly PublishedNotification[]) => bus.publish(rows));

@@ -10,7 +10,12 @@ export interface SocketClient {
   alive: boolean;
   /** Live notifications that arrived while the backlog was being read: sent after it, in order. */
   held: { id: string; frame: string }[] | undefined;
+  /** Ids of the last notifications this socket was given (at most RECENT), so none goes twice. */
+  recent: string[];
 }
+
+/** How many notification ids each socket remembers; a catch-up reaches back a few seconds only. */
+const RECENT = 100;
 
 export interface SocketHubOptions {
   heartbeatMs: number;
@@ -49,7 +54,7 @@ export class SocketHub {
 
   /** Registers a socket; it receives live notifications from now on, held until `release`. */
   add(userId: string, socket: WebSocket): SocketClient {
-    const client: SocketClient = { userId, socket, alive: true, held: [] };
+    const client: SocketClient = { userId, socket, alive: true, held: [], recent: [] };
     let set = this.byUser.get(userId);
     if (!set) {
       set = new Set();
@@ -70,6 +75,17 @@ export class SocketHub {
     if (set.size === 0) this.byUser.delete(client.userId);
   }
 
+  /** Users with at least one open socket on this instance. */
+  users(): string[] {
+    return [...this.byUser.keys()];
+  }
+
+  /** Sends one of the user's notifications (the backlog), remembering that this socket has it. */
+  sendNotification(client: SocketClient, row: PublishedNotification): void {
+    this.remember(client, row.id);
+    this.send(client, notificationFrame(row));
+  }
+
   /** Ends the backlog phase: sends what was held, except what the backlog already carried. */
   release(client: SocketClient, alreadySent: Set<string>): void {
     const held = client.held ?? [];
@@ -77,18 +93,29 @@ export class SocketHub {
     for (const h of held) if (!alreadySent.has(h.id)) this.send(client, h.frame);
   }
 
-  /** Pushes each notification to every local socket of its owner. */
+  /**
+   * Pushes each notification to every local socket of its owner, skipping a socket that already
+   * has it (a catch-up after a lost subscription re-reads the last seconds).
+   */
   deliver(rows: readonly PublishedNotification[]): void {
     for (const row of rows) {
       const set = this.byUser.get(row.user_id);
       if (!set) continue;
       // Serialised once, however many sockets the user has.
-      const frame = notificationFrame(row);
+      let frame: string | undefined;
       for (const client of set) {
+        if (client.recent.includes(row.id)) continue;
+        this.remember(client, row.id);
+        frame ??= notificationFrame(row);
         if (client.held) client.held.push({ id: row.id, frame });
         else this.send(client, frame);
       }
     }
+  }
+
+  private remember(client: SocketClient, id: string): void {
+    client.recent.push(id);
+    if (client.recent.length > RECENT) client.recent.shift();
   }
 
   send(client: SocketClient, frame: string): void {
