@@ -23,12 +23,8 @@ export function assertBrowser(): void {
   }
 }
 
-/**
- * The DOM of `url` after its scripts ran, with Chromium's --dump-dom and a virtual time budget
- * (virtual time waits for the page's pending fetches). `hosts` maps made-up host names to
- * 127.0.0.1, giving pages origins that are neither localhost nor each other.
- */
-export function renderedDom(url: string, hosts: string[] = []): Promise<string> {
+/** Starts headless Chromium on `url`; `hosts` are mapped to 127.0.0.1 (see renderedDom). */
+function launch(url: string, hosts: string[], extra: string[]) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-chromium-'));
   const args = [
     '--headless',
@@ -41,23 +37,47 @@ export function renderedDom(url: string, hosts: string[] = []): Promise<string> 
     '--disable-sync',
     `--user-data-dir=${profile}`,
     ...(hosts.length ? [`--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(',')}`] : []),
-    '--virtual-time-budget=10000',
-    '--dump-dom',
+    ...extra,
     url,
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(CHROMIUM, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let dom = '';
-    child.stdout.on('data', (d) => {
-      dom += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const child = spawn(CHROMIUM, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const exited = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       fs.rmSync(profile, { recursive: true, force: true });
-      if (code === 0) resolve(dom);
-      else reject(new Error(`chromium exited ${code}`));
+      resolve(code);
     });
   });
+  return { child, exited };
+}
+
+/**
+ * The DOM of `url` after its scripts ran, with Chromium's --dump-dom and a virtual time budget
+ * (virtual time waits for the page's pending fetches, not for WebSockets: a page that uses one
+ * reports back with `openPage` instead). `hosts` maps made-up host names to 127.0.0.1, giving
+ * pages origins that are neither localhost nor each other.
+ */
+export async function renderedDom(url: string, hosts: string[] = []): Promise<string> {
+  const { child, exited } = launch(url, hosts, ['--virtual-time-budget=10000', '--dump-dom']);
+  let dom = '';
+  child.stdout.on('data', (d) => {
+    dom += d;
+  });
+  const code = await exited;
+  if (code !== 0) throw new Error(`chromium exited ${code}`);
+  return dom;
+}
+
+/** Opens `url` in real time and keeps the browser running until `close()` (or 60 s). */
+export function openPage(url: string, hosts: string[] = []): { close(): Promise<void> } {
+  const { child, exited } = launch(url, hosts, []);
+  child.stdout.resume();
+  return {
+    close: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
