@@ -4,19 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { Client, migrateToHead } from '../support/app.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { type Instance, startInstance } from '../support/sockets.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Polls until `check` holds (a Redis broadcast reaches the other process asynchronously). */
-async function eventually(check: () => Promise<boolean>, ms = 2000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return check();
-}
 
 for (const dialect of DIALECTS) {
   describe(`state two server processes share through Redis, on ${dialect}`, () => {

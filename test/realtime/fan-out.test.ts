@@ -4,17 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import { addDays } from '../../src/db/dates.js';
 import { migrateToHead } from '../support/app.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { insertItem, insertProduct, insertUser } from '../support/inventory-rows.js';
 import { connected, type Instance, startInstance } from '../support/sockets.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Polls until `check` holds (connection state changes arrive asynchronously). */
-async function eventually(check: () => boolean, ms = 2000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-  return check();
-}
 
 for (const dialect of DIALECTS) {
   describe(`two instances sharing ${dialect} and Redis`, () => {

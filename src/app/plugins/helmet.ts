@@ -36,7 +36,7 @@ const OPTIONS: HelmetOptions = {
  * per-request functions) the middleware sets the same headers every time, so they are recorded
  * from one run against a recorder and added to each reply as one object.
  */
-export function securityHeaders(options: HelmetOptions = OPTIONS): Record<string, string> {
+function securityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader(name: string, value: string | number | readonly string[]) {
@@ -46,7 +46,7 @@ export function securityHeaders(options: HelmetOptions = OPTIONS): Record<string
       delete headers[name.toLowerCase()];
     },
   } as unknown as ServerResponse;
-  helmet(options)({} as never, recorder, (error?: unknown) => {
+  helmet(OPTIONS)({} as never, recorder, (error?: unknown) => {
     if (error) throw error;
   });
   return headers;
