@@ -161,4 +161,23 @@ describe('request-rate limits shared through Redis', () => {
     }
     assert.deepEqual(statuses, [422, 422, 422, 422, 429, 429]);
   });
+
+  test('while Redis is unreachable, each process still enforces the limit, counting in memory', async () => {
+    const client = b.app.redis!.client;
+    const keys = () => client.keys(`${b.app.redis!.key('rate-limit:')}*`);
+    const shared = await keys();
+    assert.ok(shared.length > 0, 'the first test counted in Redis');
+    const before = await Promise.all(shared.map((k) => client.get(k)));
+    client.disconnect();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await new Client(b.baseUrl).post('/api/auth/signup', { email: 'x@example.com' });
+      statuses.push(res.status);
+    }
+    // Not the plugin's 500 on a store error, nor its skipOnError's unlimited requests.
+    assert.deepEqual(statuses, [422, 422, 422, 422, 429, 429]);
+    await client.connect();
+    assert.deepEqual(await keys(), shared, 'nothing new reached Redis');
+    assert.deepEqual(await Promise.all(shared.map((k) => client.get(k))), before);
+  });
 });

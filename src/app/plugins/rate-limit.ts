@@ -1,18 +1,26 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { FallbackRateLimitStore } from '../rate-limit-store.js';
+import { throttledWarning } from '../throttled-warning.js';
 
 /**
  * Request-rate limits, per client address, for the routes that opt in with
  * `config: { rateLimit: {...} }` (the auth routes: each costs a bcrypt hash). Failed logins have
  * their own, stricter counter (LoginGuard). With REDIS_URL the counts are shared by every server
- * process; while Redis is unreachable this limit is skipped (the login guard still holds).
+ * process; while Redis is unreachable each process counts in memory (FallbackRateLimitStore).
  */
 async function rateLimitPlugin(app: FastifyInstance): Promise<void> {
   await app.register(rateLimit, {
     global: false,
     ...(app.redis
-      ? { redis: app.redis.client, nameSpace: app.redis.key('rate-limit:'), skipOnError: true }
+      ? {
+          store: FallbackRateLimitStore.using(
+            app.redis.client,
+            app.redis.key('rate-limit:'),
+            throttledWarning(app.log, 'request rates counted in memory: Redis unavailable'),
+          ),
+        }
       : {}),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: ctx.statusCode,

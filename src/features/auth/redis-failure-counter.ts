@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { SharedRedis } from '../../app/shared-redis.js';
+import { throttledWarning } from '../../app/throttled-warning.js';
 import { type FailureCounter, type FailureWindow, MemoryFailureCounter } from './failure-counter.js';
 
 /**
@@ -10,12 +11,14 @@ import { type FailureCounter, type FailureWindow, MemoryFailureCounter } from '.
  */
 export class RedisFailureCounter implements FailureCounter {
   private readonly fallback = new MemoryFailureCounter();
-  private lastWarning = 0;
+  private readonly warn: (error: unknown) => void;
 
   constructor(
     private readonly redis: SharedRedis,
-    private readonly log: FastifyBaseLogger,
-  ) {}
+    log: FastifyBaseLogger,
+  ) {
+    this.warn = throttledWarning(log, 'login failures counted in memory: Redis unavailable');
+  }
 
   private key(key: string): string {
     return this.redis.key(`login-failures:${key}`);
@@ -63,16 +66,6 @@ export class RedisFailureCounter implements FailureCounter {
     } catch (e) {
       this.warn(e);
     }
-  }
-
-  private warn(e: unknown): void {
-    const now = Date.now();
-    if (now - this.lastWarning < 60_000) return;
-    this.lastWarning = now;
-    this.log.warn(
-      { err: { message: (e as Error).message } },
-      'login failures counted in memory: Redis unavailable',
-    );
   }
 }
 
