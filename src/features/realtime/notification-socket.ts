@@ -8,6 +8,7 @@ import { unreadBacklog } from '../notifications/notification-events.js';
 import { NotificationService } from '../notifications/service.js';
 import { connectionEstablished, errorFrame, pong, replyFrame } from './notification-frames.js';
 import type { SocketClient, SocketHub } from './socket-hub.js';
+import type { SocketQuota } from './socket-quota.js';
 
 /** WebSocket close code 1008: policy violation (bad token, too many sockets or messages). */
 export const POLICY_VIOLATION = 1008;
@@ -22,7 +23,8 @@ export interface SocketDeps {
   hub: SocketHub;
   log: FastifyBaseLogger;
   backlogLimit: number;
-  maxSocketsPerUser: number;
+  /** WS_MAX_SOCKETS_PER_USER, across instances when they share a Redis. */
+  quota: SocketQuota;
 }
 
 /**
@@ -54,10 +56,10 @@ export class NotificationSocket {
     const claimed = deps.tokens.verify(token);
     if (!claimed) return this.refuse('Invalid or expired access token');
     if (!(await deps.tokenVersions.accepts(claimed))) return this.refuse('Invalid or expired access token');
-    if (deps.hub.count(claimed.id) >= deps.maxSocketsPerUser) {
-      return this.refuse('Too many open notification sockets for this user');
-    }
-    if (socket.readyState !== socket.OPEN) return;
+    const lease = await deps.quota.acquire(claimed.id);
+    if (!lease) return this.refuse('Too many open notification sockets for this user');
+    if (socket.readyState !== socket.OPEN) return lease.release();
+    socket.once('close', () => lease.release());
     this.user = { id: claimed.id, email: claimed.email };
     // Registered before the backlog is read, so nothing created in between is missed; what arrives
     // meanwhile is held and sent after the backlog, without the ones the backlog already had.

@@ -8,6 +8,7 @@ import type { NotificationBus } from './notification-bus.js';
 import { NotificationSocket } from './notification-socket.js';
 import type { RealtimeSettings } from './realtime-settings.js';
 import { SocketHub } from './socket-hub.js';
+import { LocalSocketQuota, RedisSocketQuota, type SocketQuota } from './socket-quota.js';
 import { chooseProtocol, socketToken } from './socket-token.js';
 
 declare module 'fastify' {
@@ -20,6 +21,8 @@ declare module 'fastify' {
     publishNotifications: (rows: readonly PublishedNotification[]) => Promise<void>;
     notificationBus: NotificationBus;
     socketHub: SocketHub;
+    /** Leases for open sockets: WS_MAX_SOCKETS_PER_USER, across instances with Redis. */
+    socketQuota: SocketQuota;
   }
 }
 
@@ -34,11 +37,16 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
   const hub = new SocketHub({ heartbeatMs: settings.heartbeatSeconds * 1000, log: app.log });
   bus.onDeliver((rows) => hub.deliver(rows));
   if (app.redis) catchUpAfterOutages(app.redis, hub, app.database, app.log);
+  const quota: SocketQuota = app.redis
+    ? new RedisSocketQuota(app.redis, settings.maxSocketsPerUser, { log: app.log })
+    : new LocalSocketQuota(settings.maxSocketsPerUser);
   app.decorate('notificationBus', bus);
   app.decorate('socketHub', hub);
+  app.decorate('socketQuota', quota);
   app.decorate('publishNotifications', (rows: readonly PublishedNotification[]) => bus.publish(rows));
   app.addHook('onClose', async () => {
     hub.stop();
+    await quota.close();
     await bus.close();
   });
 
@@ -67,7 +75,7 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
         hub,
         log: request.log,
         backlogLimit: settings.backlogLimit,
-        maxSocketsPerUser: settings.maxSocketsPerUser,
+        quota,
       });
       connection.open(socketToken(request)).catch((e) => {
         request.log.error({ err: e }, 'opening a notification socket failed');
