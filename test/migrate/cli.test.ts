@@ -79,6 +79,13 @@ describe('expireeye db (the executable)', () => {
     assert.equal(url.code, 255);
     assert.match(url.stdout, /^FAILED: DATABASE_URL: unsupported scheme 'oracle'/);
     assert.doesNotMatch(url.stdout + url.stderr, /sekret/);
+    // Refused at once: creating its directory would never return (a Node 20 quirk under /proc).
+    const proc = await cli(['db', 'upgrade', 'head'], { DATABASE_URL: 'sqlite:/proc/ee/db.sqlite' }, cwd);
+    assert.equal(proc.code, 255);
+    assert.equal(
+      proc.stdout,
+      'FAILED: DATABASE_URL: sqlite: /proc/ee/db.sqlite is under /proc or /sys, which hold no files; choose a real directory\n',
+    );
   });
 
   test('an unreachable or refused database: exit 1, one line, the password never printed', async () => {

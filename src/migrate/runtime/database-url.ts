@@ -31,6 +31,11 @@ export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl 
     if (file === '')
       throw new DatabaseUrlError('sqlite: needs a file path, e.g. sqlite:./data/expireeye.sqlite');
     if (file !== ':memory:') file = path.resolve(cwd, file);
+    // Kernel views, not storage; and Node 20's recursive mkdir never returns under /proc.
+    if (/^\/(proc|sys)(\/|$)/.test(file))
+      throw new DatabaseUrlError(
+        `sqlite: ${file} is under /proc or /sys, which hold no files; choose a real directory`,
+      );
     return { dialect: 'sqlite', file, url };
   }
   const dialect: DialectName | undefined =
