@@ -68,5 +68,54 @@ for (const dialect of DIALECTS) {
       await mine.close();
       await theirs.close();
     });
+
+    test('a scan missed while offline comes in the backlog with the data of its live push; a deleted item leaves its name', async () => {
+      const carol = await insertUser(server.database, 'carol');
+      const token = server.app.tokens.sign(carol);
+      const skyr = await insertProduct(server.database, 'Skyr');
+      await server.database.db
+        .updateTable('products')
+        .set({ barcode: '4012345678901' })
+        .where('id', '=', skyr)
+        .execute();
+      await server.database.db
+        .insertInto('nutrition')
+        .values({ id: crypto.randomUUID(), product_id: skyr, energy_kcal: 63, protein: 11 })
+        .execute();
+      const call = (method: string, path: string, body?: unknown) =>
+        fetch(`${server.baseUrl}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      const res = await call('POST', '/api/product/user/add?barcode=4012345678901', { quantity: 2 });
+      assert.equal(res.status, 200);
+      const { itemId, expiryDate } = (await res.json()) as { itemId: string; expiryDate: string | null };
+
+      const socket = new TestSocket(`${server.wsUrl}?access_token=${token}`);
+      assert.equal((await socket.next()).type, 'CONNECTION_ESTABLISHED');
+      const frame = await socket.next();
+      assert.equal(frame.type, 'Product_Scanned');
+      assert.equal(frame.notification.itemId, itemId);
+      assert.equal(frame.data.itemId, itemId);
+      assert.equal(frame.data.productId, skyr);
+      assert.equal(frame.data.name, 'Skyr');
+      assert.equal(frame.data.quantity, 2);
+      assert.equal(frame.data.barcode, '4012345678901');
+      assert.equal(frame.data.notes, 'Scanned Via Barcode with Code 4012345678901');
+      assert.equal(frame.data.expiryDate, expiryDate);
+      assert.equal(frame.data.nutrition.energy_kcal, '63.00');
+      assert.equal(frame.data.nutrition.protein, '11.00');
+      assert.equal(frame.data.nutrition.fiber, 'N/A');
+      await socket.close();
+
+      assert.equal((await call('DELETE', `/api/product/user/delete/${itemId}`)).status, 200);
+      const again = new TestSocket(`${server.wsUrl}?access_token=${token}`);
+      assert.equal((await again.next()).type, 'CONNECTION_ESTABLISHED');
+      const after = await again.next();
+      assert.equal(after.type, 'Product_Scanned');
+      assert.deepEqual(after.data, { name: 'Skyr' });
+      await again.close();
+    });
   });
 }

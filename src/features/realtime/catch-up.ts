@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { SharedRedis } from '../../app/shared-redis.js';
 import type { AppDatabase } from '../../db/database.js';
 import { unreadSince } from '../notifications/notification-events.js';
+import { withScanData } from '../notifications/scan-frame-data.js';
 import type { SocketHub } from './socket-hub.js';
 
 /**
@@ -35,12 +36,14 @@ export function catchUpAfterOutages(
     droppedAt = undefined;
     const users = hub.users();
     if (users.length === 0) return;
-    unreadSince(database, users, since, LIMIT).then(
-      (rows) => {
-        if (rows.length) log.info({ notifications: rows.length }, 'notification bus back: catching up');
-        hub.deliver(rows);
-      },
-      (e: unknown) => log.error({ err: e }, 'catching up on notifications after a Redis outage failed'),
-    );
+    unreadSince(database, users, since, LIMIT)
+      .then((rows) => withScanData(database, rows))
+      .then(
+        (rows) => {
+          if (rows.length) log.info({ notifications: rows.length }, 'notification bus back: catching up');
+          hub.deliver(rows);
+        },
+        (e: unknown) => log.error({ err: e }, 'catching up on notifications after a Redis outage failed'),
+      );
   });
 }

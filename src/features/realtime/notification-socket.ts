@@ -5,6 +5,7 @@ import type { TokenVersions } from '../../app/token-versions.js';
 import type { AuthUser, Tokens } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { unreadBacklog } from '../notifications/notification-events.js';
+import { withScanData } from '../notifications/scan-frame-data.js';
 import { NotificationService } from '../notifications/service.js';
 import { connectionEstablished, errorFrame, pong, replyFrame } from './notification-frames.js';
 import type { SocketClient, SocketHub } from './socket-hub.js';
@@ -69,7 +70,8 @@ export class NotificationSocket {
     const sent = new Set<string>();
     try {
       if (deps.backlogLimit > 0) {
-        for (const row of await unreadBacklog(deps.database, claimed.id, deps.backlogLimit)) {
+        const backlog = await unreadBacklog(deps.database, claimed.id, deps.backlogLimit);
+        for (const row of await withScanData(deps.database, backlog)) {
           sent.add(row.id);
           deps.hub.sendNotification(client, row);
         }
