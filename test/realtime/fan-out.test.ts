@@ -73,11 +73,25 @@ for (const dialect of DIALECTS) {
       await insertItem(a.database, { userId: fay.id, productId: p, expiryDate: addDays(today, -2) });
       const missed = await a.app.expirySweeper.runOnce();
       assert.equal(missed.notifications.length, 1);
+      // And a scan on A: its live push carries the item; the catch-up must too.
+      const scan = await fetch(`${a.baseUrl}/api/product/user/add`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${a.app.tokens.sign(fay)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Tofu', quantity: 3, isScannedProduct: true }),
+      });
+      assert.equal(scan.status, 200, await scan.clone().text());
+      const { itemId } = (await scan.json()) as { itemId: string };
       assert.deepEqual(await socket.ask('PING'), { type: 'pong' }, 'nothing reached B meanwhile');
       await sub.connect();
       const caught = await socket.next(2000);
       assert.equal(caught.type, 'product_expiration');
       assert.equal(caught.id, missed.notifications[0]!.id);
+      const scanned = await socket.next(2000);
+      assert.equal(scanned.type, 'Product_Scanned');
+      assert.equal(scanned.data.itemId, itemId);
+      assert.equal(scanned.data.name, 'Tofu');
+      assert.equal(scanned.data.quantity, 3);
+      assert.equal(typeof scanned.data.nutrition, 'object');
       // Exactly once, and the earlier one was not repeated: the next frame answers PING.
       assert.deepEqual(await socket.ask('PING'), { type: 'pong' });
       await socket.close();
