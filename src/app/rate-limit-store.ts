@@ -6,6 +6,8 @@ import type { Redis } from 'ioredis';
 type Callback = Parameters<FastifyRateLimitStore['incr']>[1];
 /** What the plugin passes to `child`: a route's merged limit options (opaque here). */
 type RouteLimitOptions = Parameters<FastifyRateLimitStore['child']>[0];
+/** The plugin's global options, as far as its stores read them. */
+type StoreOptions = { continueExceeding?: boolean; exponentialBackoff?: boolean };
 
 /**
  * @fastify/rate-limit's store interface as its own Redis and local stores implement it: the typed
@@ -35,12 +37,11 @@ export class FallbackRateLimitStore implements RateLimitStore {
     redis: Redis,
     nameSpace: string,
     onFallback: (error: Error) => void,
-  ): new (options: {
-    continueExceeding?: boolean;
-    exponentialBackoff?: boolean;
-  }) => RateLimitStore {
+  ): new (
+    options: StoreOptions,
+  ) => RateLimitStore {
     return class extends FallbackRateLimitStore {
-      constructor(options: { continueExceeding?: boolean; exponentialBackoff?: boolean }) {
+      constructor(options: StoreOptions) {
         const ce = !!options.continueExceeding;
         const eb = !!options.exponentialBackoff;
         super(new RedisStore(ce, eb, redis, nameSpace), new LocalStore(ce, eb), onFallback);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { migrateToHead, TEST_SECRET } from '../support/app.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { insertItem, insertProduct, insertUser } from '../support/inventory-rows.js';
 import { connected, type Instance, startInstance, TestSocket } from '../support/sockets.js';
 import { forgeToken, inOneHour } from '../support/tokens.js';
@@ -223,8 +224,7 @@ for (const dialect of DIALECTS) {
       assert.equal(closed.code, 1006, 'terminated without a close frame');
       assert.ok(Date.now() - started < 4000);
       // The server's side of the terminated socket is unregistered as soon as its close event runs.
-      for (let i = 0; i < 50 && server.app.socketHub.count(dan.id) !== 1; i++)
-        await new Promise((r) => setTimeout(r, 20));
+      await eventually(() => server.app.socketHub.count(dan.id) === 1);
       assert.equal(server.app.socketHub.count(dan.id), 1);
       assert.deepEqual(await live.ask('PING'), { type: 'pong' });
       await live.close();

@@ -23,6 +23,14 @@ for (const dialect of DIALECTS) {
       await scratch.drop();
     });
 
+    /** A real HTTP request to the API as the holder of `token`. */
+    const call = (token: string, method: string, path: string, body?: unknown) =>
+      fetch(`${server.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+
     test('user/add with isScannedProduct and with ?barcode= push to the owner only', async () => {
       const alice = await insertUser(server.database, 'alice');
       const bob = await insertUser(server.database, 'bob');
@@ -38,12 +46,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await mine.next()).type, 'CONNECTION_ESTABLISHED');
       assert.equal((await theirs.next()).type, 'CONNECTION_ESTABLISHED');
 
-      const post = (path: string, body: unknown) =>
-        fetch(`${server.baseUrl}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${aliceToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
+      const post = (path: string, body: unknown) => call(aliceToken, 'POST', path, body);
       const byName = await post('/api/product/user/add', { name: 'Banana', isScannedProduct: true });
       assert.equal(byName.status, 200);
       const added = (await byName.json()) as { itemId: string };
@@ -82,13 +85,7 @@ for (const dialect of DIALECTS) {
         .insertInto('nutrition')
         .values({ id: crypto.randomUUID(), product_id: skyr, energy_kcal: 63, protein: 11 })
         .execute();
-      const call = (method: string, path: string, body?: unknown) =>
-        fetch(`${server.baseUrl}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-      const res = await call('POST', '/api/product/user/add?barcode=4012345678901', { quantity: 2 });
+      const res = await call(token, 'POST', '/api/product/user/add?barcode=4012345678901', { quantity: 2 });
       assert.equal(res.status, 200);
       const { itemId, expiryDate } = (await res.json()) as { itemId: string; expiryDate: string | null };
 
@@ -109,7 +106,7 @@ for (const dialect of DIALECTS) {
       assert.equal(frame.data.nutrition.fiber, 'N/A');
       await socket.close();
 
-      assert.equal((await call('DELETE', `/api/product/user/delete/${itemId}`)).status, 200);
+      assert.equal((await call(token, 'DELETE', `/api/product/user/delete/${itemId}`)).status, 200);
       const again = new TestSocket(`${server.wsUrl}?access_token=${token}`);
       assert.equal((await again.next()).type, 'CONNECTION_ESTABLISHED');
       const after = await again.next();

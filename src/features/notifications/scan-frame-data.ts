@@ -14,14 +14,9 @@ export async function withScanData(
   database: AppDatabase,
   rows: readonly NotificationRow[],
 ): Promise<PublishedNotification[]> {
-  const ids = [
-    ...new Set(
-      rows.flatMap((r) =>
-        r.type === NotificationKind.scanned && r.user_product_id ? [r.user_product_id] : [],
-      ),
-    ),
-  ];
-  if (!rows.some((r) => r.type === NotificationKind.scanned)) return [...rows];
+  const scanned = rows.filter((r) => r.type === NotificationKind.scanned);
+  if (scanned.length === 0) return [...rows];
+  const ids = [...new Set(scanned.flatMap((r) => (r.user_product_id ? [r.user_product_id] : [])))];
   const items =
     ids.length === 0
       ? []

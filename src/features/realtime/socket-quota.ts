@@ -51,14 +51,18 @@ export class LocalSocketQuota implements SocketQuota {
   }
 }
 
-/**
- * Drops expired leases, then adds this one if the user holds fewer than the limit. Scores are
- * expiry times on Redis's clock (instances' clocks may differ); the key itself outlives its
- * newest lease a little, so a user nobody renews disappears.
- */
-const ACQUIRE = `
+/** Lua: `now` in milliseconds on Redis's clock (instances' clocks may differ). */
+const NOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/**
+ * Drops expired leases, then adds this one if the user holds fewer than the limit. Scores are
+ * expiry times; the key itself outlives its newest lease a little, so a user nobody renews
+ * disappears.
+ */
+const ACQUIRE = `${NOW}
 local lease = tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
@@ -68,9 +72,7 @@ return 1
 `;
 
 /** Renews leases: KEYS[i] holds the lease ARGV[i + 1]; ARGV[1] is the lease duration. */
-const RENEW = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const RENEW = `${NOW}
 local lease = tonumber(ARGV[1])
 for i, key in ipairs(KEYS) do
   redis.call('ZADD', key, now + lease, ARGV[i + 1])
