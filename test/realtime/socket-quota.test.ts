@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import type { RedisSocketQuota } from '../../src/features/realtime/socket-quota.js';
+import { RedisSocketQuota } from '../../src/features/realtime/socket-quota.js';
 import { migrateToHead } from '../support/app.js';
 import { type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
@@ -157,6 +157,24 @@ describe('WS_MAX_SOCKETS_PER_USER across instances sharing Redis', () => {
     assert.deepEqual(await attempt(a, token), REFUSED, 'and A counts them');
     await Promise.all(sockets.map((s) => s.close()));
     assert.ok(await eventually(async () => (await redis.zcard(leases(gus.id))) === 0));
+  });
+
+  test('a socket closed while a renewal is on its way is not written back', async () => {
+    const quota = new RedisSocketQuota(b.app.redis!, 5000, { log: { warn: () => undefined } });
+    const user = 'renewal-race';
+    try {
+      // 1,001 leases: the renewal sends two slices, the second after the first has answered.
+      const held = [];
+      for (let i = 0; i < 1001; i++) held.push(await quota.acquire(user));
+      assert.equal(await redis.zcard(leases(user)), 1001);
+      const renewal = quota.renew();
+      held[1000]?.release(); // its ZREM is queued behind the first slice, before the second
+      await renewal;
+      assert.equal(await redis.zcard(leases(user)), 1000, 'the closed socket holds no place');
+    } finally {
+      await quota.close();
+    }
+    assert.equal(await redis.zcard(leases(user)), 0);
   });
 
   test('an instance that shuts down gives its leases back, and renews those it keeps', async () => {

@@ -147,11 +147,18 @@ export class RedisSocketQuota implements SocketQuota {
 
   /** Extends every lease this process holds (and writes those given while Redis was away). */
   async renew(): Promise<void> {
-    const entries = [...this.leases];
-    // In slices: one script call per thousand sockets keeps each call short for Redis. A socket
-    // that closes while its slice is in flight may be written back; unrenewed, it lapses.
-    for (let i = 0; i < entries.length; i += 1000) {
-      const slice = entries.slice(i, i + 1000);
+    const members = [...this.leases.keys()];
+    // In slices: one script call per thousand sockets keeps each call short for Redis. Each slice
+    // keeps only the leases still held when it is sent: a socket that closed while an earlier
+    // slice was in flight has had its ZREM queued already, and renewing it would write it back
+    // for a whole lease time. (One connection runs commands in the order they were sent, so a
+    // ZREM queued after this call still removes what it renews.)
+    for (let i = 0; i < members.length; i += 1000) {
+      const slice = members.slice(i, i + 1000).flatMap((member) => {
+        const key = this.leases.get(member);
+        return key === undefined ? [] : [[member, key] as const];
+      });
+      if (slice.length === 0) continue;
       try {
         await this.redis.client.eval(
           RENEW,
