@@ -35,6 +35,18 @@ export function isForeignKeyViolation(e: unknown): boolean {
   );
 }
 
+/** A deadlock or serialisation failure: the transaction was rolled back and can simply run again. */
+export function isTransient(e: unknown): boolean {
+  const { code, errno } = info(e);
+  return (
+    code === '40P01' ||
+    code === '40001' ||
+    errno === 1213 ||
+    code === 'ER_LOCK_DEADLOCK' ||
+    code === 'SQLITE_BUSY'
+  );
+}
+
 /** Socket-level failures reaching the database server. */
 const NETWORK = new Set([
   'ECONNREFUSED',

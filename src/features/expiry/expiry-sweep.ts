@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { AppDatabase } from '../../db/database.js';
 import { addDays } from '../../db/dates.js';
+import { isTransient } from '../../db/errors.js';
 import type { DialectName } from '../../migrate/index.js';
 import type { Database } from '../../models/index.js';
 import {
@@ -10,7 +11,7 @@ import {
 } from '../notifications/notification-events.js';
 import { expiresSuffix } from './expiry-messages.js';
 import { localDate } from './local-date.js';
-import { inSweepTransaction, isTransient, LOCK_HELD } from './sweep-lock.js';
+import { inSweepTransaction, LOCK_HELD } from './sweep-lock.js';
 
 export interface SweepOptions {
   /** The clock: tests pass any instant. */

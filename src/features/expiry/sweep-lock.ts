@@ -45,18 +45,3 @@ export async function inSweepTransaction<T>(
     }
   });
 }
-
-/** A deadlock or serialisation failure: the transaction was rolled back and can simply run again. */
-export function isTransient(e: unknown): boolean {
-  const { code, errno } = (typeof e === 'object' && e !== null ? e : {}) as {
-    code?: unknown;
-    errno?: unknown;
-  };
-  return (
-    code === '40P01' ||
-    code === '40001' ||
-    errno === 1213 ||
-    code === 'ER_LOCK_DEADLOCK' ||
-    code === 'SQLITE_BUSY'
-  );
-}
