@@ -13,6 +13,7 @@ import type { VerifiedToken } from './tokens.js';
  */
 export class TokenVersions {
   private readonly seen = new Map<string, { version: number; until: number }>();
+  private readonly revokedListeners: Array<(userId: string | undefined) => void> = [];
   constructor(
     private readonly database: AppDatabase,
     private readonly redis?: SharedRedis,
@@ -23,13 +24,36 @@ export class TokenVersions {
   /** Subscribes to the other processes' revocations. */
   async listen(): Promise<void> {
     if (!this.redis) return;
-    await this.redis.subscribe(this.redis.key(REVOKED_CHANNEL), (userId) => this.seen.delete(userId));
-    this.redis.onSubscriberReady(() => this.seen.clear());
+    await this.redis.subscribe(this.redis.key(REVOKED_CHANNEL), (userId) => {
+      this.seen.delete(userId);
+      this.emitRevoked(userId);
+    });
+    this.redis.onSubscriberReady(() => {
+      this.seen.clear();
+      this.emitRevoked(undefined);
+    });
   }
 
-  /** After a user's version was raised: every process reads it again before accepting a token. */
+  /**
+   * Calls `listener` whenever a user's tokens may have been revoked, in this process or another
+   * one: with the user's id, or with undefined after the subscriber connection came back (a
+   * revocation may have been missed, so every user is in doubt). Open sockets are checked so.
+   */
+  onRevoked(listener: (userId: string | undefined) => void): void {
+    this.revokedListeners.push(listener);
+  }
+
+  private emitRevoked(userId: string | undefined): void {
+    for (const listener of this.revokedListeners) listener(userId);
+  }
+
+  /**
+   * After a user's version was raised or the user deleted: every process reads it again before
+   * accepting a token, and closes the sockets opened with an old one.
+   */
   async revoked(userId: string): Promise<void> {
     this.seen.delete(userId);
+    this.emitRevoked(userId);
     try {
       await this.redis?.publish(this.redis.key(REVOKED_CHANNEL), userId);
     } catch (e) {

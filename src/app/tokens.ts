@@ -9,6 +9,8 @@ export interface AuthUser {
 /** A token that verified: whose it is, and the user's token version it was issued under. */
 export interface VerifiedToken extends AuthUser {
   version: number;
+  /** When the token expires (its `exp`), in milliseconds since the epoch. */
+  expiresAt: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export class Tokens {
       if (p.userId.length === 0 || p.userId.length > 64) return undefined;
       const version = p.ver ?? 0;
       if (typeof version !== 'number' || !Number.isSafeInteger(version)) return undefined;
-      return { id: p.userId, email: p.email, version };
+      return { id: p.userId, email: p.email, version, expiresAt: p.exp * 1000 };
     } catch {
       return undefined;
     }

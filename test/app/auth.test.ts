@@ -257,6 +257,142 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(stale.status, 401);
     });
+
+    test("delete account: needs the password; takes the user's data and unshared products, leaves shared ones ownerless and other users untouched", async () => {
+      const leaver = await newUser(server, 'leaver');
+      const stayer = await newUser(server, 'stayer');
+      const db = server.database.db;
+      const login = await server
+        .client()
+        .post('/api/auth/login', { email: leaver.email, password: leaver.password });
+      const otherSession = server.client(login.body.token);
+      const addProduct = async (productName: string) => {
+        const r = await leaver.api.post('/api/product/inventory/add', {
+          productName,
+          category: 'Dairy',
+          nutrition: { protein: 3 },
+        });
+        assert.equal(r.status, 200, r.text);
+        return r.body.productId as string;
+      };
+      const shared = await addProduct(`Shared cheese ${dialect}`);
+      const own = await addProduct(`Own cheese ${dialect}`);
+      for (const api of [leaver.api, stayer.api]) {
+        const r = await api.post('/api/product/user/add', {
+          name: `Shared cheese ${dialect}`,
+          expiryDate: '2020-01-01',
+        });
+        assert.equal(r.status, 200, r.text);
+      }
+      assert.equal(
+        (await leaver.api.post('/api/product/user/add', { name: `Own cheese ${dialect}` })).status,
+        200,
+      );
+      await server.app.expirySweep.run(); // an "expired" notification for each of the two old items
+      await db
+        .insertInto('scan_logs')
+        .values([
+          {
+            id: crypto.randomUUID(),
+            user_id: leaver.id,
+            product_id: shared,
+            barcode: '1',
+            status: 'scanned',
+          },
+          { id: crypto.randomUUID(), user_id: stayer.id, product_id: own, barcode: '2', status: 'scanned' },
+        ])
+        .execute();
+      const count = async (table: 'user_products' | 'notifications' | 'scan_logs', userId: string) =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('user_id', '=', userId)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      assert.deepEqual(
+        [
+          await count('user_products', leaver.id),
+          await count('notifications', leaver.id),
+          await count('scan_logs', leaver.id),
+        ],
+        [2, 1, 1],
+      );
+
+      for (const body of [{}, { password: '' }, { password: 7 }]) {
+        assert.equal(
+          (await leaver.api.post('/api/user/delete-account', body)).status,
+          422,
+          JSON.stringify(body),
+        );
+      }
+      const wrong = await leaver.api.post('/api/user/delete-account', { password: 'not-it' });
+      assert.equal(wrong.status, 400);
+      assert.deepEqual(wrong.body, { detail: 'Password is incorrect' });
+      assert.equal(
+        (await server.client().post('/api/user/delete-account', { password: leaver.password })).status,
+        401,
+      );
+      assert.equal((await leaver.api.get('/api/user/profile')).status, 200, 'nothing deleted yet');
+
+      const ok = await leaver.api.post('/api/user/delete-account', { password: leaver.password });
+      assert.equal(ok.status, 200, ok.text);
+      assert.deepEqual(ok.body, { message: 'Account deleted' });
+      for (const session of [leaver.api, otherSession]) {
+        assert.equal((await session.get('/api/user/profile')).status, 401);
+      }
+      assert.equal(
+        (await server.client().post('/api/auth/login', { email: leaver.email, password: leaver.password }))
+          .status,
+        401,
+      );
+      assert.equal(
+        (await db.selectFrom('users').select('id').where('id', '=', leaver.id).execute()).length,
+        0,
+      );
+      assert.deepEqual(
+        [
+          await count('user_products', leaver.id),
+          await count('notifications', leaver.id),
+          await count('scan_logs', leaver.id),
+        ],
+        [0, 0, 0],
+      );
+      // The product another user keeps stays, ownerless, with its nutrition; the unshared one is gone with its nutrition.
+      const products = await db
+        .selectFrom('products')
+        .select(['id', 'created_by'])
+        .where('id', 'in', [shared, own])
+        .execute();
+      assert.deepEqual(products, [{ id: shared, created_by: null }]);
+      const nutrition = await db
+        .selectFrom('nutrition')
+        .select('product_id')
+        .where('product_id', 'in', [shared, own])
+        .execute();
+      assert.deepEqual(nutrition, [{ product_id: shared }]);
+      // The other user: their item, its notification and their scan log (its product gone: no product) are intact.
+      const list = await stayer.api.get('/api/product/user/list');
+      assert.deepEqual(
+        list.body.products.map((p: { productId: string }) => p.productId),
+        [shared],
+      );
+      assert.equal(await count('notifications', stayer.id), 1);
+      const scans = await db
+        .selectFrom('scan_logs')
+        .select(['product_id'])
+        .where('user_id', '=', stayer.id)
+        .execute();
+      assert.deepEqual(scans, [{ product_id: null }]);
+      // The e-mail is free again.
+      const again = await server
+        .client()
+        .post('/api/auth/signup', { email: leaver.email, password: 'new-account' });
+      assert.equal(again.status, 200, again.text);
+      assert.notEqual(again.body.userId, leaver.id);
+    });
   });
 }
 

@@ -33,6 +33,7 @@ describe('platform (sqlite)', () => {
       '/api/auth/login',
       '/api/user/profile',
       '/api/user/change-password',
+      '/api/user/delete-account',
       '/api/product/inventory/add',
       '/api/product/inventory/list',
       '/api/product/inventory/update/{product_id}',

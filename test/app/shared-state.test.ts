@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { Client, migrateToHead } from '../support/app.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
-import { type Instance, startInstance } from '../support/sockets.js';
+import { connected, type Instance, startInstance } from '../support/sockets.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -114,6 +114,39 @@ for (const dialect of DIALECTS) {
         ),
         'B is subscribed again',
       );
+    });
+
+    test("a password change or account deletion on A closes the old token's sockets on B, also when B was not listening then", async () => {
+      const revoked = { code: 1008, reason: 'Access token revoked' };
+      const user = { email: email(), password: 'password-zero' };
+      const v0 = (await new Client(a.baseUrl).post('/api/auth/signup', { name: 'W', ...user })).body
+        .token as string;
+      const bystander = (
+        await new Client(a.baseUrl).post('/api/auth/signup', { email: email(), password: 'bystander' })
+      ).body.token as string;
+      const others = await connected(b.wsUrl, bystander);
+      const old = await connected(b.wsUrl, v0);
+      const changed = await new Client(a.baseUrl, v0).post('/api/user/change-password', {
+        currentPassword: 'password-zero',
+        newPassword: 'password-one',
+      });
+      assert.equal(changed.status, 200, changed.text);
+      assert.deepEqual(await old.closedWithin(), revoked, 'closed on B through the broadcast');
+      const v1 = changed.body.token as string;
+      const current = await connected(b.wsUrl, v1);
+
+      const sub = b.app.redis!.subscriberClient!;
+      sub.disconnect();
+      assert.ok(await eventually(async () => !b.app.redis!.listening));
+      const deleted = await new Client(a.baseUrl, v1).post('/api/user/delete-account', {
+        password: 'password-one',
+      });
+      assert.equal(deleted.status, 200, deleted.text);
+      assert.deepEqual(await current.ask('PING'), { type: 'pong' }, 'B did not hear of it yet');
+      await sub.connect();
+      assert.deepEqual(await current.closedWithin(), revoked, 'checked when B listens again');
+      assert.deepEqual(await others.ask('PING'), { type: 'pong' }, "another user's socket stays");
+      await others.close();
     });
 
     test('while Redis is unreachable, each process still limits failed logins in memory', async () => {

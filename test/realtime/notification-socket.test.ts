@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { migrateToHead, TEST_SECRET } from '../support/app.js';
+import { Client, migrateToHead, TEST_SECRET } from '../support/app.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { insertItem, insertProduct, insertUser } from '../support/inventory-rows.js';
@@ -212,6 +212,47 @@ for (const dialect of DIALECTS) {
       const third = await connected(server.wsUrl, token(carol));
       assert.deepEqual(await third.ask('PING'), { type: 'pong' }, 'nothing unread left to replay');
       await third.close();
+    });
+
+    test("an open socket ends with its token: on expiry, on a password change, on account deletion; a current token's socket stays", async () => {
+      const email = `sessions.${dialect}.${process.pid}@example.com`;
+      const signup = await new Client(server.baseUrl).post('/api/auth/signup', {
+        email,
+        password: 'first-pass',
+      });
+      assert.equal(signup.status, 200, signup.text);
+      const { userId, token: first } = signup.body;
+      const [phone, laptop] = [await connected(server.wsUrl, first), await connected(server.wsUrl, first)];
+      const changed = await new Client(server.baseUrl, first).post('/api/user/change-password', {
+        currentPassword: 'first-pass',
+        newPassword: 'second-pass',
+      });
+      assert.equal(changed.status, 200, changed.text);
+      const revoked = { code: 1008, reason: 'Access token revoked' };
+      assert.deepEqual(await phone.closedWithin(), revoked);
+      assert.deepEqual(await laptop.closedWithin(), revoked);
+      const second: string = changed.body.token;
+      const current = await connected(server.wsUrl, second);
+
+      // A token that expires in two seconds: the heartbeat (every second here) closes its socket.
+      const shortLived = forgeToken(
+        { userId, email, ver: 1, exp: Math.floor(Date.now() / 1000) + 2 },
+        { secret: TEST_SECRET },
+      );
+      const brief = await connected(server.wsUrl, shortLived);
+      assert.deepEqual(await brief.closedWithin(), { code: 1008, reason: 'Access token expired' });
+      assert.deepEqual(
+        await current.ask('PING'),
+        { type: 'pong' },
+        "the current token's socket is still open",
+      );
+
+      const deleted = await new Client(server.baseUrl, second).post('/api/user/delete-account', {
+        password: 'second-pass',
+      });
+      assert.equal(deleted.status, 200, deleted.text);
+      assert.deepEqual(await current.closedWithin(), revoked);
+      assert.equal(server.app.socketHub.count(userId), 0);
     });
 
     test('heartbeat: a peer that stops answering pings is dropped; a live one stays', async () => {

@@ -126,6 +126,19 @@ export class TestSocket {
     return this.next();
   }
 
+  /** How the server closed the socket; fails if it is still open after `ms`. */
+  async closedWithin(ms = 5000): Promise<{ code: number; reason: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([this.closed, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
     this.ws.close();

@@ -7,6 +7,8 @@ import { Passwords } from './passwords.js';
 import { RedisFailureCounter } from './redis-failure-counter.js';
 import {
   ChangePasswordBody,
+  DeleteAccountBody,
+  DeleteAccountReply,
   LoginBody,
   LoginReply,
   Profile,
@@ -114,5 +116,24 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
       },
     },
     (req) => service.changePassword(req.user, req.body),
+  );
+
+  r.post(
+    '/user/delete-account',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['user'],
+        summary: 'Delete the account and its data',
+        description:
+          'Needs the current password (400 if wrong). Deletes, at once and for good, the inventory, ' +
+          'notifications and scan log; catalogue products the user added are deleted too unless ' +
+          "another user's inventory holds them (those stay, without an owner). Every token of the " +
+          'account stops working and its open notification sockets are closed (1008).',
+        body: DeleteAccountBody,
+        response: { 200: DeleteAccountReply, ...errorResponses(400, 401, 422, 429) },
+      },
+    },
+    (req) => service.deleteAccount(req.user, req.body),
   );
 }

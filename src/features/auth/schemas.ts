@@ -62,3 +62,9 @@ export const ChangePasswordBody = Type.Object({
   currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
   newPassword: NewPassword,
 });
+
+export const DeleteAccountBody = Type.Object({
+  password: Type.String({ minLength: 1, maxLength: 1024, description: 'The current password, to confirm.' }),
+});
+
+export const DeleteAccountReply = Type.Object({ message: Type.String() });

@@ -5,10 +5,10 @@ import type { TokenVersions } from '../../app/token-versions.js';
 import type { AuthUser, Tokens } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso, todayUtc } from '../../db/dates.js';
-import { isUniqueViolation } from '../../db/errors.js';
+import { isForeignKeyViolation, isTransient, isUniqueViolation } from '../../db/errors.js';
 import type { LoginGuard } from './login-guard.js';
 import { MAX_PASSWORD_BYTES, type Passwords } from './passwords.js';
-import type { ChangePasswordBody, ProfileUpdateBody, SignupBody } from './schemas.js';
+import type { ChangePasswordBody, DeleteAccountBody, ProfileUpdateBody, SignupBody } from './schemas.js';
 
 const INVALID_LOGIN = 'Invalid email or password';
 
@@ -168,5 +168,58 @@ export class AuthService {
       message: 'Password changed successfully',
       token: this.tokens.sign({ id: user.id, email: row.email }, row.token_version + 1),
     };
+  }
+
+  /**
+   * Deletes the caller's account and their data, in one transaction: inventory, notifications and
+   * scan log go with the user (ON DELETE CASCADE); catalogue products they created go too when no
+   * other user's inventory holds them, and otherwise stay in the shared catalogue without an owner
+   * (`created_by` NULL). Every token of the account stops working and its open sockets close.
+   */
+  async deleteAccount(user: AuthUser, body: Static<typeof DeleteAccountBody>) {
+    const row = await this.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', user.id)
+      .executeTakeFirst();
+    if (!row || !(await this.passwords.verify(body.password, row.password_hash))) {
+      throw new HttpError(400, 'Password is incorrect');
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.transaction().execute(async (tx) => {
+          // Own items first: they hold the user's own products under ON DELETE RESTRICT.
+          await tx.deleteFrom('user_products').where('user_id', '=', user.id).execute();
+          await tx
+            .deleteFrom('products')
+            .where('created_by', '=', user.id)
+            .where(({ exists, not, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('user_products')
+                    .select('id')
+                    .whereRef('user_products.product_id', '=', 'products.id'),
+                ),
+              ),
+            )
+            .execute();
+          // Only over the hash that was checked: a password change in between makes this fail.
+          const deleted = await tx
+            .deleteFrom('users')
+            .where('id', '=', user.id)
+            .where('password_hash', '=', row.password_hash)
+            .executeTakeFirst();
+          if (Number(deleted.numDeletedRows) !== 1) throw new HttpError(400, 'Password is incorrect');
+        });
+        break;
+      } catch (e) {
+        // Another user put one of these products in their inventory after the NOT EXISTS read
+        // (RESTRICT refused the delete), or a deadlock with an expiry sweep: nothing was
+        // deleted, and running again sees the other transaction's rows.
+        if (!(isForeignKeyViolation(e) || isTransient(e)) || attempt >= 3) throw e;
+      }
+    }
+    await this.versions.revoked(user.id);
+    return { message: 'Account deleted' };
   }
 }

@@ -1,5 +1,8 @@
 import { NotificationKind, type PublishedNotification } from '../notifications/notification-events.js';
 
+/** WebSocket close code 1008: policy violation (bad, expired or revoked token, too many sockets or messages). */
+export const POLICY_VIOLATION = 1008;
+
 /**
  * The JSON text frames of /api/ws/notification. The connect frame and the expiry frame keep the
  * original's keys (`type`, `message`, `userId`; `id`, `productName`, `expiryDate`, `timestamp`),

@@ -7,12 +7,15 @@ import type { AppDatabase } from '../../db/database.js';
 import { unreadBacklog } from '../notifications/notification-events.js';
 import { withScanData } from '../notifications/scan-frame-data.js';
 import { NotificationService } from '../notifications/service.js';
-import { connectionEstablished, errorFrame, pong, replyFrame } from './notification-frames.js';
+import {
+  connectionEstablished,
+  errorFrame,
+  POLICY_VIOLATION,
+  pong,
+  replyFrame,
+} from './notification-frames.js';
 import type { SocketClient, SocketHub } from './socket-hub.js';
 import type { SocketQuota } from './socket-quota.js';
-
-/** WebSocket close code 1008: policy violation (bad token, too many sockets or messages). */
-export const POLICY_VIOLATION = 1008;
 
 /** Client messages waiting to be handled, per socket; beyond this the client is flooding. */
 const MAX_QUEUED_MESSAGES = 64;
@@ -64,8 +67,17 @@ export class NotificationSocket {
     this.user = { id: claimed.id, email: claimed.email };
     // Registered before the backlog is read, so nothing created in between is missed; what arrives
     // meanwhile is held and sent after the backlog, without the ones the backlog already had.
-    const client = deps.hub.add(claimed.id, socket);
+    const client = deps.hub.add(claimed.id, socket, {
+      tokenVersion: claimed.version,
+      expiresAt: claimed.expiresAt,
+    });
     this.client = client;
+    // Checked again once registered: a password change or account deletion that landed while the
+    // lease was being taken has already swept the hub, so it would not see this socket.
+    if (!(await deps.tokenVersions.accepts(claimed))) {
+      deps.hub.remove(client);
+      return this.refuse('Access token revoked');
+    }
     deps.hub.send(client, connectionEstablished(claimed.id));
     const sent = new Set<string>();
     try {

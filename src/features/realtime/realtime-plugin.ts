@@ -7,6 +7,7 @@ import { createNotificationBus } from './create-bus.js';
 import type { NotificationBus } from './notification-bus.js';
 import { NotificationSocket } from './notification-socket.js';
 import type { RealtimeSettings } from './realtime-settings.js';
+import { closeRevokedSockets } from './revoked-sockets.js';
 import { SocketHub } from './socket-hub.js';
 import { LocalSocketQuota, RedisSocketQuota, type SocketQuota } from './socket-quota.js';
 import { chooseProtocol, socketToken } from './socket-token.js';
@@ -37,6 +38,7 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
   const hub = new SocketHub({ heartbeatMs: settings.heartbeatSeconds * 1000, log: app.log });
   bus.onDeliver((rows) => hub.deliver(rows));
   if (app.redis) catchUpAfterOutages(app.redis, hub, app.database, app.log);
+  closeRevokedSockets(app.tokenVersions, hub, app.log);
   const quota: SocketQuota = app.redis
     ? new RedisSocketQuota(app.redis, settings.maxSocketsPerUser, { log: app.log })
     : new LocalSocketQuota(settings.maxSocketsPerUser);

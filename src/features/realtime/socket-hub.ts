@@ -1,10 +1,18 @@
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { PublishedNotification } from '../notifications/notification-events.js';
-import { notificationFrame } from './notification-frames.js';
+import { notificationFrame, POLICY_VIOLATION } from './notification-frames.js';
+
+/** The token a socket was opened with: the socket lasts as long as that token is valid. */
+export interface SocketSession {
+  /** The user's token version the token was issued under (a password change raises it). */
+  tokenVersion: number;
+  /** When the token expires, in milliseconds since the epoch. */
+  expiresAt: number;
+}
 
 /** One open socket of one user. */
-export interface SocketClient {
+export interface SocketClient extends SocketSession {
   readonly userId: string;
   readonly socket: WebSocket;
   alive: boolean;
@@ -27,7 +35,8 @@ export interface SocketHubOptions {
 /**
  * This instance's open notification sockets, by user: every socket of a user gets every one of
  * that user's notifications (several tabs and devices), and nobody else's. Also the heartbeat: a
- * socket that did not answer the previous ping is terminated, so dead peers do not pile up.
+ * socket that did not answer the previous ping is terminated, so dead peers do not pile up, and
+ * one whose token has expired is closed (1008), as an HTTP request with that token would be refused.
  */
 export class SocketHub {
   private readonly byUser = new Map<string, Set<SocketClient>>();
@@ -53,8 +62,8 @@ export class SocketHub {
   }
 
   /** Registers a socket; it receives live notifications from now on, held until `release`. */
-  add(userId: string, socket: WebSocket): SocketClient {
-    const client: SocketClient = { userId, socket, alive: true, held: [], recent: [] };
+  add(userId: string, socket: WebSocket, session: SocketSession): SocketClient {
+    const client: SocketClient = { userId, socket, ...session, alive: true, held: [], recent: [] };
     let set = this.byUser.get(userId);
     if (!set) {
       set = new Set();
@@ -73,6 +82,29 @@ export class SocketHub {
     if (!set) return;
     set.delete(client);
     if (set.size === 0) this.byUser.delete(client.userId);
+  }
+
+  /**
+   * Closes the user's sockets opened with a token that is no longer valid: issued under another
+   * token version than `currentVersion` (the password changed), or any when the user is gone
+   * (`undefined`). Returns how many were closed.
+   */
+  endRevoked(userId: string, currentVersion: number | undefined): number {
+    let closed = 0;
+    for (const client of this.byUser.get(userId) ?? []) {
+      if (client.tokenVersion === currentVersion) continue;
+      this.end(client, 'Access token revoked');
+      closed++;
+    }
+    return closed;
+  }
+
+  private end(client: SocketClient, reason: string): void {
+    this.remove(client);
+    const { socket } = client;
+    if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
+      socket.close(POLICY_VIOLATION, reason);
+    }
   }
 
   /** Users with at least one open socket on this instance. */
@@ -130,8 +162,13 @@ export class SocketHub {
   }
 
   private beat(): void {
+    const now = Date.now();
     for (const set of this.byUser.values()) {
       for (const client of set) {
+        if (client.expiresAt <= now) {
+          this.end(client, 'Access token expired');
+          continue;
+        }
         if (!client.alive) {
           this.options.log.debug(
             { userId: client.userId },
