@@ -12,6 +12,7 @@ import catalogueRoutes from '../features/catalogue/routes.js';
 import expiryPlugin from '../features/expiry/expiry-plugin.js';
 import { expirySettings } from '../features/expiry/expiry-settings.js';
 import { localDate } from '../features/expiry/local-date.js';
+import exportRoutes from '../features/export/routes.js';
 import inventoryRoutes from '../features/inventory/routes.js';
 import notificationRoutes from '../features/notifications/routes.js';
 import realtimePlugin from '../features/realtime/realtime-plugin.js';
@@ -206,6 +207,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(inventoryRoutes);
       await api.register(notificationRoutes);
       await api.register(statsRoutes);
+      await api.register(exportRoutes);
     },
     { prefix: '/api' },
   );

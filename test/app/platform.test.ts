@@ -34,6 +34,7 @@ describe('platform (sqlite)', () => {
       '/api/user/profile',
       '/api/user/change-password',
       '/api/user/delete-account',
+      '/api/user/export',
       '/api/product/inventory/add',
       '/api/product/inventory/list',
       '/api/product/inventory/update/{product_id}',
