@@ -47,6 +47,82 @@ describe('expireeye db (the executable)', () => {
     assert.equal(show.stdout, "FAILED: Can't locate revision identified by 'xyz'\n");
   });
 
+  test('edit REV opens the revision file(s) in $EDITOR (or VISUAL, or a usual editor); its errors', async () => {
+    const log = path.join(cwd, 'edited.log');
+    const recorder = path.join(cwd, 'record-editor');
+    fs.writeFileSync(recorder, `#!/bin/sh\nfor f in "$@"; do echo "$f" >> '${log}'; done\n`, { mode: 0o755 });
+    /** What the editor was given since the last call, revision paths relative to the migrations folder. */
+    const edited = () => {
+      const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+      fs.rmSync(log, { force: true });
+      return lines.map((l) => (l.startsWith(APP_MIGRATIONS) ? path.relative(APP_MIGRATIONS, l) : l));
+    };
+    const versions = fs.readdirSync(path.join(APP_MIGRATIONS, 'versions')).filter((f) => f.endsWith('.ts'));
+    const head = (await cli(['db', 'heads'], {}, cwd)).stdout.slice(0, 12);
+    const headFile = path.join('versions', versions.find((f) => f.startsWith(head))!);
+    const initial = path.join('versions', versions.find((f) => f.includes('initial_schema'))!);
+
+    const r = await cli(['db', 'edit', 'head'], { EDITOR: recorder }, cwd);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(edited(), [headFile]);
+    assert.equal(
+      (await cli(['db', 'edit', initial.slice(9, 15)], { EDITOR: '', VISUAL: recorder }, cwd)).code,
+      0,
+    );
+    assert.deepEqual(edited(), [initial], 'by a unique prefix, through VISUAL');
+    // A value with arguments runs through the shell; `current` is the database's revision.
+    await cli(['db', 'upgrade', 'head'], {}, cwd);
+    assert.equal((await cli(['db', 'edit', 'current'], { EDITOR: `${recorder} --wait` }, cwd)).code, 0);
+    assert.deepEqual(edited(), ['--wait', headFile]);
+
+    const unknown = await cli(['db', 'edit', 'zzz'], { EDITOR: recorder }, cwd);
+    assert.equal(unknown.code, 255);
+    assert.equal(unknown.stdout, "FAILED: Can't locate revision identified by 'zzz'\n");
+    const none = await cli(['db', 'edit', 'head'], { EDITOR: '', VISUAL: '', PATH: cwd }, cwd);
+    assert.equal(none.code, 255);
+    assert.equal(
+      none.stdout,
+      'FAILED: No suitable editor found. Please set the "EDITOR" or "VISUAL" environment variables\n',
+    );
+    const failing = await cli(['db', 'edit', 'head'], { EDITOR: 'false' }, cwd);
+    assert.equal(failing.code, 255);
+    assert.match(failing.stdout, /^FAILED: The editor '.*false' exited with status 1\n$/);
+    assert.deepEqual(edited(), [], 'nothing else was opened');
+  });
+
+  test('ensure_version creates only the version table (idempotent); --sql prints it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-ensure-'));
+    try {
+      const url = `sqlite:${path.join(dir, 'db.sqlite')}`;
+      for (let i = 0; i < 2; i++) {
+        const r = await cli(['db', 'ensure_version'], { DATABASE_URL: url }, dir);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+      }
+      const { env } = engine(url, APP_MIGRATIONS);
+      try {
+        const tables = (await (await env.db()).introspection.getTables()).map((t) => t.name);
+        assert.deepEqual(tables, ['alembic_version']);
+      } finally {
+        await env.close();
+      }
+      assert.equal(
+        (await cli(['db', 'current'], { DATABASE_URL: url }, dir)).stdout,
+        '',
+        'no revision recorded',
+      );
+      const offline = await cli(
+        ['db', 'ensure_version', '--sql'],
+        { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/x' },
+        dir,
+      );
+      assert.equal(offline.code, 0, offline.stdout + offline.stderr);
+      assert.match(offline.stdout, /^CREATE TABLE "?alembic_version"? \(/i);
+      assert.match(offline.stdout, /version_num.*PRIMARY KEY/is);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a missing argument is a usage error, exit 2', async () => {
     const r = await cli(['db', 'upgrade'], {}, cwd);
     assert.equal(r.code, 2);
@@ -180,6 +256,22 @@ for (const dialect of DIALECTS) {
       const down = await cli(['db', 'downgrade', 'base'], custom);
       assert.equal(down.code, 0, down.stderr);
       assert.equal((await cli(['db', 'current'], custom)).stdout, '');
+    });
+
+    test('ensure_version creates that table alone, and again is a no-op', async () => {
+      const custom = { DATABASE_URL: scratch.url, EXPIREEYE_VERSION_TABLE: 'ee_ensured' };
+      for (let i = 0; i < 2; i++) {
+        const r = await cli(['db', 'ensure_version'], custom);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+      }
+      const { env } = engine(scratch.url, APP_MIGRATIONS, { versionTable: 'ee_ensured' });
+      try {
+        const tables = (await (await env.db()).introspection.getTables()).map((t) => t.name);
+        assert.ok(tables.includes('ee_ensured'), tables.join());
+        assert.deepEqual(await env.currentHeads(), []);
+      } finally {
+        await env.close();
+      }
     });
   });
 }

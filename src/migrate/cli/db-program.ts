@@ -21,6 +21,8 @@ const commands = {
   migrate: () => import('../commands/upgrade.js'),
   autogenerate: () => import('../commands/autogenerate.js'),
   check: () => import('../commands/check.js'),
+  edit: () => import('../commands/edit.js'),
+  ensureVersion: () => import('../commands/ensure-version.js'),
 };
 
 /**
@@ -166,6 +168,20 @@ export async function runDbProgram(argv: string[], options: DbProgramOptions): P
       const { merge } = await commands.revision();
       await run((env) => merge(env, revs, { message: o.message, revId: o.revId }));
     });
+
+  program
+    .command('edit')
+    .description('Edit revision script(s) using $EDITOR')
+    .argument('<rev>', "an id or prefix, head, heads, label@head, or current (the database's)")
+    .action(async (rev: string) => run(async (env) => (await commands.edit()).edit(env, rev)));
+
+  program
+    .command('ensure_version')
+    .description('Create the version table')
+    .option('--sql', "don't connect: print the SQL")
+    .action(async (o) =>
+      run(async (env) => (await commands.ensureVersion()).ensureVersion(env, { sql: o.sql })),
+    );
 
   options.extend?.(program, run);
   program.addOption(new Option('--raiseerr', 'print stack traces (same as EXPIREEYE_DEBUG=1)').hideHelp());

@@ -135,7 +135,8 @@ export class Environment {
     });
   }
 
-  private async ensureVersionTable(conn: Kysely<any>): Promise<void> {
+  /** Creates the version table unless it exists. */
+  async ensureVersionTable(conn: Kysely<any>): Promise<void> {
     if (!(await this.versionTable.exists(conn))) await this.versionTable.create(conn);
   }
 
