@@ -183,15 +183,11 @@ for (const dialect of DIALECTS) {
 
       // Profile and password changes; the old password stops working.
       assert.equal((await alice.put('/api/user/profile', { name: 'Alice L.' })).body.name, 'Alice L.');
-      assert.equal(
-        (
-          await alice.post('/api/user/change-password', {
-            currentPassword: 'correct horse',
-            newPassword: 'new horse!',
-          })
-        ).status,
-        200,
-      );
+      const changed = await alice.post('/api/user/change-password', {
+        currentPassword: 'correct horse',
+        newPassword: 'new horse!',
+      });
+      assert.equal(changed.status, 200);
       assert.equal(
         (
           await anon.post('/api/auth/login', {
@@ -201,6 +197,18 @@ for (const dialect of DIALECTS) {
         ).status,
         401,
       );
+
+      // Leaving: download everything, then delete the account; Bob keeps what he has.
+      const again = server.client(changed.body.token);
+      const mine = await again.get('/api/user/export');
+      assert.equal(mine.status, 200);
+      assert.equal(mine.body.profile.name, 'Alice L.');
+      const inventoryBefore = mine.body.inventory.length;
+      assert.ok(inventoryBefore > 0);
+      const bobsBefore = (await bob.get('/api/product/user/list')).body.total;
+      assert.equal((await again.post('/api/user/delete-account', { password: 'new horse!' })).status, 200);
+      assert.equal((await again.get('/api/user/profile')).status, 401);
+      assert.equal((await bob.get('/api/product/user/list')).body.total, bobsBefore);
     });
   });
 }
