@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppDatabase } from '../../db/database.js';
-import { isUniqueViolation } from '../../db/errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { ProviderError } from '../../integrations/http-json.js';
 import type { UsdaClient } from '../../integrations/usda/client.js';
 import { type NutritionValues, nutritionRow } from '../catalogue/nutrition.js';
@@ -129,6 +129,12 @@ export class NutritionUpdater {
       if (found.found) await this.store(productId, found.food.nutrition, attempts);
       else await this.finish(productId, 'not_found', attempts);
     } catch (e) {
+      // Its creator deleted the product (or their account) while USDA was being asked: the
+      // nutrition row has no product to belong to. Nothing is left to do, and nothing went wrong.
+      if (isForeignKeyViolation(e)) {
+        this.log?.debug({ productId }, 'product deleted during its nutrition look-up');
+        return;
+      }
       if (e instanceof ProviderError && e.transient && attempts < this.options.maxAttempts) {
         const base = this.options.baseDelayMs ?? 60_000;
         const backoff = Math.min(base * 2 ** (attempts - 1), this.options.maxDelayMs ?? 6 * 3600_000);
