@@ -1,4 +1,5 @@
 import { CommandError } from '../commands/errors.js';
+import { checkKnownHeads } from '../commands/resolve.js';
 import { introspector } from '../introspect/index.js';
 import type { Environment } from '../runtime/environment.js';
 import { LOG } from '../runtime/output.js';
@@ -19,9 +20,7 @@ export async function compareWithDatabase(env: Environment): Promise<CompareResu
   const map = await env.script.map();
   const db = await env.db();
   const current = await env.currentHeads(db);
-  for (const h of current) {
-    if (!map.get(h)) throw new CommandError(`Can't locate revision identified by '${h}'`, true);
-  }
+  checkKnownHeads(map, current);
   const heads = map.heads;
   const upToDate = current.length === heads.length && heads.every((h) => current.includes(h));
   if (!upToDate) {

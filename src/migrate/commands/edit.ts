@@ -3,7 +3,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../runtime/environment.js';
 import { CommandError } from './errors.js';
-import { graph } from './resolve.js';
+import { checkKnownHeads, graph } from './resolve.js';
 
 /** Tried in this order when neither EDITOR nor VISUAL names one that exists (Alembic's list). */
 const DEFAULT_EDITORS = ['sensible-editor', 'editor', 'nano', 'vim', 'code'];
@@ -32,7 +32,7 @@ function onPath(name: string, environ: NodeJS.ProcessEnv): string | undefined {
  * name looked up on PATH), then the usual editors. A value with arguments (`code -w`) is run by
  * the shell, as git runs its editor.
  */
-export function findEditor(environ: NodeJS.ProcessEnv): { command: string; shell: boolean } {
+function findEditor(environ: NodeJS.ProcessEnv): { command: string; shell: boolean } {
   const candidates = [...DEFAULT_EDITORS];
   let position = 0;
   for (const name of ['EDITOR', 'VISUAL']) {
@@ -83,8 +83,7 @@ export async function edit(
     env.announce();
     ids = await env.currentHeads();
     if (ids.length === 0) throw new CommandError('No current revisions', true);
-    for (const id of ids)
-      if (!map.get(id)) throw new CommandError(`Can't locate revision identified by '${id}'`, true);
+    checkKnownHeads(map, ids);
   } else {
     ids = graph(() => map.resolve(target));
     if (ids.length === 0) throw new CommandError(`No revision files indicated by symbol '${target}'`);

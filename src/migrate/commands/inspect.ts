@@ -1,15 +1,14 @@
 import type { Environment } from '../runtime/environment.js';
 import { CommandError } from './errors.js';
 import { formatLine, formatVerbose } from './format.js';
-import { graph } from './resolve.js';
+import { checkKnownHeads, graph } from './resolve.js';
 
 /** `current [-v]`: the revision(s) the database is at. */
 export async function current(env: Environment, opts: { verbose?: boolean } = {}): Promise<string[]> {
   const map = await env.script.map();
   env.announce();
   const heads = await env.currentHeads();
-  for (const h of heads)
-    if (!map.get(h)) throw new CommandError(`Can't locate revision identified by '${h}'`, true);
+  checkKnownHeads(map, heads);
   if (opts.verbose) env.output.stdout(`Current revision(s) for ${env.displayUrl}:\n`);
   for (const h of heads) {
     const rev = map.get(h)!;

@@ -19,3 +19,14 @@ export function toCommandError(e: unknown, logged = false): unknown {
   if (e instanceof RevisionError) return new CommandError(e.message, logged);
   return e;
 }
+
+/**
+ * A database stamped with a revision the files do not have (deleted, or from another branch of
+ * the code): Alembic's "Can't locate revision" for the first such head, logged as the database
+ * was reached.
+ */
+export function checkKnownHeads(map: { get(id: string): unknown }, heads: readonly string[]): void {
+  for (const h of heads) {
+    if (!map.get(h)) throw new CommandError(`Can't locate revision identified by '${h}'`, true);
+  }
+}

@@ -2,7 +2,7 @@ import type { Environment } from '../runtime/environment.js';
 import { LOG } from '../runtime/output.js';
 import type { MigrationStep } from '../script/migration-step.js';
 import { CommandError } from './errors.js';
-import { graph } from './resolve.js';
+import { checkKnownHeads, graph } from './resolve.js';
 
 export interface MigrateOptions {
   /** Offline: print the SQL script instead of connecting. */
@@ -33,7 +33,7 @@ export async function upgrade(
   }
   env.announce();
   return env.run((m, heads) => {
-    checkKnown(m, heads);
+    checkKnownHeads(m, heads);
     return graph(() => m.planUpgrade(heads, target), true);
   });
 }
@@ -57,16 +57,9 @@ export async function downgrade(
   }
   env.announce();
   return env.run((m, heads) => {
-    checkKnown(m, heads);
+    checkKnownHeads(m, heads);
     return graph(() => m.planDowngrade(heads, target), true);
   });
-}
-
-/** A database stamped with a revision the files do not have cannot be planned from. */
-function checkKnown(map: { get(id: string): unknown }, heads: string[]): void {
-  for (const h of heads) {
-    if (!map.get(h)) throw new CommandError(`Can't locate revision identified by '${h}'`, true);
-  }
 }
 
 /**
@@ -95,7 +88,7 @@ export async function stamp(
   }
   env.announce();
   return env.locked(async (conn) => {
-    if (!(await env.versionTable.exists(conn))) await env.versionTable.create(conn);
+    await env.ensureVersionTable(conn);
     let heads = await env.versionTable.heads(conn);
     if (opts.purge) {
       await env.applyVersionChanges(
@@ -104,7 +97,7 @@ export async function stamp(
       );
       heads = [];
     }
-    checkKnown(map, heads);
+    checkKnownHeads(map, heads);
     // The graph plans the version-table changes (which rows a target replaces), as for upgrades.
     const steps = graph(() => map.planStamp(heads, target), true);
     for (const step of steps) {
