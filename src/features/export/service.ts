@@ -109,7 +109,7 @@ export class ExportService {
             barcode: r.barcode,
             quantity: r.quantity,
             expiryDate: r.expiry_date,
-            expiryEstimated: Boolean(r.expiry_estimated),
+            expiryEstimated: r.expiry_estimated,
             storage: r.storage,
             status: r.status,
             notes: r.notes,
@@ -123,7 +123,7 @@ export class ExportService {
             productName: r.product_name,
             itemId: r.user_product_id,
             expiryDate: r.expiry_date,
-            isRead: Boolean(r.is_read),
+            isRead: r.is_read,
             createdAt: iso(r.created_at)!,
           })),
           scans: scans.map((r) => ({
