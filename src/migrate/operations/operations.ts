@@ -226,9 +226,9 @@ export class Operations {
 
   /** Raw SQL, or a Kysely query built from `op.db` (rendered with literals in `--sql` mode). */
   async execute(statement: string | Compilable | RawBuilder<unknown>): Promise<void> {
-    if (typeof statement === 'string') return this.sink.run(statement);
+    if (typeof statement === 'string') return this.sink.execute(statement);
     const compiled = isCompilable(statement) ? statement.compile() : statement.compile(this.db);
-    await this.sink.run(compiled.sql, compiled.parameters);
+    await this.sink.execute(compiled.sql, compiled.parameters);
   }
 
   /** The portable type vocabulary, for readability in hand-written revisions: `op.type.string(255)`. */

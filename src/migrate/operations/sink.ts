@@ -7,8 +7,13 @@ import type { TableDef } from '../schema/types.js';
  */
 export interface OperationSink {
   readonly offline: boolean;
-  /** Online, parameters are bound; offline they are rendered as literals. */
-  run(statement: string, parameters?: readonly unknown[]): Promise<void>;
+  /** A statement the operations generated (DDL): it may travel together with the ones around it. */
+  run(statement: string): Promise<void>;
+  /**
+   * A statement the revision wrote (`op.execute`): sent by itself, exactly as given. Online,
+   * parameters are bound; offline they are rendered as literals.
+   */
+  execute(statement: string, parameters?: readonly unknown[]): Promise<void>;
   /** The current shape of a table, or undefined when it does not exist. */
   getTable(name: string): Promise<TableDef | undefined>;
   /** Called after every change to a table so a cached shape is refreshed or updated. */

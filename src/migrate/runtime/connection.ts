@@ -12,6 +12,11 @@ export interface ConnectOptions {
    * would raise the error as an uncaught exception and end the process.
    */
   onIdleConnectionError?: (error: Error) => void;
+  /**
+   * MySQL: let one request carry several statements. The migration engine's own connection sends
+   * each revision as one such request (batched-sink.ts); the application's pool never does.
+   */
+  multipleStatements?: boolean;
 }
 
 /**
@@ -46,6 +51,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
         supportBigNumbers: true,
         bigNumberStrings: false,
         charset: 'utf8mb4',
+        multipleStatements: options.multipleStatements ?? false,
       });
       pool.on('connection', (conn) => {
         conn.query("SET time_zone = '+00:00'");

@@ -6,7 +6,9 @@
 export { CompiledQuery, sql } from 'kysely';
 export { dialectImpl } from '../ddl/index.js';
 export { Operations } from '../operations/operations.js';
+export { BatchedSink } from './batched-sink.js';
 export { connect } from './connection.js';
+export { flushingDb } from './flushing-db.js';
 export { acquireLock, releaseLock } from './lock.js';
 export { OfflineSink } from './offline-sink.js';
 export { OnlineSink } from './online-sink.js';

@@ -84,7 +84,7 @@ export class Environment {
 
   async db(): Promise<Kysely<any>> {
     const rt = await this.load();
-    this.dbInstance ??= await rt.connect(this.url, { poolSize: 2 });
+    this.dbInstance ??= await rt.connect(this.url, { poolSize: 2, multipleStatements: true });
     return this.dbInstance;
   }
 
@@ -150,7 +150,8 @@ export class Environment {
       // Import every planned revision at once: the loader's file reads overlap instead of costing
       // one event-loop round trip each between revisions (Alembic, too, loads them all up front).
       await Promise.all(steps.map((step) => this.script.module(step.revision)));
-      for (const step of steps) await this.runStep(conn, step);
+      if (this.impl.transactionalDDL) for (const step of steps) await this.runStep(conn, step);
+      else await this.runBatched(conn, steps);
       return steps;
     });
   }
@@ -187,6 +188,38 @@ export class Environment {
       }
       throw new MigrationError(step.revision.revision, step.direction, sink.lastStatement, e);
     }
+  }
+
+  /**
+   * MySQL/MariaDB: each revision goes as one multi-statement request closed by its version-table
+   * update (batched-sink.ts), and the next revision is prepared while the server runs it: one
+   * request in flight at a time, so a failure stops the run before anything after it is sent.
+   */
+  private async runBatched(conn: Kysely<any>, steps: MigrationStep[]): Promise<void> {
+    const { BatchedSink, Operations, flushingDb } = await this.load();
+    let inFlight: Promise<void> = Promise.resolve();
+    for (const step of steps) {
+      const mod = await this.script.module(step.revision);
+      const sink = new BatchedSink(conn, step, inFlight, () =>
+        this.output.info(LOG.migration, `Running ${step.describe}`),
+      );
+      const op = new Operations(
+        this.impl,
+        sink,
+        flushingDb(conn, () => sink.flush()),
+      );
+      try {
+        await (step.direction === 'up' ? mod.upgrade(op) : mod.downgrade(op));
+      } catch (e) {
+        await sink.abandon(e);
+      }
+      const sent = sink.finish(step.versionChanges.flatMap((c) => this.versionTable.changeStatements(c)));
+      // Awaited below (or by the next revision's sink): not an unhandled rejection meanwhile.
+      sent.catch(() => undefined);
+      await inFlight;
+      inFlight = sent;
+    }
+    await inFlight;
   }
 
   async applyVersionChanges(conn: Kysely<any>, changes: VersionChange[]): Promise<void> {

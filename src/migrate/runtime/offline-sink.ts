@@ -18,7 +18,11 @@ export class OfflineSink implements OperationSink {
     private readonly write: (text: string) => void,
   ) {}
 
-  async run(statement: string, parameters: readonly unknown[] = []): Promise<void> {
+  async run(statement: string): Promise<void> {
+    await this.execute(statement);
+  }
+
+  async execute(statement: string, parameters: readonly unknown[] = []): Promise<void> {
     if (this.emit) this.write(`${renderQuery(this.impl, statement, parameters)};\n\n`);
   }
 

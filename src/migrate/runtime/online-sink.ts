@@ -11,7 +11,7 @@ import type { TableDef } from '../schema/types.js';
  */
 export class OnlineSink implements OperationSink {
   readonly offline = false;
-  /** The statement running now, named in the error if it fails. */
+  /** The statement running now, named in the error if it fails ('' between statements). */
   lastStatement = '';
 
   constructor(
@@ -19,9 +19,14 @@ export class OnlineSink implements OperationSink {
     private readonly dialect: DialectName,
   ) {}
 
-  async run(statement: string, parameters: readonly unknown[] = []): Promise<void> {
+  async run(statement: string): Promise<void> {
+    await this.execute(statement);
+  }
+
+  async execute(statement: string, parameters: readonly unknown[] = []): Promise<void> {
     this.lastStatement = statement;
     await this.db.executeQuery(CompiledQuery.raw(statement, [...parameters]));
+    this.lastStatement = '';
   }
 
   async getTable(name: string): Promise<TableDef | undefined> {

@@ -1,0 +1,122 @@
+import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { introspector } from '../introspect/index.js';
+import type { OperationSink } from '../operations/sink.js';
+import type { TableDef } from '../schema/types.js';
+import type { MigrationStep } from '../script/migration-step.js';
+import { MigrationError } from './migration-error.js';
+
+/**
+ * MySQL/MariaDB, where DDL cannot be rolled back. A revision's generated statements and its
+ * version-table update travel to the server as ONE multi-statement request: the server runs them
+ * in order and stops at the first that fails, so — exactly as when they went one by one — the
+ * version row advances only once every statement of the revision has run, and a failure leaves
+ * the database at the last completed revision.
+ *
+ * What it buys: the engine prepares the next revision (runs its `upgrade(op)`, builds its DDL)
+ * while the server is still executing this one (`Environment.runBatched` keeps one request in
+ * flight), and the round trips between statements go away. Measured on the 200-revision bench
+ * chain (bench/README.md).
+ *
+ * Anything that must see the database as the revision left it so far — reading a table's shape,
+ * a query through `op.db`, a statement the revision wrote itself (`op.execute`, sent alone and
+ * exactly as written) — first waits for the previous revision and sends what is queued
+ * (`flush`). The "Running upgrade …" line is printed when the revision's first statements are
+ * sent, so a revision that never ran never has its line printed.
+ */
+export class BatchedSink implements OperationSink {
+  readonly offline = false;
+  private pending: string[] = [];
+  private announced = false;
+
+  constructor(
+    private readonly conn: Kysely<any>,
+    private readonly step: MigrationStep,
+    /** The previous revision's request; rejects with that revision's MigrationError. */
+    private readonly previous: Promise<void>,
+    private readonly announce: () => void,
+  ) {}
+
+  async run(statement: string): Promise<void> {
+    this.pending.push(statement);
+  }
+
+  async execute(statement: string, parameters: readonly unknown[] = []): Promise<void> {
+    await this.flush();
+    await this.send([statement], parameters);
+  }
+
+  async getTable(name: string): Promise<TableDef | undefined> {
+    await this.flush();
+    const [t] = await introspector('mysql').getTables(this.conn, { tables: [name] });
+    return t;
+  }
+
+  tableChanged(): void {
+    // Nothing to track: online, the catalogue is the truth (read after a flush).
+  }
+
+  /** The previous revision completed and this one's queued statements run: before any read. */
+  async flush(): Promise<void> {
+    await this.previous;
+    this.start();
+    if (this.pending.length) await this.send(this.pending.splice(0));
+  }
+
+  /** Sends what is queued together with the version-table statements that close the revision. */
+  async finish(versionStatements: readonly string[]): Promise<void> {
+    await this.previous;
+    this.start();
+    await this.send([...this.pending.splice(0), ...versionStatements]);
+  }
+
+  /**
+   * The revision's own code threw. An earlier revision's failure is the one to report; else what
+   * the revision issued before throwing runs (as it would have, statement by statement) and the
+   * error is reported against this revision. Always throws.
+   */
+  async abandon(error: unknown): Promise<never> {
+    await this.previous;
+    if (error instanceof MigrationError) throw error;
+    this.start();
+    if (this.pending.length) await this.send(this.pending.splice(0));
+    throw new MigrationError(this.step.revision.revision, this.step.direction, '', error);
+  }
+
+  private start(): void {
+    if (this.announced) return;
+    this.announced = true;
+    this.announce();
+  }
+
+  /**
+   * One request. With several statements, each is preceded by `SET @ee_statement = i`, so that
+   * when one fails the session variable names it (the server stops at the failing statement).
+   */
+  private async send(statements: readonly string[], parameters: readonly unknown[] = []): Promise<void> {
+    if (statements.length === 0) return;
+    const text =
+      statements.length === 1
+        ? statements[0]!
+        : statements.map((s, i) => `SET @ee_statement = ${i};\n${s}`).join(';\n');
+    try {
+      await this.conn.executeQuery(CompiledQuery.raw(text, [...parameters]));
+    } catch (e) {
+      throw new MigrationError(
+        this.step.revision.revision,
+        this.step.direction,
+        statements.length === 1 ? statements[0]! : await this.failedStatement(statements),
+        e,
+      );
+    }
+  }
+
+  private async failedStatement(statements: readonly string[]): Promise<string> {
+    try {
+      const { rows } = await sql<{ n: number | null }>`SELECT @ee_statement AS n`.execute(this.conn);
+      const n = rows[0]?.n;
+      return n === null || n === undefined ? '' : (statements[Number(n)] ?? '');
+    } catch {
+      return ''; // the connection itself failed: the error says so, no statement to name
+    }
+  }
+}

@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { upgrade } from '../../src/migrate/commands/upgrade.js';
+import { introspector } from '../../src/migrate/introspect/index.js';
+import { MigrationError } from '../../src/migrate/runtime/migration-error.js';
+import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { engine, scratchScripts, writeRevision } from '../support/engine.js';
+
+const INT_ID = "{ name: 'id', type: 'integer', nullable: false }";
+
+// On MySQL/MariaDB each revision travels as one multi-statement request and the next revision is
+// prepared while the server runs it (src/migrate/runtime/batched-sink.ts); elsewhere statements go
+// one by one inside the revision's transaction. What a user sees must not depend on that: which
+// statement failed, what ran, what a revision reads, which "Running" lines are printed.
+for (const dialect of DIALECTS) {
+  describe(`running revisions on ${dialect}`, () => {
+    let db: ScratchDatabase;
+    beforeEach(async () => {
+      db = await scratchDatabase(dialect);
+    });
+    afterEach(() => db.drop());
+
+    test('a generated statement fails inside a revision: the error names it, nothing after it runs, the next revision is never announced', async () => {
+      const scripts = scratchScripts();
+      writeRevision(scripts.dir, {
+        id: 'b00000000001',
+        message: 'one',
+        upgrade: [`await op.createTable('t1', { columns: [${INT_ID}] });`],
+      });
+      writeRevision(scripts.dir, {
+        id: 'b00000000002',
+        down: 'b00000000001',
+        message: 'two',
+        upgrade: [
+          `await op.createTable('t2', { columns: [${INT_ID}] });`,
+          "await op.addColumn('t1', { name: 'extra', type: 'integer', nullable: true });",
+          "await op.addColumn('t1', { name: 'id', type: 'integer', nullable: true });",
+          `await op.createTable('t3', { columns: [${INT_ID}] });`,
+        ],
+      });
+      writeRevision(scripts.dir, {
+        id: 'b00000000003',
+        down: 'b00000000002',
+        message: 'three',
+        upgrade: [`await op.createTable('t4', { columns: [${INT_ID}] });`],
+      });
+      const { env, output } = engine(db.url, scripts.dir);
+      try {
+        await env.load();
+        const duplicate = env.impl.addColumn('t1', { name: 'id', type: 'integer', nullable: true });
+        await assert.rejects(upgrade(env, 'head'), (e: unknown) => {
+          assert.ok(e instanceof MigrationError, String(e));
+          assert.equal(e.revision, 'b00000000002');
+          assert.ok(duplicate?.includes(e.statement), `failed statement: ${e.statement}`);
+          return true;
+        });
+        assert.match(output.stderrText, /Running upgrade b00000000001 -> b00000000002, two/);
+        assert.doesNotMatch(output.stderrText, /-> b00000000003/);
+        const conn = await env.db();
+        assert.deepEqual(await env.currentHeads(conn), ['b00000000001']);
+        const tables = await introspector(dialect).getTables(conn);
+        const t1 = tables.find((t) => t.name === 't1');
+        // MySQL commits each DDL statement: what ran before the failure stays, and the version
+        // row says where the run stopped. Transactional DDL rolls the whole revision back.
+        assert.deepEqual(
+          tables.map((t) => t.name).sort(),
+          dialect === 'mysql' ? ['alembic_version', 't1', 't2'] : ['alembic_version', 't1'],
+        );
+        assert.deepEqual(
+          t1?.columns.map((c) => c.name),
+          dialect === 'mysql' ? ['id', 'extra'] : ['id'],
+        );
+      } finally {
+        await env.close();
+        scripts.cleanup();
+      }
+    });
+
+    test('a revision reads what it has just changed, and what the revision before it wrote', async () => {
+      const scripts = scratchScripts();
+      writeRevision(scripts.dir, {
+        id: 'c00000000001',
+        message: 'items',
+        upgrade: [
+          `await op.createTable('items', { columns: [${INT_ID}, { name: 'name', type: 'string(20)', nullable: false }], primaryKey: { name: 'pk_items', columns: ['id'] } });`,
+          // A query run directly through op.db, right after the CREATE TABLE.
+          "await op.db.insertInto('items').values({ id: 1, name: 'a' }).execute();",
+          "await op.addColumn('items', { name: 'qty', type: 'integer', nullable: true });",
+          "const rows = await op.db.selectFrom('items').selectAll().execute();",
+          "if (rows.length !== 1 || !('qty' in rows[0])) throw new Error('added column not seen: ' + JSON.stringify(rows));",
+          // Kysely transactions through op.db where the dialect lets a migration open one.
+          "if (op.dialect === 'mysql') await op.db.transaction().execute((trx) => trx.insertInto('items').values({ id: 2, name: 'b' }).execute());",
+          "else await op.db.insertInto('items').values({ id: 2, name: 'b' }).execute();",
+          // A shape read from the catalogue (MySQL's MODIFY needs the column as it is).
+          "await op.alterColumn('items', 'name', { type: 'string(40)' });",
+          "await op.createIndex('ix_items_name', 'items', ['name']);",
+        ],
+      });
+      writeRevision(scripts.dir, {
+        id: 'c00000000002',
+        down: 'c00000000001',
+        message: 'count',
+        upgrade: [
+          "const { n } = await op.db.selectFrom('items').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();",
+          "await op.execute(op.db.updateTable('items').set({ qty: Number(n) * 10 }));",
+        ],
+      });
+      const { env } = engine(db.url, scripts.dir);
+      try {
+        await upgrade(env, 'head');
+        const conn = await env.db();
+        assert.deepEqual(await env.currentHeads(conn), ['c00000000002']);
+        const { rows } = await sql<{
+          id: number;
+          name: string;
+          qty: number;
+        }>`SELECT id, name, qty FROM items ORDER BY id`.execute(conn);
+        assert.deepEqual(
+          rows.map((r) => [Number(r.id), r.name, Number(r.qty)]),
+          [
+            [1, 'a', 20],
+            [2, 'b', 20],
+          ],
+        );
+        const [items] = await introspector(dialect).getTables(conn, { tables: ['items'] });
+        assert.equal(items?.columns.find((c) => c.name === 'name')?.type, 'string(40)');
+        assert.deepEqual(
+          items?.indexes?.map((i) => i.name),
+          ['ix_items_name'],
+        );
+      } finally {
+        await env.close();
+        scripts.cleanup();
+      }
+    });
+
+    // A revision that stops partway, two ways: a statement it wrote fails, or its own code throws.
+    for (const failure of [
+      {
+        what: 'a statement the revision wrote fails',
+        line: "await op.execute('THIS IS NOT SQL');",
+        statement: 'THIS IS NOT SQL',
+        message: /^Upgrade of revision e00000000002 failed: .*\n {2}while running: THIS IS NOT SQL$/s,
+      },
+      {
+        what: 'its own code throws',
+        line: "throw new Error('the revision gave up');",
+        statement: '',
+        message: /^Upgrade of revision e00000000002 failed: the revision gave up$/,
+      },
+    ]) {
+      test(`a revision fails midway (${failure.what}): earlier revisions stay applied, the error names revision and statement`, async () => {
+        const scripts = scratchScripts();
+        writeRevision(scripts.dir, {
+          id: 'e00000000001',
+          message: 'ok',
+          upgrade: [`await op.createTable('t1', { columns: [${INT_ID}] });`],
+          downgrade: ["await op.dropTable('t1');"],
+        });
+        writeRevision(scripts.dir, {
+          id: 'e00000000002',
+          down: 'e00000000001',
+          message: 'half',
+          upgrade: [`await op.createTable('t2', { columns: [${INT_ID}] });`, failure.line],
+          downgrade: ["await op.dropTable('t2');"],
+        });
+        const { env, output } = engine(db.url, scripts.dir);
+        try {
+          await assert.rejects(upgrade(env, 'head'), (e: unknown) => {
+            assert.ok(e instanceof MigrationError, String(e));
+            assert.equal(e.revision, 'e00000000002');
+            assert.equal(e.statement, failure.statement);
+            assert.match(e.message, failure.message);
+            return true;
+          });
+          assert.match(output.stderrText, /Running upgrade e00000000001 -> e00000000002, half/);
+          const conn = await env.db();
+          assert.deepEqual(await env.currentHeads(conn), ['e00000000001']);
+          const names = (await introspector(dialect).getTables(conn)).map((t) => t.name).sort();
+          // Transactional DDL (PostgreSQL, SQLite) rolls back the failed revision's t2 as well;
+          // MySQL commits each DDL statement, so t2 stays — the version row says where it stopped.
+          assert.deepEqual(
+            names,
+            dialect === 'mysql' ? ['alembic_version', 't1', 't2'] : ['alembic_version', 't1'],
+          );
+        } finally {
+          await env.close();
+          scripts.cleanup();
+        }
+      });
+    }
+  });
+}
