@@ -149,6 +149,15 @@ for (const dialect of DIALECTS) {
         statement: '',
         message: /^Upgrade of revision e00000000002 failed: the revision gave up$/,
       },
+      {
+        what: 'an operation is not awaited',
+        line: `op.createTable('t3', { columns: [${INT_ID}] });`,
+        statement: '',
+        message:
+          /^Upgrade of revision e00000000002 failed: upgrade\(\) returned while 1 operation was still running: every op call must be awaited/,
+        // It was issued, so on MySQL it ran (after being waited for), as the statements before it.
+        alsoOnMysql: ['t3'],
+      },
     ]) {
       test(`a revision fails midway (${failure.what}): earlier revisions stay applied, the error names revision and statement`, async () => {
         const scripts = scratchScripts();
@@ -182,7 +191,9 @@ for (const dialect of DIALECTS) {
           // MySQL commits each DDL statement, so t2 stays — the version row says where it stopped.
           assert.deepEqual(
             names,
-            dialect === 'mysql' ? ['alembic_version', 't1', 't2'] : ['alembic_version', 't1'],
+            dialect === 'mysql'
+              ? ['alembic_version', 't1', 't2', ...(failure.alsoOnMysql ?? [])]
+              : ['alembic_version', 't1'],
           );
         } finally {
           await env.close();
@@ -190,5 +201,44 @@ for (const dialect of DIALECTS) {
         }
       });
     }
+
+    test('a missing await is named: in --sql mode, and when it is the cause of another error', async () => {
+      const floating = scratchScripts();
+      writeRevision(floating.dir, {
+        id: 'a00000000001',
+        message: 'floating',
+        upgrade: [
+          `op.createTable('t1', { columns: [${INT_ID}] });`,
+          `await op.createTable('t2', { columns: [${INT_ID}] });`,
+        ],
+      });
+      const symptom = scratchScripts();
+      writeRevision(symptom.dir, {
+        id: 'a00000000002',
+        message: 'symptom',
+        upgrade: [
+          `op.createTable('t3', { columns: [${INT_ID}] });`,
+          // Offline, t3 is not known yet when this runs: the error says why.
+          "await op.addColumn('t3', { name: 'extra', type: 'integer', nullable: true });",
+        ],
+      });
+      const first = engine(db.url, floating.dir);
+      const second = engine(db.url, symptom.dir);
+      try {
+        await assert.rejects(upgrade(first.env, 'head', { sql: true }), {
+          message:
+            'upgrade() started an operation before the one before it had finished: every op call must be awaited (`await op.…`)',
+        });
+        await assert.rejects(upgrade(second.env, 'head', { sql: true }), {
+          message:
+            "Table 't3' does not exist (operations overlapped: every op call must be awaited (`await op.…`))",
+        });
+      } finally {
+        await first.env.close();
+        await second.env.close();
+        floating.cleanup();
+        symptom.cleanup();
+      }
+    });
   });
 }

@@ -7,6 +7,7 @@ export { CompiledQuery, sql } from 'kysely';
 export { dialectImpl } from '../ddl/index.js';
 export { Operations } from '../operations/operations.js';
 export { BatchedSink } from './batched-sink.js';
+export { callRevision } from './call-revision.js';
 export { connect } from './connection.js';
 export { flushingDb } from './flushing-db.js';
 export { acquireLock, releaseLock } from './lock.js';

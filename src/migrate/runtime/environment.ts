@@ -157,7 +157,7 @@ export class Environment {
   }
 
   private async runStep(conn: Kysely<any>, step: MigrationStep): Promise<void> {
-    const { sql, OnlineSink, Operations } = await this.load();
+    const { sql, OnlineSink, Operations, callRevision } = await this.load();
     const dialect = this.impl.name;
     this.output.info(LOG.migration, `Running ${step.describe}`);
     const mod = await this.script.module(step.revision);
@@ -167,7 +167,7 @@ export class Environment {
       dialect === 'postgres' ? sql`BEGIN` : dialect === 'sqlite' ? sql`SAVEPOINT ee_revision` : null;
     if (begin) await begin.execute(conn);
     try {
-      await (step.direction === 'up' ? mod.upgrade(op) : mod.downgrade(op));
+      await callRevision(mod, step.direction, op);
       sink.lastStatement = '';
       await this.applyVersionChanges(conn, step.versionChanges);
       if (dialect === 'sqlite') {
@@ -196,7 +196,7 @@ export class Environment {
    * request in flight at a time, so a failure stops the run before anything after it is sent.
    */
   private async runBatched(conn: Kysely<any>, steps: MigrationStep[]): Promise<void> {
-    const { BatchedSink, Operations, flushingDb } = await this.load();
+    const { BatchedSink, Operations, flushingDb, callRevision } = await this.load();
     let inFlight: Promise<void> = Promise.resolve();
     for (const step of steps) {
       const mod = await this.script.module(step.revision);
@@ -209,7 +209,7 @@ export class Environment {
         flushingDb(conn, () => sink.flush()),
       );
       try {
-        await (step.direction === 'up' ? mod.upgrade(op) : mod.downgrade(op));
+        await callRevision(mod, step.direction, op);
       } catch (e) {
         await sink.abandon(e);
       }
@@ -240,14 +240,14 @@ export class Environment {
     createVersionTable: boolean;
     dropVersionTable: boolean;
   }): Promise<void> {
-    const { OfflineSink, Operations } = await this.load();
+    const { OfflineSink, Operations, callRevision } = await this.load();
     const write = (text: string) => this.output.stdout(text);
     const sink = new OfflineSink(this.impl, write);
     const op = new Operations(this.impl, sink, this.impl.compiler);
     sink.emit = false;
     for (const step of options.replay) {
       const mod = await this.script.module(step.revision);
-      await (step.direction === 'up' ? mod.upgrade(op) : mod.downgrade(op));
+      await callRevision(mod, step.direction, op);
     }
     sink.emit = true;
     if (options.createVersionTable) for (const s of this.versionTable.createStatements()) await sink.run(s);
@@ -257,7 +257,7 @@ export class Environment {
       sink.comment(`Running ${shortLog(step)}`);
       if (txn) write('BEGIN;\n\n');
       const mod = await this.script.module(step.revision);
-      await (step.direction === 'up' ? mod.upgrade(op) : mod.downgrade(op));
+      await callRevision(mod, step.direction, op);
       for (const change of step.versionChanges) {
         for (const s of this.versionTable.changeStatements(change)) await sink.run(s);
       }
