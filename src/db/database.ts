@@ -12,12 +12,15 @@ import {
 } from 'kysely';
 import { connect, type DatabaseUrl, type DialectName, type SchemaDef } from '../migrate/index.js';
 import { type Database, metadata } from '../models/index.js';
+import { ConnectionUsage } from './connection-usage.js';
 
 /** The application's database handle: a typed Kysely instance and the dialect it speaks. */
 export interface AppDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
   readonly url: DatabaseUrl;
+  /** Resolves once no pooled connection has been in use for `quietMs` in a row. */
+  idle(quietMs: number): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -35,15 +38,23 @@ export interface OpenOptions {
  * a plugin that makes values identical on every dialect: see {@link ValueNormalizer}.
  */
 export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}): Promise<AppDatabase> {
+  const usage = new ConnectionUsage();
   const raw = (await connect(url, {
     poolSize: options.poolSize ?? 10,
+    wrapDialect: (dialect) => usage.wrap(dialect),
     ...(options.onIdleConnectionError ? { onIdleConnectionError: options.onIdleConnectionError } : {}),
   })) as Kysely<Database>;
   let db = raw;
   const normalizer = ValueNormalizer.for(url.dialect, metadata.schema());
   if (normalizer) db = db.withPlugin(normalizer);
   if (options.onQuery) db = db.withPlugin(new QueryCounter(options.onQuery));
-  return { db, dialect: url.dialect, url, destroy: () => raw.destroy() };
+  return {
+    db,
+    dialect: url.dialect,
+    url,
+    idle: (quietMs) => usage.idle(quietMs),
+    destroy: () => raw.destroy(),
+  };
 }
 
 /** Column names of one kind across all tables; a name used with two kinds is refused. */

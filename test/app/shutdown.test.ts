@@ -1,28 +1,56 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { buildApp } from '../../src/app/build-app.js';
-import { openDatabase } from '../../src/db/database.js';
+import { type AppDatabase, openDatabase } from '../../src/db/database.js';
 import { migrateToHead, testConfig } from '../support/app.js';
 import { scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS } from '../support/engine.js';
 import { insertUser } from '../support/inventory-rows.js';
 
-describe('shutting down while a handler whose client hung up is still at work', () => {
+type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** An app that opens and owns its pool, as the server does, listening; and a pool of the test's. */
+async function withApp(
+  dialect: 'mysql' | 'postgres',
+  work: (app: App, port: number, check: AppDatabase, errors: string[]) => Promise<void>,
+): Promise<void> {
+  const scratch = await scratchDatabase(dialect);
+  await migrateToHead(scratch);
+  // Error lines the app logs.
+  const errors: string[] = [];
+  const app = await buildApp({
+    config: testConfig(scratch),
+    logger: { level: 'error', stream: { write: (line: string) => errors.push(line) } },
+    env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
+  });
+  const check = await openDatabase(scratch.parsed, { poolSize: 2 });
+  try {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    await work(app, (app.server.address() as AddressInfo).port, check, errors);
+  } finally {
+    await app.close();
+    await check.destroy();
+    await scratch.drop();
+  }
+}
+
+async function itemCount(check: AppDatabase, userId: string): Promise<number> {
+  const row = await check.db
+    .selectFrom('user_products')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 2));
+
+describe('shutting down while work whose client hung up is still going on', () => {
   for (const dialect of ['mysql', 'postgres'] as const) {
-    test(`${dialect}: the handler finishes its work before the pool closes`, async () => {
-      const scratch = await scratchDatabase(dialect);
-      await migrateToHead(scratch);
-      // The app opens and owns its pool, as the server does.
-      const app = await buildApp({
-        config: testConfig(scratch),
-        logger: false,
-        env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
-      });
-      const check = await openDatabase(scratch.parsed, { poolSize: 1 });
-      try {
-        await app.listen({ host: '127.0.0.1', port: 0 });
-        const { port } = app.server.address() as AddressInfo;
+    test(`${dialect}: a handler finishes its work before the pool closes`, async () => {
+      await withApp(dialect, async (app, port, check) => {
         const alice = await insertUser(check, 'alice');
         // 300 items, each in its own transaction: long enough to be caught midway.
         const products = Array.from({ length: 300 }, (_, i) => ({ productName: `Item ${i}`, quantity: 1 }));
@@ -33,22 +61,69 @@ describe('shutting down while a handler whose client hung up is still at work', 
           body: JSON.stringify({ products }),
           signal: client.signal,
         }).catch((e: Error) => e);
-        while (app.inFlight.count === 0) await new Promise((r) => setTimeout(r, 2));
+        while (app.inFlight.count === 0) await tick();
         // The client leaves, and the server is told to stop, while the handler is adding items.
         client.abort();
         assert.ok((await sent) instanceof Error);
         await app.close();
-        const added = await check.db
-          .selectFrom('user_products')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('user_id', '=', alice.id)
-          .executeTakeFirstOrThrow();
-        assert.equal(Number(added.n), 300, 'every item added: the pool closed only after the handler');
-      } finally {
-        await app.close();
-        await check.destroy();
-        await scratch.drop();
-      }
+        assert.equal(
+          await itemCount(check, alice.id),
+          300,
+          'every item added: the pool closed only after the handler',
+        );
+      });
+    });
+
+    test(`${dialect}: a request caught in its token check, and its handler, finish before the pool closes`, async () => {
+      await withApp(dialect, async (app, port, check, errors) => {
+        const alice = await insertUser(check, 'alice');
+        // Another session holds the users table, so the token check (it reads the user's token
+        // version) waits for it.
+        let release!: () => void;
+        const released = new Promise<void>((r) => {
+          release = r;
+        });
+        let locked!: () => void;
+        const lockTaken = new Promise<void>((r) => {
+          locked = r;
+        });
+        const holder = check.db.connection().execute(async (conn) => {
+          if (dialect === 'mysql') await sql`LOCK TABLES users WRITE`.execute(conn);
+          else {
+            await sql`BEGIN`.execute(conn);
+            await sql`LOCK TABLE users IN ACCESS EXCLUSIVE MODE`.execute(conn);
+          }
+          locked();
+          await released;
+          await sql.raw(dialect === 'mysql' ? 'UNLOCK TABLES' : 'COMMIT').execute(conn);
+        });
+        await lockTaken;
+        const client = new AbortController();
+        // A GET: with no body to read from the lost connection, Fastify goes on to the handler
+        // once the check is done.
+        const sent = fetch(`http://127.0.0.1:${port}/api/product/user/list`, {
+          headers: { authorization: `Bearer ${app.tokens.sign(alice)}` },
+          signal: client.signal,
+        }).catch((e: Error) => e);
+        const waiting =
+          dialect === 'mysql'
+            ? sql<{
+                n: number;
+              }>`SELECT COUNT(*) AS n FROM information_schema.processlist WHERE state LIKE 'Waiting for table%'`
+            : sql<{ n: number }>`SELECT COUNT(*) AS n FROM pg_locks WHERE NOT granted`;
+        while (Number((await waiting.execute(check.db)).rows[0]?.n) === 0) await tick();
+        // The client leaves, and the server is told to stop, while its token is being checked.
+        client.abort();
+        assert.ok((await sent) instanceof Error);
+        assert.equal(app.inFlight.count, 0, 'no handler runs yet');
+        const closed = app.close();
+        await new Promise((r) => setTimeout(r, 100));
+        release();
+        await holder;
+        await closed;
+        // The check, and the handler after it, ran on an open pool: nothing failed.
+        assert.deepEqual(errors, []);
+      });
     });
   }
 });

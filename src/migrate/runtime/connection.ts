@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import type { DatabaseUrl } from './database-url.js';
 
 export interface ConnectOptions {
@@ -17,6 +17,8 @@ export interface ConnectOptions {
    * each revision as one such request (batched-sink.ts); the application's pool never does.
    */
   multipleStatements?: boolean;
+  /** Wraps the dialect before Kysely gets it (the application counts connections in use). */
+  wrapDialect?: (dialect: Dialect) => Dialect;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface ConnectOptions {
  * Drivers are imported lazily so a command pays only for the one it uses.
  */
 export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Promise<Kysely<any>> {
+  const wrap = options.wrapDialect ?? ((d: Dialect) => d);
   switch (db.dialect) {
     case 'sqlite': {
       const { default: Database } = await import('better-sqlite3');
@@ -33,7 +36,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       sqlite.pragma('journal_mode = WAL');
       sqlite.pragma('busy_timeout = 10000');
       sqlite.pragma('foreign_keys = ON');
-      return new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+      return new Kysely<any>({ dialect: wrap(new SqliteDialect({ database: sqlite })) });
     }
     case 'mysql': {
       // The default export (module.exports) works both under Node and in the esbuild bundle.
@@ -56,7 +59,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       pool.on('connection', (conn) => {
         conn.query("SET time_zone = '+00:00'");
       });
-      return new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
+      return new Kysely<any>({ dialect: wrap(new MysqlDialect({ pool })) });
     }
     case 'postgres': {
       const { default: pg } = await import('pg');
@@ -78,7 +81,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
         },
       });
       pool.on('error', (e) => options.onIdleConnectionError?.(e));
-      return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+      return new Kysely<any>({ dialect: wrap(new PostgresDialect({ pool })) });
     }
   }
 }
