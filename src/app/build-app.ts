@@ -90,6 +90,12 @@ export function defaultLogger(level: string): FastifyServerOptions['logger'] {
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
+/**
+ * Shutting down, how long the pool must have been unused before it closes: longer than a request
+ * takes to go from one step to the next (its token check to its handler) without the database.
+ */
+const QUIET_DATABASE_MS = 50;
+
 /** `?access_token=…` → `?access_token=[redacted]` in a logged URL. */
 export function redactTokens(url: string): string {
   return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[redacted]');
@@ -210,6 +216,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(exportRoutes);
     },
     { prefix: '/api' },
+  );
+
+  // onClose hooks run in reverse order of registration: this one, added last, runs right after
+  // the HTTP server has closed (having waited for the requests it still had connections for) and
+  // before the plugins above release the sockets, Redis and the pool. Requests whose clients hung
+  // up may still be at work — in a handler, or at the database just before one: wait for them.
+  // The server's shutdown grace period bounds the wait.
+  app.addHook('onClose', () =>
+    app.inFlight.settled(owns ? () => database.idle(QUIET_DATABASE_MS) : undefined),
   );
   return app;
 }

@@ -15,6 +15,7 @@ type App = Awaited<ReturnType<typeof buildApp>>;
 async function withApp(
   dialect: 'mysql' | 'postgres',
   work: (app: App, port: number, check: AppDatabase, errors: string[]) => Promise<void>,
+  extraEnv: Record<string, string> = {},
 ): Promise<void> {
   const scratch = await scratchDatabase(dialect);
   await migrateToHead(scratch);
@@ -23,7 +24,7 @@ async function withApp(
   const app = await buildApp({
     config: testConfig(scratch),
     logger: { level: 'error', stream: { write: (line: string) => errors.push(line) } },
-    env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
+    env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS, ...extraEnv },
   });
   const check = await openDatabase(scratch.parsed, { poolSize: 2 });
   try {
@@ -45,34 +46,54 @@ async function itemCount(check: AppDatabase, userId: string): Promise<number> {
   return Number(row.n);
 }
 
+const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 const tick = () => new Promise((r) => setTimeout(r, 2));
 
 describe('shutting down while work whose client hung up is still going on', () => {
   for (const dialect of ['mysql', 'postgres'] as const) {
-    test(`${dialect}: a handler finishes its work before the pool closes`, async () => {
-      await withApp(dialect, async (app, port, check) => {
-        const alice = await insertUser(check, 'alice');
-        // 300 items, each in its own transaction: long enough to be caught midway.
-        const products = Array.from({ length: 300 }, (_, i) => ({ productName: `Item ${i}`, quantity: 1 }));
-        const client = new AbortController();
-        const sent = fetch(`http://127.0.0.1:${port}/api/product/user/add-mass`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${app.tokens.sign(alice)}` },
-          body: JSON.stringify({ products }),
-          signal: client.signal,
-        }).catch((e: Error) => e);
-        while (app.inFlight.count === 0) await tick();
-        // The client leaves, and the server is told to stop, while the handler is adding items.
-        client.abort();
-        assert.ok((await sent) instanceof Error);
-        await app.close();
-        assert.equal(
-          await itemCount(check, alice.id),
-          300,
-          'every item added: the pool closed only after the handler',
+    for (const redis of [false, true]) {
+      test(`${dialect}${redis ? ' with Redis' : ''}: a handler finishes its work (items, their live notifications) before the pool and Redis close`, async () => {
+        const env: Record<string, string> = redis
+          ? { REDIS_URL: REDIS, REDIS_KEY_PREFIX: `ee-shutdown-${process.pid}-${dialect}:` }
+          : {};
+        await withApp(
+          dialect,
+          async (app, port, check, errors) => {
+            const alice = await insertUser(check, 'alice');
+            // 300 scanned items, each in its own transaction and announced to the owner's sockets
+            // once committed: long enough to be caught midway.
+            const products = Array.from({ length: 300 }, (_, i) => ({
+              productName: `Item ${i}`,
+              quantity: 1,
+              isScannedProduct: true,
+            }));
+            const client = new AbortController();
+            const sent = fetch(`http://127.0.0.1:${port}/api/product/user/add-mass`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${app.tokens.sign(alice)}`,
+              },
+              body: JSON.stringify({ products }),
+              signal: client.signal,
+            }).catch((e: Error) => e);
+            while (app.inFlight.count === 0) await tick();
+            // The client leaves, and the server is told to stop, while the handler is adding items.
+            client.abort();
+            assert.ok((await sent) instanceof Error);
+            await app.close();
+            assert.equal(
+              await itemCount(check, alice.id),
+              300,
+              'every item added: the pool closed only after the handler',
+            );
+            assert.deepEqual(errors, []);
+          },
+          env,
         );
       });
-    });
+    }
 
     test(`${dialect}: a request caught in its token check, and its handler, finish before the pool closes`, async () => {
       await withApp(dialect, async (app, port, check, errors) => {

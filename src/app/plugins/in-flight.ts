@@ -10,7 +10,8 @@ declare module 'fastify' {
 /**
  * The route handlers running now. Shutting down, Fastify waits for the connections of requests
  * in flight, but a client that hung up has no connection left to wait for while its handler is
- * still working: the database must not close under it. The db plugin waits for `drained()`.
+ * still working: the database and Redis must not close under it. build-app's last onClose hook
+ * waits for `settled()`.
  */
 export class InFlight {
   private running = 0;
@@ -33,6 +34,18 @@ export class InFlight {
   drained(): Promise<void> {
     if (this.running === 0) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * Resolves once no handler runs and, with `idle`, the database has been unused for a moment.
+   * A request whose client hung up can be at the database before its handler (the token check)
+   * and Fastify may still start the handler after it; `idle` covers that step.
+   */
+  async settled(idle?: () => Promise<void>): Promise<void> {
+    do {
+      await this.drained();
+      await idle?.();
+    } while (this.running > 0);
   }
 }
 

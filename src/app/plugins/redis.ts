@@ -10,7 +10,10 @@ declare module 'fastify' {
   }
 }
 
-/** Connects to REDIS_URL at start (a server that cannot reach it refuses to start) and closes last. */
+/**
+ * Connects to REDIS_URL at start (a server that cannot reach it refuses to start). Closes after
+ * the plugins registered after it, which use it: onClose hooks run in reverse order.
+ */
 async function redisPlugin(app: FastifyInstance, config: RedisConfig): Promise<void> {
   if (!config.url) return;
   const redis = await SharedRedis.connect({ url: config.url, keyPrefix: config.keyPrefix }, app.log);
