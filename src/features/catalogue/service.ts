@@ -5,7 +5,8 @@ import { conflict, forbidden, HttpError, notFound, ValidationFailure } from '../
 import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso } from '../../db/dates.js';
-import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
+import { isForeignKeyViolation, isTransient, isUniqueViolation } from '../../db/errors.js';
+import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { NUTRIENTS, type NutritionValues, nutritionRow, nutritionText } from './nutrition.js';
 import type { AddProductBody, CatalogueQuery, UpdateProductBody } from './schemas.js';
@@ -94,13 +95,19 @@ export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: New
   return { id, name, category, barcode };
 }
 
-/** Runs `work` in a transaction; a unique violation that a check could not foresee (a race) is a 409. */
+/**
+ * Runs `work` in a transaction; a deadlock / serialisation failure is run again (up to 3 times),
+ * a unique violation that a check could not foresee (a race) is a 409.
+ */
 export async function inTransaction<T>(database: AppDatabase, work: (tx: Kysely<Database>) => Promise<T>) {
-  try {
-    return await database.db.transaction().execute(work);
-  } catch (e) {
-    if (isUniqueViolation(e)) throw conflict('The product name or barcode is already in the catalogue');
-    throw e;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await database.db.transaction().execute(work);
+    } catch (e) {
+      if (isTransient(e) && attempt < 3) continue;
+      if (isUniqueViolation(e)) throw conflict('The product name or barcode is already in the catalogue');
+      throw e;
+    }
   }
 }
 
@@ -176,6 +183,7 @@ export class CatalogueService {
       .selectFrom('products')
       .select(['id', 'name', 'category', 'barcode', 'created_by'])
       .where('id', '=', id)
+      .modifyEnd(rowLock(this.database, 'update'))
       .executeTakeFirst();
     if (!product) throw productNotFound(id);
     if (product.created_by !== user.id) {
@@ -186,6 +194,9 @@ export class CatalogueService {
       .select((eb) => eb.fn.count<number>('user_id').distinct().as('users'))
       .where('product_id', '=', id)
       .where('user_id', '<>', user.id)
+      // MariaDB's REPEATABLE READ: read the latest committed items, not the snapshot (PostgreSQL's
+      // READ COMMITTED statement sees them anyway, and refuses FOR SHARE with an aggregate).
+      .modifyEnd(this.database.dialect === 'mysql' ? sql`lock in share mode` : sql``)
       .executeTakeFirstOrThrow();
     const n = Number(others.users);
     if (n > 0) {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql } from 'kysely';
-import { HttpError, notFound, ValidationFailure } from '../../app/http-error.js';
+import { conflict, HttpError, notFound, ValidationFailure } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
 import { addDays, iso, todayUtc } from '../../db/dates.js';
+import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
 import { checkedName, insertProduct, inTransaction, likePattern } from '../catalogue/service.js';
@@ -113,6 +114,23 @@ export class InventoryService {
           .orderBy('created_at')
           .orderBy('id')
           .executeTakeFirst()) ?? (await insertProduct(tx, user, { name, category: input.category }));
+    }
+
+    // Hold the product (by primary key, so only its row) until commit, so that its owner cannot change
+    // or delete it under us; re-read it, since the owner may have done so since the look-up above.
+    const held = await tx
+      .selectFrom('products')
+      .select(['name', 'barcode'])
+      .where('id', '=', product.id)
+      .modifyEnd(rowLock(this.database, 'share'))
+      .executeTakeFirst();
+    if (
+      !held ||
+      (barcode !== undefined
+        ? held.barcode !== barcode
+        : held.name.toLowerCase() !== product.name.toLowerCase())
+    ) {
+      throw conflict('The product was changed meanwhile; try again');
     }
 
     const today = this.today();
@@ -320,7 +338,7 @@ export class InventoryService {
       }
       const quantity = body.quantity ?? row.quantity;
       const notes = body.notes === undefined ? row.notes : body.notes === '' ? null : body.notes;
-      await tx
+      const updated = await tx
         .updateTable('user_products')
         .set({
           quantity,
@@ -332,7 +350,9 @@ export class InventoryService {
         })
         .where('id', '=', row.item_id)
         .where('user_id', '=', user.id)
-        .execute();
+        .executeTakeFirst();
+      // Deleted by a concurrent request after `resolve` read it.
+      if (Number(updated.numUpdatedRows) === 0) throw itemNotFound(id);
       return {
         message: 'User product updated successfully',
         productId: row.product_id,
@@ -350,11 +370,12 @@ export class InventoryService {
   async remove(user: AuthUser, id: string) {
     return inTransaction(this.database, async (tx) => {
       const row = await this.resolve(tx, user, id);
-      await tx
+      const deleted = await tx
         .deleteFrom('user_products')
         .where('id', '=', row.item_id)
         .where('user_id', '=', user.id)
-        .execute();
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) throw itemNotFound(id);
       return {
         message: 'Product removed from user inventory successfully.',
         itemId: row.item_id,
