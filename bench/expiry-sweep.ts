@@ -90,8 +90,9 @@ function sqlFor(dialect: Dialect, items: number) {
       select ${id('10000000-0000-4000-8000-', 'i')}, ${my ? "concat('u', i, '@bench.example')" : "'u' || i || '@bench.example'"},
              'x', 'bench', ${now}
       from ${series(1000)}`,
-    products: `insert into products (id, name, created_at)
-      select ${id('20000000-0000-4000-8000-', 'i')}, ${my ? "concat('Product ', i)" : "'Product ' || i"}, ${now}
+    products: `insert into products (id, name, name_key, created_at)
+      select ${id('20000000-0000-4000-8000-', 'i')}, ${my ? "concat('Product ', i)" : "'Product ' || i"},
+             ${my ? "concat('product ', i)" : "'product ' || i"}, ${now}
       from ${series(100)}`,
     items: `insert into user_products (id, user_id, product_id, quantity, expiry_date, expiry_estimated, status, added_at)
       select ${itemId('i')},

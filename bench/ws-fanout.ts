@@ -101,7 +101,7 @@ async function run(mode: Mode, n: number, given?: string): Promise<void> {
     const product = randomUUID();
     await database.db
       .insertInto('products')
-      .values({ id: product, name: 'Milk', created_at: new Date() })
+      .values({ id: product, name: 'Milk', name_key: 'milk', created_at: new Date() })
       .execute();
     for (let i = 0; i < n; i += 500) {
       const chunk = users.slice(i, i + 500);

@@ -10,6 +10,12 @@ export const products = defineTable(
   {
     id: col.string(36).primaryKey(),
     name: col.string(255),
+    /**
+     * The name as names are compared (`nameKey()` in catalogue/service.ts: lower case), unique: one
+     * catalogue entry per name even when two requests add it at once. Up to 300 characters: entries
+     * that already shared a name when this key arrived keep `<key>#<id>` (migration 5d1c0a7e9b3f).
+     */
+    name_key: col.string(300).unique(),
     category: col.string(100).default('Uncategorized'),
     barcode: col.string(64).nullable().unique(),
     /** From the barcode provider (Open Food Facts), when it knows one. */

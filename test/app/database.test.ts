@@ -58,7 +58,10 @@ for (const dialect of DIALECTS) {
           created_at: created,
         })
         .execute();
-      await db.insertInto('products').values({ id: 'p1', name: 'Apple', created_by: 'u1' }).execute();
+      await db
+        .insertInto('products')
+        .values({ id: 'p1', name: 'Apple', name_key: 'apple', created_by: 'u1' })
+        .execute();
       await db
         .insertInto('nutrition')
         .values({ id: 'n1', product_id: 'p1', energy_kcal: 52, carbohydrate: 13.81, protein: null })

@@ -84,6 +84,38 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test('the same new name added at once: one catalogue entry, whatever the case of its letters', async () => {
+      const users = await Promise.all([newUser(server, 'n1'), newUser(server, 'n2'), newUser(server, 'n3')]);
+      const name = `Racing oats ${Date.now()}`;
+      const catalogue = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          users[i % 3]!.api.post('/api/product/inventory/add', {
+            productName: i % 2 ? name : name.toUpperCase(),
+            category: 'Cereal',
+          }),
+        ),
+      );
+      assert.deepEqual(tally(catalogue.map((a) => a.status)), { 200: 1, 409: 11 });
+      // Adding to inventories by a new name creates the entry once; everyone gets that one.
+      const other = `Racing rye ${Date.now()}`;
+      const items = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          users[i % 3]!.api.post('/api/product/user/add', {
+            name: i % 2 ? other : other.toLowerCase(),
+            quantity: 1,
+          }),
+        ),
+      );
+      assert.deepEqual(tally(items.map((a) => a.status)), { 200: 12 }, items.map((a) => a.text).join('\n'));
+      assert.equal(new Set(items.map((a) => a.body.productId)).size, 1, 'one catalogue entry');
+      const listed = await users[0]!.api.get(
+        `/api/product/inventory/list?name=${encodeURIComponent('racing')}`,
+      );
+      const names = listed.body.products.map((p: { name: string }) => p.name.toLowerCase());
+      assert.equal(names.filter((n: string) => n === name.toLowerCase()).length, 1);
+      assert.equal(names.filter((n: string) => n === other.toLowerCase()).length, 1);
+    });
+
     test('a deadlock between two transactions is retried, not reported', {
       skip: dialect === 'sqlite' && 'SQLite writers take turns: no deadlock',
     }, async () => {

@@ -93,7 +93,7 @@ function canonical(tables: TableDef[], dialect: DialectName): unknown {
 /** One row per table, every constraint satisfied. */
 const SEED: Record<string, Record<string, unknown>> = {
   users: { id: 'u1', email: 'ann@example.com', password_hash: 'h', name: 'Ann', dob: '1990-01-02' },
-  products: { id: 'p1', name: 'Milk', category: 'Dairy', barcode: '123', created_by: 'u1' },
+  products: { id: 'p1', name: 'Milk', name_key: 'milk', category: 'Dairy', barcode: '123', created_by: 'u1' },
   nutrition: { id: 'nu1', product_id: 'p1', protein: 3.4 },
   user_products: { id: 'up1', user_id: 'u1', product_id: 'p1', quantity: 2, expiry_date: '2026-12-01' },
   notifications: { id: 'n1', user_id: 'u1', user_product_id: 'up1', type: 'expiry', message: 'Milk expires' },
@@ -333,7 +333,10 @@ const SCENARIOS: Scenario[] = [
     name: 'add and drop unique constraints',
     edit: (s) => {
       const t = table(s, 'products');
-      t.uniqueConstraints = [{ name: 'uq_products_name_category', columns: ['name', 'category'] }];
+      t.uniqueConstraints = [
+        ...t.uniqueConstraints!.filter((u) => u.name !== 'uq_products_barcode'),
+        { name: 'uq_products_name_category', columns: ['name', 'category'] },
+      ];
     },
     upgrade: [
       "await op.createUniqueConstraint('uq_products_name_category', 'products', ['name', 'category']);",

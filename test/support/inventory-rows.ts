@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppDatabase } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/database.js';
+import { nameKey } from '../../src/features/catalogue/service.js';
 import type { DialectName } from '../../src/migrate/index.js';
 import { migrateToHead } from './app.js';
 import { type ScratchDatabase, scratchDatabase } from './databases.js';
@@ -39,7 +40,10 @@ export async function insertUser(
 /** A catalogue product. */
 export async function insertProduct(database: AppDatabase, name: string): Promise<string> {
   const id = randomUUID();
-  await database.db.insertInto('products').values({ id, name, created_at: new Date() }).execute();
+  await database.db
+    .insertInto('products')
+    .values({ id, name, name_key: nameKey(name), created_at: new Date() })
+    .execute();
   return id;
 }
 

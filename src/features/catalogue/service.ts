@@ -20,6 +20,14 @@ export function likePattern(s: string): string {
 }
 
 /** Trimmed name, or a 422 naming `field`. */
+/**
+ * A name as catalogue names are compared: case-insensitively, in JavaScript (so the same on every
+ * database; SQLite's lower() knows only ASCII). Stored as `products.name_key`, which is unique.
+ */
+export function nameKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
 export function checkedName(raw: string, field = 'productName'): string {
   const name = raw.trim();
   if (name.length < MIN_NAME) {
@@ -57,8 +65,8 @@ export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: New
     .select(['name', 'barcode'])
     .where((eb) =>
       barcode
-        ? eb.or([eb(eb.fn('lower', ['name']), '=', name.toLowerCase()), eb('barcode', '=', barcode)])
-        : eb(eb.fn('lower', ['name']), '=', name.toLowerCase()),
+        ? eb.or([eb('name_key', '=', nameKey(name)), eb('barcode', '=', barcode)])
+        : eb('name_key', '=', nameKey(name)),
     )
     .executeTakeFirst();
   if (same) {
@@ -73,6 +81,7 @@ export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: New
     .values({
       id,
       name,
+      name_key: nameKey(name),
       category,
       barcode,
       nutrition_status: p.nutrition ? 'found' : 'unknown',
@@ -96,15 +105,22 @@ export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: New
 }
 
 /**
- * Runs `work` in a transaction; a deadlock / serialisation failure is run again (up to 3 times),
- * a unique violation that a check could not foresee (a race) is a 409.
+ * Runs `work` in a transaction. A deadlock or serialisation failure runs it again (up to 3 times).
+ * A unique violation that a check could not foresee (a race) is a 409 — or, with `retryUnique`,
+ * runs it once more first: a caller that creates a catalogue entry only when none exists then
+ * finds the one a concurrent request just created.
  */
-export async function inTransaction<T>(database: AppDatabase, work: (tx: Kysely<Database>) => Promise<T>) {
+export async function inTransaction<T>(
+  database: AppDatabase,
+  work: (tx: Kysely<Database>) => Promise<T>,
+  options: { retryUnique?: boolean } = {},
+) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await database.db.transaction().execute(work);
     } catch (e) {
       if (isTransient(e) && attempt < 3) continue;
+      if (isUniqueViolation(e) && options.retryUnique && attempt < 2) continue;
       if (isUniqueViolation(e)) throw conflict('The product name or barcode is already in the catalogue');
       throw e;
     }
@@ -222,8 +238,8 @@ export class CatalogueService {
         .where('id', '<>', id)
         .where((eb) =>
           barcode
-            ? eb.or([eb(eb.fn('lower', ['name']), '=', name.toLowerCase()), eb('barcode', '=', barcode)])
-            : eb(eb.fn('lower', ['name']), '=', name.toLowerCase()),
+            ? eb.or([eb('name_key', '=', nameKey(name)), eb('barcode', '=', barcode)])
+            : eb('name_key', '=', nameKey(name)),
         )
         .executeTakeFirst();
       if (clash) {
@@ -236,6 +252,7 @@ export class CatalogueService {
         .updateTable('products')
         .set({
           name,
+          name_key: nameKey(name),
           category,
           barcode,
           updated_at: now,

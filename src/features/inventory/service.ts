@@ -9,7 +9,7 @@ import { addDays, iso, todayUtc } from '../../db/dates.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
-import { checkedName, insertProduct, inTransaction, likePattern } from '../catalogue/service.js';
+import { checkedName, insertProduct, inTransaction, likePattern, nameKey } from '../catalogue/service.js';
 import type { NotificationPublisher, NotificationRow } from '../notifications/notification-events.js';
 import { insertNewItem } from './new-item.js';
 import type { AddItemBody, ListQuery, UpdateItemBody } from './schemas.js';
@@ -70,16 +70,20 @@ export class InventoryService {
   }
 
   async add(user: AuthUser, body: Static<typeof AddItemBody>, barcode?: string) {
-    const { item, notification } = await inTransaction(this.database, (tx) =>
-      this.insertItem(
-        tx,
-        user,
-        {
-          ...body,
-          scanned: barcode !== undefined || body.isScannedProduct === true,
-        },
-        barcode,
-      ),
+    // retryUnique: a catalogue entry created for this name by a concurrent request is used.
+    const { item, notification } = await inTransaction(
+      this.database,
+      (tx) =>
+        this.insertItem(
+          tx,
+          user,
+          {
+            ...body,
+            scanned: barcode !== undefined || body.isScannedProduct === true,
+          },
+          barcode,
+        ),
+      { retryUnique: true },
     );
     this.announce(item, notification);
     return item;
@@ -110,9 +114,7 @@ export class InventoryService {
         (await tx
           .selectFrom('products')
           .select(['id', 'name', 'category'])
-          .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
-          .orderBy('created_at')
-          .orderBy('id')
+          .where('name_key', '=', nameKey(name))
           .executeTakeFirst()) ?? (await insertProduct(tx, user, { name, category: input.category }));
     }
 
@@ -402,15 +404,18 @@ export class InventoryService {
       }
       const it = item as Static<typeof MassItem>;
       try {
-        const { item: added, notification } = await inTransaction(this.database, (tx) =>
-          this.insertItem(tx, user, {
-            name: it.productName,
-            quantity: it.quantity,
-            category: it.category,
-            expiryDate: it.expiryDate,
-            notes: it.notes,
-            scanned: it.is_scanned_product === true || it.isScannedProduct === true,
-          }),
+        const { item: added, notification } = await inTransaction(
+          this.database,
+          (tx) =>
+            this.insertItem(tx, user, {
+              name: it.productName,
+              quantity: it.quantity,
+              category: it.category,
+              expiryDate: it.expiryDate,
+              notes: it.notes,
+              scanned: it.is_scanned_product === true || it.isScannedProduct === true,
+            }),
+          { retryUnique: true },
         );
         success.push(added);
         this.announce(added, notification);

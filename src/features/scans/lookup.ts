@@ -7,6 +7,7 @@ import { TtlCache } from '../../integrations/http-json.js';
 import type { OffProduct, OpenFoodFactsClient } from '../../integrations/open-food-facts/client.js';
 import type { Database } from '../../models/index.js';
 import { nutritionRow } from '../catalogue/nutrition.js';
+import { nameKey } from '../catalogue/service.js';
 import type { NutritionUpdater } from './nutrition-updater.js';
 
 export interface CatalogueProduct {
@@ -135,6 +136,7 @@ export class ProductLookup {
           .values({
             id,
             name,
+            name_key: nameKey(name),
             category: p.category,
             barcode: p.barcode,
             brand: p.brand,
@@ -176,7 +178,7 @@ export class ProductLookup {
       const taken = await tx
         .selectFrom('products')
         .select('id')
-        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+        .where('name_key', '=', nameKey(name))
         .executeTakeFirst();
       if (!taken) return name;
     }

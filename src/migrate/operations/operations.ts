@@ -41,6 +41,14 @@ export class Operations {
     return this.impl.name;
   }
 
+  /**
+   * True under `--sql` (Alembic's `context.is_offline_mode()`): nothing can be read from the
+   * database, so a data migration that needs to look at rows must say it in SQL instead.
+   */
+  get offline(): boolean {
+    return this.sink.offline;
+  }
+
   private async run(statements: string[]): Promise<void> {
     for (const s of statements) await this.sink.run(s);
   }
