@@ -137,25 +137,42 @@ export function compileChecker(schema: object): (value: unknown) => FieldError[]
   return (value) => (validate(value) ? [] : fieldErrors(validate.errors ?? [], 'body'));
 }
 
-/** The path to the first string holding U+0000 (PostgreSQL cannot store it), or undefined. */
-function findNul(value: unknown, key: string | number, depth = 0): string | number | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? key : undefined;
+/**
+ * Why a string cannot be stored as given, or undefined: U+0000 (PostgreSQL cannot store it), or a
+ * lone UTF-16 surrogate (JSON's "\ud800" has no UTF-8 form; the drivers would store U+FFFD).
+ * With the `u` flag a surrogate pair is one code point, so `\p{Cs}` only matches lone halves.
+ */
+export function stringProblem(s: string): string | undefined {
+  if (s.includes('\u0000')) return 'String should not contain NUL characters';
+  if (/\p{Cs}/u.test(s)) return 'String should be valid Unicode';
+  return undefined;
+}
+
+/** The first string that cannot be stored, with its path, or undefined. */
+function findBadString(value: unknown, key: string | number, depth = 0): FieldError | undefined {
+  if (typeof value === 'string') {
+    const message = stringProblem(value);
+    return message === undefined ? undefined : { field: key, message };
+  }
   if (depth > 32 || typeof value !== 'object' || value === null) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findNul(value[i], i, depth + 1);
+      const found = findBadString(value[i], i, depth + 1);
       if (found !== undefined) return found;
     }
     return undefined;
   }
   for (const [k, v] of Object.entries(value)) {
-    const found = findNul(v, k, depth + 1);
+    const found = findBadString(v, k, depth + 1);
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
-/** preValidation hook: a NUL character anywhere in the input is a 422 on every dialect alike. */
+/**
+ * preValidation hook: a NUL character or a lone surrogate anywhere in the input is a 422 on every
+ * dialect alike.
+ */
 export async function rejectNulCharacters(request: {
   body?: unknown;
   query?: unknown;
@@ -166,9 +183,7 @@ export async function rejectNulCharacters(request: {
     ['query', request.query],
     ['path', request.params],
   ] as const) {
-    const field = findNul(value, part);
-    if (field !== undefined) {
-      throw new ValidationFailure([{ field, message: 'String should not contain NUL characters' }]);
-    }
+    const found = findBadString(value, part);
+    if (found !== undefined) throw new ValidationFailure([found]);
   }
 }

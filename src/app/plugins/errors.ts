@@ -92,18 +92,20 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
       request.log.warn({ err: error }, 'foreign key constraint violated');
       return reply.code(409).send({ detail: 'The record is referenced by, or refers to, a missing record' });
     }
+    // Before the database check: a client that hangs up in the middle of its body is Node's
+    // 'aborted' error, code ECONNRESET, which Fastify marks 400 — the client's fault, not the database's.
+    const status = fe.statusCode;
+    if (status && status >= 400 && status < 500) {
+      if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+      const detail = (error as { detail?: unknown }).detail;
+      return reply.code(status).send({ detail: typeof detail === 'string' ? detail : error.message });
+    }
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable');
       return reply
         .code(503)
         .header('retry-after', '5')
         .send({ detail: 'The database is unavailable right now; try again shortly' });
-    }
-    const status = fe.statusCode;
-    if (status && status >= 400 && status < 500) {
-      if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
-      const detail = (error as { detail?: unknown }).detail;
-      return reply.code(status).send({ detail: typeof detail === 'string' ? detail : error.message });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ detail: 'Internal server error' });

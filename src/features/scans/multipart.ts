@@ -1,6 +1,6 @@
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { HttpError, ValidationFailure } from '../../app/http-error.js';
+import { badRequest, HttpError, ValidationFailure } from '../../app/http-error.js';
 
 export interface Upload {
   file: Buffer;
@@ -17,21 +17,29 @@ export async function readUpload(req: FastifyRequest): Promise<Upload> {
   }
   let file: Buffer | undefined;
   const fields: Record<string, string> = {};
-  for await (const part of req.parts()) {
-    if (part.type === 'file') {
-      if (part.fieldname === 'file' && !file) {
-        // Declared type is checked only to refuse obvious non-images early; the bytes decide.
-        if (part.mimetype && !/^(image\/|application\/octet-stream$)/.test(part.mimetype)) {
-          await part.toBuffer().catch(() => undefined);
-          throw new HttpError(415, `Expected a JPEG, PNG or WebP image, got ${part.mimetype}`);
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname === 'file' && !file) {
+          // Declared type is checked only to refuse obvious non-images early; the bytes decide.
+          if (part.mimetype && !/^(image\/|application\/octet-stream$)/.test(part.mimetype)) {
+            await part.toBuffer().catch(() => undefined);
+            throw new HttpError(415, `Expected a JPEG, PNG or WebP image, got ${part.mimetype}`);
+          }
+          file = await part.toBuffer();
+        } else {
+          await part.toBuffer();
         }
-        file = await part.toBuffer();
-      } else {
-        await part.toBuffer();
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value;
       }
-    } else if (typeof part.value === 'string') {
-      fields[part.fieldname] = part.value;
     }
+  } catch (e) {
+    // busboy's own parse errors ("Multipart: Boundary not found", "Unexpected end of multipart
+    // data") carry no status and would be 500s; they are the client's malformed body. Our 413/415
+    // and the plugin's limit errors keep their status.
+    if (typeof (e as { statusCode?: unknown }).statusCode === 'number') throw e;
+    throw badRequest('Malformed multipart/form-data body');
   }
   if (!file) throw new ValidationFailure([{ field: 'file', message: 'Field required' }]);
   if (file.length === 0)

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { errorResponses } from '../../app/common-schemas.js';
 import { ValidationFailure } from '../../app/http-error.js';
+import { stringProblem } from '../../app/validation.js';
 import { isRealDate } from '../../db/dates.js';
 import { STORAGES, type Storage } from '../shelf-life/table.js';
 import { readUpload } from './multipart.js';
@@ -29,6 +30,12 @@ function truthy(v: string | undefined): boolean {
 
 /** The form fields of a scan, checked by hand (multipart fields are text). */
 export function scanOptions(fields: Record<string, string>): ScanOptions {
+  // The JSON routes' preValidation hook never sees multipart fields: the same check here, so a NUL
+  // (which PostgreSQL cannot store) is a 422 on every dialect.
+  for (const [field, value] of Object.entries(fields)) {
+    const message = stringProblem(value);
+    if (message !== undefined) throw new ValidationFailure([{ field, message }]);
+  }
   const errors: { field: string; message: string }[] = [];
   let quantity = 1;
   if (fields.quantity !== undefined) {
@@ -37,9 +44,12 @@ export function scanOptions(fields: Record<string, string>): ScanOptions {
       errors.push({ field: 'quantity', message: 'Input should be a whole number from 1 to 1000000' });
     }
   }
-  const expiryDate = fields.expiryDate?.trim().slice(0, 10) || undefined;
+  const expiryDate = fields.expiryDate?.trim() || undefined;
   if (expiryDate && !isRealDate(expiryDate)) {
     errors.push({ field: 'expiryDate', message: 'Input should be a valid date in the format YYYY-MM-DD' });
+  } else if (expiryDate && (expiryDate < '1900-01-01' || expiryDate > '2999-12-31')) {
+    // The range the inventory routes accept.
+    errors.push({ field: 'expiryDate', message: 'Date should be between 1900-01-01 and 2999-12-31' });
   }
   const storage = fields.storage?.trim().toLowerCase() || undefined;
   if (storage && !(STORAGES as readonly string[]).includes(storage)) {

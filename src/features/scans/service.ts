@@ -71,7 +71,9 @@ export class ScanService {
     const code = pickCode(codes);
     if (!code)
       throw new ValidationFailure([{ field: 'file', message: 'No barcode or QR code found in the image' }]);
-    const barcode = code.text.slice(0, BARCODE_MAX);
+    // Cut by code points, as the column counts characters: slicing UTF-16 units could split an
+    // emoji's surrogate pair and store the half as U+FFFD.
+    const barcode = Array.from(code.text).slice(0, BARCODE_MAX).join('');
     const found = await this.lookup.lookup(barcode, code.format);
     const product = found?.product;
     const today = this.today();

@@ -1,0 +1,101 @@
+// What a client sends wrongly is the client's error: a body cut short by a hang-up is not a database
+// outage, and a string that has no UTF-8 form is refused instead of being stored as U+FFFD.
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { buildApp } from '../../src/app/build-app.js';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToHead, newUser, startServer, type TestServer, testConfig } from '../support/app.js';
+import { DIALECTS, scratchDatabase } from '../support/databases.js';
+import { APP_MIGRATIONS } from '../support/engine.js';
+import { eventually } from '../support/eventually.js';
+
+for (const dialect of DIALECTS) {
+  describe(`client input errors on ${dialect}`, () => {
+    test('a JSON body shorter than its Content-Length, then a hang-up: a client error, not "database unavailable"', async () => {
+      const scratch = await scratchDatabase(dialect);
+      await migrateToHead(scratch);
+      const lines: any[] = [];
+      const database = await openDatabase(scratch.parsed, { poolSize: 2 });
+      const app = await buildApp({
+        config: testConfig(scratch),
+        database,
+        logger: { level: 'info', stream: { write: (line: string) => void lines.push(JSON.parse(line)) } },
+        env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
+      });
+      // The status the error handler answered with (onSend runs although the socket is gone).
+      const answered: number[] = [];
+      app.addHook('onSend', async (request, reply) => {
+        if (request.id === 'cut-short') answered.push(reply.statusCode);
+      });
+      try {
+        await app.listen({ host: '127.0.0.1', port: 0 });
+        const { port } = app.server.address() as AddressInfo;
+        const socket = net.connect(port, '127.0.0.1');
+        await new Promise<void>((resolve) => socket.once('connect', resolve));
+        socket.write(
+          'POST /api/auth/signup HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: cut-short\r\n' +
+            'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"A",',
+        );
+        await new Promise((r) => setTimeout(r, 100));
+        socket.destroy();
+        assert.ok(await eventually(() => answered.length > 0), 'the request was answered');
+        assert.deepEqual(answered, [400]);
+        assert.deepEqual(
+          lines.filter((l) => l.level >= 50).map((l) => l.msg),
+          [],
+          'no error line (it used to be "database unavailable")',
+        );
+      } finally {
+        await app.close();
+        await database.destroy();
+        await scratch.drop();
+      }
+    });
+
+    describe('strings with lone UTF-16 surrogates', () => {
+      let server: TestServer;
+      before(async () => {
+        server = await startServer(dialect);
+      });
+      after(() => server.close());
+
+      test('are a 422 naming the field; surrogate pairs (emoji) are fine', async () => {
+        const u = await newUser(server, 'surrogates');
+        for (const productName of ['Sur\ud800123', 'Sur\udc00', 'Sur\ud83c']) {
+          const res = await u.api.post('/api/product/inventory/add', { productName, category: 'Dairy' });
+          assert.equal(res.status, 422, JSON.stringify(productName));
+          assert.deepEqual(res.body, {
+            errors: [{ field: 'productName', message: 'String should be valid Unicode' }],
+          });
+        }
+        const item = await u.api.post('/api/product/user/add', { name: 'Sur\ud800123' });
+        assert.equal(item.status, 422);
+        assert.deepEqual(item.body, {
+          errors: [{ field: 'name', message: 'String should be valid Unicode' }],
+        });
+        // Nested too, e.g. an item of a mass add.
+        const mass = await u.api.post('/api/product/user/add-mass', {
+          products: [
+            { productName: 'Fine', quantity: 1 },
+            { productName: 'x', notes: 'a\udfffb' },
+          ],
+        });
+        assert.equal(mass.status, 422);
+        assert.deepEqual(mass.body, {
+          errors: [{ field: 'notes', message: 'String should be valid Unicode' }],
+        });
+        assert.equal((await u.api.get('/api/product/user/list')).body.products.length, 0, 'nothing stored');
+
+        const ok = await u.api.post('/api/product/user/add', { name: 'Apple 🍎' });
+        assert.equal(ok.status, 200, ok.text);
+        const list = await u.api.get('/api/product/user/list');
+        assert.deepEqual(
+          list.body.products.map((p: any) => p.name),
+          ['Apple 🍎'],
+        );
+      });
+    });
+  });
+}
