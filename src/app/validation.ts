@@ -12,7 +12,9 @@ export const DATE_FORMAT = 'iso-date';
 /** 'YYYY-MM-DD', optionally followed by a time (the original's front end sends datetimes); the day is kept. */
 export const DATE_OR_DATETIME_FORMAT = 'iso-date-or-datetime';
 
-const DATETIME_TAIL = /^(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/** What may follow the day: a real time of day (seconds up to 60, a leap second) and offset. */
+const DATETIME_TAIL =
+  /^(T([01]\d|2[0-3]):[0-5]\d(:([0-5]\d|60)(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$/;
 
 function makeAjv(coerce: Options['coerceTypes']): Ajv {
   const ajv = new Ajv({

@@ -86,6 +86,12 @@ for (const dialect of DIALECTS) {
       const dt = await add(bob, { name: 'Dragon Fruit', expiryDate: '2030-01-02T10:20:30.123456' });
       assert.equal(dt.body.expiryDate, '2030-01-02', 'a date-time keeps its day');
       assert.equal(dt.body.productId, fresh.body.productId, 'same catalogue product');
+      // The time must be a real one, and so must the offset.
+      for (const impossible of ['2030-01-02T25:00:00Z', '2030-01-02T10:99', '2030-01-02T10:20:30+99:99']) {
+        const bad = await add(bob, { name: 'Dragon Fruit', expiryDate: impossible });
+        assert.equal(bad.status, 422, `${impossible}: ${bad.text}`);
+        assert.equal(bad.body.errors[0].field, 'expiryDate');
+      }
     });
 
     test('add: expiry estimated for scans and on request, from the shelf-life table', async () => {

@@ -86,6 +86,9 @@ describe('platform (sqlite)', () => {
     assert.equal(given.headers.get('x-request-id'), 'trace-123');
     const hostile = await server.client().get('/api/status', { 'x-request-id': 'bad id\twith spaces' });
     assert.notEqual(hostile.headers.get('x-request-id'), 'bad id\twith spaces');
+    const badPath = await server.client().get('/api/stats/nutrients/%ZZ');
+    assert.equal(badPath.status, 400);
+    assert.deepEqual(Object.keys(badPath.body), ['detail']);
     const wrongMethod = await server.client().send('PATCH', '/api/product/user/list');
     assert.equal(wrongMethod.status, 405);
     assert.deepEqual(wrongMethod.body, { detail: 'Method Not Allowed' });
