@@ -48,7 +48,7 @@ describe('branch labels and dependencies', () => {
       }),
     );
     const heads = (await run((env) => inspect.heads(env))).stdoutText.split('\n').filter(Boolean).sort();
-    assert.deepEqual(heads, ['c0e000000002 (core) (head)', 'e0e000000002 (reports) (head)']);
+    assert.deepEqual(heads, ['c0e000000002 (core) (effective head)', 'e0e000000002 (reports) (head)']);
 
     // Upgrading the reports branch pulls in the core revision it depends on.
     const up = await run((env) => upgrade(env, 'reports@head'));
@@ -61,6 +61,6 @@ describe('branch labels and dependencies', () => {
     const reverted = [...down.stderrText.matchAll(/Running downgrade (\w+) ->/g)].map((m) => m[1]);
     assert.deepEqual(reverted, ['e0e000000002', 'c0e000000002']);
     const cur = (await run((env) => inspect.current(env))).stdoutText.split('\n').filter(Boolean).sort();
-    assert.deepEqual(cur, ['c0e000000001 (core)', 'e0e000000001 (reports)']);
+    assert.deepEqual(cur, ['c0e000000001', 'e0e000000001']);
   });
 });

@@ -16,7 +16,7 @@ import {
 import { metadata } from '../../src/models/index.js';
 import { cli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS, engine, scratchScripts } from '../support/engine.js';
+import { APP_MIGRATIONS, engine, scratchScripts, writeRevision } from '../support/engine.js';
 
 /**
  * `db check`, for CI: clean at the head of the app's own migrations on every dialect (which proves
@@ -88,6 +88,31 @@ for (const dialect of DIALECTS) {
         const ag = await cli(['db', 'revision', '--autogenerate', '-m', 'nothing'], env);
         assert.equal(ag.code, 0, ag.stderr);
         assert.equal(ag.stdout, 'No changes in schema detected.\n');
+      }));
+
+    test('a head that only a dependency builds on: up to date once upgraded (Alembic\'s "heads")', () =>
+      withDatabase(dialect, async (db, scripts) => {
+        copyAppVersions(scripts.dir);
+        const env = { DATABASE_URL: db.url, EXPIREEYE_SCRIPT_LOCATION: scripts.dir };
+        const appHead = (await cli(['db', 'heads'], env)).stdout.slice(0, 12);
+        // A second root that depends on the app's head: that head stays a head, an effective one.
+        writeRevision(scripts.dir, {
+          id: 'ee0000000001',
+          message: 'reports',
+          branchLabels: ['reports'],
+          dependsOn: [appHead],
+        });
+        const up = await cli(['db', 'upgrade', 'heads'], env);
+        assert.equal(up.code, 0, up.stderr);
+        const r = await cli(['db', 'check'], env);
+        assert.equal(r.stdout, 'No new upgrade operations detected.\n', r.stderr);
+        assert.equal(r.code, 0);
+        const ag = await cli(
+          ['db', 'revision', '--autogenerate', '-m', 'nothing', '--head', 'reports@head'],
+          env,
+        );
+        assert.equal(ag.stdout, 'No changes in schema detected.\n', ag.stderr);
+        assert.equal(ag.code, 0);
       }));
 
     test('a model change without its revision: FAILED with one line per difference, exit 255', () =>

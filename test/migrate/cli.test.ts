@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS, engine } from '../support/engine.js';
+import { APP_MIGRATIONS, engine, writeRevision } from '../support/engine.js';
 
 /** The executable as a user runs it: streams, exit codes, configuration errors. */
 describe('expireeye db (the executable)', () => {
@@ -275,3 +275,219 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+/** The two lines of a command that reaches a SQLite database (transactional here, unlike Alembic). */
+const SQLITE_INFO = [
+  'INFO  [expireeye.runtime.migration] Context impl SQLiteImpl.',
+  'INFO  [expireeye.runtime.migration] Will assume transactional DDL.',
+  '',
+].join('\n');
+
+/**
+ * What `heads`, `history`, `current`, `show` and `merge` print on two labelled branches where one
+ * depends on the other's head, byte for byte as Alembic 1.8.1 prints it on the same revisions.
+ */
+describe('expireeye db on labelled branches with a dependency (Alembic output)', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  const db = (...args: string[]) => cli(['db', ...args], env, dir);
+  const sortedLines = (text: string) => text.split('\n').filter(Boolean).sort();
+  /** Alembic's `log_entry` of one revision (Path relative to the working directory, as ours). */
+  const entry = (head: string, file: string, doc: string[]) =>
+    [head, `Path: migrations/versions/${file}.ts`, '', ...doc.map((l) => `    ${l}`), '', ''].join('\n');
+  const docOf = (message: string, id: string, revises: string) => [
+    message,
+    '',
+    `Revision ID: ${id}`,
+    `Revises: ${revises}`,
+    'Create Date: 2026-11-25 12:00:00.000000',
+  ];
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-labels-'));
+    const scripts = path.join(dir, 'migrations');
+    fs.mkdirSync(path.join(scripts, 'versions'), { recursive: true });
+    env = { DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`, EXPIREEYE_SCRIPT_LOCATION: scripts };
+    // core: c0e000000001 -> c0e000000002; reports: e0e000000001 -> e0e000000002, which also depends
+    // on c0e000000002. So c0e000000002 is a head that only a dependency builds on.
+    writeRevision(scripts, { id: 'c0e000000001', message: 'core', branchLabels: ['core'] });
+    writeRevision(scripts, { id: 'e0e000000001', message: 'reports', branchLabels: ['reports'] });
+    writeRevision(scripts, { id: 'c0e000000002', down: 'c0e000000001', message: 'core 2' });
+    writeRevision(scripts, {
+      id: 'e0e000000002',
+      down: 'e0e000000001',
+      dependsOn: ['c0e000000002'],
+      message: 'reports 2',
+    });
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('merge refuses a revision that is not a head, and the same head twice', async () => {
+    const notHead = await db('merge', '-m', 'm', 'c0e000000001', 'e0e000000002');
+    assert.equal(notHead.code, 255);
+    assert.equal(
+      notHead.stdout,
+      'FAILED: Revision c0e000000001 is not a head revision; please specify --splice to create a new branch from this revision\n',
+    );
+    assert.equal(notHead.stderr, '');
+    const twice = await db('merge', '-m', 'm', 'e0e000000002', 'e0e000000002');
+    assert.equal(twice.code, 255);
+    assert.equal(twice.stdout, 'FAILED: Duplicate head revisions specified\n');
+    assert.equal(fs.readdirSync(path.join(env.EXPIREEYE_SCRIPT_LOCATION!, 'versions')).length, 4);
+  });
+
+  test('heads: a head that is only depended on is an (effective head)', async () => {
+    const r = await db('heads');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(sortedLines(r.stdout), [
+      'c0e000000002 (core) (effective head)',
+      'e0e000000002 (reports) (head)',
+    ]);
+  });
+
+  test('history: the dependencies in parentheses after the down revision', async () => {
+    const r = await db('history');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      [
+        'e0e000000001 (c0e000000002) -> e0e000000002 (reports) (head), reports 2',
+        '<base> -> e0e000000001 (reports), reports',
+        'c0e000000001 -> c0e000000002 (core) (effective head), core 2',
+        '<base> -> c0e000000001 (core), core',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('show and heads -v: Rev: without labels, then Also depends on, Branch names, Path', async () => {
+    const reports2 = entry(
+      'Rev: e0e000000002 (head)\nParent: e0e000000001\nAlso depends on: c0e000000002\nBranch names: reports',
+      'e0e000000002_reports_2',
+      docOf('reports 2', 'e0e000000002', 'e0e000000001'),
+    );
+    const core2 = entry(
+      'Rev: c0e000000002 (head)\nParent: c0e000000001\nBranch names: core',
+      'c0e000000002_core_2',
+      docOf('core 2', 'c0e000000002', 'c0e000000001'),
+    );
+    const show = await db('show', 'e0e000000002');
+    assert.equal(show.code, 0, show.stderr);
+    assert.equal(show.stdout, reports2);
+    const heads = await db('heads', '-v');
+    assert.equal(heads.code, 0, heads.stderr);
+    assert.ok([reports2 + core2, core2 + reports2].includes(heads.stdout), heads.stdout);
+  });
+
+  test("show: a root revision's docstring keeps 'Revises: ' with its trailing space", async () => {
+    const r = await db('show', 'c0e000000001');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      entry('Rev: c0e000000001\nParent: <base>\nBranch names: core', 'c0e000000001_core', [
+        'core',
+        '',
+        'Revision ID: c0e000000001',
+        'Revises: ',
+        'Create Date: 2026-11-25 12:00:00.000000',
+      ]),
+    );
+  });
+
+  test('current: no branch labels; current -v lists them under Branch names', async () => {
+    assert.equal((await db('upgrade', 'c0e000000002')).code, 0);
+    const r = await db('current');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'c0e000000002 (effective head)\n');
+    const verbose = await db('current', '-v');
+    assert.match(
+      verbose.stdout,
+      /^Current revision\(s\) for sqlite:.*:\nRev: c0e000000002 \(head\)\nParent: c0e000000001\nBranch names: core\nPath: /,
+    );
+  });
+
+  test('show current: the two INFO lines; a revision the files lack is FAILED, exit 255', async () => {
+    const ok = await db('show', 'current');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stderr, SQLITE_INFO);
+    assert.match(ok.stdout, /^Rev: c0e000000002 \(head\)\nParent: c0e000000001\n/);
+
+    const { env: engineEnv } = engine(env.DATABASE_URL!, env.EXPIREEYE_SCRIPT_LOCATION!);
+    try {
+      await engineEnv.applyVersionChanges(await engineEnv.db(), [
+        { kind: 'update', from: 'c0e000000002', to: 'ffff00000009' },
+      ]);
+    } finally {
+      await engineEnv.close();
+    }
+    const unknown = await db('show', 'current');
+    assert.equal(unknown.code, 255);
+    assert.equal(unknown.stdout, "FAILED: Can't locate revision identified by 'ffff00000009'\n");
+    assert.equal(
+      unknown.stderr,
+      `${SQLITE_INFO}ERROR [expireeye.util.messaging] Can't locate revision identified by 'ffff00000009'\n`,
+    );
+  });
+
+  test('show: a labelled branch point lists Branches into before Branch names', async () => {
+    writeRevision(env.EXPIREEYE_SCRIPT_LOCATION!, {
+      id: 'c0e000000003',
+      down: 'c0e000000001',
+      message: 'core 3',
+    });
+    const r = await db('show', 'c0e000000001');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^Rev: c0e000000001 \(branchpoint\)\nParent: <base>\nBranches into: c0e000000002, c0e000000003\nBranch names: core\nPath: /,
+    );
+  });
+});
+
+/** `history -r` with relative ends, on a linear history with the database in the middle. */
+describe('expireeye db history ranges (Alembic output)', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  const db = (...args: string[]) => cli(['db', ...args], env, dir);
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-ranges-'));
+    const scripts = path.join(dir, 'migrations');
+    fs.mkdirSync(path.join(scripts, 'versions'), { recursive: true });
+    env = { DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`, EXPIREEYE_SCRIPT_LOCATION: scripts };
+    writeRevision(scripts, { id: 'aaaa00000001', message: 'one' });
+    writeRevision(scripts, { id: 'aaaa00000002', down: 'aaaa00000001', message: 'two' });
+    writeRevision(scripts, { id: 'aaaa00000003', down: 'aaaa00000002', message: 'three' });
+    const up = await db('upgrade', 'aaaa00000002');
+    assert.equal(up.code, 0, up.stderr);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('current:+1, :+2 and REV:+1; (current) is marked only with -i', async () => {
+    const cur = await db('history', '-rcurrent:+1');
+    assert.equal(cur.code, 0, cur.stdout);
+    assert.equal(cur.stderr, SQLITE_INFO);
+    assert.equal(
+      cur.stdout,
+      'aaaa00000002 -> aaaa00000003 (head), three\naaaa00000001 -> aaaa00000002, two\n',
+    );
+    const fromBase = await db('history', '-r:+2');
+    assert.equal(fromBase.code, 0, fromBase.stdout);
+    assert.equal(fromBase.stdout, 'aaaa00000001 -> aaaa00000002, two\n<base> -> aaaa00000001, one\n');
+    const fromRev = await db('history', '-raaaa00000001:+1');
+    assert.equal(fromRev.code, 0, fromRev.stdout);
+    assert.equal(fromRev.stdout, 'aaaa00000001 -> aaaa00000002, two\n<base> -> aaaa00000001, one\n');
+    const marked = await db('history', '-i', '-rcurrent:');
+    assert.equal(
+      marked.stdout,
+      'aaaa00000002 -> aaaa00000003 (head), three\naaaa00000001 -> aaaa00000002 (current), two\n',
+    );
+  });
+
+  test('REV:-1 is a relative upper end that goes the wrong way: FAILED, exit 255', async () => {
+    const r = await db('history', '-raaaa00000003:-1');
+    assert.equal(r.code, 255);
+    assert.equal(r.stdout, "FAILED: Relative revision -1 didn't produce 1 migrations\n");
+    assert.equal(r.stderr, '');
+  });
+});

@@ -21,7 +21,8 @@ export async function compareWithDatabase(env: Environment): Promise<CompareResu
   const db = await env.db();
   const current = await env.currentHeads(db);
   checkKnownHeads(map, current);
-  const heads = map.heads;
+  // Alembic compares with get_revisions('heads'): the real heads, not a head only depended on.
+  const heads = map.resolve('heads');
   const upToDate = current.length === heads.length && heads.every((h) => current.includes(h));
   if (!upToDate) {
     throw new CommandError(

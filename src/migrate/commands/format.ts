@@ -12,25 +12,33 @@ export interface FormatOptions {
   doc?: boolean;
   /** (branchpoint)/(mergepoint) markers; `heads` leaves them out, as Alembic does. */
   tree?: boolean;
+  /** Branch labels after the id: history, heads and branches show them; current does not. */
+  labels?: boolean;
 }
 
-function indicators(map: RevisionMap, rev: Revision, opts: FormatOptions, verbose: boolean): string {
-  const head = map.isHead(rev.revision) ? ' (head)' : '';
-  const cur = opts.current?.has(rev.revision) ? ' (current)' : '';
-  const tree = opts.tree !== false;
-  const bp = tree && map.isBranchPoint(rev.revision) ? ' (branchpoint)' : '';
-  const mp = tree && map.isMergePoint(rev.revision) ? ' (mergepoint)' : '';
-  const spread = map.branchLabels(rev.revision);
-  const labels = spread.length ? ` (${spread.join(', ')})` : '';
-  return verbose ? `${labels}${head}${bp}${mp}${cur}` : `${labels}${head}${cur}${bp}${mp}`;
+/** Alembic's `_head_only` marker: a head that another revision depends on is an effective head. */
+function headMarker(map: RevisionMap, id: string): string {
+  if (map.isRealHead(id)) return ' (head)';
+  return map.isHead(id) ? ' (effective head)' : '';
+}
+
+function treeMarkers(map: RevisionMap, id: string): string {
+  return `${map.isBranchPoint(id) ? ' (branchpoint)' : ''}${map.isMergePoint(id) ? ' (mergepoint)' : ''}`;
 }
 
 export function formatLine(map: RevisionMap, rev: Revision, opts: FormatOptions = {}): string {
-  let text = `${rev.revision}${indicators(map, rev, opts, false)}`;
+  const id = rev.revision;
+  let text = id;
   if (opts.parents) {
     const parents = rev.downRevisions.length ? rev.downRevisions.join(', ') : '<base>';
-    text = `${parents} -> ${text}`;
+    const deps = rev.dependsOn.length ? ` (${rev.dependsOn.join(', ')})` : '';
+    text = `${parents}${deps} -> ${text}`;
   }
+  const labels = map.branchLabels(id);
+  if (opts.labels !== false && labels.length) text += ` (${labels.join(', ')})`;
+  text += headMarker(map, id);
+  if (opts.current?.has(id)) text += ' (current)';
+  if (opts.tree !== false) text += treeMarkers(map, id);
   if (opts.doc) text += `, ${rev.message}`;
   return text;
 }
@@ -41,13 +49,17 @@ export function formatVerbose(
   opts: FormatOptions = {},
   cwd = process.cwd(),
 ): string {
-  const lines = [`Rev: ${rev.revision}${indicators(map, rev, opts, true)}`];
+  const id = rev.revision;
+  // Alembic's `log_entry`: (head) for any head, even an effective one, and no branch labels here
+  // (they get their own "Branch names:" line below).
+  const current = opts.current?.has(id) ? ' (current)' : '';
+  const lines = [`Rev: ${id}${map.isHead(id) ? ' (head)' : ''}${treeMarkers(map, id)}${current}`];
   if (rev.downRevisions.length > 1) lines.push(`Merges: ${rev.downRevisions.join(', ')}`);
   else lines.push(`Parent: ${rev.downRevisions[0] ?? '<base>'}`);
   if (rev.dependsOn.length) lines.push(`Also depends on: ${rev.dependsOn.join(', ')}`);
-  if (rev.branchLabels.length) lines.push(`Branch names: ${rev.branchLabels.join(', ')}`);
-  if (map.isBranchPoint(rev.revision))
-    lines.push(`Branches into: ${[...map.children(rev.revision)].sort().join(', ')}`);
+  if (map.isBranchPoint(id)) lines.push(`Branches into: ${[...map.children(id)].sort().join(', ')}`);
+  const labels = map.branchLabels(id);
+  if (labels.length) lines.push(`Branch names: ${labels.join(', ')}`);
   const rel = path.relative(cwd, rev.path);
   lines.push(`Path: ${rel && !rel.startsWith('..') ? rel : rev.path}`);
   lines.push('');

@@ -1,18 +1,30 @@
 import type { Environment } from '../runtime/environment.js';
+import type { RevisionMap } from '../script/revision-map.js';
 import { CommandError } from './errors.js';
 import { formatLine, formatVerbose } from './format.js';
 import { checkKnownHeads, graph } from './resolve.js';
 
-/** `current [-v]`: the revision(s) the database is at. */
-export async function current(env: Environment, opts: { verbose?: boolean } = {}): Promise<string[]> {
-  const map = await env.script.map();
+/**
+ * The database's revisions, read the way `current` and `show current` do: announced as the
+ * database is reached, and an unknown one is Alembic's "Can't locate revision".
+ */
+async function databaseRevisions(env: Environment, map: RevisionMap): Promise<string[]> {
   env.announce();
   const heads = await env.currentHeads();
   checkKnownHeads(map, heads);
+  return heads;
+}
+
+/** `current [-v]`: the revision(s) the database is at (Alembic leaves out the branch labels). */
+export async function current(env: Environment, opts: { verbose?: boolean } = {}): Promise<string[]> {
+  const map = await env.script.map();
+  const heads = await databaseRevisions(env, map);
   if (opts.verbose) env.output.stdout(`Current revision(s) for ${env.displayUrl}:\n`);
   for (const h of heads) {
     const rev = map.get(h)!;
-    env.output.stdout(opts.verbose ? formatVerbose(map, rev) : `${formatLine(map, rev)}\n`);
+    env.output.stdout(
+      opts.verbose ? formatVerbose(map, rev) : `${formatLine(map, rev, { labels: false })}\n`,
+    );
   }
   return heads;
 }
@@ -42,17 +54,17 @@ export async function branches(env: Environment, opts: { verbose?: boolean } = {
   }
 }
 
-/** `show REV`: one revision in full. */
+/** `show REV`: one revision in full; `show current` reads the database. */
 export async function show(env: Environment, target: string): Promise<void> {
   const map = await env.script.map();
-  const ids = graph(() => (target === 'current' ? [] : map.resolve(target)));
-  const list = target === 'current' ? await env.currentHeads() : ids;
-  for (const id of list) env.output.stdout(formatVerbose(map, map.get(id)!));
+  const ids = target === 'current' ? await databaseRevisions(env, map) : graph(() => map.resolve(target));
+  for (const id of ids) env.output.stdout(formatVerbose(map, map.get(id)!));
 }
 
 /**
  * `history [-r RANGE] [-v] [-i]`: newest first. RANGE is `lower:upper`; either side may be left
- * out, and each may be an id or prefix, `base`, `head`/`heads` or `current`.
+ * out, and each may be an id or prefix, `base`, `head`/`heads`, `current` or a relative form
+ * (`-N`, `+N`, `REV+N`, `label@-N`). (current) is marked only with -i, as in Alembic.
  */
 export async function history(
   env: Environment,
@@ -76,6 +88,8 @@ export async function history(
       if (token === '' || (token === 'base' && side === 'lower')) return undefined;
       if ((token === 'head' || token === 'heads') && side === 'upper') return undefined;
       if (token === 'current') return currentHeads[0];
+      // Relative forms (-N, +N, REV+N, label@-N) are resolved by the range walk itself.
+      if (/[+-]\d+$/.test(token)) return token;
       const ids = graph(() => map.resolve(token));
       if (ids.length !== 1) throw new CommandError(`Can't locate revision identified by '${token}'`);
       return ids[0];
@@ -84,7 +98,8 @@ export async function history(
     upper = one(up, 'upper');
   }
   const revs = graph(() => map.history(lower, upper));
-  const cur = new Set(currentHeads);
+  // Alembic marks (current) only with -i, even when the range names 'current'.
+  const cur = new Set(opts.indicateCurrent ? currentHeads : []);
   for (const rev of revs) {
     env.output.stdout(
       opts.verbose

@@ -43,10 +43,10 @@ function idList(text: string): string[] {
 export function docComment(source: string): string {
   const m = /^\s*\/\*\*?([\s\S]*?)\*\//.exec(source);
   if (!m) return '';
-  const lines = m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, '').replace(/\s+$/, ''));
-  while (lines.length && lines[0] === '') lines.shift();
-  while (lines.length && lines[lines.length - 1] === '') lines.pop();
-  return lines.join('\n');
+  // Python's doc.strip(): only the ends of the whole block are trimmed, not each line, so
+  // 'Revises: ' of a root revision keeps its trailing space as in Alembic's output.
+  const lines = m[1]!.split('\n').map((l) => l.replace(/\r$/, '').replace(/^\s*\* ?/, ''));
+  return lines.join('\n').trim();
 }
 
 /** The message is the docstring's first paragraph, as Alembic's `doc`. */

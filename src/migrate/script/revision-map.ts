@@ -189,6 +189,14 @@ export class RevisionMap {
     return this.nextrev[this.exact(id)]!.length === 0;
   }
 
+  /**
+   * A head that no revision depends on either (Alembic's `_is_real_head`, what `heads` resolves
+   * to). A head that is only depended on is an "effective head".
+   */
+  isRealHead(id: string): boolean {
+    return this.allUp[this.exact(id)]!.length === 0;
+  }
+
   isBase(id: string): boolean {
     return this.parents[this.exact(id)]!.length === 0;
   }
