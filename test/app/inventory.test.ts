@@ -135,6 +135,10 @@ for (const dialect of DIALECTS) {
       assert.equal(missing.status, 404);
       assert.deepEqual(missing.body, { detail: 'Product not found for the provided barcode' });
       assert.equal((await add(alice, {}, '?barcode=bad%20code')).status, 422);
+      // An empty note is no note, on add as on update; a barcode add gets no default then.
+      const blank = await add(alice, { notes: '' }, '?barcode=4006381333931');
+      assert.equal(blank.status, 200, blank.text);
+      assert.equal(blank.body.notes, null);
     });
 
     test('add: invalid input is 422 naming the field; no token 401', async () => {

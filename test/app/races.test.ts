@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { inTransaction } from '../../src/features/catalogue/service.js';
+import { InventoryService } from '../../src/features/inventory/service.js';
 import { newUser, startServer, type TestServer } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 
@@ -114,6 +115,23 @@ for (const dialect of DIALECTS) {
       const names = listed.body.products.map((p: { name: string }) => p.name.toLowerCase());
       assert.equal(names.filter((n: string) => n === name.toLowerCase()).length, 1);
       assert.equal(names.filter((n: string) => n === other.toLowerCase()).length, 1);
+    });
+
+    test('an account deleted while its list is being added: the items fail for that reason, no error is logged', async () => {
+      // The end of that race, made certain: the user row is gone when the items are inserted.
+      const errors: unknown[] = [];
+      const service = new InventoryService(server.database, (e) => errors.push(e));
+      const gone = { id: '00000000-0000-4000-8000-00000000dead', email: 'gone@example.com' };
+      const result = await service.addMass(gone, [
+        { productName: `Orphan tea ${Date.now()}`, quantity: 1 },
+        { productName: 'Orphan coffee', quantity: 2 },
+      ]);
+      assert.deepEqual(result.success, []);
+      assert.deepEqual(
+        result.failed.map((f) => f.reason),
+        ['The account no longer exists', 'The account no longer exists'],
+      );
+      assert.deepEqual(errors, []);
     });
 
     test('a deadlock between two transactions is retried, not reported', {

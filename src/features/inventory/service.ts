@@ -6,6 +6,7 @@ import type { AuthUser } from '../../app/tokens.js';
 import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
 import { addDays, iso, todayUtc } from '../../db/dates.js';
+import { isForeignKeyViolation } from '../../db/errors.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
@@ -144,7 +145,11 @@ export class InventoryService {
     } else if (input.expiryDate) {
       expiryDate = expiryDay(input.expiryDate);
     }
-    const notes = input.notes ?? (barcode !== undefined ? `Scanned Via Barcode with Code ${barcode}` : null);
+    // An empty note is no note (as when an update clears one with ""), not the scan's default.
+    const notes =
+      input.notes === ''
+        ? null
+        : (input.notes ?? (barcode !== undefined ? `Scanned Via Barcode with Code ${barcode}` : null));
     const quantity = input.quantity ?? 1;
     const now = new Date();
     const { itemId, notification } = await insertNewItem(tx, {
@@ -422,7 +427,11 @@ export class InventoryService {
       } catch (e) {
         if (e instanceof HttpError) failed.push({ product: item, reason: e.detail });
         else if (e instanceof ValidationFailure) failed.push({ product: item, reason: e.errors[0]!.message });
-        else {
+        else if (isForeignKeyViolation(e)) {
+          // The account was deleted while its list was being added (the product is held by a
+          // share lock, so it is the user row): the client's doing, not a server fault to log.
+          failed.push({ product: item, reason: 'The account no longer exists' });
+        } else {
           this.onError?.(e);
           failed.push({ product: item, reason: 'The item could not be saved' });
         }
