@@ -207,6 +207,37 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(again.body, { detail: `Product with ID ${id} does not exist.` });
     });
 
+    test('an empty nutrition object gives no nutrition: the product is not marked as known, values stay', async () => {
+      const created = await add(alice, { productName: 'Plain flour', category: 'Baking', nutrition: {} });
+      assert.equal(created.status, 200, created.text);
+      const id = created.body.productId as string;
+      const status = async () =>
+        (
+          await server.database.db
+            .selectFrom('products')
+            .select('nutrition_status')
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).nutrition_status;
+      assert.equal(await status(), 'unknown', 'a nutrition look-up may still fill it in');
+      const rows = await server.database.db
+        .selectFrom('nutrition')
+        .select('id')
+        .where('product_id', '=', id)
+        .execute();
+      assert.deepEqual(rows, []);
+      // Known values, then an update with {}: they stay.
+      await alice.api.put(`/api/product/inventory/update/${id}`, { nutrition: { protein: 10 } });
+      const kept = await alice.api.put(`/api/product/inventory/update/${id}`, {
+        category: 'Flour',
+        nutrition: {},
+      });
+      assert.equal(kept.status, 200, kept.text);
+      assert.equal(await status(), 'found');
+      const listed = await alice.api.get('/api/product/inventory/list?name=plain%20flour');
+      assert.equal(listed.body.products[0].nutrition.protein, '10.00');
+    });
+
     test('barcodes: products with a barcode', async () => {
       const res = await bob.api.get('/api/product/barcodes');
       assert.equal(res.status, 200);

@@ -80,6 +80,16 @@ export const NutritionInput = Type.Object(
 
 export type NutritionValues = Partial<Record<Nutrient, number | null>>;
 
+/**
+ * The nutrition a request gives, or undefined when it names no nutrient (`{}`): an empty object
+ * must not mark a product's nutrition as known (which would stop the background look-up).
+ */
+export function givenNutrition(value: unknown): NutritionValues | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as NutritionValues;
+  return NUTRIENTS.some((n) => v[n] !== undefined) ? v : undefined;
+}
+
 export function nutritionText(
   row: Partial<Record<Nutrient, number | null>>,
   order: readonly Nutrient[] = NUTRIENTS,

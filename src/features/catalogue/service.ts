@@ -8,7 +8,7 @@ import { iso } from '../../db/dates.js';
 import { isForeignKeyViolation, isTransient, isUniqueViolation } from '../../db/errors.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
-import { NUTRIENTS, type NutritionValues, nutritionRow, nutritionText } from './nutrition.js';
+import { givenNutrition, NUTRIENTS, type NutritionValues, nutritionRow, nutritionText } from './nutrition.js';
 import type { AddProductBody, CatalogueQuery, UpdateProductBody } from './schemas.js';
 
 export const MIN_NAME = 3;
@@ -147,7 +147,7 @@ export class CatalogueService {
         name: body.productName,
         category: body.category,
         barcode: body.barcode,
-        nutrition: body.nutrition as NutritionValues | undefined,
+        nutrition: givenNutrition(body.nutrition),
       }),
     );
     return {
@@ -226,6 +226,7 @@ export class CatalogueService {
   async update(user: AuthUser, id: string, body: Static<typeof UpdateProductBody>) {
     return inTransaction(this.database, async (tx) => {
       const product = await this.lockForChange(tx, user, id, 'change');
+      const nutrition = givenNutrition(body.nutrition);
       const name = body.name !== undefined ? checkedName(body.name, 'name') : product.name;
       const category = body.category?.trim() || product.category;
       const barcode = body.barcode === undefined ? product.barcode : body.barcode?.trim() || null;
@@ -256,12 +257,12 @@ export class CatalogueService {
           category,
           barcode,
           updated_at: now,
-          ...(body.nutrition ? { nutrition_status: 'found' as const } : {}),
+          ...(nutrition ? { nutrition_status: 'found' as const } : {}),
         })
         .where('id', '=', id)
         .execute();
-      if (body.nutrition) {
-        const values = nutritionRow(body.nutrition as NutritionValues);
+      if (nutrition) {
+        const values = nutritionRow(nutrition);
         const updated = await tx
           .updateTable('nutrition')
           .set({ ...values, source: 'user', updated_at: now })
@@ -325,7 +326,7 @@ export class CatalogueService {
             name: item.productName,
             category: item.category,
             barcode: item.barcode,
-            nutrition: item.nutrition as NutritionValues | undefined,
+            nutrition: givenNutrition(item.nutrition),
           }),
         );
         success.push({ productId: p.id, name: p.name });
