@@ -11,10 +11,11 @@ for (const dialect of DIALECTS) {
   describe(`notification WebSocket on ${dialect} (one instance, in-process delivery)`, () => {
     let scratch: ScratchDatabase;
     let server: Instance;
+    const errorLines: string[] = [];
     before(async () => {
       scratch = await scratchDatabase(dialect);
       await migrateToHead(scratch);
-      server = await startInstance(scratch, { WS_HEARTBEAT_SECONDS: '1' });
+      server = await startInstance(scratch, { WS_HEARTBEAT_SECONDS: '1' }, {}, errorLines);
     });
     after(async () => {
       await server.close();
@@ -22,6 +23,16 @@ for (const dialect of DIALECTS) {
     });
 
     const token = (user: { id: string; email: string }) => server.app.tokens.sign(user);
+
+    test('a frame over the size limit closes the socket with 1009; a client error, not logged as a server one', async () => {
+      const alice = await insertUser(server.database, 'alice');
+      const s = await connected(server.wsUrl, token(alice));
+      errorLines.length = 0;
+      s.send('x'.repeat(5000));
+      assert.equal((await s.closedWithin()).code, 1009);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(errorLines, []);
+    });
 
     test('connect: the original CONNECTION_ESTABLISHED frame; PING → pong; anything else → an error frame, never a close', async () => {
       const alice = await insertUser(server.database, 'alice');

@@ -21,12 +21,16 @@ export async function startInstance(
   scratch: ScratchDatabase,
   env: Record<string, string> = {},
   config: Partial<AppConfig> = {},
+  /** Collects the app's error-level log lines (else they go to stdout). */
+  errorLines?: string[],
 ): Promise<Instance> {
   const database = await openDatabase(scratch.parsed, { poolSize: 5 });
   const app = await buildApp({
     config: testConfig(scratch, config),
     database,
-    logger: { level: 'error' },
+    logger: errorLines
+      ? { level: 'error', stream: { write: (line: string) => errorLines.push(line) } }
+      : { level: 'error' },
     env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS, ...env },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

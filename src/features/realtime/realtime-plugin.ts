@@ -53,6 +53,16 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
   });
 
   await app.register(websocket, {
+    // The plugin's default logs every socket error at error level. A client that breaks the
+    // protocol (a frame over maxPayload: ws has already closed with 1009) or drops the connection
+    // is the client's doing: info. Anything else is still an error.
+    errorHandler: (error, socket, request) => {
+      const code = (error as { code?: unknown }).code;
+      const clientSide = typeof code === 'string' && (code.startsWith('WS_ERR_') || code === 'ECONNRESET');
+      if (clientSide) request.log.info({ err: error }, 'notification socket closed: client error');
+      else request.log.error({ err: error }, 'notification socket failed');
+      socket.terminate();
+    },
     options: {
       // Client messages are small commands; a large frame is refused by ws before it is buffered.
       maxPayload: 4096,
