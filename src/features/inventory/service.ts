@@ -99,6 +99,7 @@ export class InventoryService {
 
   private async insertItem(tx: Kysely<Database>, user: AuthUser, input: ItemInput, barcode?: string) {
     let product: { id: string; name: string; category: string } | undefined;
+    let created = false;
     if (barcode !== undefined) {
       product = await tx
         .selectFrom('products')
@@ -111,29 +112,30 @@ export class InventoryService {
         throw new ValidationFailure([{ field: 'name', message: 'Provide a product name or a barcode' }]);
       }
       const name = checkedName(input.name, 'name');
-      product =
-        (await tx
-          .selectFrom('products')
-          .select(['id', 'name', 'category'])
-          .where('name_key', '=', nameKey(name))
-          .executeTakeFirst()) ?? (await insertProduct(tx, user, { name, category: input.category }));
+      product = await tx
+        .selectFrom('products')
+        .select(['id', 'name', 'category'])
+        .where('name_key', '=', nameKey(name))
+        .executeTakeFirst();
+      if (!product) {
+        product = await insertProduct(tx, user, { name, category: input.category });
+        created = true;
+      }
     }
 
-    // Hold the product (by primary key, so only its row) until commit, so that its owner cannot change
-    // or delete it under us; re-read it, since the owner may have done so since the look-up above.
-    const held = await tx
-      .selectFrom('products')
-      .select(['name', 'barcode'])
-      .where('id', '=', product.id)
-      .modifyEnd(rowLock(this.database, 'share'))
-      .executeTakeFirst();
-    if (
-      !held ||
-      (barcode !== undefined
-        ? held.barcode !== barcode
-        : held.name.toLowerCase() !== product.name.toLowerCase())
-    ) {
-      throw conflict('The product was changed meanwhile; try again');
+    // Hold a product found above (by primary key, so only its row) until commit, so that its owner
+    // cannot change or delete it under us; re-read it, since the owner may have done so since the
+    // look-up. One created here is not visible to anyone else yet.
+    if (!created) {
+      const held = await tx
+        .selectFrom('products')
+        .select(['name_key', 'barcode'])
+        .where('id', '=', product.id)
+        .modifyEnd(rowLock(this.database, 'share'))
+        .executeTakeFirst();
+      const same =
+        barcode !== undefined ? held?.barcode === barcode : held?.name_key === nameKey(product.name);
+      if (!same) throw conflict('The product was changed meanwhile; try again');
     }
 
     const today = this.today();
