@@ -406,6 +406,49 @@ describe('expireeye db on labelled branches with a dependency (Alembic output)',
     );
   });
 
+  test('current after upgrade heads: the depended-on head, which has no row, is an (effective head)', async () => {
+    // A database of its own: the tests around this one share theirs, stopped at c0e000000002.
+    const fresh = { ...env, DATABASE_URL: `sqlite:${path.join(dir, 'heads.sqlite')}` };
+    assert.equal((await cli(['db', 'upgrade', 'heads'], fresh, dir)).code, 0);
+    // The version table holds e0e000000002 alone (show current prints the rows)...
+    const rows = await cli(['db', 'show', 'current'], fresh, dir);
+    assert.deepEqual(rows.stdout.match(/^Rev: .*$/gm), ['Rev: e0e000000002 (head)']);
+    // ...but current, as Alembic's, also lists the core head that row depends on.
+    const r = await cli(['db', 'current'], fresh, dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, SQLITE_INFO);
+    assert.deepEqual(sortedLines(r.stdout), ['c0e000000002 (effective head)', 'e0e000000002 (head)']);
+    const verbose = await cli(['db', 'current', '-v'], fresh, dir);
+    assert.deepEqual(verbose.stdout.match(/^Rev: .*$/gm)?.sort(), [
+      'Rev: c0e000000002 (head)',
+      'Rev: e0e000000002 (head)',
+    ]);
+  });
+
+  test('merge heads leaves out the head that is only depended on: a revision on the other alone', async () => {
+    const r = await db('merge', '-m', 'merge all', '--rev-id', 'fee000000001', 'heads');
+    const file = path.join(env.EXPIREEYE_SCRIPT_LOCATION!, 'versions', 'fee000000001_merge_all.ts');
+    try {
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(r.stdout, `Generating ${file} ...  done\n`);
+      assert.equal(r.stderr, '');
+      const heads = await db('heads');
+      assert.deepEqual(sortedLines(heads.stdout), [
+        'c0e000000002 (core) (effective head)',
+        'fee000000001 (reports) (head)',
+      ]);
+      const history = await db('history', '-r', 'e0e000000002:');
+      assert.equal(
+        history.stdout,
+        'e0e000000002 -> fee000000001 (reports) (head), merge all\n' +
+          'e0e000000001 (c0e000000002) -> e0e000000002 (reports), reports 2\n',
+      );
+    } finally {
+      // The tests after this one expect the four revisions of before().
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   test('show current: the two INFO lines; a revision the files lack is FAILED, exit 255', async () => {
     const ok = await db('show', 'current');
     assert.equal(ok.code, 0, ok.stderr);

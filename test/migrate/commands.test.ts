@@ -195,6 +195,27 @@ for (const dialect of DIALECTS) {
       assert.equal((await run((env) => inspect.current(env))).out, '');
     });
 
+    test("downgrade -1 from two heads: Alembic's warning, then the first row's branch goes down", async () => {
+      await run((env) => upgrade(env, '4b0cc052b1d7'));
+      await run((env) => upgrade(env, '4dc7cae0efa7'));
+      const rows = (await run((env) => env.currentHeads())).result;
+      assert.deepEqual([...rows].sort(), ['4b0cc052b1d7', '4dc7cae0efa7']);
+      const d = await run((env) => downgrade(env, '-1'));
+      const warning =
+        'WARN  [expireeye.script.revision] downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release.\n';
+      const ran = [...d.err.matchAll(/Running downgrade (.*)\n/g)].map((m) => m[1]);
+      assert.deepEqual(ran, [
+        `${rows[0]} -> abcd2222bbbb, feature ${rows[0] === '4b0cc052b1d7' ? 'a' : 'b'}`,
+      ]);
+      assert.ok(d.err.includes(warning) && d.err.indexOf(warning) < d.err.indexOf('Running'), d.err);
+      assert.equal((await run((env) => inspect.current(env))).out, `${rows[1]}\n`);
+      // From the one head left, -1 is not ambiguous.
+      const single = await run((env) => downgrade(env, '-1'));
+      assert.doesNotMatch(single.err, /WARN/);
+      assert.match(single.err, /Running downgrade \w+ -> abcd2222bbbb, feature [ab]\n/);
+      await run((env) => downgrade(env, 'base'));
+    });
+
     test('a database stamped with an unknown revision: errors, and stamp --purge recovers', async () => {
       await run((env) => stamp(env, 'head'));
       const { env } = engine(db.url, scripts.dir);

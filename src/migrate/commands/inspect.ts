@@ -15,10 +15,15 @@ async function databaseRevisions(env: Environment, map: RevisionMap): Promise<st
   return heads;
 }
 
-/** `current [-v]`: the revision(s) the database is at (Alembic leaves out the branch labels). */
+/**
+ * `current [-v]`: the revision(s) the database is at (Alembic leaves out the branch labels). As in
+ * Alembic, that is more than the version table's rows when a row depends on another branch: the
+ * depended-on revision has no row of its own (its dependant's row stands for it) but is applied,
+ * so a head that is only depended on is listed too, as an "(effective head)".
+ */
 export async function current(env: Environment, opts: { verbose?: boolean } = {}): Promise<string[]> {
   const map = await env.script.map();
-  const heads = await databaseRevisions(env, map);
+  const heads = map.allCurrent(await databaseRevisions(env, map));
   if (opts.verbose) env.output.stdout(`Current revision(s) for ${env.displayUrl}:\n`);
   for (const h of heads) {
     const rev = map.get(h)!;

@@ -76,7 +76,12 @@ export async function revision(env: Environment, opts: RevisionOptions): Promise
   return file;
 }
 
-/** `merge -m MSG REVS…`: one revision whose parents are the given heads (`heads` for all). */
+/**
+ * `merge -m MSG REVS…`: one revision whose parents are the given heads (`heads` for all). Like
+ * Alembic's, it takes any number of them: `heads` leaves out a head that is only depended on
+ * (upgrading its dependant applies it anyway), so it may name a single revision, and the "merge"
+ * is then an ordinary revision on top of it.
+ */
 export async function merge(
   env: Environment,
   revisions: string[],
@@ -88,7 +93,6 @@ export async function merge(
   // has no --splice).
   if (new Set(parents).size !== parents.length) throw new CommandError('Duplicate head revisions specified');
   requireHeads(map, parents);
-  if (parents.length < 2) throw new CommandError('Merge needs at least two revisions to merge');
   const id = opts.revId ?? newRevisionId();
   const message = opts.message ?? '';
   const file = env.script.writeRevision(

@@ -58,7 +58,8 @@ export async function downgrade(
   env.announce();
   return env.run((m, heads) => {
     checkKnownHeads(m, heads);
-    return graph(() => m.planDowngrade(heads, target), true);
+    const warn = (message: string) => env.output.warn(LOG.revision, message);
+    return graph(() => m.planDowngrade(heads, target, warn), true);
   });
 }
 

@@ -48,4 +48,9 @@ export class CapturedOutput implements Output {
 export const LOG = {
   migration: 'expireeye.runtime.migration',
   compare: 'expireeye.autogenerate.compare',
+  /**
+   * Planning warnings. Alembic issues them as Python warnings from `alembic/script/revision.py`,
+   * not through a logger; we print them as log lines named after that module.
+   */
+  revision: 'expireeye.script.revision',
 } as const;

@@ -23,6 +23,9 @@ const BASE = -1;
 const RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)$/;
 /** Characters a revision identifier may not contain (sorted, for the error message). */
 const ILLEGAL_CHARS = ['+', '-', ':', '@'];
+/** Alembic 1.8.1's words for `downgrade -N` when the database has several heads. */
+const AMBIGUOUS_DOWNGRADE_WARNING =
+  'downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release.';
 
 function relativeMessage(relative: string, steps: number): string {
   return `Relative revision ${relative} didn't produce ${Math.abs(steps)} migrations`;
@@ -211,6 +214,20 @@ export class RevisionMap {
     return this.propagatedLabels[i]!;
   }
 
+  /**
+   * What `current` shows for these version-table rows (Alembic's `_get_all_current`): the rows and
+   * every revision they need (down revisions and dependencies), kept where nothing applied builds
+   * on them through a down revision. A row's dependency is applied with it yet has no row of its
+   * own, so a depended-on head shows up here as current too. Rows first, in their order, then the
+   * revisions they imply in file order (Alembic's set has no order).
+   */
+  allCurrent(rows: readonly string[]): string[] {
+    const current = this.currentIdx(rows);
+    const tips = this.branchTips(current);
+    const implied = tips.filter((t) => !current.includes(t));
+    return [...current.filter((r) => tips.includes(r)), ...implied].map((i) => this.ids[i]!);
+  }
+
   /** True when `ancestor` is reachable from `descendant` through down revisions and depends_on. */
   isAncestor(ancestor: string, descendant: string): boolean {
     const a = this.ident(ancestor);
@@ -258,12 +275,17 @@ export class RevisionMap {
 
   /**
    * The steps of `downgrade <target>`, children first. Removes what descends from the target and is
-   * applied, never the target itself; `base` removes everything.
+   * applied, never the target itself; `base` removes everything. `warn` receives the warnings
+   * Alembic issues while planning (`-N` from several current heads).
    */
-  planDowngrade(currentHeads: readonly string[], target: string): MigrationStep[] {
+  planDowngrade(
+    currentHeads: readonly string[],
+    target: string,
+    warn: (message: string) => void = () => {},
+  ): MigrationStep[] {
     return this.withArgument(target, () => {
       const heads = this.currentIdx(currentHeads);
-      const { label, rev } = this.parseDowngradeTarget(heads, target);
+      const { label, rev } = this.parseDowngradeTarget(heads, target, warn);
       let roots = rev === BASE ? this.baseIdx : this.nextrev[rev]!;
       if (label !== undefined && roots.length > 1) {
         const onBranch = this.ancestors([this.branch(label)], false);
@@ -685,6 +707,7 @@ export class RevisionMap {
   private parseDowngradeTarget(
     heads: readonly number[],
     target: string,
+    warn: (message: string) => void,
   ): { label: string | undefined; rev: number } {
     const m = RELATIVE.exec(target);
     if (m === null) {
@@ -707,19 +730,16 @@ export class RevisionMap {
         let onBranch = this.filterLineage(heads, label);
         if (onBranch.length === 0) {
           // The branch's tip may be implied by (a dependency of) another current head.
-          const all = this.ancestors(heads);
-          const tips: number[] = [];
-          all.forEach((m, i) => {
-            if (m === 1 && !this.nextrev[i]!.some((c) => all[c] === 1)) tips.push(i);
-          });
-          onBranch = this.filterLineage(tips, label);
+          onBranch = this.filterLineage(this.branchTips(heads), label);
         }
         if (onBranch.length === 0) throw new RevisionError(relativeMessage(relative, steps));
         if (onBranch.length > 1) throw new RevisionError('Ambiguous walk');
         symbol = this.ids[onBranch[0]!]!;
       } else {
         if (heads.length === 0) throw new RevisionError(relativeMessage(relative, steps));
-        // Alembic warns that -N from several heads is ambiguous and walks from the first row.
+        // Alembic walks from the first row, warning (a Python UserWarning, not an error) that the
+        // choice is arbitrary when there are several.
+        if (heads.length > 1) warn(AMBIGUOUS_DOWNGRADE_WARNING);
         symbol = this.ids[heads[0]!]!;
         label = symbol;
       }
@@ -729,6 +749,19 @@ export class RevisionMap {
     if (r === null)
       throw new RevisionError(fromCurrent ? relativeMessage(relative, steps) : 'Walked too far');
     return { label, rev: r };
+  }
+
+  /**
+   * Alembic's `_filter_into_branch_heads` of everything the rows need: the applied revisions that
+   * no applied revision builds on through a down revision (a dependant does not count).
+   */
+  private branchTips(rows: readonly number[]): number[] {
+    const applied = this.ancestors(rows);
+    const tips: number[] = [];
+    applied.forEach((m, i) => {
+      if (m === 1 && !this.nextrev[i]!.some((c) => applied[c] === 1)) tips.push(i);
+    });
+    return tips;
   }
 
   private historyLower(lower: string): number[] {
