@@ -5,7 +5,17 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS, engine, writeRevision } from '../support/engine.js';
+import { APP_MIGRATIONS, engine, type RevisionSpec, writeRevision } from '../support/engine.js';
+
+/** A scratch project: a migrations folder with these revisions and a SQLite database beside it. */
+function scratchProject(prefix: string, revisions: RevisionSpec[]) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const scripts = path.join(dir, 'migrations');
+  fs.mkdirSync(path.join(scripts, 'versions'), { recursive: true });
+  for (const r of revisions) writeRevision(scripts, r);
+  const env = { DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`, EXPIREEYE_SCRIPT_LOCATION: scripts };
+  return { dir, env };
+}
 
 /** The executable as a user runs it: streams, exit codes, configuration errors. */
 describe('expireeye db (the executable)', () => {
@@ -304,21 +314,14 @@ describe('expireeye db on labelled branches with a dependency (Alembic output)',
   ];
 
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-labels-'));
-    const scripts = path.join(dir, 'migrations');
-    fs.mkdirSync(path.join(scripts, 'versions'), { recursive: true });
-    env = { DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`, EXPIREEYE_SCRIPT_LOCATION: scripts };
     // core: c0e000000001 -> c0e000000002; reports: e0e000000001 -> e0e000000002, which also depends
     // on c0e000000002. So c0e000000002 is a head that only a dependency builds on.
-    writeRevision(scripts, { id: 'c0e000000001', message: 'core', branchLabels: ['core'] });
-    writeRevision(scripts, { id: 'e0e000000001', message: 'reports', branchLabels: ['reports'] });
-    writeRevision(scripts, { id: 'c0e000000002', down: 'c0e000000001', message: 'core 2' });
-    writeRevision(scripts, {
-      id: 'e0e000000002',
-      down: 'e0e000000001',
-      dependsOn: ['c0e000000002'],
-      message: 'reports 2',
-    });
+    ({ dir, env } = scratchProject('ee-labels-', [
+      { id: 'c0e000000001', message: 'core', branchLabels: ['core'] },
+      { id: 'e0e000000001', message: 'reports', branchLabels: ['reports'] },
+      { id: 'c0e000000002', down: 'c0e000000001', message: 'core 2' },
+      { id: 'e0e000000002', down: 'e0e000000001', dependsOn: ['c0e000000002'], message: 'reports 2' },
+    ]));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -487,6 +490,13 @@ describe('expireeye db on labelled branches with a dependency (Alembic output)',
   });
 });
 
+/** aaaa00000001 -> aaaa00000002 -> aaaa00000003. */
+const LINEAR: RevisionSpec[] = [
+  { id: 'aaaa00000001', message: 'one' },
+  { id: 'aaaa00000002', down: 'aaaa00000001', message: 'two' },
+  { id: 'aaaa00000003', down: 'aaaa00000002', message: 'three' },
+];
+
 /** `history -r` with relative ends, on a linear history with the database in the middle. */
 describe('expireeye db history ranges (Alembic output)', () => {
   let dir: string;
@@ -494,13 +504,7 @@ describe('expireeye db history ranges (Alembic output)', () => {
   const db = (...args: string[]) => cli(['db', ...args], env, dir);
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-ranges-'));
-    const scripts = path.join(dir, 'migrations');
-    fs.mkdirSync(path.join(scripts, 'versions'), { recursive: true });
-    env = { DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`, EXPIREEYE_SCRIPT_LOCATION: scripts };
-    writeRevision(scripts, { id: 'aaaa00000001', message: 'one' });
-    writeRevision(scripts, { id: 'aaaa00000002', down: 'aaaa00000001', message: 'two' });
-    writeRevision(scripts, { id: 'aaaa00000003', down: 'aaaa00000002', message: 'three' });
+    ({ dir, env } = scratchProject('ee-ranges-', LINEAR));
     const up = await db('upgrade', 'aaaa00000002');
     assert.equal(up.code, 0, up.stderr);
   });
@@ -532,5 +536,85 @@ describe('expireeye db history ranges (Alembic output)', () => {
     assert.equal(r.code, 255);
     assert.equal(r.stdout, "FAILED: Relative revision -1 didn't produce 1 migrations\n");
     assert.equal(r.stderr, '');
+  });
+});
+
+/**
+ * `history -r` ends on a branch point with two heads, as Alembic 1.8.1 prints them: each end means
+ * what `get_revisions` makes of it, on either side. `head` is the one head (with two: FAILED, not
+ * `heads`), `heads` both, `base` none (`base:base` lists nothing rather than failing), and the
+ * upper end is read first. Alembic lists sibling heads in the order of os.listdir(); ours in a
+ * fixed order, so the two head lines are compared as a set.
+ */
+describe('expireeye db history ranges on two heads (Alembic output)', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  const db = (...args: string[]) => cli(['db', ...args], env, dir);
+  const multipleHeads = (arg: string) =>
+    `FAILED: Multiple head revisions are present for given argument '${arg}'; please specify a specific target revision, '<branchname>@${arg}' to narrow to a specific head, or 'heads' for all heads\n`;
+  const HEADS = ['aaaa00000002 -> aaaa00000003 (head), three', 'aaaa00000002 -> bbbb00000003 (head), bthree'];
+  const BELOW = ['aaaa00000001 -> aaaa00000002 (branchpoint), two', '<base> -> aaaa00000001, one'];
+  /** The output's lines with the leading head lines sorted. */
+  const lines = (stdout: string) => {
+    const all = stdout.split('\n').filter(Boolean);
+    const heads = all.filter((l) => l.includes('(head)')).sort();
+    return [...heads, ...all.filter((l) => !l.includes('(head)'))];
+  };
+
+  before(() => {
+    ({ dir, env } = scratchProject('ee-two-heads-', [
+      ...LINEAR,
+      { id: 'bbbb00000003', down: 'aaaa00000002', message: 'bthree' },
+    ]));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test(':head, base:head and REV:head fail with two heads (:head is not :heads)', async () => {
+    for (const range of [':head', 'base:head', 'aaaa00000003:head', 'xyz:head', 'head:head']) {
+      const r = await db('history', '-r', range);
+      assert.equal(r.code, 255, range);
+      assert.equal(r.stdout, multipleHeads('head'), range);
+      assert.equal(r.stderr, '', range);
+    }
+    for (const range of [':heads', 'base:', 'base:heads']) {
+      const r = await db('history', '-r', range);
+      assert.equal(r.code, 0, r.stdout);
+      assert.deepEqual(lines(r.stdout), [...HEADS, ...BELOW], range);
+    }
+  });
+
+  test('base:base and :base list nothing; heads:heads and heads: list the heads; head: names heads', async () => {
+    for (const range of ['base:base', ':base']) {
+      const r = await db('history', '-r', range);
+      assert.equal(r.code, 0, `${range}: ${r.stdout}`);
+      assert.equal(r.stdout, '', range);
+    }
+    for (const range of ['heads:heads', 'heads:']) {
+      const r = await db('history', '-r', range);
+      assert.equal(r.code, 0, `${range}: ${r.stdout}`);
+      assert.deepEqual(lines(r.stdout), HEADS, range);
+    }
+    // A failing lower end is reported with the upper end's argument, as Alembic's message does.
+    const failures: [string, string][] = [
+      ['head:', multipleHeads('heads')],
+      ['head:base', multipleHeads('base')],
+      ['heads:+1', multipleHeads('+1')],
+      ['head:xyz', "FAILED: Can't locate revision identified by 'xyz'\n"],
+      [
+        'aaaa00000002:base',
+        'FAILED: Requested range aaaa00000002:base does not refer to ancestor/descendant revisions along the same branch\n',
+      ],
+      [
+        'heads:aaaa00000003',
+        'FAILED: Requested range heads:aaaa00000003 does not refer to ancestor/descendant revisions along the same branch\n',
+      ],
+    ];
+    for (const [range, stdout] of failures) {
+      const r = await db('history', '-r', range);
+      assert.equal(r.code, 255, range);
+      assert.equal(r.stdout, stdout, range);
+    }
+    const oneBranch = await db('history', '-r', 'aaaa00000003:heads');
+    assert.equal(oneBranch.stdout, `${HEADS[0]}\n`);
   });
 });

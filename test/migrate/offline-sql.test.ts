@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { downgrade, upgrade } from '../../src/migrate/commands/upgrade.js';
+import { CommandError } from '../../src/migrate/commands/errors.js';
+import { downgrade, stamp, upgrade } from '../../src/migrate/commands/upgrade.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { DIALECTS, scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS, engine, scratchScripts, writeRevision } from '../support/engine.js';
@@ -11,6 +12,13 @@ import { applyWithNativeClient } from '../support/native-client.js';
  * client it must produce exactly the schema (and version) that `upgrade` produces online —
  * including SQLite's copy-and-move, which the script spells out.
  */
+/** Offline scripts never connect: a URL nothing listens on shows it. */
+const UNREACHABLE: Record<(typeof DIALECTS)[number], string> = {
+  sqlite: 'sqlite:/nonexistent/dir/never.sqlite',
+  mysql: 'mysql://nobody@127.0.0.1:1/x',
+  postgres: 'postgres://nobody@127.0.0.1:1/x',
+};
+
 for (const dialect of DIALECTS) {
   describe(`--sql on ${dialect}`, () => {
     const schemaOf = async (url: string, scriptDir: string) => {
@@ -76,6 +84,104 @@ for (const dialect of DIALECTS) {
           ],
         });
         await compare(scripts.dir);
+      } finally {
+        scripts.cleanup();
+      }
+    });
+
+    /**
+     * `stamp --sql` scripts the version table as Alembic 1.8.1's run_migrations does: CREATE TABLE
+     * only before a step that finds no row, DROP TABLE once no row is left. So `stamp base --sql`
+     * is the DROP alone (it used to print a CREATE TABLE), `stamp A:B --sql` only the UPDATE, and
+     * each script applies cleanly after the previous one.
+     */
+    test('stamp --sql: the version table is created before the first row and dropped after the last', async () => {
+      const scripts = scratchScripts();
+      const db = await scratchDatabase(dialect);
+      try {
+        writeRevision(scripts.dir, { id: 'aaaa00000001', message: 'one' });
+        writeRevision(scripts.dir, { id: 'aaaa00000002', down: 'aaaa00000001', message: 'two' });
+        /**
+         * Checks the script of `stamp TARGET --sql` (identifiers unquoted) against what Alembic
+         * writes, then applies it with the database's own client.
+         */
+        const stampScript = async (target: string, expected: string | RegExp) => {
+          const { env, output } = engine(db.url, scripts.dir);
+          try {
+            await stamp(env, target, { sql: true });
+          } finally {
+            await env.close();
+          }
+          const plain = output.stdoutText.replace(/[`"]/g, '');
+          if (typeof expected === 'string') assert.equal(plain, expected, target);
+          else assert.match(plain, expected, target);
+          await applyWithNativeClient(db, output.stdoutText);
+        };
+        const state = () => schemaOf(db.url, scripts.dir);
+
+        await stampScript('head', /^create table alembic_version .*\('aaaa00000002'\);\n\n$/is);
+        await stampScript('base', 'drop table alembic_version;\n\n');
+        assert.deepEqual(await state(), { tables: [], heads: [] });
+
+        await stampScript(
+          'aaaa00000001',
+          /^create table alembic_version \(.*\);\n\n-- Running stamp_revision {2}-> aaaa00000001\n\ninsert into alembic_version \(version_num\) values \('aaaa00000001'\);\n\n$/is,
+        );
+        assert.deepEqual((await state()).heads, ['aaaa00000001']);
+        await stampScript(
+          'aaaa00000001:head',
+          "-- Running stamp_revision aaaa00000001 -> aaaa00000002\n\nupdate alembic_version set version_num = 'aaaa00000002' where version_num = 'aaaa00000001';\n\n",
+        );
+        assert.deepEqual((await state()).heads, ['aaaa00000002']);
+        await stampScript(
+          'aaaa00000002:base',
+          "-- Running stamp_revision aaaa00000002 -> \n\ndelete from alembic_version where version_num = 'aaaa00000002';\n\ndrop table alembic_version;\n\n",
+        );
+        assert.deepEqual(await state(), { tables: [], heads: [] });
+      } finally {
+        await db.drop();
+        scripts.cleanup();
+      }
+    });
+
+    /** A script that never touches a database: an unreachable URL of the dialect shows it. */
+    const offline = async (
+      scripts: string,
+      fn: (env: ReturnType<typeof engine>['env']) => Promise<unknown>,
+    ) => {
+      const { env, output } = engine(UNREACHABLE[dialect], scripts);
+      try {
+        await fn(env);
+      } finally {
+        await env.close();
+      }
+      return output.stdoutText;
+    };
+
+    test('a script with no step from base only drops the version table (upgrade base:base --sql)', async () => {
+      const scripts = scratchScripts();
+      try {
+        writeRevision(scripts.dir, { id: 'aaaa00000001', message: 'one' });
+        // Alembic creates the table only before a step, and drops it when the script ends with no row.
+        const none = await offline(scripts.dir, (env) => upgrade(env, 'base:base', { sql: true }));
+        assert.match(none, /^drop table \S+;\n\n$/);
+        const same = await offline(scripts.dir, (env) =>
+          upgrade(env, 'aaaa00000001:aaaa00000001', { sql: true }),
+        );
+        assert.equal(same, '');
+      } finally {
+        scripts.cleanup();
+      }
+    });
+
+    test('stamp --purge --sql is refused, as Alembic refuses it', async () => {
+      const scripts = scratchScripts();
+      try {
+        writeRevision(scripts.dir, { id: 'aaaa00000001', message: 'one' });
+        await assert.rejects(
+          offline(scripts.dir, (env) => stamp(env, 'head', { sql: true, purge: true })),
+          (e: unknown) => e instanceof CommandError && e.message === "Can't use --purge with --sql mode",
+        );
       } finally {
         scripts.cleanup();
       }

@@ -67,6 +67,16 @@ export async function show(env: Environment, target: string): Promise<void> {
 }
 
 /**
+ * One end of a `history` range as the revision map takes it. Everything but `current` is left to
+ * the map, which reads `base`, `head` and `heads` on either side as Alembic does: `:head` fails
+ * when there are several heads rather than meaning `heads`, and `base:base` lists nothing.
+ */
+function rangeEnd(token: string, currentHeads: readonly string[]): string | undefined {
+  if (token === '') return undefined;
+  return token === 'current' ? currentHeads[0] : token;
+}
+
+/**
  * `history [-r RANGE] [-v] [-i]`: newest first. RANGE is `lower:upper`; either side may be left
  * out, and each may be an id or prefix, `base`, `head`/`heads`, `current` or a relative form
  * (`-N`, `+N`, `REV+N`, `label@-N`). (current) is marked only with -i, as in Alembic.
@@ -89,18 +99,8 @@ export async function history(
       throw new CommandError('History range requires [start]:[end], [start]:, or :[end]');
     }
     const [lo, up] = opts.range.split(':') as [string, string];
-    const one = (token: string, side: 'lower' | 'upper'): string | undefined => {
-      if (token === '' || (token === 'base' && side === 'lower')) return undefined;
-      if ((token === 'head' || token === 'heads') && side === 'upper') return undefined;
-      if (token === 'current') return currentHeads[0];
-      // Relative forms (-N, +N, REV+N, label@-N) are resolved by the range walk itself.
-      if (/[+-]\d+$/.test(token)) return token;
-      const ids = graph(() => map.resolve(token));
-      if (ids.length !== 1) throw new CommandError(`Can't locate revision identified by '${token}'`);
-      return ids[0];
-    };
-    lower = one(lo, 'lower');
-    upper = one(up, 'upper');
+    lower = rangeEnd(lo, currentHeads);
+    upper = rangeEnd(up, currentHeads);
   }
   const revs = graph(() => map.history(lower, upper));
   // Alembic marks (current) only with -i, even when the range names 'current'.

@@ -1,6 +1,7 @@
 import type { Environment } from '../runtime/environment.js';
 import { LOG } from '../runtime/output.js';
 import type { MigrationStep } from '../script/migration-step.js';
+import type { RevisionMap } from '../script/revision-map.js';
 import { CommandError } from './errors.js';
 import { checkKnownHeads, graph } from './resolve.js';
 
@@ -28,7 +29,7 @@ export async function upgrade(
     const start = from && from !== 'base' ? graph(() => map.resolve(from), true) : [];
     const replay = graph(() => (start.length ? map.planUpgrade([], from!) : []), true);
     const steps = graph(() => map.planUpgrade(start, to), true);
-    await env.render({ replay, steps, createVersionTable: start.length === 0, dropVersionTable: false });
+    await env.render({ replay, steps, startHeads: start });
     return steps;
   }
   env.announce();
@@ -52,7 +53,7 @@ export async function downgrade(
     const start = graph(() => map.resolve(from), true);
     const replay = graph(() => map.planUpgrade([], from), true);
     const steps = graph(() => map.planDowngrade(start, to), true);
-    await env.render({ replay, steps, createVersionTable: false, dropVersionTable: to === 'base' });
+    await env.render({ replay, steps, startHeads: start });
     return steps;
   }
   env.announce();
@@ -61,6 +62,31 @@ export async function downgrade(
     const warn = (message: string) => env.output.warn(LOG.revision, message);
     return graph(() => m.planDowngrade(heads, target, warn), true);
   });
+}
+
+/**
+ * `stamp [FROM:]REV --sql`: the version-table statements of the stamp as a script. Offline there
+ * is no table to read, so the rows start at FROM (Alembic's starting revision: one revision, or
+ * `base`) or empty; the table is created and dropped around them as for an upgrade script.
+ */
+async function stampScript(env: Environment, map: RevisionMap, target: string): Promise<string[]> {
+  const [from, to] = splitRange(target);
+  env.announce(true);
+  await env.load();
+  const start = from && from !== 'base' ? [graph(() => map.resolveOne(from), true)!] : [];
+  const steps = graph(() => map.planStamp(start, to), true);
+  const table = env.versionTable.script(start);
+  const write = (statements: string[]) => {
+    for (const s of statements) env.output.stdout(`${s};\n\n`);
+  };
+  for (const step of steps) {
+    write(table.beforeStep());
+    env.output.info(LOG.migration, `Running ${step.describe}`);
+    env.output.stdout(`-- Running ${step.describe}\n\n`);
+    write(table.changeStatements(step.versionChanges));
+  }
+  write(table.end());
+  return graph(() => map.stampHeads(start, to), true);
 }
 
 /**
@@ -74,18 +100,12 @@ export async function stamp(
 ): Promise<string[]> {
   const map = await env.script.map();
   if (opts.sql) {
-    env.announce(true);
-    await env.load();
-    const steps = graph(() => map.planStamp([], target), true);
-    for (const s of env.versionTable.createStatements()) env.output.stdout(`${s};\n\n`);
-    for (const step of steps) {
-      env.output.info(LOG.migration, `Running ${step.describe}`);
-      env.output.stdout(`-- Running ${step.describe}\n\n`);
-      for (const change of step.versionChanges) {
-        for (const s of env.versionTable.changeStatements(change)) env.output.stdout(`${s};\n\n`);
-      }
+    if (opts.purge) {
+      // Alembic refuses it once the context is set up: after the INFO lines, logged.
+      env.announce(true);
+      throw new CommandError("Can't use --purge with --sql mode", true);
     }
-    return graph(() => map.stampHeads([], target), true);
+    return stampScript(env, map, target);
   }
   env.announce();
   return env.locked(async (conn) => {

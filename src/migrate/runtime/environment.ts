@@ -232,13 +232,14 @@ export class Environment {
 
   /**
    * Offline (`--sql`): renders the steps as one script. `replay` are the steps below the range,
-   * run silently so that table shapes are known (SQLite copy-and-move needs them).
+   * run silently so that table shapes are known (SQLite copy-and-move needs them). `startHeads`
+   * are the version-table rows the script starts from (none from base): they decide where the
+   * table is created and dropped (`ScriptedVersionTable`).
    */
   async render(options: {
     replay: MigrationStep[];
     steps: MigrationStep[];
-    createVersionTable: boolean;
-    dropVersionTable: boolean;
+    startHeads: readonly string[];
   }): Promise<void> {
     const { OfflineSink, Operations, callRevision } = await this.load();
     const write = (text: string) => this.output.stdout(text);
@@ -250,19 +251,18 @@ export class Environment {
       await callRevision(mod, step.direction, op);
     }
     sink.emit = true;
-    if (options.createVersionTable) for (const s of this.versionTable.createStatements()) await sink.run(s);
+    const table = this.versionTable.script(options.startHeads);
     const txn = this.impl.transactionalDDL;
     for (const step of options.steps) {
+      for (const s of table.beforeStep()) await sink.run(s);
       this.output.info(LOG.migration, `Running ${step.describe}`);
       sink.comment(`Running ${shortLog(step)}`);
       if (txn) write('BEGIN;\n\n');
       const mod = await this.script.module(step.revision);
       await callRevision(mod, step.direction, op);
-      for (const change of step.versionChanges) {
-        for (const s of this.versionTable.changeStatements(change)) await sink.run(s);
-      }
+      for (const s of table.changeStatements(step.versionChanges)) await sink.run(s);
       if (txn) write('COMMIT;\n\n');
     }
-    if (options.dropVersionTable) for (const s of this.versionTable.dropStatements()) await sink.run(s);
+    for (const s of table.end()) await sink.run(s);
   }
 }

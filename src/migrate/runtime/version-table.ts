@@ -63,4 +63,46 @@ export class VersionTable {
   dropStatements(): string[] {
     return this.impl.dropTable(this.name);
   }
+
+  /** The table's statements for an offline script that starts at `startHeads` (`--sql`). */
+  script(startHeads: readonly string[]): ScriptedVersionTable {
+    return new ScriptedVersionTable(this, startHeads);
+  }
+}
+
+/**
+ * The version table in an offline script, whose rows are only known from the steps written so far.
+ * Alembic's `run_migrations` decides the table's DDL from them: CREATE TABLE before a step that
+ * finds no rows (a script from base, where the table does not exist yet), DROP TABLE at the end
+ * when none are left. So `stamp base --sql` prints only the DROP, `stamp A:B --sql` neither, and
+ * a script with no step from base (`upgrade base:base --sql`) no CREATE.
+ */
+export class ScriptedVersionTable {
+  private readonly rows: Set<string>;
+
+  constructor(
+    private readonly table: VersionTable,
+    startHeads: readonly string[],
+  ) {
+    this.rows = new Set(startHeads);
+  }
+
+  /** Before each step: the table is created if the script has no row yet. */
+  beforeStep(): string[] {
+    return this.rows.size === 0 ? this.table.createStatements() : [];
+  }
+
+  /** One step's row changes, remembered for the next steps. */
+  changeStatements(changes: readonly VersionChange[]): string[] {
+    for (const c of changes) {
+      if (c.from !== undefined) this.rows.delete(c.from);
+      if (c.to !== undefined) this.rows.add(c.to);
+    }
+    return changes.flatMap((c) => this.table.changeStatements(c));
+  }
+
+  /** After the last step: the table is dropped if no row is left. */
+  end(): string[] {
+    return this.rows.size === 0 ? this.table.dropStatements() : [];
+  }
 }

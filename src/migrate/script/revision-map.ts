@@ -324,14 +324,17 @@ export class RevisionMap {
   /**
    * Revisions for `history`, newest first (from the heads down to base). `lower`/`upper` default to
    * `base`/`heads` and take any identifier, plus `-N` for lower and `+N` (relative to lower) for
-   * upper; `current` must be replaced by the caller beforehand. Both ends are included.
+   * upper; `current` must be replaced by the caller beforehand. Both ends are included, and each
+   * means on either side what it means to `get_revisions`: `head` is the single head (several:
+   * MultipleHeadsError), `heads` all of them, `base` none (so `base:base` lists nothing).
    */
   history(lower?: string, upper?: string): Revision[] {
     const lo = lower ?? 'base';
     const up = upper ?? 'heads';
     return this.withArgument(up, () => {
+      // Alembic parses the upper end first, so its error wins when both ends are wrong.
+      const upperIdx = this.historyUpper(up, lo);
       const lowerIdx = this.historyLower(lo);
-      const upperIdx = this.historyUpper(up, lowerIdx);
       const required = this.ancestors(upperIdx);
       if (lowerIdx.some((l) => required[l] !== 1)) {
         throw new RevisionError(
@@ -782,7 +785,8 @@ export class RevisionMap {
     return unique(out.filter((r) => r !== BASE));
   }
 
-  private historyUpper(upper: string, lowerIdx: readonly number[]): number[] {
+  /** The upper end; `+N` walks up from the lower end, taken as Alembic's `_walk` takes it: one revision. */
+  private historyUpper(upper: string, lower: string): number[] {
     const m = RELATIVE.exec(upper);
     if (m === null) return this.resolveAll(upper);
     const label = m[1] || undefined;
@@ -794,8 +798,8 @@ export class RevisionMap {
       start = this.resolveSingle(label === undefined || steps > 0 ? symbol : `${label}@${symbol}`);
     } else {
       if (steps <= 0) throw new RevisionError(relativeMessage(String(steps), steps));
-      if (lowerIdx.length > 1) throw new RevisionError('Ambiguous upgrade from multiple current revisions');
-      start = lowerIdx[0] ?? BASE;
+      // `heads:+1` with several heads is MultipleHeadsError, `-1:+1` an unknown revision '-1'.
+      start = this.resolveSingle(lower);
     }
     const r = this.walk(start, steps, steps > 0 ? label : undefined, true)!;
     return r === BASE ? [] : [r];
