@@ -57,6 +57,8 @@ export interface BuildAppOptions {
   scanning?: { config?: ScanningConfig; notify?: ScanNotifier };
 }
 
+type SerializedError = ReturnType<typeof pino.stdSerializers.err>;
+
 const version: string = createRequire(import.meta.url)('../../../package.json').version;
 
 /**
@@ -74,6 +76,7 @@ export function defaultLogger(level: string): FastifyServerOptions['logger'] {
         url: redactTokens(req.url),
         remoteAddress: req.ip,
       }),
+      err: serializeError,
     },
   };
   if (process.stdout.isTTY) {
@@ -96,9 +99,66 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
  */
 const QUIET_DATABASE_MS = 50;
 
-/** `?access_token=…` → `?access_token=[redacted]` in a logged URL. */
+/** A JWT (its header is base64url JSON, so it starts with `eyJ`, which is `{"`). */
+const JWT_VALUE = /^eyJ[\w-]*\.[\w-]*\.[\w-]*$/;
+
+/** A query-string part as the server reads it: `+` is a space, %XX escapes decoded. */
+function decodeQueryPart(part: string): string {
+  if (!/[%+]/.test(part)) return part;
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    return part;
+  }
+}
+
+/**
+ * `?access_token=…` → `?access_token=[redacted]` in a logged URL. The parameter's name is
+ * compared decoded, as the query parser reads it (`?access%5Ftoken=…` opens a socket too). A JWT
+ * under any other name (a client's mistake, but a valid credential all the same) is redacted too.
+ */
 export function redactTokens(url: string): string {
-  return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const pairs = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq === -1) return pair;
+      const name = pair.slice(0, eq);
+      const secret =
+        decodeQueryPart(name).toLowerCase() === 'access_token' ||
+        JWT_VALUE.test(decodeQueryPart(pair.slice(eq + 1)));
+      return secret ? `${name}=[redacted]` : pair;
+    });
+  return `${url.slice(0, q)}?${pairs.join('&')}`;
+}
+
+/**
+ * pino's error serializer without `sql`: mysql2 puts there the failed statement with every bound
+ * value written in (a password hash being checked or set, an e-mail, notes), and a failed query's
+ * error is logged. The message, code and SQL state stay.
+ */
+export function serializeError(error: Error): SerializedError {
+  const out = pino.stdSerializers.err(error);
+  // Not an error: pino gives it back as it is, and it is not ours to change.
+  if (typeof out !== 'object' || out === null || (out as unknown) === error) return out;
+  withoutStatements(out, Object.getPrototypeOf(out), 0);
+  return out;
+}
+
+/** Deletes `sql` from a serialized error and the errors pino serialized inside it (same prototype). */
+function withoutStatements(e: object, serialized: object, depth: number): void {
+  delete (e as { sql?: unknown }).sql;
+  if (depth >= 4) return;
+  for (const v of Object.values(e)) {
+    for (const inner of Array.isArray(v) ? v : [v]) {
+      if (typeof inner === 'object' && inner !== null && Object.getPrototypeOf(inner) === serialized) {
+        withoutStatements(inner, serialized, depth + 1);
+      }
+    }
+  }
 }
 
 /** A silent Output that sends the engine's lines to a pino logger. */
@@ -117,7 +177,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const loggerOptions = options.logger ?? defaultLogger(config.logLevel);
   const app = Fastify({
     logger: loggerOptions,
-    trustProxy: config.trustProxy,
+    // The nearest `trustProxy` hops are our proxies: what Fastify does with a number (which its
+    // types do not take).
+    trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Errors Fastify raises before a route is chosen (a path with bad percent-encoding) in the
     // API's error shape, like every other error: `{"detail": …}`.

@@ -33,8 +33,11 @@ export interface AppConfig {
   sweepIntervalSeconds: number;
   /** `LOG_LEVEL` (default info). */
   logLevel: string;
-  /** `TRUST_PROXY=1` when behind a reverse proxy (client address from X-Forwarded-For). */
-  trustProxy: boolean;
+  /**
+   * `TRUST_PROXY`: how many reverse proxies are in front (0, the default: none; `1`/`true`: one).
+   * The client address is then the one the outermost proxy saw, read from X-Forwarded-For.
+   */
+  trustProxy: number;
   /** `DB_POOL_SIZE` for MySQL/PostgreSQL (default 10). */
   poolSize: number;
   /**
@@ -121,6 +124,19 @@ function origins(env: NodeJS.ProcessEnv): string[] {
   return list.map((o) => o.replace(/\/$/, ''));
 }
 
+/**
+ * `TRUST_PROXY` as a number of proxies. Not "trust every proxy" (Fastify's `trustProxy: true`):
+ * that takes the first X-Forwarded-For entry, which the client writes itself, so a client could
+ * claim a new address on every request and escape the login-failure and request-rate limits.
+ * Counting from our side, each proxy's own entry is the address it saw.
+ */
+function proxyHops(env: NodeJS.ProcessEnv): number {
+  const raw = env.TRUST_PROXY?.trim().toLowerCase();
+  if (raw === 'true' || raw === 'yes') return 1;
+  if (raw === 'false' || raw === 'no') return 0;
+  return wholeNumber(env, 'TRUST_PROXY', 0, 0, 10);
+}
+
 /** Reads and validates the server's settings; a bad one throws a ConfigError naming it. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   loadEnvFile();
@@ -144,7 +160,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     authRateLimitPerMinute: wholeNumber(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100000),
     sweepIntervalSeconds: wholeNumber(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
     logLevel,
-    trustProxy: flag(env, 'TRUST_PROXY'),
+    trustProxy: proxyHops(env),
     poolSize: wholeNumber(env, 'DB_POOL_SIZE', 10, 1, 500),
     apiDocs: env.API_DOCS?.trim() ? flag(env, 'API_DOCS') : database.dialect === 'sqlite',
   };

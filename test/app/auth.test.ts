@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { loadAppConfig } from '../../src/config/app-config.js';
+import { clientNetwork } from '../../src/features/auth/client-network.js';
 import { newUser, startServer, TEST_SECRET, type TestServer } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 import { forgeToken, inOneHour } from '../support/tokens.js';
@@ -258,6 +260,32 @@ for (const dialect of DIALECTS) {
       assert.equal(stale.status, 401);
     });
 
+    test('change password, delete account: a wrong password counts as a failed login, so a stolen token cannot guess it', async () => {
+      const u = await newUser(server, 'guessed');
+      const change = (currentPassword: string) =>
+        u.api.post('/api/user/change-password', { currentPassword, newPassword: 'taken-over' });
+      assert.equal((await change('guess-1')).status, 400);
+      assert.equal((await u.api.post('/api/user/delete-account', { password: 'guess-2' })).status, 400);
+      assert.equal((await change('guess-3')).status, 400);
+      // The limit (3 here) is reached: refused before the password is checked, even the right one.
+      const blocked = await change(u.password);
+      assert.equal(blocked.status, 429, blocked.text);
+      assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+      assert.equal((await u.api.post('/api/user/delete-account', { password: u.password })).status, 429);
+      // They are this address's failed logins for that e-mail, as if made at the login form.
+      const login = await server.client().post('/api/auth/login', { email: u.email, password: u.password });
+      assert.equal(login.status, 429);
+      // Nothing changed: the account, its password and its token are as they were.
+      assert.equal((await u.api.get('/api/user/profile')).status, 200);
+      // Another account's confirmations from this address are not blocked.
+      const other = await newUser(server, 'confirms');
+      const ok = await other.api.post('/api/user/change-password', {
+        currentPassword: other.password,
+        newPassword: 'changed-fine',
+      });
+      assert.equal(ok.status, 200, ok.text);
+    });
+
     test("delete account: needs the password; takes the user's data and unshared products, leaves shared ones ownerless and other users untouched", async () => {
       const leaver = await newUser(server, 'leaver');
       const stayer = await newUser(server, 'stayer');
@@ -424,5 +452,65 @@ describe('login timing', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('behind a reverse proxy', () => {
+  test('TRUST_PROXY=1: the address is the one the proxy saw; X-Forwarded-For entries the client wrote do not reset the login limit', async () => {
+    const { trustProxy } = loadAppConfig({ DATABASE_URL: 'sqlite::memory:', TRUST_PROXY: '1' });
+    const server = await startServer('sqlite', { trustProxy, loginMaxFailures: 3 });
+    try {
+      const u = await newUser(server, 'proxied');
+      // What the proxy forwards: the header the client sent, then the address it connected from.
+      const login = (password: string, claimed: string, from = '203.0.113.9') =>
+        server
+          .client()
+          .post(
+            '/api/auth/login',
+            { email: u.email, password },
+            { 'x-forwarded-for': `${claimed}, ${from}` },
+          );
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await login('wrong-password', `198.51.100.${i}`)).status);
+      assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+      assert.equal((await login(u.password, '198.51.100.99')).status, 429);
+      // Another client behind the same proxy is another address.
+      assert.equal((await login(u.password, '198.51.100.99', '203.0.113.10')).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('an IPv6 client is counted by its /64: a new address of the same network does not reset the login limit', async () => {
+    const server = await startServer('sqlite', { trustProxy: 1, loginMaxFailures: 3 });
+    try {
+      const u = await newUser(server, 'six');
+      const login = (password: string, from: string) =>
+        server.client().post('/api/auth/login', { email: u.email, password }, { 'x-forwarded-for': from });
+      const statuses: number[] = [];
+      for (let i = 1; i <= 5; i++)
+        statuses.push((await login('wrong-password', `2001:db8:5:6::${i}`)).status);
+      assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+      assert.equal((await login(u.password, '2001:db8:5:6:ffff:1:2:3')).status, 429);
+      // Another network is another client.
+      assert.equal((await login(u.password, '2001:db8:5:7::1')).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('client networks: IPv4 as it is, IPv6 by its first four groups, IPv4-mapped IPv6 as IPv4', () => {
+    const cases: [string, string][] = [
+      ['203.0.113.9', '203.0.113.9'],
+      ['::ffff:203.0.113.9', '203.0.113.9'],
+      ['2001:db8:5:6::1', '2001:db8:5:6::/64'],
+      ['2001:0DB8:0005:0006:1:2:3:4', '2001:db8:5:6::/64'],
+      ['2001:db8::1', '2001:db8:0:0::/64'],
+      ['1:2::3:4:5:6:7', '1:2:0:3::/64'],
+      ['1:2:3::1.2.3.4', '1:2:3:0::/64'],
+      ['::1', '0:0:0:0::/64'],
+      ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ];
+    for (const [ip, network] of cases) assert.equal(clientNetwork(ip), network, ip);
   });
 });

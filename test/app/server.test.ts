@@ -62,6 +62,7 @@ describe('app config', () => {
       [{ MIGRATE_ON_START: 'maybe' }, /^MIGRATE_ON_START: /],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
       [{ BCRYPT_COST: '3' }, /^BCRYPT_COST: /],
+      [{ TRUST_PROXY: 'all' }, /^TRUST_PROXY: /],
       [{ DATABASE_URL: 'mysql://u@h/db' }, /^SECRET_KEY: is not set; a MySQL database needs/],
       [{ DATABASE_URL: 'postgres://u@h/db' }, /^SECRET_KEY: is not set; a PostgreSQL database needs/],
     ];
@@ -71,6 +72,17 @@ describe('app config', () => {
         (e: unknown) => e instanceof ConfigError && message.test(e.message),
         JSON.stringify(env),
       );
+    }
+    // TRUST_PROXY counts proxies: never "trust every X-Forwarded-For entry".
+    assert.equal(c.trustProxy, 0);
+    for (const [value, hops] of [
+      ['1', 1],
+      ['true', 1],
+      ['2', 2],
+      ['0', 0],
+      ['no', 0],
+    ] as const) {
+      assert.equal(loadAppConfig({ ...base, TRUST_PROXY: value }).trustProxy, hops, value);
     }
     // API docs: on for the embedded default, off for a server database unless asked for.
     const server = { SECRET_KEY: SECRET };

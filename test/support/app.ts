@@ -49,7 +49,7 @@ export function testConfig(scratch: ScratchDatabase, overrides: Partial<AppConfi
     authRateLimitPerMinute: 100_000,
     sweepIntervalSeconds: 0,
     logLevel: 'error',
-    trustProxy: false,
+    trustProxy: 0,
     poolSize: 5,
     // The route-by-route tests read the OpenAPI document; app config's own test covers the default.
     apiDocs: true,

@@ -1,8 +1,11 @@
 import { HttpError } from '../../app/http-error.js';
+import { clientNetwork } from './client-network.js';
 import { type FailureCounter, MemoryFailureCounter } from './failure-counter.js';
 
 /**
- * Counts failed logins per (client address, e-mail) and per client address, in fixed windows.
+ * Counts failed logins per (client address, e-mail) and per client address (IPv6: its /64), in
+ * fixed windows (a wrong password typed to confirm a password change or an account deletion is
+ * one too).
  * Past the limit, logins from there are refused with 429 before any password is checked, so the
  * limit also caps the bcrypt work an attacker can make the server do. The counts live in memory
  * (one process) or in Redis when several processes share one (RedisFailureCounter).
@@ -17,9 +20,10 @@ export class LoginGuard {
   ) {}
 
   private keys(ip: string, email: string): [string, number][] {
+    const client = clientNetwork(ip);
     return [
-      [`e|${ip}|${email}`, this.maxFailures],
-      [`a|${ip}`, this.maxPerAddress],
+      [`e|${client}|${email}`, this.maxFailures],
+      [`a|${client}`, this.maxPerAddress],
     ];
   }
 
@@ -50,6 +54,6 @@ export class LoginGuard {
   }
 
   async succeed(ip: string, email: string): Promise<void> {
-    await this.counter.clear(`e|${ip}|${email}`);
+    await this.counter.clear(this.keys(ip, email)[0]![0]);
   }
 }

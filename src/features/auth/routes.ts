@@ -109,13 +109,14 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
         tags: ['user'],
         summary: 'Change the password',
         description:
-          'Needs the current password (400 if wrong). Signs out every other session: tokens issued ' +
-          'before the change stop working, and the reply carries a new token for this client.',
+          'Needs the current password (400 if wrong; wrong ones count as failed logins, 429 past the ' +
+          'limit). Signs out every other session: tokens issued before the change stop working, and the ' +
+          'reply carries a new token for this client.',
         body: ChangePasswordBody,
         response: { 200: LoginReply, ...errorResponses(400, 401, 422, 429) },
       },
     },
-    (req) => service.changePassword(req.user, req.body),
+    (req) => service.changePassword(req.user, req.body, req.ip),
   );
 
   r.post(
@@ -126,7 +127,8 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
         tags: ['user'],
         summary: 'Delete the account and its data',
         description:
-          'Needs the current password (400 if wrong). Deletes, at once and for good, the inventory, ' +
+          'Needs the current password (400 if wrong; wrong ones count as failed logins, 429 past the ' +
+          'limit). Deletes, at once and for good, the inventory, ' +
           'notifications and scan log; catalogue products the user added are deleted too unless ' +
           "another user's inventory holds them (those stay, without an owner). Every token of the " +
           'account stops working and its open notification sockets are closed (1008).',
@@ -134,6 +136,6 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
         response: { 200: DeleteAccountReply, ...errorResponses(400, 401, 422, 429) },
       },
     },
-    (req) => service.deleteAccount(req.user, req.body),
+    (req) => service.deleteAccount(req.user, req.body, req.ip),
   );
 }

@@ -141,17 +141,36 @@ export class AuthService {
   }
 
   /**
+   * The password a signed-in user types to confirm a change, checked under the login limit: a
+   * wrong one counts as a failed login for this address and e-mail, and past the limit the check
+   * is refused (429). Otherwise whoever holds a stolen token could guess the password here at the
+   * request rate, and then take the account over by changing it.
+   */
+  private async confirmPassword(clientAddress: string, email: string, password: string, hash: string) {
+    await this.guard.check(clientAddress, email);
+    if (!(await this.passwords.verify(password, hash))) {
+      await this.guard.fail(clientAddress, email);
+      return false;
+    }
+    await this.guard.succeed(clientAddress, email);
+    return true;
+  }
+
+  /**
    * Revokes every token issued before (the token version goes up) and returns a new one, so the
    * client that changed the password stays signed in while other sessions are signed out.
    */
-  async changePassword(user: AuthUser, body: Static<typeof ChangePasswordBody>) {
+  async changePassword(user: AuthUser, body: Static<typeof ChangePasswordBody>, clientAddress: string) {
     checkPasswordBytes('newPassword', body.newPassword);
     const row = await this.db
       .selectFrom('users')
       .select(['email', 'password_hash', 'token_version'])
       .where('id', '=', user.id)
       .executeTakeFirst();
-    if (!row || !(await this.passwords.verify(body.currentPassword, row.password_hash))) {
+    if (
+      !row ||
+      !(await this.confirmPassword(clientAddress, row.email, body.currentPassword, row.password_hash))
+    ) {
       throw new HttpError(400, 'Current password is incorrect');
     }
     const hash = await this.passwords.hash(body.newPassword);
@@ -176,13 +195,13 @@ export class AuthService {
    * other user's inventory holds them, and otherwise stay in the shared catalogue without an owner
    * (`created_by` NULL). Every token of the account stops working and its open sockets close.
    */
-  async deleteAccount(user: AuthUser, body: Static<typeof DeleteAccountBody>) {
+  async deleteAccount(user: AuthUser, body: Static<typeof DeleteAccountBody>, clientAddress: string) {
     const row = await this.db
       .selectFrom('users')
-      .select('password_hash')
+      .select(['email', 'password_hash'])
       .where('id', '=', user.id)
       .executeTakeFirst();
-    if (!row || !(await this.passwords.verify(body.password, row.password_hash))) {
+    if (!row || !(await this.confirmPassword(clientAddress, row.email, body.password, row.password_hash))) {
       throw new HttpError(400, 'Password is incorrect');
     }
     for (let attempt = 1; ; attempt++) {
