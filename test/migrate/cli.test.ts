@@ -617,4 +617,24 @@ describe('expireeye db history ranges on two heads (Alembic output)', () => {
     const oneBranch = await db('history', '-r', 'aaaa00000003:heads');
     assert.equal(oneBranch.stdout, `${HEADS[0]}\n`);
   });
+
+  test('downgrade heads:-1 --sql warns that it is ambiguous, as online; heads:base --sql takes both branches down', async () => {
+    const one = await db('downgrade', 'heads:-1', '--sql');
+    assert.equal(one.code, 0, one.stdout);
+    assert.match(
+      one.stderr,
+      /WARN {2}\[expireeye\.script\.revision\] downgrade -1 from multiple heads is ambiguous; .*\nINFO {2}\[expireeye\.runtime\.migration\] Running downgrade aaaa00000003 -> aaaa00000002, three\n$/,
+    );
+    const all = await db('downgrade', 'heads:base', '--sql');
+    assert.equal(all.code, 0, all.stdout);
+    assert.doesNotMatch(all.stderr, /WARN/);
+    const ran = [...all.stdout.matchAll(/^-- Running downgrade (.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual(ran, [
+      'aaaa00000003 -> aaaa00000002',
+      'bbbb00000003 -> aaaa00000002',
+      'aaaa00000002 -> aaaa00000001',
+      'aaaa00000001 -> ',
+    ]);
+    assert.match(all.stdout, /drop table "?alembic_version"?;\n*$/i);
+  });
 });

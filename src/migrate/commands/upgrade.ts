@@ -39,6 +39,11 @@ export async function upgrade(
   });
 }
 
+/** Where planning warnings go: Alembic's Python warnings, printed as WARN lines. */
+function warnings(env: Environment) {
+  return (message: string) => env.output.warn(LOG.revision, message);
+}
+
 /** `downgrade TARGET [--sql]`; offline it needs an explicit `from:to`. */
 export async function downgrade(
   env: Environment,
@@ -50,17 +55,18 @@ export async function downgrade(
     const [from, to] = splitRange(target);
     if (from === undefined) throw new CommandError('downgrade with --sql requires <fromrev>:<torev>');
     env.announce(true);
+    // Unlike Alembic, which refuses a start of several revisions offline, `heads:TARGET` writes
+    // the script for a database at every head; `heads:-1` warns as it does online.
     const start = graph(() => map.resolve(from), true);
     const replay = graph(() => map.planUpgrade([], from), true);
-    const steps = graph(() => map.planDowngrade(start, to), true);
+    const steps = graph(() => map.planDowngrade(start, to, warnings(env)), true);
     await env.render({ replay, steps, startHeads: start });
     return steps;
   }
   env.announce();
   return env.run((m, heads) => {
     checkKnownHeads(m, heads);
-    const warn = (message: string) => env.output.warn(LOG.revision, message);
-    return graph(() => m.planDowngrade(heads, target, warn), true);
+    return graph(() => m.planDowngrade(heads, target, warnings(env)), true);
   });
 }
 
