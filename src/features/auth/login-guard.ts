@@ -1,5 +1,5 @@
+import { normalizeIP } from '@fastify/rate-limit';
 import { HttpError } from '../../app/http-error.js';
-import { clientNetwork } from './client-network.js';
 import { type FailureCounter, MemoryFailureCounter } from './failure-counter.js';
 
 /**
@@ -20,7 +20,9 @@ export class LoginGuard {
   ) {}
 
   private keys(ip: string, email: string): [string, number][] {
-    const client = clientNetwork(ip);
+    // IPv4 as it is, IPv6 by its /64 as the request-rate limit counts it (one IPv6 host is
+    // routinely given a whole /64, and could otherwise use a new address for every guess).
+    const client = normalizeIP(ip, 64);
     return [
       [`e|${client}|${email}`, this.maxFailures],
       [`a|${client}`, this.maxPerAddress],
