@@ -223,6 +223,16 @@ describe('compare: what is not a difference', () => {
     assert.deepEqual(compare([model()], [db], 'mysql').ops, []);
   });
 
+  test("MariaDB: a renamed JSON column's CHECK keeps the old column's name", () => {
+    // As MariaDB 10.11 reports `op.renameColumn('users', 'document', 'doc')` on a JSON column: the
+    // json_valid() check follows the column but keeps the name 'document'. It is no model's check.
+    const db = structuredClone(model());
+    db.columns.find((c) => c.name === 'doc')!.type = 'text';
+    db.checks = [{ name: 'document', expr: 'json_valid(`doc`)' }];
+    db.foreignKeys = [{ ...db.foreignKeys![0]!, onDelete: undefined }];
+    assert.deepEqual(compare([model()], [db], 'mysql').ops, []);
+  });
+
   test("RESTRICT and NO ACTION are the dialects' default: never a phantom FK change", () => {
     const db = structuredClone(model());
     db.foreignKeys = [{ ...db.foreignKeys![0]!, onDelete: undefined }];
@@ -237,6 +247,53 @@ describe('compare: what is not a difference', () => {
     // …but on PostgreSQL jsonb is read back as json, so text there is a real difference.
     assert.deepEqual(
       compare([model()], [db], 'postgres').ops.map((o) => o.kind),
+      ['alter_column'],
+    );
+  });
+
+  test('MySQL tells JSON from TEXT (the json_valid() check): a change between them is a difference', () => {
+    const asText = model();
+    asText.columns.find((c) => c.name === 'doc')!.type = 'text';
+    const db = structuredClone(model());
+    db.columns.find((c) => c.name === 'doc')!.type = 'text';
+    db.checks = [{ name: 'doc', expr: 'json_valid(`doc`)' }];
+    db.foreignKeys = [{ ...db.foreignKeys![0]!, onDelete: undefined }];
+    const ops = compare([asText], [db], 'mysql').ops;
+    assert.deepEqual(
+      ops.map((o) => o.kind === 'alter_column' && `${o.from.type} -> ${o.to.type}`),
+      ['json -> text'],
+    );
+    // …and the other way round, once the check is gone.
+    db.checks = [];
+    const back = compare([model()], [db], 'mysql').ops;
+    assert.deepEqual(
+      back.map((o) => o.kind === 'alter_column' && `${o.from.type} -> ${o.to.type}`),
+      ['text -> json'],
+    );
+  });
+
+  test('timestamp literal defaults as MySQL and PostgreSQL read them back', () => {
+    const m = t('t', {
+      columns: [
+        { name: 'id', type: 'integer', nullable: false },
+        { name: 'at', type: 'timestamp', nullable: false, default: '2026-01-01 00:00:00' },
+        { name: 'ms', type: 'timestamp', nullable: true, default: '2026-01-01 10:00:00.250' },
+      ],
+    });
+    for (const [at, ms] of [
+      ['2026-01-01 00:00:00.000', '2026-01-01 10:00:00.250'], // MariaDB DATETIME(3)
+      ['2026-01-01 00:00:00+00', '2026-01-01 10:00:00.25+00'], // PostgreSQL, session in UTC
+      ['2026-01-01 01:00:00+01', '2026-01-01 05:00:00.25-05'], // PostgreSQL, another session zone
+    ]) {
+      const db = structuredClone(m);
+      db.columns[1]!.default = at;
+      db.columns[2]!.default = ms;
+      assert.deepEqual(compare([m], [db]).ops, [], `${at} / ${ms}`);
+    }
+    const other = structuredClone(m);
+    other.columns[1]!.default = '2026-01-01 00:00:01.000';
+    assert.deepEqual(
+      compare([m], [other]).ops.map((o) => o.kind),
       ['alter_column'],
     );
   });
@@ -298,6 +355,21 @@ describe('warnings', () => {
     model.indexes = [{ name: 'ix_items_lists_id', columns: ['lists_id'], unique: false }];
     const safe = compare([model], [{ ...db, indexes: [...db.indexes, ...model.indexes] }]).ops;
     assert.deepEqual(safe.flatMap(warningsFor), []);
+  });
+
+  test('MySQL: a unique index the models dropped is a removed index, and keeps the warning', () => {
+    // MySQL lists a unique index as a UNIQUE constraint. Read as one, it was dropped with
+    // dropConstraint (which PostgreSQL and SQLite refuse for an index) and without the warning.
+    const db = withFk('items', 'lists');
+    db.uniqueConstraints = [{ name: 'ix_items_lists_id_id', columns: ['lists_id', 'id'] }];
+    const ops = compare([withFk('items', 'lists')], [db], 'mysql').ops;
+    assert.deepEqual(kinds(ops), ['remove_index items']);
+    assert.match(warningsFor(ops[0]!)[0]!.text, /foreign key 'fk_items_lists_id_lists' still needs an index/);
+    // A name of the engine's unique-constraint convention is read as the constraint it was.
+    db.uniqueConstraints = [{ name: 'uq_items_lists_id_id', columns: ['lists_id', 'id'] }];
+    const uq = compare([withFk('items', 'lists')], [db], 'mysql').ops;
+    assert.deepEqual(kinds(uq), ['remove_unique items']);
+    assert.match(warningsFor(uq[0]!)[0]!.text, /foreign key 'fk_items_lists_id_lists' still needs an index/);
   });
 
   test('a column dropped where another is added may be a rename: a note says so', () => {

@@ -289,6 +289,54 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    // MySQL's DATETIME(3) reads the literal back as '… 00:00:00.000', PostgreSQL's timestamptz as
+    // '… 00:00:00+00': neither may be a difference once the upgrade has set it.
+    name: 'a timestamp default given as a literal',
+    edit: (s) => {
+      column(s, 'users', 'updated_at').default = '2026-01-01 00:00:00';
+    },
+    upgrade: [
+      "await op.alterColumn('users', 'updated_at', { default: '2026-01-01 00:00:00', existing: { type: 'timestamp', nullable: true } });",
+    ],
+    downgrade: [
+      "await op.alterColumn('users', 'updated_at', { default: null, existing: { type: 'timestamp', nullable: true, default: '2026-01-01 00:00:00' } });",
+    ],
+    detected: ["Detected server default on column 'users.updated_at'"],
+  },
+  {
+    // PostgreSQL cannot cast a column's default along with its type ("default for column … cannot
+    // be cast automatically"): false to an integer, 0 back to a boolean. The model's 0 is the
+    // value false converts to: no default change.
+    name: 'a boolean with a default becomes an integer, and back',
+    edit: (s) => {
+      const c = column(s, 'notifications', 'is_read');
+      c.type = 'integer';
+      c.default = 0;
+    },
+    upgrade: [
+      "await op.alterColumn('notifications', 'is_read', { type: 'integer', existing: { type: 'boolean', nullable: false, default: false } });",
+    ],
+    downgrade: [
+      "await op.alterColumn('notifications', 'is_read', { type: 'boolean', existing: { type: 'integer', nullable: false, default: false } });",
+    ],
+    detected: ["Detected type change from boolean to integer on 'notifications.is_read'"],
+  },
+  {
+    // PostgreSQL has casts between boolean and integer, none to or from smallint or bigint.
+    name: 'a boolean becomes a smallint, and back',
+    edit: (s) => {
+      const c = column(s, 'notifications', 'is_read');
+      c.type = 'smallint';
+      c.default = 0;
+    },
+    upgrade: [
+      "await op.alterColumn('notifications', 'is_read', { type: 'smallint', existing: { type: 'boolean', nullable: false, default: false } });",
+    ],
+    downgrade: [
+      "await op.alterColumn('notifications', 'is_read', { type: 'boolean', existing: { type: 'smallint', nullable: false, default: false } });",
+    ],
+  },
+  {
     name: 'add and drop an index',
     edit: (s) => {
       table(s, 'products').indexes!.push({
@@ -328,6 +376,18 @@ const SCENARIOS: Scenario[] = [
       "Detected changed index 'ix_products_name' on 'products': unique=False to unique=True",
       "Detected changed index 'idx_user_email' on 'users': unique=True to unique=False",
     ],
+  },
+  {
+    // MySQL lists every unique index as a UNIQUE constraint: one the models no longer declare was
+    // read as a constraint, so the file said dropConstraint(…, 'unique'), which PostgreSQL and
+    // SQLite (where it is an index) refuse. Alembic reads it as an index on MySQL too.
+    name: 'drop a unique index',
+    edit: (s) => {
+      table(s, 'users').indexes = [];
+    },
+    upgrade: ["await op.dropIndex('idx_user_email', 'users');"],
+    downgrade: ["await op.createIndex('idx_user_email', 'users', ['email'], { unique: true });"],
+    detected: ["Detected removed index 'idx_user_email' on 'users'"],
   },
   {
     name: 'add and drop unique constraints',

@@ -67,7 +67,9 @@ export function compareIndexesAndUniques(m: TableDef, d: TableDef, out: CompareR
     const k = db.get(key)!;
     remove(k);
     const last = out.ops[out.ops.length - 1]!;
-    if (last.kind === 'remove_index') last.neededBy = foreignKeyNeeding(k.def.columns, m);
+    if (last.kind === 'remove_index' || last.kind === 'remove_unique') {
+      last.neededBy = foreignKeyNeeding(k.def.columns, m);
+    }
     out.detected.push(
       `Detected removed ${k.kind === 'index' ? 'index' : 'unique constraint'} '${k.def.name}' on '${table}'`,
     );

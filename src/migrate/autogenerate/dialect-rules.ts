@@ -1,6 +1,6 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { normalizeDefault } from '../introspect/normalize.js';
-import type { ColumnDef, IndexDef, ReferentialAction, TableDef } from '../schema/types.js';
+import type { ColumnDef, IndexDef, ReferentialAction, TableDef, UniqueDef } from '../schema/types.js';
 
 /**
  * What each database does to a schema behind the models' back, undone before comparing — Alembic's
@@ -12,10 +12,9 @@ import type { ColumnDef, IndexDef, ReferentialAction, TableDef } from '../schema
 
 /** Types a dialect stores identically, so the catalogue cannot tell them apart. */
 const SAME_STORAGE: Partial<Record<DialectName, string[][]>> = {
-  // SQLite has no JSON type: a json column is declared TEXT.
+  // SQLite has no JSON type: a json column is declared TEXT. (MariaDB's JSON, LONGTEXT, is told
+  // apart by its json_valid() CHECK: see correctMysql.)
   sqlite: [['json', 'text']],
-  // MariaDB's JSON is LONGTEXT plus a json_valid() CHECK; read back when that check is dropped.
-  mysql: [['json', 'text']],
 };
 
 export function sameType(model: ColumnDef['type'], db: ColumnDef['type'], dialect: DialectName): boolean {
@@ -51,23 +50,15 @@ export function correctReflected(db: TableDef, model: TableDef | undefined, dial
 }
 
 function correctMysql(t: TableDef, model: TableDef | undefined): void {
-  // MariaDB's JSON: LONGTEXT with a CHECK (json_valid(`col`)) named after the column.
-  const jsonCheck = /^json_valid\(`?([^`)]+)`?\)$/i;
-  const jsonColumns = new Set<string>();
-  t.checks = (t.checks ?? []).filter((c) => {
-    const m = jsonCheck.exec(c.expr.trim());
-    if (!m || m[1] !== c.name) return true;
-    jsonColumns.add(m[1]);
-    return false;
-  });
-  for (const c of t.columns) if (jsonColumns.has(c.name) && c.type === 'text') c.type = 'json';
+  correctMariadbJson(t, model);
 
   // A unique index IS a unique constraint in MySQL: information_schema lists every unique index as
-  // a UNIQUE constraint. When the model declares it as an index, read it as one.
+  // a UNIQUE constraint. Read it as the models declare it; see isUniqueIndex for one they do not.
   const modelIndexes = new Map((model?.indexes ?? []).map((i) => [i.name.toLowerCase(), i]));
+  const modelUniques = new Set((model?.uniqueConstraints ?? []).map((u) => u.name.toLowerCase()));
   const stillUnique = [];
   for (const u of t.uniqueConstraints ?? []) {
-    if (modelIndexes.has(u.name.toLowerCase())) {
+    if (isUniqueIndex(u, modelIndexes, modelUniques)) {
       t.indexes = [...(t.indexes ?? []), { name: u.name, columns: u.columns, unique: true }];
     } else stillUnique.push(u);
   }
@@ -78,6 +69,45 @@ function correctMysql(t: TableDef, model: TableDef | undefined): void {
   // leftover is the database's artefact, not a model's index: it is recognised by its name, the
   // engine's foreign-key naming convention over exactly its columns (fk_<table>_<columns>_<target>).
   t.indexes = (t.indexes ?? []).filter((i) => !isForeignKeyLeftover(t.name, i, modelIndexes));
+}
+
+/**
+ * MariaDB's JSON: LONGTEXT with a CHECK (json_valid(`col`)), named after the column when it is
+ * made. RENAME COLUMN keeps that name (json_valid(`new`) named 'old'), so the check is recognised
+ * by its expression over a text column of the table, unless the model declares a check of that
+ * name; matching the name as well read a renamed JSON column as text plus a check to drop.
+ */
+function correctMariadbJson(t: TableDef, model: TableDef | undefined): void {
+  const jsonCheck = /^json_valid\(`?([^`)]+)`?\)$/i;
+  const textColumns = new Set(t.columns.filter((c) => c.type === 'text').map((c) => c.name));
+  const modelChecks = new Set((model?.checks ?? []).map((c) => c.name.toLowerCase()));
+  const jsonColumns = new Set<string>();
+  t.checks = (t.checks ?? []).filter((c) => {
+    const column = jsonCheck.exec(c.expr.trim())?.[1];
+    if (!column || !textColumns.has(column) || modelChecks.has(c.name.toLowerCase())) return true;
+    jsonColumns.add(column);
+    return false;
+  });
+  for (const c of t.columns) if (jsonColumns.has(c.name)) c.type = 'json';
+}
+
+/**
+ * Whether a UNIQUE constraint MySQL lists is read as a unique index: yes when the models declare an
+ * index of that name, no when they declare a unique constraint of it. One they no longer declare
+ * is an index, as Alembic reads it on MySQL, unless its name has the `uq_` prefix the engine gives
+ * unique constraints. Read as a constraint, a dropped unique index became
+ * op.dropConstraint(…, 'unique'), which PostgreSQL and SQLite refuse for what is an index there,
+ * and lost the warning about a foreign key that needs it.
+ */
+function isUniqueIndex(
+  u: UniqueDef,
+  modelIndexes: Map<string, IndexDef>,
+  modelUniques: Set<string>,
+): boolean {
+  const name = u.name.toLowerCase();
+  if (modelIndexes.has(name)) return true;
+  if (modelUniques.has(name)) return false;
+  return !name.startsWith('uq_');
 }
 
 function isForeignKeyLeftover(table: string, index: IndexDef, modelIndexes: Map<string, IndexDef>): boolean {

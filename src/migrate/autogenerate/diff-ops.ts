@@ -24,7 +24,13 @@ export type DiffOp =
       neededBy?: string;
     }
   | { kind: 'add_unique'; table: string; unique: UniqueDef }
-  | { kind: 'remove_unique'; table: string; unique: UniqueDef }
+  | {
+      kind: 'remove_unique';
+      table: string;
+      unique: UniqueDef;
+      /** As for remove_index: MySQL's unique constraint is an index a foreign key may need. */
+      neededBy?: string;
+    }
   | { kind: 'add_fk'; table: string; fk: ForeignKeyDef }
   | { kind: 'remove_fk'; table: string; fk: ForeignKeyDef }
   | { kind: 'add_check'; table: string; check: CheckDef }

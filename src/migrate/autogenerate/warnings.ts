@@ -63,14 +63,17 @@ export function warningsFor(op: DiffOp): Warning[] {
       return out;
     }
     case 'remove_index':
+    case 'remove_unique': {
+      const name = op.kind === 'remove_index' ? op.index.name : op.unique.name;
       return op.neededBy
         ? [
             {
               destructive: false,
-              text: `foreign key '${op.neededBy}' still needs an index on its columns: MySQL/MariaDB refuse to drop '${op.index.name}' unless the models keep another index starting with them`,
+              text: `foreign key '${op.neededBy}' still needs an index on its columns: MySQL/MariaDB refuse to drop '${name}' unless the models keep another index starting with them`,
             },
           ]
         : [];
+    }
     default:
       return [];
   }

@@ -1,4 +1,5 @@
 import { type ColumnDefinitionBuilder, PostgresAdapter, PostgresQueryCompiler, sql } from 'kysely';
+import { normalizeDefault } from '../introspect/normalize.js';
 import { parseColumnType } from '../schema/column-type.js';
 import type { ColumnDef, ServerDefault } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
@@ -47,28 +48,58 @@ export class PostgresDialect extends BaseDialect {
   }
 
   alterColumn(table: string, existing: ColumnDef, change: AlterColumnChange): string[] {
-    const out: string[] = [];
     const alter = this.compiler.schema.alterTable(table);
     const name = existing.name;
-    if (change.type !== undefined && change.type !== existing.type) {
-      const target = this.columnType({ ...existing, type: change.type });
-      out.push(
-        alter
-          .alterColumn(name, (c) => c.setDataType(sql.raw(`${target} USING ${this.quote(name)}::${target}`)))
-          .compile().sql,
-      );
-    }
+    const type = change.type ?? existing.type;
+    const retype = type !== existing.type;
+    const out = retype ? this.changeType(table, existing, type) : [];
     if (change.nullable !== undefined) {
       out.push(
         alter.alterColumn(name, (c) => (change.nullable ? c.dropNotNull() : c.setNotNull())).compile().sql,
       );
     }
+    // A type change took the default off: unless it is replaced or dropped, it goes back, as the
+    // same value in the new type (false on what is now an integer is 0).
+    const kept =
+      retype && change.default === undefined ? normalizeDefault(existing.default, type) : undefined;
+    const next = change.default ?? kept;
     if (change.default === null) out.push(alter.alterColumn(name, (c) => c.dropDefault()).compile().sql);
-    else if (change.default !== undefined) {
-      const def = sql.raw(this.renderDefault(change.default, change.type ?? existing.type));
+    else if (next !== undefined) {
+      const def = sql.raw(this.renderDefault(next, type));
       out.push(alter.alterColumn(name, (c) => c.setDefault(def)).compile().sql);
     }
     return out;
+  }
+
+  /**
+   * SET DATA TYPE, the default dropped first: PostgreSQL casts the default along with the column
+   * and refuses ("default for column … cannot be cast automatically") when no implicit cast exists,
+   * as from false or '0' to an integer.
+   */
+  private changeType(table: string, existing: ColumnDef, type: ColumnDef['type']): string[] {
+    const alter = this.compiler.schema.alterTable(table);
+    const name = existing.name;
+    const target = this.columnType({ ...existing, type });
+    const using = sql.raw(`${target} USING ${this.castSource(name, existing.type, type)}::${target}`);
+    return [
+      ...(existing.default !== undefined
+        ? [alter.alterColumn(name, (c) => c.dropDefault()).compile().sql]
+        : []),
+      alter.alterColumn(name, (c) => c.setDataType(using)).compile().sql,
+    ];
+  }
+
+  /**
+   * The column as the USING expression starts from. PostgreSQL casts boolean to and from integer
+   * only, not smallint or bigint: those go through integer.
+   */
+  private castSource(column: string, from: ColumnDef['type'], to: ColumnDef['type']): string {
+    const quoted = this.quote(column);
+    const viaInteger = new Set(['smallint', 'bigint']);
+    const bool = (t: string) => t === 'boolean';
+    return (bool(from) && viaInteger.has(to)) || (viaInteger.has(from) && bool(to))
+      ? `${quoted}::integer`
+      : quoted;
   }
 
   dropConstraint(table: string, name: string, _kind: ConstraintKind): string[] {

@@ -92,6 +92,7 @@ export function portableDefault(
   }
   const text = literal ?? v;
   const base = safeBase(type);
+  if (base === 'timestamp') return canonicalTimestamp(text);
   if (base === 'boolean') {
     if (['1', 'true', "b'1'"].includes(text.toLowerCase())) return true;
     if (['0', 'false', "b'0'"].includes(text.toLowerCase())) return false;
@@ -113,10 +114,15 @@ export function normalizeDefault(
 ): ServerDefault | undefined {
   if (def === undefined || typeof def === 'object') return def;
   const base = safeBase(type);
+  if (base === 'timestamp' && typeof def === 'string') return canonicalTimestamp(def);
   if (base === 'boolean' && typeof def !== 'boolean') return def === 1 || def === '1' || def === 'true';
   if (['integer', 'bigint', 'smallint', 'float', 'numeric'].includes(base) && typeof def === 'string') {
     const n = Number(def);
     return Number.isNaN(n) ? def : n;
+  }
+  // A boolean column's default on a column that becomes a number: the value it converts to.
+  if (['integer', 'bigint', 'smallint', 'float', 'numeric'].includes(base) && typeof def === 'boolean') {
+    return def ? 1 : 0;
   }
   if (
     typeof def === 'number' &&
@@ -125,6 +131,41 @@ export function normalizeDefault(
     return String(def);
   }
   return def;
+}
+
+const TIMESTAMP_LITERAL =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * A timestamp literal in one spelling: `YYYY-MM-DD HH:MM:SS[.fff]` in UTC, the fraction without
+ * trailing zeros. MySQL's DATETIME(3) reads `'2026-01-01 00:00:00'` back as `… 00:00:00.000` and
+ * PostgreSQL's timestamptz as `… 00:00:00+00` (in the session's zone): without this, a literal
+ * default set by the upgrade is a difference again at once. A literal without a zone is UTC, the
+ * engine's convention for timestamps. Anything else is returned unchanged.
+ */
+export function canonicalTimestamp(text: string): string {
+  const m = TIMESTAMP_LITERAL.exec(text.trim());
+  if (!m) return text;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone] = m;
+  const digits = fraction.replace(/0+$/, '');
+  const offset = zoneOffsetMinutes(zone);
+  // Plain text unless a zone must be undone, so that odd values ('0000-00-00') pass through as such.
+  let wall = `${y}-${mo}-${d} ${h}:${mi}:${s}`;
+  if (offset !== 0) {
+    const utc = new Date(0);
+    utc.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+    utc.setUTCHours(Number(h), Number(mi) - offset, Number(s));
+    wall = utc.toISOString().slice(0, 19).replace('T', ' ');
+  }
+  return digits ? `${wall}.${digits}` : wall;
+}
+
+/** `+05:30` → 330, `-08` → -480, `Z` or none → 0. */
+function zoneOffsetMinutes(zone: string | undefined): number {
+  if (!zone || zone.toUpperCase() === 'Z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0));
 }
 
 export function portableAction(raw: string | null | undefined): ReferentialAction | undefined {
