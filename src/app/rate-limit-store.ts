@@ -23,7 +23,7 @@ export interface RateLimitStore extends FastifyRateLimitStore {
  * whenever a Redis command fails: while Redis is down each process still enforces the limit on
  * its own (at worst N processes allow N times it), where the plugin's `skipOnError` would lift
  * the limit altogether and its default would answer 500 to every limited route. Both halves are
- * the plugin's own stores; each route gets its own pair, as with the plain stores.
+ * the plugin's own stores; each route (or group: GroupedRateLimitStore) gets its own pair.
  */
 export class FallbackRateLimitStore implements RateLimitStore {
   constructor(
@@ -32,21 +32,20 @@ export class FallbackRateLimitStore implements RateLimitStore {
     private readonly onFallback: (error: Error) => void,
   ) {}
 
-  /** The constructor the plugin's `store` option takes (it calls `new Store(globalOptions)`). */
-  static using(
+  /** Over the plugin's own Redis and local stores, with the plugin's global options. */
+  static create(
     redis: Redis,
     nameSpace: string,
     onFallback: (error: Error) => void,
-  ): new (
     options: StoreOptions,
-  ) => RateLimitStore {
-    return class extends FallbackRateLimitStore {
-      constructor(options: StoreOptions) {
-        const ce = !!options.continueExceeding;
-        const eb = !!options.exponentialBackoff;
-        super(new RedisStore(ce, eb, redis, nameSpace), new LocalStore(ce, eb), onFallback);
-      }
-    };
+  ): FallbackRateLimitStore {
+    const ce = !!options.continueExceeding;
+    const eb = !!options.exponentialBackoff;
+    return new FallbackRateLimitStore(
+      new RedisStore(ce, eb, redis, nameSpace),
+      new LocalStore(ce, eb),
+      onFallback,
+    );
   }
 
   incr(key: string, callback: Callback, timeWindow: number, max: number): void {
@@ -77,5 +76,56 @@ export class FallbackRateLimitStore implements RateLimitStore {
       this.onFallback(error);
       this.local[method](key, callback, timeWindow, max);
     };
+  }
+}
+
+/** The plugin's own in-memory store, with the plugin's global options. */
+export function localStore(options: StoreOptions): RateLimitStore {
+  return new LocalStore(!!options.continueExceeding, !!options.exponentialBackoff);
+}
+
+/**
+ * Routes with the same `groupId` share one count, as @fastify/rate-limit documents: its own stores
+ * give every route a child of its own (a fresh in-memory map; a Redis namespace named after the
+ * route), so a group of N routes allowed N × max (fastify/fastify-rate-limit#463, open in 11.2).
+ * Here the routes of a group get one child, namespaced after the group.
+ */
+export class GroupedRateLimitStore implements RateLimitStore {
+  private readonly groups = new Map<string, RateLimitStore>();
+
+  constructor(private readonly inner: RateLimitStore) {}
+
+  /** The constructor the plugin's `store` option takes (it calls `new Store(globalOptions)`). */
+  static over(
+    make: (options: StoreOptions) => RateLimitStore,
+  ): new (
+    options: StoreOptions,
+  ) => RateLimitStore {
+    return class extends GroupedRateLimitStore {
+      constructor(options: StoreOptions) {
+        super(make(options));
+      }
+    };
+  }
+
+  incr(key: string, callback: Callback, timeWindow: number, max: number): void {
+    this.inner.incr(key, callback, timeWindow, max);
+  }
+
+  read(key: string, callback: Callback, timeWindow: number, max: number): void {
+    this.inner.read(key, callback, timeWindow, max);
+  }
+
+  child(routeOptions: RouteLimitOptions): RateLimitStore {
+    const groupId = (routeOptions as { groupId?: unknown }).groupId;
+    if (typeof groupId !== 'string') return this.inner.child(routeOptions);
+    let child = this.groups.get(groupId);
+    if (!child) {
+      // The Redis store names a child's keys after routeInfo's method and url.
+      const named = { ...routeOptions, routeInfo: { method: 'GROUP', url: `:${groupId}` } };
+      child = this.inner.child(named as unknown as RouteLimitOptions);
+      this.groups.set(groupId, child);
+    }
+    return child;
   }
 }

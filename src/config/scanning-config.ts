@@ -10,6 +10,11 @@ export interface ScanningConfig {
   maxPixels: number;
   /** `SCAN_DECODE_THREADS`: worker threads decoding images (default: cores − 1, at least 1). */
   decodeThreads: number;
+  /**
+   * `SCAN_RATE_LIMIT_PER_MINUTE`: scans, QR reads, detections and adds by barcode per user and
+   * minute, all together (default 60); past it, 429.
+   */
+  rateLimitPerMinute: number;
   openFoodFacts: {
     /** `OFF_ENABLED=1` turns the Open Food Facts barcode look-up on (off by default: no outside calls). */
     enabled: boolean;
@@ -69,6 +74,7 @@ export function loadScanningConfig(env: NodeJS.ProcessEnv = process.env): Scanni
     maxUploadBytes: wholeNumber(env, 'SCAN_MAX_UPLOAD_BYTES', 15 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxPixels: wholeNumber(env, 'SCAN_MAX_PIXELS', 50_000_000, 10_000, 268_402_689),
     decodeThreads: wholeNumber(env, 'SCAN_DECODE_THREADS', Math.max(1, cores - 1), 1, 64),
+    rateLimitPerMinute: wholeNumber(env, 'SCAN_RATE_LIMIT_PER_MINUTE', 60, 1, 100_000),
     openFoodFacts: {
       enabled: flag(env, 'OFF_ENABLED'),
       baseUrl: url(env, 'OFF_BASE_URL', 'https://world.openfoodfacts.org'),

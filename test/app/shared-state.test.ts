@@ -3,8 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { Client, migrateToHead } from '../support/app.js';
+import { photograph, renderCode } from '../support/barcode-images.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
+import { upload } from '../support/scanning.js';
 import { connected, type Instance, startInstance } from '../support/sockets.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -176,6 +178,7 @@ describe('request-rate limits shared through Redis', () => {
     await migrateToHead(scratch);
     const env = { REDIS_URL, REDIS_KEY_PREFIX: `expireeye-test-${randomBytes(6).toString('hex')}:` };
     const config = { authRateLimitPerMinute: 4 };
+    Object.assign(env, { SCAN_RATE_LIMIT_PER_MINUTE: '3' });
     a = await startInstance(scratch, env, config);
     b = await startInstance(scratch, env, config);
   });
@@ -193,6 +196,28 @@ describe('request-rate limits shared through Redis', () => {
       );
     }
     assert.deepEqual(statuses, [422, 422, 422, 422, 429, 429]);
+  });
+
+  test("a user's scan budget is one count for all the routes that spend it, on every process", async () => {
+    const signup = await new Client(a.baseUrl).post('/api/auth/signup', {
+      email: `budget.${randomBytes(4).toString('hex')}@example.com`,
+      password: 'right-password',
+    });
+    assert.equal(signup.status, 200, signup.text);
+    const token = signup.body.token as string;
+    const qrPhoto = await photograph(await renderCode('qrcode', 'hello'));
+    const statuses = [
+      (await upload(a.baseUrl, '/api/qr', token, qrPhoto)).status,
+      // An unknown barcode: 404, but the look-up was asked for, so it counts.
+      (await new Client(b.baseUrl, token).post('/api/product/user/add?barcode=5000112637922', {})).status,
+      (await upload(b.baseUrl, '/api/qr', token, qrPhoto)).status,
+      (await upload(a.baseUrl, '/api/qr', token, qrPhoto)).status,
+      (await new Client(b.baseUrl, token).post('/api/product/user/add?barcode=5000112637922', {})).status,
+    ];
+    assert.deepEqual(statuses, [200, 404, 200, 429, 429]);
+    const client = a.app.redis!.client;
+    const keys = await client.keys(`${a.app.redis!.key('rate-limit:')}GROUP:scans-*`);
+    assert.equal(keys.length, 1, 'one count in Redis, named after the group');
   });
 
   test('while Redis is unreachable, each process still enforces the limit, counting in memory', async () => {

@@ -8,9 +8,8 @@ import { notificationFrame } from '../../src/features/realtime/notification-fram
 import { newUser, type TestServer, type TestUser } from '../support/app.js';
 import { blankPhoto, photograph, renderCode } from '../support/barcode-images.js';
 import { DIALECTS } from '../support/databases.js';
-import { startScanServer, upload } from '../support/scanning.js';
+import { catalogueMilk, MILK, startScanServer, upload } from '../support/scanning.js';
 
-const MILK = '4006381333931';
 const UNKNOWN = '5000112637922';
 
 for (const dialect of DIALECTS) {
@@ -26,12 +25,7 @@ for (const dialect of DIALECTS) {
       server = await startScanServer(dialect, { notify: (rows) => pushed.push(...rows) });
       alice = await newUser(server, 'alice');
       bob = await newUser(server, 'bob');
-      const add = await alice.api.post('/api/product/inventory/add', {
-        productName: 'Whole Milk',
-        category: 'Dairy',
-        barcode: MILK,
-      });
-      assert.equal(add.status, 200, add.text);
+      await catalogueMilk(alice);
       milkPhoto = await photograph(await renderCode('ean13', MILK), { rotateDegrees: 4, noise: 15 });
       unknownPhoto = await photograph(await renderCode('ean13', UNKNOWN), { rotateDegrees: -5 });
     });

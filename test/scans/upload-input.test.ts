@@ -9,10 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { newUser, type TestServer, type TestUser } from '../support/app.js';
 import { photograph, renderCode } from '../support/barcode-images.js';
 import { DIALECTS } from '../support/databases.js';
-import { scanConfig, startScanServer, upload } from '../support/scanning.js';
+import { catalogueMilk, MILK, scanConfig, startScanServer, upload } from '../support/scanning.js';
 import { tinyYolo } from '../support/tiny-onnx.js';
-
-const MILK = '4006381333931';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-upload-'));
 const modelPath = path.join(dir, 'tiny.onnx');
@@ -32,12 +30,7 @@ for (const dialect of DIALECTS) {
         config: { ...base, detection: { ...base.detection, modelPath, labels: 'apple,banana,carrot' } },
       });
       alice = await newUser(server, 'alice');
-      const add = await alice.api.post('/api/product/inventory/add', {
-        productName: 'Whole Milk',
-        category: 'Dairy',
-        barcode: MILK,
-      });
-      assert.equal(add.status, 200, add.text);
+      await catalogueMilk(alice);
       milkPhoto = await photograph(await renderCode('ean13', MILK));
     });
     after(() => server.close());

@@ -1,7 +1,8 @@
+import assert from 'node:assert/strict';
 import { loadScanningConfig, type ScanningConfig } from '../../src/config/scanning-config.js';
 import type { ScanNotifier } from '../../src/features/scans/service.js';
 import type { DialectName } from '../../src/migrate/index.js';
-import { startServer, type TestServer } from './app.js';
+import { startServer, type TestServer, type TestUser } from './app.js';
 
 /** Scanning settings for tests: providers off, one decoding thread, small limits. */
 export function scanConfig(overrides: Partial<ScanningConfig> = {}): ScanningConfig {
@@ -42,4 +43,17 @@ export async function upload(
     // not JSON
   }
   return { status: res.status, body };
+}
+
+/** The EAN-13 of the tests' catalogue milk. */
+export const MILK = '4006381333931';
+
+/** Adds "Whole Milk" (Dairy, barcode MILK) to the catalogue as `user`. */
+export async function catalogueMilk(user: TestUser): Promise<void> {
+  const add = await user.api.post('/api/product/inventory/add', {
+    productName: 'Whole Milk',
+    category: 'Dairy',
+    barcode: MILK,
+  });
+  assert.equal(add.status, 200, add.text);
 }

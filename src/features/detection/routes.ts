@@ -32,7 +32,13 @@ export const NOT_CONFIGURED =
 /** `POST /api/yolo/detect`: the original's produce detector, on a model the operator provides. */
 export default async function detectionRoutes(
   app: FastifyInstance,
-  opts: { config: ScanningConfig['detection']; maxUploadBytes: number; maxPixels: number },
+  opts: {
+    config: ScanningConfig['detection'];
+    maxUploadBytes: number;
+    maxPixels: number;
+    /** The per-user scan budget (scanRateLimit). */
+    rateLimit: object;
+  },
 ): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { config } = opts;
@@ -66,9 +72,10 @@ export default async function detectionRoutes(
           'highest-confidence label with its box and average colour, plus all detections after non-maximum ' +
           'suppression. 503 when no model is configured.',
         consumes: ['multipart/form-data'],
-        response: { 200: DetectReply, ...errorResponses(401, 413, 415, 422, 503) },
+        response: { 200: DetectReply, ...errorResponses(401, 413, 415, 422, 429, 503) },
       },
       validatorCompiler: () => () => true,
+      config: { rateLimit: opts.rateLimit },
     },
     async (req) => {
       const model = await detector();

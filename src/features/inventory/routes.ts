@@ -37,6 +37,13 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
   r.post(
     '/product/user/add',
     {
+      // An add by barcode may ask the barcode provider: it spends the per-user scan budget.
+      config: {
+        rateLimit: {
+          ...app.scanning.rateLimit,
+          allowList: (req: { query: unknown }) => (req.query as { barcode?: string }).barcode === undefined,
+        },
+      },
       // With ?barcode= the body may be left out.
       preValidation: async (req) => {
         if (req.body === undefined || req.body === null) req.body = {};
@@ -49,10 +56,11 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
           'case-insensitively; added to the catalogue when new). The expiry date is `expiryDate` when ' +
           'given; when the item is scanned (barcode or `isScannedProduct`) without a date, or when ' +
           '`estimateExpiry` is true, it is estimated from a shelf-life table (`expiryEstimated: true`); ' +
-          'otherwise it is unknown (null). Scans also create an `info` notification.',
+          'otherwise it is unknown (null). Scans also create an `info` notification. Adds by barcode spend ' +
+          'the per-user scan budget (`SCAN_RATE_LIMIT_PER_MINUTE`, 429 past it).',
         querystring: AddItemQuery,
         body: AddItemBody,
-        response: { 200: AddItemReply, ...errorResponses(401, 404, 409, 422) },
+        response: { 200: AddItemReply, ...errorResponses(401, 404, 409, 422, 429) },
       },
     },
     async (req) => {

@@ -9,6 +9,7 @@ import { BarcodeDecoder } from './decoder.js';
 import { ProductLookup } from './lookup.js';
 import { NutritionUpdater } from './nutrition-updater.js';
 import scanRoutes from './routes.js';
+import { scanRateLimit } from './scan-rate-limit.js';
 import { type ScanNotifier, ScanService } from './service.js';
 
 export interface Scanning {
@@ -16,6 +17,8 @@ export interface Scanning {
   lookup: ProductLookup;
   nutrition: NutritionUpdater;
   service: ScanService;
+  /** `config.rateLimit` of the routes that spend the per-user scan budget (scanRateLimit). */
+  rateLimit: ReturnType<typeof scanRateLimit>;
 }
 
 declare module 'fastify' {
@@ -61,7 +64,8 @@ async function scanningPlugin(app: FastifyInstance, opts: ScanningPluginOptions)
     opts.notify ?? app.publishNotifications,
     app.today,
   );
-  app.decorate('scanning', { decoder, lookup, nutrition, service });
+  const rateLimit = scanRateLimit(config.rateLimitPerMinute);
+  app.decorate('scanning', { decoder, lookup, nutrition, service, rateLimit });
 
   // The decoding threads start with the first scan (or `app.scanning.decoder.warmUp()`), so an app
   // built only to serve other routes (or tests) never pays for them.
@@ -76,8 +80,9 @@ async function scanningPlugin(app: FastifyInstance, opts: ScanningPluginOptions)
         limits: { fileSize: config.maxUploadBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
         throwFileSizeLimit: true,
       });
-      await scope.register(scanRoutes, { service });
+      await scope.register(scanRoutes, { service, rateLimit });
       await scope.register(detectionRoutes, {
+        rateLimit,
         config: config.detection,
         maxUploadBytes: config.maxUploadBytes,
         maxPixels: config.maxPixels,

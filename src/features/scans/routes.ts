@@ -71,10 +71,11 @@ export function scanOptions(fields: Record<string, string>): ScanOptions {
 /** `POST /api/qr`, `POST /api/scan`, `GET /api/scan/history`. */
 export default async function scanRoutes(
   app: FastifyInstance,
-  opts: { service: ScanService },
+  opts: { service: ScanService; rateLimit: object },
 ): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { service } = opts;
+  const config = { rateLimit: opts.rateLimit };
   const tags = ['scans'];
 
   r.post(
@@ -88,10 +89,11 @@ export default async function scanRoutes(
           'when the image holds no code. Nothing is stored. Not an image: 415; damaged: 422; too large: 413.',
         consumes: ['multipart/form-data'],
         body: multipartBody({}) as never,
-        response: { 200: QrReply, ...errorResponses(401, 413, 415, 422) },
+        response: { 200: QrReply, ...errorResponses(401, 413, 415, 422, 429) },
       },
       // The body is read as a stream by the handler.
       validatorCompiler: () => () => true,
+      config,
     },
     async (req) => {
       const { file } = await readUpload(req);
@@ -121,9 +123,10 @@ export default async function scanRoutes(
           storage: { type: 'string', enum: [...STORAGES] },
           notes: { type: 'string' },
         }) as never,
-        response: { 200: ScanReply, ...errorResponses(401, 413, 415, 422, 503) },
+        response: { 200: ScanReply, ...errorResponses(401, 413, 415, 422, 429, 503) },
       },
       validatorCompiler: () => () => true,
+      config,
     },
     async (req) => {
       const { file, fields } = await readUpload(req);
