@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { compareSchemas } from '../../src/migrate/autogenerate/compare.js';
 import { correctReflected } from '../../src/migrate/autogenerate/dialect-rules.js';
 import { autogenerate } from '../../src/migrate/commands/autogenerate.js';
 import { check } from '../../src/migrate/commands/check.js';
@@ -120,13 +121,18 @@ async function assertRowsKept(ws: Workspace, tables: string[], schema: SchemaDef
   });
 }
 
-/** The `await op.…;` statements of a function body, each on one line (as if printed flat). */
-function statements(file: string, fn: 'upgrade' | 'downgrade'): string[] {
-  const body =
+/** The body of `upgrade()` or `downgrade()`. */
+function body(file: string, fn: 'upgrade' | 'downgrade'): string {
+  return (
     new RegExp(
       `export async function ${fn}\\(op: Operations\\): Promise<void> \\{\\n([\\s\\S]*?)\\n\\}`,
-    ).exec(file)?.[1] ?? '';
-  const code = body
+    ).exec(file)?.[1] ?? ''
+  );
+}
+
+/** The `await op.…;` statements of a function body, each on one line (as if printed flat). */
+function statements(file: string, fn: 'upgrade' | 'downgrade'): string[] {
+  const code = body(file, fn)
     .split('\n')
     .filter((l) => !l.trim().startsWith('//'))
     .join('\n');
@@ -144,12 +150,16 @@ type Expect = string | RegExp;
 
 interface Scenario {
   name: string;
+  /** Applied to the models before the scenario starts (the database is brought to them first). */
+  base?: Edit;
   edit: Edit;
   upgrade: Expect[];
   downgrade?: Expect[];
   detected?: string[];
   /** Comments the upgrade must carry (warnings, rename notes). */
   comments?: RegExp[];
+  /** The upgrade carries no WARNING comment. */
+  quietUpgrade?: boolean;
   /** Tables whose rows the upgrade removes (dropped tables). */
   dropsTables?: string[];
 }
@@ -159,6 +169,13 @@ const column = (s: SchemaDef, t: string, c: string) => table(s, t).columns.find(
 const fk = (s: SchemaDef, t: string, col: string) =>
   table(s, t).foreignKeys!.find((f) => f.columns[0] === col)!;
 const now = { expr: 'current_timestamp' } as const;
+const ck = (s: SchemaDef, t: string, name: string) => table(s, t).checks!.find((c) => c.name === name)!;
+/** A comment's words as a pattern, however the file wraps them. */
+const wrapped = (text: string) =>
+  text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replaceAll(' ', String.raw`\s+(?:\/\/ )?`);
+/** The expression `col.string(n).oneOf(values)` declares (model.ts). */
+const oneOf = (column: string, values: string[]) =>
+  `${column} IN (${values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ')})`;
 
 const LISTS: TableDef = {
   name: 'lists',
@@ -522,6 +539,121 @@ const SCENARIOS: Scenario[] = [
     dropsTables: ['scan_logs'],
   },
   {
+    // The commonest change of its kind: a status gains a value. The database spells the list its
+    // own way (PostgreSQL's = ANY (ARRAY[…]), MariaDB's backquotes); only the values are compared.
+    name: 'oneOf: a value added',
+    edit: (s) => {
+      ck(s, 'user_products', 'ck_user_products_status').expr = oneOf('status', [
+        'active',
+        'expired',
+        'consumed',
+        'discarded',
+        'archived',
+      ]);
+    },
+    upgrade: [
+      "await op.dropConstraint('ck_user_products_status', 'user_products', 'check');",
+      `await op.createCheckConstraint('ck_user_products_status', 'user_products', "status IN ('active', 'expired', 'consumed', 'discarded', 'archived')");`,
+    ],
+    downgrade: [
+      "await op.dropConstraint('ck_user_products_status', 'user_products', 'check');",
+      `await op.createCheckConstraint('ck_user_products_status', 'user_products', "status IN ('active', 'expired', 'consumed', 'discarded')");`,
+    ],
+    detected: [
+      "Detected changed check constraint 'ck_user_products_status' on 'user_products': added value(s) 'archived'",
+    ],
+    // Widening is safe; going back is not, for rows that took the new value.
+    quietUpgrade: true,
+    comments: [
+      new RegExp(
+        String.raw`export async function downgrade[\s\S]*// WARNING: ` +
+          wrapped(
+            "check constraint 'ck_user_products_status' on 'user_products' no longer allows 'archived':",
+          ),
+      ),
+    ],
+  },
+  {
+    name: 'oneOf: a value removed',
+    edit: (s) => {
+      ck(s, 'scan_logs', 'ck_scan_logs_status').expr = oneOf('status', ['scanned', 'not_found']);
+    },
+    upgrade: [
+      "await op.dropConstraint('ck_scan_logs_status', 'scan_logs', 'check');",
+      `await op.createCheckConstraint('ck_scan_logs_status', 'scan_logs', "status IN ('scanned', 'not_found')");`,
+    ],
+    downgrade: [
+      "await op.dropConstraint('ck_scan_logs_status', 'scan_logs', 'check');",
+      `await op.createCheckConstraint('ck_scan_logs_status', 'scan_logs', "status IN ('scanned', 'expired', 'not_found')");`,
+    ],
+    detected: [
+      "Detected changed check constraint 'ck_scan_logs_status' on 'scan_logs': removed value(s) 'expired'",
+    ],
+    comments: [
+      new RegExp(
+        '// WARNING: ' +
+          wrapped(
+            "check constraint 'ck_scan_logs_status' on 'scan_logs' no longer allows 'expired': fails if rows still hold it; update or delete those rows first (a data migration: op.execute before this step)",
+          ) +
+          String.raw`\n\s*await op\.dropConstraint\('ck_scan_logs_status'[\s\S]*export async function downgrade`,
+      ),
+    ],
+  },
+  {
+    // The column widened for a longer value in the same revision: the type first, then the check.
+    name: 'oneOf: a longer value, the column widened for it',
+    edit: (s) => {
+      column(s, 'user_products', 'storage').type = 'string(20)';
+      ck(s, 'user_products', 'ck_user_products_storage').expr = oneOf('storage', [
+        'pantry',
+        'fridge',
+        'freezer',
+        'wine_cellar',
+      ]);
+    },
+    upgrade: [
+      "await op.alterColumn('user_products', 'storage', { type: 'string(20)', existing: { type: 'string(10)', nullable: true } });",
+      "await op.dropConstraint('ck_user_products_storage', 'user_products', 'check');",
+      `await op.createCheckConstraint('ck_user_products_storage', 'user_products', "storage IN ('pantry', 'fridge', 'freezer', 'wine_cellar')");`,
+    ],
+    downgrade: [
+      "await op.dropConstraint('ck_user_products_storage', 'user_products', 'check');",
+      `await op.createCheckConstraint('ck_user_products_storage', 'user_products', "storage IN ('pantry', 'fridge', 'freezer')");`,
+      "await op.alterColumn('user_products', 'storage', { type: 'string(10)', existing: { type: 'string(20)', nullable: true } });",
+    ],
+    detected: [
+      "Detected type change from string(10) to string(20) on 'user_products.storage'",
+      "Detected changed check constraint 'ck_user_products_storage' on 'user_products': added value(s) 'wine_cellar'",
+    ],
+  },
+  {
+    // A check of the models' own, not a oneOf. PostgreSQL stores BETWEEN as two comparisons, and
+    // the downgrade restores the old expression without its casts, the same on every dialect.
+    name: "a named check's expression changed",
+    base: (s) => {
+      table(s, 'user_products').checks!.push({ name: 'ck_user_products_quantity', expr: 'quantity > 0' });
+    },
+    edit: (s) => {
+      ck(s, 'user_products', 'ck_user_products_quantity').expr = 'quantity BETWEEN 1 AND 1000';
+    },
+    upgrade: [
+      "await op.dropConstraint('ck_user_products_quantity', 'user_products', 'check');",
+      "await op.createCheckConstraint('ck_user_products_quantity', 'user_products', 'quantity BETWEEN 1 AND 1000');",
+    ],
+    downgrade: [
+      "await op.dropConstraint('ck_user_products_quantity', 'user_products', 'check');",
+      "await op.createCheckConstraint('ck_user_products_quantity', 'user_products', 'quantity > 0');",
+    ],
+    detected: [
+      "Detected changed check constraint 'ck_user_products_quantity' on 'user_products': quantity > 0 to quantity BETWEEN 1 AND 1000",
+    ],
+    comments: [
+      new RegExp(
+        `// WARNING: ${wrapped("check constraint 'ck_user_products_quantity' on 'user_products' changes its expression: fails if existing rows do not satisfy the new one;")}`,
+      ),
+    ],
+  },
+  {
     name: 'Add user email verification',
     edit: (s) => {
       const t = table(s, 'users');
@@ -576,11 +708,13 @@ async function runScenario(dialect: DialectName, s: Scenario): Promise<void> {
     await ws.run((env) => upgrade(env, 'head'));
     // Models edited ahead of their revision (work in progress elsewhere) must not break every
     // scenario: bring the database to the models first. check.test.ts reports such drift.
-    const sync = await ws.run((env) => autogenerate(env, { message: 'sync with the models' }));
-    if (sync.result) await ws.run((env) => upgrade(env, 'head'));
+    const base = appSchema();
+    s.base?.(base);
+    const sync = await ws.run((env) => autogenerate(env, { message: 'sync with the models' }), base);
+    if (sync.result) await ws.run((env) => upgrade(env, 'head'), base);
     await seed(ws);
     const before = await ws.schema();
-    const target = appSchema();
+    const target = structuredClone(base);
     s.edit(target);
 
     const gen = await ws.run((env) => autogenerate(env, { message: s.name }), target);
@@ -597,6 +731,7 @@ async function runScenario(dialect: DialectName, s: Scenario): Promise<void> {
       );
     }
     for (const c of s.comments ?? []) assert.match(text, c);
+    if (s.quietUpgrade) assert.doesNotMatch(body(text, 'upgrade'), /WARNING/);
     if (dialect === 'sqlite') assertBiomeClean(file);
 
     await ws.run((env) => upgrade(env, 'head'), target);
@@ -625,5 +760,175 @@ async function runScenario(dialect: DialectName, s: Scenario): Promise<void> {
 for (const dialect of DIALECTS) {
   describe(`autogenerate scenarios on ${dialect}`, { concurrency: 4 }, () => {
     for (const s of SCENARIOS) test(s.name, () => runScenario(dialect, s));
+  });
+}
+
+/**
+ * A changed CHECK expression is compared as each database reads it back (check-expr.ts): one case
+ * per construct, on a table of its own. Right after the upgrade that creates them none is a
+ * difference; changed, each is reported exactly on the dialects that keep enough of the model's
+ * text to be sure, the others stay silent; the downgrade restores the old expressions.
+ */
+interface CheckCase {
+  name: string;
+  before: string;
+  after: string;
+  detectedOn: readonly DialectName[];
+}
+
+const EVERYWHERE: readonly DialectName[] = ['sqlite', 'mysql', 'postgres'];
+const CHECK_CASES: CheckCase[] = [
+  {
+    name: 'in_list',
+    before: "status IN ('a', 'b')",
+    after: "status IN ('a', 'b', 'c')",
+    detectedOn: EVERYWHERE,
+  },
+  // PostgreSQL and MariaDB write a one-value IN as `=`.
+  { name: 'in_one', before: "status IN ('a')", after: "status IN ('a', 'b')", detectedOn: EVERYWHERE },
+  { name: 'in_order', before: "status IN ('a', 'b')", after: "status IN ('b', 'a', 'a')", detectedOn: [] },
+  {
+    name: 'not_in',
+    before: "status NOT IN ('x', 'y')",
+    after: "status NOT IN ('x')",
+    detectedOn: EVERYWHERE,
+  },
+  // PostgreSQL: ARRAY['-1'::integer, 1, 2].
+  { name: 'int_in', before: 'qty IN (-1, 1, 2)', after: 'qty IN (1, 2)', detectedOn: EVERYWHERE },
+  { name: 'compare', before: 'qty > -1', after: 'qty > 0', detectedOn: EVERYWHERE },
+  { name: 'numeric', before: 'price >= 0', after: 'price >= 0.5', detectedOn: EVERYWHERE },
+  { name: 'float', before: 'weight > 0.5', after: 'weight > 0.25', detectedOn: EVERYWHERE },
+  { name: 'text', before: "name <> ''", after: "name != 'x'", detectedOn: EVERYWHERE },
+  { name: 'between', before: 'qty BETWEEN 1 AND 5', after: 'qty BETWEEN 1 AND 6', detectedOn: EVERYWHERE },
+  {
+    name: 'not_between',
+    before: 'qty NOT BETWEEN 10 AND 20',
+    after: 'qty NOT BETWEEN 10 AND 30',
+    detectedOn: EVERYWHERE,
+  },
+  {
+    name: 'and_or',
+    before: 'qty > 0 AND qty < 100 OR qty IS NULL',
+    after: 'qty > 0 AND (qty < 100 OR qty IS NULL)',
+    detectedOn: EVERYWHERE,
+  },
+  { name: 'reordered', before: 'qty >= 0 AND qty <= 9', after: '(qty <= 9) AND qty >= 0', detectedOn: [] },
+  {
+    name: 'like',
+    before: "name LIKE 'a%' OR name = ''",
+    after: "name NOT LIKE 'b%'",
+    detectedOn: EVERYWHERE,
+  },
+  // MariaDB: `done` = 1.
+  {
+    name: 'bool',
+    before: 'done = true OR qty > 0',
+    after: 'done = false OR qty > 0',
+    detectedOn: EVERYWHERE,
+  },
+  { name: 'arith', before: 'qty + 1 > 2 * qty - 5', after: 'qty + 2 > 2 * qty - 5', detectedOn: EVERYWHERE },
+  // MariaDB: MOD.
+  {
+    name: 'modulo',
+    before: 'qty % 2 = 0 OR qty > 0',
+    after: 'qty % 3 = 0 OR qty > 0',
+    detectedOn: EVERYWHERE,
+  },
+  {
+    name: 'is_null',
+    before: 'note IS NOT NULL OR qty > 0',
+    after: 'note IS NULL OR qty > 0',
+    detectedOn: EVERYWHERE,
+  },
+  // MariaDB rewrites NOT: `qty` <= 50 or `qty` >= 60.
+  {
+    name: 'negated',
+    before: 'NOT (qty > 50 AND qty < 60)',
+    after: 'NOT (qty > 50 AND qty < 70)',
+    detectedOn: ['sqlite', 'postgres'],
+  },
+  // MariaDB renames functions (octet_length), PostgreSQL some (TRIM(BOTH FROM …)).
+  { name: 'function', before: 'length(name) < 90', after: 'length(name) < 80', detectedOn: ['sqlite'] },
+  // PostgreSQL re-spells the literal as a date ('2020-01-01'::date).
+  {
+    name: 'date',
+    before: "due > '2020-01-01'",
+    after: "due > '2021-01-01'",
+    detectedOn: ['sqlite', 'mysql'],
+  },
+  {
+    name: 'unchanged',
+    before: "coalesce(note, '') <> 'bad'",
+    after: "coalesce(note, '') <> 'bad'",
+    detectedOn: [],
+  },
+];
+
+const CHECK_PROBE: TableDef = {
+  name: 'check_probe',
+  columns: [
+    { name: 'id', type: 'string(36)', nullable: false },
+    { name: 'qty', type: 'integer', nullable: true },
+    { name: 'price', type: 'numeric(8,2)', nullable: true },
+    { name: 'weight', type: 'float', nullable: true },
+    { name: 'name', type: 'string(100)', nullable: true },
+    { name: 'done', type: 'boolean', nullable: true },
+    { name: 'due', type: 'date', nullable: true },
+    { name: 'note', type: 'text', nullable: true },
+    { name: 'status', type: 'string(20)', nullable: true },
+  ],
+  primaryKey: { name: 'pk_check_probe', columns: ['id'] },
+  uniqueConstraints: [],
+  foreignKeys: [],
+  checks: [],
+  indexes: [],
+};
+
+function withCheckProbe(which: 'before' | 'after'): SchemaDef {
+  const s = appSchema();
+  const t = structuredClone(CHECK_PROBE);
+  t.checks = CHECK_CASES.map((c) => ({ name: `ck_check_probe_${c.name}`, expr: c[which] }));
+  s.tables.push(t);
+  return s;
+}
+
+for (const dialect of DIALECTS) {
+  test(`CHECK expressions in ${dialect}'s spelling: no difference after the upgrade, a change detected where certain`, async () => {
+    const clean = 'No new upgrade operations detected.\n';
+    const ws = await Workspace.open(dialect);
+    try {
+      await ws.run((env) => upgrade(env, 'head'));
+      const first = withCheckProbe('before');
+      assert.ok((await ws.run((env) => autogenerate(env, { message: 'check probe' }), first)).result);
+      await ws.run((env) => upgrade(env, 'head'), first);
+      assert.equal((await ws.run((env) => check(env), first)).out, clean);
+      const before = await ws.schema();
+
+      const second = withCheckProbe('after');
+      const gen = await ws.run((env) => autogenerate(env, { message: 'change the checks' }), second);
+      const detected = gen.err.split('\n').filter((l) => l.includes('Detected'));
+      assert.deepEqual(
+        detected
+          .map((l) => /Detected changed check constraint 'ck_check_probe_(\w+)'/.exec(l)?.[1] ?? l)
+          .sort(),
+        CHECK_CASES.filter((c) => c.detectedOn.includes(dialect))
+          .map((c) => c.name)
+          .sort(),
+      );
+      if (dialect === 'sqlite') assertBiomeClean(gen.result!);
+      await ws.run((env) => upgrade(env, 'head'), second);
+      assert.equal((await ws.run((env) => check(env), second)).out, clean);
+
+      await ws.run((env) => downgrade(env, '-1'));
+      assert.equal(JSON.stringify(await ws.schema(), null, 1), JSON.stringify(before, null, 1));
+      // The restored expressions are the first models' again (the scripts' head is ahead: no `check`).
+      const tables = await ws.sql((db) => introspector(dialect).getTables(db));
+      assert.deepEqual(
+        compareSchemas(first, tables, { dialect, versionTable: 'alembic_version' }).detected,
+        [],
+      );
+    } finally {
+      await ws.close();
+    }
   });
 }

@@ -1,6 +1,9 @@
+import type { DialectName } from '../ddl/dialect-impl.js';
 import type { CheckDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef } from '../schema/types.js';
+import { compareCheckExpressions, portableCheckExpression } from './check-expr.js';
 import type { CompareResult } from './compare.js';
 import { effectiveAction } from './dialect-rules.js';
+import type { ChangeCheckOp } from './diff-ops.js';
 import { addedIndexMessage, columnList, pyBool, pyTuple } from './messages.js';
 
 // The table-level half of the comparison: indexes, unique constraints, foreign keys, CHECKs.
@@ -121,23 +124,56 @@ export function compareForeignKeys(
 }
 
 /**
- * CHECK constraints are compared by name only. Each database hands back its own rewriting of the
- * expression — PostgreSQL's `((status)::text = ANY ((ARRAY['a'::character varying, …` for
- * `status IN ('a', …)`, MariaDB's backquotes — and no portable parser can prove two spellings
- * equal, so a changed expression under the same name is not detected (Alembic does not compare
- * CHECK constraints at all).
+ * CHECK constraints are matched by name; one under the same name whose expression changed is
+ * dropped and created again. Each database hands back its own rewriting of the expression —
+ * PostgreSQL's `((status)::text = ANY ((ARRAY['a'::character varying, …` for `status IN ('a', …)`,
+ * MariaDB's backquotes — so both sides are compared as expression trees (check-expr.ts), and a
+ * difference is reported only where the dialect is known to keep the model's expression up to
+ * those rewritings; anything else is never reported (Alembic does not compare CHECK constraints
+ * at all).
  */
-export function compareChecks(m: TableDef, d: TableDef, out: CompareResult): void {
+export function compareChecks(m: TableDef, d: TableDef, dialect: DialectName, out: CompareResult): void {
   const byName = (list: CheckDef[] | undefined) =>
     new Map((list ?? []).map((c) => [c.name.toLowerCase(), c]));
   const model = byName(m.checks);
   const db = byName(d.checks);
-  for (const [key, c] of [...db].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const sorted = (map: Map<string, CheckDef>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [key, c] of sorted(db)) {
     if (model.has(key)) continue;
     out.ops.push({ kind: 'remove_check', table: m.name, check: c });
     out.detected.push(`Detected removed check constraint '${c.name}' on '${m.name}'`);
   }
-  for (const [key, c] of [...model].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [key, c] of sorted(model)) {
+    const old = db.get(key);
+    if (!old) continue;
+    const diff = compareCheckExpressions(c.expr, old.expr, dialect);
+    if (diff.kind !== 'changed') continue;
+    // The database's expression, for the downgrade: SQLite keeps the text an earlier revision
+    // wrote; MariaDB's and PostgreSQL's are spelt portably where that is certain.
+    const portable = dialect === 'sqlite' ? old.expr : portableCheckExpression(old.expr, dialect);
+    const op: ChangeCheckOp = {
+      kind: 'change_check',
+      table: m.name,
+      from: { name: old.name, expr: portable ?? old.expr },
+      to: c,
+    };
+    if (diff.values) op.values = diff.values;
+    // MariaDB writes TRUE as 1: only its lists of values are certain to read alike elsewhere.
+    if (dialect !== 'sqlite' && (portable === undefined || (dialect === 'mysql' && !diff.values))) {
+      op.catalogueSpelling = true;
+    }
+    out.ops.push(op);
+    const what = diff.values
+      ? [
+          diff.values.added.length ? `added value(s) ${diff.values.added.join(', ')}` : '',
+          diff.values.removed.length ? `removed value(s) ${diff.values.removed.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ')
+      : `${op.from.expr} to ${c.expr}`;
+    out.detected.push(`Detected changed check constraint '${c.name}' on '${m.name}': ${what}`);
+  }
+  for (const [key, c] of sorted(model)) {
     if (db.has(key)) continue;
     out.ops.push({ kind: 'add_check', table: m.name, check: c });
     out.detected.push(`Detected added check constraint '${c.name}' on '${m.name}'`);

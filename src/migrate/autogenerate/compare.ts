@@ -139,7 +139,7 @@ function compareTable(m: TableDef, d: TableDef, dialect: DialectName, out: Compa
     out.detected.push(fkMessage('added', name, fk));
   }
 
-  compareChecks(m, d, out);
+  compareChecks(m, d, dialect, out);
 
   for (const c of d.columns) {
     if (modelCols.has(c.name.toLowerCase())) continue;

@@ -48,6 +48,8 @@ export function describeOp(op: DiffOp): string[] {
       return [`add_constraint check '${op.check.name}' on ${op.table}`];
     case 'remove_check':
       return [`remove_constraint check '${op.check.name}' on ${op.table}`];
+    case 'change_check':
+      return [`modify_constraint check '${op.to.name}' on ${op.table}: ${op.from.expr} -> ${op.to.expr}`];
   }
 }
 

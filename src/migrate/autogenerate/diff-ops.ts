@@ -34,7 +34,23 @@ export type DiffOp =
   | { kind: 'add_fk'; table: string; fk: ForeignKeyDef }
   | { kind: 'remove_fk'; table: string; fk: ForeignKeyDef }
   | { kind: 'add_check'; table: string; check: CheckDef }
-  | { kind: 'remove_check'; table: string; check: CheckDef };
+  | { kind: 'remove_check'; table: string; check: CheckDef }
+  | ChangeCheckOp;
+
+/**
+ * A CHECK constraint of the same name whose expression changed: dropped and created again (no
+ * database alters one in place). `from` is the database's, `to` the models'.
+ */
+export interface ChangeCheckOp {
+  kind: 'change_check';
+  table: string;
+  from: CheckDef;
+  to: CheckDef;
+  /** When both are lists of values for one column (`oneOf`): what `to` allows that `from` did not, and the reverse. */
+  values?: { added: string[]; removed: string[] };
+  /** The database's expression is kept as its catalogue spells it (no portable spelling was certain). */
+  catalogueSpelling?: boolean;
+}
 
 /** One column's type, nullability and/or server default changed: one `op.alterColumn`. */
 export interface AlterColumnOp {
@@ -78,6 +94,11 @@ export function invert(op: DiffOp): DiffOp {
       return { kind: 'remove_check', table: op.table, check: op.check };
     case 'remove_check':
       return { kind: 'add_check', table: op.table, check: op.check };
+    case 'change_check': {
+      const inverse: ChangeCheckOp = { ...op, from: op.to, to: op.from };
+      if (op.values) inverse.values = { added: op.values.removed, removed: op.values.added };
+      return inverse;
+    }
   }
 }
 

@@ -31,11 +31,15 @@ export function renderOps(ops: readonly DiffOp[], options: RenderOptions): strin
 
 /**
  * In a downgrade, CHECK constraints re-created for a removed table or check are the database's own
- * spelling of the expression (nothing else is left to read them from): say so.
+ * spelling of the expression (nothing else is left to read them from): say so. A changed check is
+ * restored in a portable spelling where one is certain (check-expr.ts), else as for a removed one.
  */
 function catalogueNote(op: DiffOp, options: RenderOptions): string | undefined {
   if (options.direction !== 'downgrade') return undefined;
-  const hasCheck = op.kind === 'add_check' || (op.kind === 'add_table' && (op.table.checks ?? []).length > 0);
+  const hasCheck =
+    op.kind === 'add_check' ||
+    (op.kind === 'change_check' && !!op.catalogueSpelling) ||
+    (op.kind === 'add_table' && (op.table.checks ?? []).length > 0);
   if (!hasCheck) return undefined;
   return `NOTE: CHECK expression(s) as ${options.dialect} reports them; review them if this revision must run on another database.`;
 }
@@ -95,6 +99,11 @@ export function renderOp(op: DiffOp): string[] {
       return printCall('await op.createCheckConstraint', [op.check.name, op.table, op.check.expr]);
     case 'remove_check':
       return printCall('await op.dropConstraint', [op.check.name, op.table, 'check']);
+    case 'change_check':
+      return [
+        ...printCall('await op.dropConstraint', [op.from.name, op.table, 'check']),
+        ...printCall('await op.createCheckConstraint', [op.to.name, op.table, op.to.expr]),
+      ];
   }
 }
 

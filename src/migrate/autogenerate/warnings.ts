@@ -74,9 +74,37 @@ export function warningsFor(op: DiffOp): Warning[] {
           ]
         : [];
     }
+    case 'change_check':
+      return checkChangeWarnings(op);
     default:
       return [];
   }
+}
+
+/**
+ * A CHECK constraint created again is checked against every existing row: a value the new list
+ * drops, or any row the new expression rejects, makes the step fail (and on MySQL/MariaDB, whose
+ * DDL is not transactional, the old check is already gone by then).
+ */
+function checkChangeWarnings(op: Extract<DiffOp, { kind: 'change_check' }>): Warning[] {
+  const ref = `check constraint '${op.to.name}' on '${op.table}'`;
+  const fix = 'update or delete those rows first (a data migration: op.execute before this step)';
+  if (op.values) {
+    const { removed } = op.values;
+    if (!removed.length) return [];
+    return [
+      {
+        destructive: false,
+        text: `${ref} no longer allows ${removed.join(', ')}: fails if rows still hold ${removed.length === 1 ? 'it' : 'any of them'}; ${fix}`,
+      },
+    ];
+  }
+  return [
+    {
+      destructive: false,
+      text: `${ref} changes its expression: fails if existing rows do not satisfy the new one; ${fix}`,
+    },
+  ];
 }
 
 function notNullWithoutDefault(c: ColumnDef): boolean {

@@ -210,6 +210,8 @@ export function portableCheck(raw: string): string {
   const values: string[] = [];
   for (const element of splitTopLevel(list)) {
     let v = element.trim();
+    // A negative number, which PostgreSQL writes as a string cast to the column's type: '-1'::integer → -1
+    v = /^'(-\d+(?:\.\d+)?)'::(?:integer|bigint|smallint|numeric)$/.exec(v)?.[1] ?? v;
     // Strip casts and the parentheses around them: ('a'::character varying)::text → 'a'
     for (let prev = ''; prev !== v; ) {
       prev = v;
