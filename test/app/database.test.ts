@@ -180,3 +180,74 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+/**
+ * PostgreSQL sessions take the database's (or role's, or server's) TimeZone and DateStyle. A
+ * timestamptz is an instant whatever the zone, but node-postgres reads dates and timestamps only
+ * in the ISO output style: under `DateStyle = 'SQL, DMY'` a DATE came back as '31/12/1999' and
+ * every timestamp as null. The pool pins the output style; the zone may stay the database's.
+ */
+if (DIALECTS.includes('postgres')) {
+  test('PostgreSQL with its own TimeZone and DateStyle: dates and instants read back unchanged', async () => {
+    const scratch = await scratchDatabase('postgres');
+    try {
+      await migrateToHead(scratch);
+      const admin = await openDatabase(scratch.parsed, { poolSize: 1 });
+      await sql`alter database ${sql.id(scratch.parsed.database!)} set timezone to 'Pacific/Auckland'`.execute(
+        admin.db,
+      );
+      await sql`alter database ${sql.id(scratch.parsed.database!)} set datestyle to 'SQL, DMY'`.execute(
+        admin.db,
+      );
+      await admin.destroy();
+
+      const database = await openDatabase(scratch.parsed, { poolSize: 2 });
+      try {
+        const db = database.db;
+        const session = await sql<{ tz: string }>`select current_setting('TimeZone') as tz`.execute(db);
+        // The database's zone (or PGOPTIONS's, when the run sets one): not UTC either way.
+        assert.ok(!['UTC', 'Etc/UTC'].includes(session.rows[0]!.tz), session.rows[0]!.tz);
+        const created = new Date('2026-03-01T11:30:00.123Z');
+        await db
+          .insertInto('users')
+          .values({
+            id: 'u1',
+            email: 'u1@example.com',
+            password_hash: 'x',
+            dob: '1999-12-31',
+            created_at: created,
+          })
+          .execute();
+        await db.insertInto('products').values({ id: 'p1', name: 'Milk', name_key: 'milk' }).execute();
+        // added_at from the server default (CURRENT_TIMESTAMP), 11:30 UTC being 00:30 next day in Auckland.
+        await db
+          .insertInto('user_products')
+          .values({ id: 'i1', user_id: 'u1', product_id: 'p1', expiry_date: '2026-03-01' })
+          .execute();
+        const user = await db.selectFrom('users').select(['dob', 'created_at']).executeTakeFirstOrThrow();
+        assert.equal(user.dob, '1999-12-31');
+        assert.equal(user.created_at?.toISOString(), created.toISOString());
+        const item = await db
+          .selectFrom('user_products')
+          .select(['expiry_date', 'added_at'])
+          .executeTakeFirstOrThrow();
+        assert.equal(item.expiry_date, '2026-03-01');
+        assert.ok(item.added_at instanceof Date && Math.abs(item.added_at.getTime() - Date.now()) < 60_000);
+        const due = await db
+          .selectFrom('user_products')
+          .select('id')
+          .where('expiry_date', '<', '2026-03-02')
+          .where('added_at', '>', created)
+          .execute();
+        assert.deepEqual(
+          due.map((r) => r.id),
+          ['i1'],
+        );
+      } finally {
+        await database.destroy();
+      }
+    } finally {
+      await scratch.drop();
+    }
+  });
+}

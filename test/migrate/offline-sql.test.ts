@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { CommandError } from '../../src/migrate/commands/errors.js';
 import { downgrade, stamp, upgrade } from '../../src/migrate/commands/upgrade.js';
+import { connect } from '../../src/migrate/index.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
-import { DIALECTS, scratchDatabase } from '../support/databases.js';
+import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS, engine, scratchScripts, writeRevision } from '../support/engine.js';
 import { applyWithNativeClient } from '../support/native-client.js';
 
@@ -140,6 +142,67 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await state(), { tables: [], heads: [] });
       } finally {
         await db.drop();
+        scripts.cleanup();
+      }
+    });
+
+    /**
+     * A timestamp literal without a zone is UTC, the engine's convention, and so is a Date a data
+     * migration writes — online and in a `--sql` script, in a session whose time zone is not UTC:
+     * PostgreSQL reads a zone-less literal in the session's TimeZone (here the scratch database's
+     * own), so the default and the scripted row were 13 hours early in Auckland. MariaDB's
+     * DATETIME keeps what is written (its script is applied under `SET time_zone = '+13:00'`).
+     */
+    test('timestamp literals and dates are UTC instants in a session that is not in UTC', async () => {
+      const scripts = scratchScripts();
+      const [online, offline] = await Promise.all([scratchDatabase(dialect), scratchDatabase(dialect)]);
+      try {
+        writeRevision(scripts.dir, {
+          id: 'a2e000000001',
+          message: 'events',
+          upgrade: [
+            "await op.createTable('events', { columns: [{ name: 'id', type: 'integer', nullable: false }, { name: 'at', type: 'timestamp', nullable: false, default: '2026-01-01 00:00:00' }], primaryKey: { name: 'pk_events', columns: ['id'] } });",
+            // better-sqlite3 binds no Date: SQLite stores the UTC text the app writes.
+            "const at = new Date('2026-03-01T12:00:00.000Z');",
+            "await op.execute(op.db.insertInto('events').values({ id: 1, at: op.dialect === 'sqlite' ? '2026-03-01 12:00:00.000' : at }));",
+          ],
+          downgrade: ["await op.dropTable('events');"],
+        });
+        if (dialect === 'postgres') {
+          for (const db of [online, offline]) {
+            const k = await connect(db.parsed);
+            await sql`alter database ${sql.id(db.parsed.database!)} set timezone to 'Pacific/Auckland'`.execute(
+              k,
+            );
+            await k.destroy();
+          }
+        }
+        const on = engine(online.url, scripts.dir);
+        await upgrade(on.env, 'head');
+        await on.env.close();
+        const off = engine(offline.url, scripts.dir);
+        await upgrade(off.env, 'head', { sql: true });
+        const zone = dialect === 'mysql' ? "SET time_zone = '+13:00';\n" : '';
+        await applyWithNativeClient(offline, zone + off.output.stdoutText);
+
+        /** Row 1 from the revision, row 2 from the column's default; SQLite's text is UTC. */
+        const instants = async (db: ScratchDatabase) => {
+          const k = await connect(db.parsed);
+          try {
+            await k.insertInto('events').values({ id: 2 }).execute();
+            const rows = await k.selectFrom('events').select(['id', 'at']).orderBy('id').execute();
+            return rows.map((r) =>
+              (r.at instanceof Date ? r.at : new Date(`${String(r.at).replace(' ', 'T')}Z`)).toISOString(),
+            );
+          } finally {
+            await k.destroy();
+          }
+        };
+        const expected = ['2026-03-01T12:00:00.000Z', '2026-01-01T00:00:00.000Z'];
+        assert.deepEqual(await instants(online), expected, 'online');
+        assert.deepEqual(await instants(offline), expected, '--sql');
+      } finally {
+        await Promise.all([online.drop(), offline.drop()]);
         scripts.cleanup();
       }
     });

@@ -109,7 +109,10 @@ export const InventoryItem = Type.Object({
   expiryDate: Nullable(Type.String()),
   expiryEstimated: Type.Boolean(),
   daysUntilExpiry: Nullable(
-    Type.Integer({ description: 'Days from today (UTC) to the expiry date; negative once past.' }),
+    Type.Integer({
+      description:
+        'Days from today (in APP_TIMEZONE, as the sweep counts) to the expiry date; negative once past.',
+    }),
   ),
   nutrition: NutritionText(INVENTORY_NUTRIENT_ORDER),
   addedAt: Type.String({ description: ISO_TIMESTAMP }),

@@ -1,5 +1,5 @@
 import { type ColumnDefinitionBuilder, PostgresAdapter, PostgresQueryCompiler, sql } from 'kysely';
-import { normalizeDefault } from '../introspect/normalize.js';
+import { canonicalTimestamp, isTimestampLiteral, normalizeDefault } from '../introspect/normalize.js';
 import { parseColumnType } from '../schema/column-type.js';
 import type { ColumnDef, ServerDefault } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
@@ -42,9 +42,20 @@ export class PostgresDialect extends BaseDialect {
     }
   }
 
-  renderDefault(def: ServerDefault, _type: ColumnDef['type']): string {
+  renderDefault(def: ServerDefault, type: ColumnDef['type']): string {
     if (typeof def === 'object') return def.expr === 'current_date' ? 'CURRENT_DATE' : 'CURRENT_TIMESTAMP';
+    // A timestamp literal without a zone is UTC (the engine's convention, as MySQL's DATETIME and
+    // SQLite keep it); PostgreSQL would read it in the session's TimeZone, so the zone is written.
+    if (type === 'timestamp' && typeof def === 'string' && isTimestampLiteral(def)) {
+      return this.literal(`${canonicalTimestamp(def)}+00`);
+    }
     return this.literal(def);
+  }
+
+  /** A Date is an instant: written with its zone, or a `--sql` script's session would read it in its own. */
+  override literal(value: unknown): string {
+    if (value instanceof Date) return `'${value.toISOString()}'`;
+    return super.literal(value);
   }
 
   alterColumn(table: string, existing: ColumnDef, change: AlterColumnChange): string[] {

@@ -136,6 +136,11 @@ export function normalizeDefault(
 const TIMESTAMP_LITERAL =
   /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
+/** Whether `text` is a date or timestamp literal (with or without a zone) that canonicalTimestamp reads. */
+export function isTimestampLiteral(text: string): boolean {
+  return TIMESTAMP_LITERAL.test(text.trim());
+}
+
 /**
  * A timestamp literal in one spelling: `YYYY-MM-DD HH:MM:SS[.fff]` in UTC, the fraction without
  * trailing zeros. MySQL's DATETIME(3) reads `'2026-01-01 00:00:00'` back as `… 00:00:00.000` and

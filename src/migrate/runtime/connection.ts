@@ -1,6 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type Dialect,
+  Kysely,
+  MysqlDialect,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  SqliteDialect,
+} from 'kysely';
 import type { DatabaseUrl } from './database-url.js';
 
 export interface ConnectOptions {
@@ -81,7 +89,13 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
         },
       });
       pool.on('error', (e) => options.onIdleConnectionError?.(e));
-      return new Kysely<any>({ dialect: wrap(new PostgresDialect({ pool })) });
+      // node-postgres parses dates and timestamps in the ISO output style only: a database, role or
+      // server set to another DateStyle ('SQL, DMY', 'German') would give '31/12/1999' and null.
+      // The time zone can stay the session's: timestamptz values are read and written with their offset.
+      const onCreateConnection: PostgresDialectConfig['onCreateConnection'] = async (conn) => {
+        await conn.executeQuery(CompiledQuery.raw("SET DateStyle = 'ISO'"));
+      };
+      return new Kysely<any>({ dialect: wrap(new PostgresDialect({ pool, onCreateConnection })) });
     }
   }
 }
