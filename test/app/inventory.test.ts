@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { addDays, todayUtc } from '../../src/db/dates.js';
+import { INVENTORY_NUTRIENT_ORDER } from '../../src/features/catalogue/nutrition.js';
 import { estimateExpiry, shelfLifeDays } from '../../src/features/inventory/shelf-life.js';
 import { newUser, startServer, type TestServer, type TestUser } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
+import { TestSocket } from '../support/sockets.js';
 
 describe('shelf-life table', () => {
   test('by name, by a word of the name, plural forms, then by category', () => {
@@ -139,6 +141,47 @@ for (const dialect of DIALECTS) {
       const blank = await add(alice, { notes: '' }, '?barcode=4006381333931');
       assert.equal(blank.status, 200, blank.text);
       assert.equal(blank.body.notes, null);
+    });
+
+    test("add: a form's blank category and expiry date are none given, as the original ignored them", async () => {
+      const res = await add(alice, { name: 'Quince', quantity: 2, category: '', expiryDate: '', notes: '' });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.expiryDate, null);
+      assert.equal(res.body.expiryEstimated, false);
+      const cat = await alice.api.get('/api/product/inventory/list?name=quince');
+      assert.equal(cat.body.products[0].category, 'Uncategorized');
+      const scanned = await add(alice, { name: 'banana', expiryDate: '', isScannedProduct: true });
+      assert.equal(scanned.status, 200, scanned.text);
+      assert.equal(scanned.body.expiryDate, addDays(today, 5), 'estimated, as with no date at all');
+    });
+
+    test("add: a scan's live Product_Scanned push carries the item and its product's nutrition, as the original's did", async () => {
+      const erin = await newUser(server, 'erin');
+      const socket = new TestSocket(
+        `${server.baseUrl.replace('http', 'ws')}/api/ws/notification?access_token=${erin.token}`,
+      );
+      try {
+        assert.equal((await socket.next()).type, 'CONNECTION_ESTABLISHED');
+        const byBarcode = await add(erin, {}, '?barcode=4006381333931');
+        assert.equal(byBarcode.status, 200, byBarcode.text);
+        const byName = await add(erin, { name: 'apple', quantity: 2, isScannedProduct: true });
+        assert.equal(byName.status, 200, byName.text);
+        for (const added of [byBarcode.body, byName.body]) {
+          const frame = await socket.next();
+          assert.equal(frame.type, 'Product_Scanned');
+          assert.equal(frame.message, 'Product Scanned successfully');
+          const { data } = frame;
+          assert.deepEqual(
+            [data.itemId, data.name, data.quantity, data.notes, data.expiryDate],
+            [added.itemId, 'Apple', added.quantity, added.notes, added.expiryDate],
+          );
+          assert.deepEqual(Object.keys(data.nutrition), [...INVENTORY_NUTRIENT_ORDER]);
+          assert.equal(data.nutrition.energy_kcal, '52.00');
+          assert.equal(data.nutrition.protein, 'N/A');
+        }
+      } finally {
+        await socket.close();
+      }
     });
 
     test('add: invalid input is 422 naming the field; no token 401', async () => {

@@ -13,10 +13,19 @@ export const Barcode = Type.String({
   description: 'EAN/UPC digits or any code of letters, digits, `.`, `_`, `-` (at most 64).',
 });
 
+/**
+ * A barcode in a request body: as `Barcode`, or empty — a form's blank field, which the original
+ * accepted (it ignored the field on add, and kept the old code on update). Checked by the service.
+ */
+const BodyBarcode = Type.String({
+  maxLength: 64,
+  description: `${Barcode.description} Empty or blank: none (on update: unchanged).`,
+});
+
 export const AddProductBody = Type.Object({
   productName: ProductName,
   category: Category,
-  barcode: Type.Optional(Nullable(Barcode)),
+  barcode: Type.Optional(Nullable(BodyBarcode)),
   nutrition: Type.Optional(NutritionInput),
 });
 
@@ -54,8 +63,10 @@ export const CatalogueList = Type.Object({
 export const UpdateProductBody = Type.Object(
   {
     name: Type.Optional(ProductName),
-    category: Type.Optional(Category),
-    barcode: Type.Optional(Nullable(Barcode)),
+    category: Type.Optional(
+      Type.String({ maxLength: 100, description: 'Empty or blank: unchanged (as in the original).' }),
+    ),
+    barcode: Type.Optional(Nullable(BodyBarcode)),
     nutrition: Type.Optional(NutritionInput),
   },
   { minProperties: 1 },

@@ -13,6 +13,7 @@ import type { AddProductBody, CatalogueQuery, UpdateProductBody } from './schema
 
 export const MIN_NAME = 3;
 const BARCODE = /^[0-9A-Za-z._-]{1,64}$/;
+const BARCODE_MESSAGE = 'Barcode may hold only letters, digits, ".", "_" and "-"';
 
 /** A substring pattern with `%`, `_` and the escape character itself escaped, for LIKE … ESCAPE '!'. */
 export function likePattern(s: string): string {
@@ -56,9 +57,7 @@ export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: New
   const category = p.category?.trim() || 'Uncategorized';
   const barcode = p.barcode?.trim() || null;
   if (barcode && !BARCODE.test(barcode)) {
-    throw new ValidationFailure([
-      { field: 'barcode', message: 'Barcode may hold only letters, digits, ".", "_" and "-"' },
-    ]);
+    throw new ValidationFailure([{ field: 'barcode', message: BARCODE_MESSAGE }]);
   }
   const same = await tx
     .selectFrom('products')
@@ -229,9 +228,11 @@ export class CatalogueService {
       const nutrition = givenNutrition(body.nutrition);
       const name = body.name !== undefined ? checkedName(body.name, 'name') : product.name;
       const category = body.category?.trim() || product.category;
-      const barcode = body.barcode === undefined ? product.barcode : body.barcode?.trim() || null;
+      // null removes the barcode; a blank one (a form's empty field) keeps it, as the original did.
+      const given = body.barcode?.trim();
+      const barcode = body.barcode === null ? null : given || product.barcode;
       if (barcode && !BARCODE.test(barcode)) {
-        throw new ValidationFailure([{ field: 'barcode', message: 'Invalid barcode' }]);
+        throw new ValidationFailure([{ field: 'barcode', message: BARCODE_MESSAGE }]);
       }
       const clash = await tx
         .selectFrom('products')

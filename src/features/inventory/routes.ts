@@ -28,7 +28,7 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const service = new InventoryService(
     app.database,
-    (e) => app.log.error({ err: e }, 'mass add item failed'),
+    (e, what) => app.log.error({ err: e }, what),
     app.publishNotifications,
     app.today,
   );
@@ -44,9 +44,12 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
           allowList: (req: { query: unknown }) => (req.query as { barcode?: string }).barcode === undefined,
         },
       },
-      // With ?barcode= the body may be left out.
+      // With ?barcode= the body may be left out. A form's blank date field is no date (the original
+      // ignored the field), as an empty note is no note.
       preValidation: async (req) => {
         if (req.body === undefined || req.body === null) req.body = {};
+        const body = req.body as { expiryDate?: unknown };
+        if (typeof body === 'object' && body.expiryDate === '') body.expiryDate = null;
       },
       schema: {
         tags,

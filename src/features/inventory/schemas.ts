@@ -25,8 +25,17 @@ export const AddItemBody = Type.Object({
     }),
   ),
   quantity: Type.Optional(Quantity),
-  category: Type.Optional(Category),
-  expiryDate: Type.Optional(Nullable(ExpiryDate)),
+  category: Type.Optional(
+    Type.String({
+      maxLength: 100,
+      description: 'For a product new to the catalogue; empty or absent: `Uncategorized`.',
+    }),
+  ),
+  expiryDate: Type.Optional(
+    Nullable(ExpiryDate, {
+      description: `${ExpiryDate.description} Empty (a blank form field): none given.`,
+    }),
+  ),
   notes: Type.Optional(Nullable(Notes)),
   isScannedProduct: Type.Optional(
     Type.Boolean({ description: 'The item was scanned: its expiry is estimated when not given.' }),

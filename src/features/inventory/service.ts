@@ -11,7 +11,12 @@ import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
 import { checkedName, insertProduct, inTransaction, likePattern, nameKey } from '../catalogue/service.js';
-import type { NotificationPublisher, NotificationRow } from '../notifications/notification-events.js';
+import type {
+  NotificationPublisher,
+  NotificationRow,
+  PublishedNotification,
+} from '../notifications/notification-events.js';
+import { withScanData } from '../notifications/scan-frame-data.js';
 import { insertNewItem } from './new-item.js';
 import type { AddItemBody, ListQuery, UpdateItemBody } from './schemas.js';
 import { MassItem, type STATUSES } from './schemas.js';
@@ -59,7 +64,8 @@ type AddedItem = Awaited<ReturnType<InventoryService['insertItem']>>['item'];
 export class InventoryService {
   constructor(
     private readonly database: AppDatabase,
-    private readonly onError?: (e: unknown) => void,
+    /** Logs an error the request survives (one item of a mass add, a push sent without its extras). */
+    private readonly onError?: (e: unknown, what: string) => void,
     /** Pushes the scan notification of a scanned item to the owner's sockets, after the commit. */
     private readonly publish?: NotificationPublisher,
     /** Today's date in the app's time zone (`APP_TIMEZONE`), the calendar the sweep uses too. */
@@ -86,15 +92,26 @@ export class InventoryService {
         ),
       { retryUnique: true },
     );
-    this.announce(item, notification);
+    await this.announce(item, notification);
     return item;
   }
 
-  /** The original's `Product_Scanned` push, sent once the item is committed. */
-  private announce(item: AddedItem, notification: NotificationRow | undefined): void {
+  /**
+   * The original's `Product_Scanned` push, sent once the item is committed. Its `data` is the
+   * one a socket's backlog carries (`withScanData`): the item with its product's `nutrition`,
+   * which the original's frame always had. Should that read fail, the item alone is sent.
+   */
+  private async announce(item: AddedItem, notification: NotificationRow | undefined): Promise<void> {
     if (!notification || !this.publish) return;
     const { message: _message, ...data } = item;
-    this.publish([{ ...notification, data }]);
+    let rows: PublishedNotification[] = [{ ...notification, data }];
+    try {
+      const [withData] = await withScanData(this.database, [notification]);
+      if (withData?.data) rows = [{ ...notification, data: { ...withData.data, ...data } }];
+    } catch (e) {
+      this.onError?.(e, "reading a scanned item's product for its live push failed; pushed without it");
+    }
+    this.publish(rows);
   }
 
   private async insertItem(tx: Kysely<Database>, user: AuthUser, input: ItemInput, barcode?: string) {
@@ -425,7 +442,7 @@ export class InventoryService {
           { retryUnique: true },
         );
         success.push(added);
-        this.announce(added, notification);
+        await this.announce(added, notification);
       } catch (e) {
         if (e instanceof HttpError) failed.push({ product: item, reason: e.detail });
         else if (e instanceof ValidationFailure) failed.push({ product: item, reason: e.errors[0]!.message });
@@ -434,7 +451,7 @@ export class InventoryService {
           // share lock, so it is the user row): the client's doing, not a server fault to log.
           failed.push({ product: item, reason: 'The account no longer exists' });
         } else {
-          this.onError?.(e);
+          this.onError?.(e, 'mass add item failed');
           failed.push({ product: item, reason: 'The item could not be saved' });
         }
       }
