@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/config-error.js';
@@ -6,31 +7,55 @@ import type { MigrationConfig } from '../migrate/runtime/config.js';
 import { projectRoot } from '../paths.js';
 
 /**
- * The compiled models, loaded from tsc's output by path — never from the CLI bundle's own copy —
- * so that the registry and the files the registration check imports are the same objects.
- */
-const modelsDir = path.join(projectRoot, 'dist', 'src', 'models');
-
-/**
  * ExpireEye's plug into the migration engine: Alembic's alembic.ini + env.py. The models
  * registry is the target metadata; `EXPIREEYE_SCRIPT_LOCATION` points at another migrations
- * folder (tests use scratch ones).
+ * folder (tests use scratch ones). `root` is the project (tests use a scratch copy).
  */
-export function migrationConfig(env: NodeJS.ProcessEnv = process.env): MigrationConfig {
+export function migrationConfig(env: NodeJS.ProcessEnv = process.env, root = projectRoot): MigrationConfig {
+  // The compiled models, loaded from tsc's output by path — never from the CLI bundle's own copy —
+  // so that the registry and the files the registration check imports are the same objects.
+  const modelsDir = path.join(root, 'dist', 'src', 'models');
   return {
-    scriptLocation: path.resolve(env.EXPIREEYE_SCRIPT_LOCATION ?? path.join(projectRoot, 'migrations')),
+    scriptLocation: path.resolve(env.EXPIREEYE_SCRIPT_LOCATION ?? path.join(root, 'migrations')),
     database: () => databaseFromEnv(env),
     versionTable: versionTableName(env),
     metadata: async () => {
       // Loaded only by autogenerate and check.
+      const modules = builtModelModules(root, modelsDir);
       const registry: typeof import('../models/index.js') = await import(
         pathToFileURL(path.join(modelsDir, 'index.js')).href
       );
       const { metadata } = registry;
-      await metadata.assertAllRegistered(modelsDir);
+      await metadata.assertAllRegistered(modelsDir, modules);
       return metadata.schema();
     },
   };
+}
+
+/**
+ * The compiled model modules, once they are known to be the models as written in src/models.
+ * Autogenerate reads tsc's output, so a model edited or added since the last build would be
+ * compared as it was — "No changes in schema detected.", or a revision without the change — and a
+ * deleted one keeps its old output (tsc never removes it), which must not count as an unregistered
+ * model. Without the sources (an image that ships dist/ only) every compiled module counts.
+ */
+function builtModelModules(root: string, modelsDir: string): string[] | undefined {
+  const sourceDir = path.join(root, 'src', 'models');
+  if (!fs.existsSync(sourceDir)) return undefined;
+  const sources = fs.readdirSync(sourceDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  const modules: string[] = [];
+  for (const source of sources) {
+    const module = source.replace(/\.ts$/, '.js');
+    const built = fs.statSync(path.join(modelsDir, module), { throwIfNoEntry: false });
+    if (!built || built.mtimeMs < fs.statSync(path.join(sourceDir, source)).mtimeMs) {
+      throw new Error(
+        `src/models/${source} ${built ? 'changed after the last build' : 'has not been built yet'}: ` +
+          `run 'npm run build' first (autogenerate compares the database with the compiled models in dist/src/models)`,
+      );
+    }
+    modules.push(module);
+  }
+  return modules;
 }
 
 /**

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { migrationConfig } from '../../src/db/migration-config.js';
 import { upgrade } from '../../src/migrate/commands/upgrade.js';
 import {
   CapturedOutput,
@@ -189,6 +190,93 @@ describe('a model file nobody registered', () => {
     } finally {
       await db.drop();
       scripts.cleanup();
+    }
+  });
+});
+
+/**
+ * The seed's workflow is "modify your models, then autogenerate"; the CLI reads the models as tsc
+ * compiled them. A project copy whose src/models and dist/src/models can be edited apart: a
+ * model edited or added without a build must stop autogenerate, and the compiled leftover of a
+ * deleted model file (tsc never removes it) must not count as an unregistered model.
+ */
+describe('models changed since the last build', () => {
+  const realRoot = path.resolve(import.meta.dirname, '..', '..', '..');
+  let root: string;
+  let db: ScratchDatabase;
+  let scripts: ReturnType<typeof scratchScripts>;
+  const built = new Date(Date.now() - 30_000);
+  const written = new Date(Date.now() - 60_000);
+  /** A model module in the compiled layout, importing the engine as the app's models do. */
+  const wishModel = `import { col, defineTable } from '../migrate/schema/index.js';\n
+export const wishes = defineTable('wishes', { id: col.integer().primaryKey() });\n`;
+
+  async function autogenerate() {
+    const output = new CapturedOutput();
+    const env = { DATABASE_URL: db.url, EXPIREEYE_SCRIPT_LOCATION: scripts.dir };
+    const code = await runDbProgram(['revision', '--autogenerate', '-m', 'x'], {
+      output,
+      config: () => migrationConfig(env, root),
+    });
+    return { code, out: output.stdoutText, err: output.stderrText };
+  }
+
+  before(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-build-'));
+    const sources = path.join(root, 'src', 'models');
+    const compiled = path.join(root, 'dist', 'src', 'models');
+    fs.cpSync(path.join(realRoot, 'src', 'models'), sources, { recursive: true });
+    fs.cpSync(path.join(realRoot, 'dist', 'src', 'models'), compiled, { recursive: true });
+    fs.symlinkSync(path.join(realRoot, 'dist', 'src', 'migrate'), path.join(root, 'dist', 'src', 'migrate'));
+    for (const f of fs.readdirSync(sources)) fs.utimesSync(path.join(sources, f), written, written);
+    for (const f of fs.readdirSync(compiled)) fs.utimesSync(path.join(compiled, f), built, built);
+    db = await scratchDatabase('sqlite');
+    scripts = scratchScripts();
+    fs.cpSync(path.join(APP_MIGRATIONS, 'versions'), path.join(scripts.dir, 'versions'), { recursive: true });
+    const { env } = engine(db.url, scripts.dir);
+    await upgrade(env, 'head').finally(() => env.close());
+  });
+  after(async () => {
+    fs.rmSync(root, { recursive: true, force: true });
+    scripts.cleanup();
+    await db.drop();
+  });
+
+  test('built models as written: nothing to do; a deleted model left compiled is not "unregistered"', async () => {
+    fs.writeFileSync(path.join(root, 'dist', 'src', 'models', 'wish.js'), wishModel);
+    const r = await autogenerate();
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.equal(r.out, 'No changes in schema detected.\n');
+  });
+
+  test('a model edited after the build stops autogenerate: FAILED, exit 255, run the build', async () => {
+    const user = path.join(root, 'src', 'models', 'user.ts');
+    fs.utimesSync(user, new Date(), new Date());
+    try {
+      const r = await autogenerate();
+      assert.equal(r.code, 255, r.out + r.err);
+      assert.equal(
+        r.out,
+        "FAILED: src/models/user.ts changed after the last build: run 'npm run build' first (autogenerate compares the database with the compiled models in dist/src/models)\n",
+      );
+      assert.deepEqual(versionFiles(scripts.dir), versionFiles(path.join(realRoot, 'migrations')));
+    } finally {
+      fs.utimesSync(user, written, written);
+    }
+  });
+
+  test('a model file added without a build stops it too', async () => {
+    const label = path.join(root, 'src', 'models', 'label.ts');
+    fs.writeFileSync(label, "export const label = 'not built';\n");
+    try {
+      const r = await autogenerate();
+      assert.equal(r.code, 255, r.out + r.err);
+      assert.match(
+        r.out,
+        /^FAILED: src\/models\/label\.ts has not been built yet: run 'npm run build' first/,
+      );
+    } finally {
+      fs.rmSync(label);
     }
   });
 });

@@ -139,6 +139,18 @@ describe('expireeye db (the executable)', () => {
     assert.match(r.stderr, /missing required argument 'revision'/);
   });
 
+  test('a missing command is a usage error too (exit 2, the usage on stderr); help asked for is not', async () => {
+    const none = await cli(['db'], {}, cwd);
+    assert.equal(none.code, 2, 'Alembic: "error: too few arguments", exit 2');
+    assert.match(none.stderr, /^Usage: db \[options\] \[command\]/);
+    assert.equal(none.stdout, '');
+    for (const asked of [['--help'], ['help'], ['help', 'upgrade']]) {
+      const r = await cli(['db', ...asked], {}, cwd);
+      assert.equal(r.code, 0, asked.join(' '));
+      assert.match(r.stdout, /^Usage: db /, asked.join(' '));
+    }
+  });
+
   test('a bad or incomplete setting: one line naming the variable, no secret, no stack', async () => {
     const port = await cli(
       ['db', 'current'],
@@ -302,9 +314,11 @@ describe('expireeye db on labelled branches with a dependency (Alembic output)',
   let env: Record<string, string>;
   const db = (...args: string[]) => cli(['db', ...args], env, dir);
   const sortedLines = (text: string) => text.split('\n').filter(Boolean).sort();
-  /** Alembic's `log_entry` of one revision (Path relative to the working directory, as ours). */
+  /** Alembic's `log_entry` of one revision (an absolute Path, whatever the working directory). */
   const entry = (head: string, file: string, doc: string[]) =>
-    [head, `Path: migrations/versions/${file}.ts`, '', ...doc.map((l) => `    ${l}`), '', ''].join('\n');
+    [head, `Path: ${dir}/migrations/versions/${file}.ts`, '', ...doc.map((l) => `    ${l}`), '', ''].join(
+      '\n',
+    );
   const docOf = (message: string, id: string, revises: string) => [
     message,
     '',

@@ -190,16 +190,20 @@ export async function runDbProgram(argv: string[], options: DbProgramOptions): P
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (
-        e.code === 'commander.helpDisplayed' ||
-        e.code === 'commander.version' ||
-        e.code === 'commander.help'
-      ) {
-        return EXIT.ok;
-      }
+      if (isHelpAsked(e)) return EXIT.ok;
       return EXIT.usage;
     }
     throw e;
   }
   return code;
+}
+
+/**
+ * `--help`, `help` and `--version` succeed. `commander.help` is also what a missing command
+ * raises (the help, written to stderr, with exit code 1): that is a usage error, exit 2, as
+ * Alembic's "too few arguments".
+ */
+function isHelpAsked(e: CommanderError): boolean {
+  if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return true;
+  return e.code === 'commander.help' && e.exitCode === 0;
 }

@@ -43,12 +43,7 @@ export function formatLine(map: RevisionMap, rev: Revision, opts: FormatOptions 
   return text;
 }
 
-export function formatVerbose(
-  map: RevisionMap,
-  rev: Revision,
-  opts: FormatOptions = {},
-  cwd = process.cwd(),
-): string {
+export function formatVerbose(map: RevisionMap, rev: Revision, opts: FormatOptions = {}): string {
   const id = rev.revision;
   // Alembic's `log_entry`: (head) for any head, even an effective one, and no branch labels here
   // (they get their own "Branch names:" line below).
@@ -60,8 +55,8 @@ export function formatVerbose(
   if (map.isBranchPoint(id)) lines.push(`Branches into: ${[...map.children(id)].sort().join(', ')}`);
   const labels = map.branchLabels(id);
   if (labels.length) lines.push(`Branch names: ${labels.join(', ')}`);
-  const rel = path.relative(cwd, rev.path);
-  lines.push(`Path: ${rel && !rel.startsWith('..') ? rel : rev.path}`);
+  // Absolute, as Alembic prints it (its versions folder is abspath'd), whatever the working directory.
+  lines.push(`Path: ${path.resolve(rev.path)}`);
   lines.push('');
   for (const l of rev.doc.split('\n')) lines.push(`    ${l}`);
   lines.push('');

@@ -13,10 +13,10 @@ export interface Metadata<Models extends readonly Model[] = readonly Model[]> {
   readonly models: Models;
   schema(): SchemaDef;
   /**
-   * Imports every module in `dir` and fails, naming the file and the model, when one exports a
-   * model that is not registered here.
+   * Imports every module in `dir` (or only `files`, names of modules in `dir`) and fails, naming
+   * the file and the model, when one exports a model that is not registered here.
    */
-  assertAllRegistered(dir: string): Promise<void>;
+  assertAllRegistered(dir: string, files?: readonly string[]): Promise<void>;
 }
 
 export class MetadataError extends Error {}
@@ -48,9 +48,8 @@ export function defineMetadata<const Models extends readonly Model[]>(models: Mo
   return {
     models,
     schema: () => ({ tables: models.map((m) => structuredClone(m.table)) }),
-    async assertAllRegistered(dir: string) {
-      const files = fs
-        .readdirSync(dir)
+    async assertAllRegistered(dir: string, only?: readonly string[]) {
+      const files = (only ?? fs.readdirSync(dir))
         .filter((f) => /\.(js|mjs|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.map'))
         .filter((f) => !f.endsWith('.ts') || !fs.existsSync(path.join(dir, f.replace(/\.ts$/, '.js'))));
       for (const file of files) {
