@@ -375,6 +375,27 @@ for (const dialect of DIALECTS) {
       assert.equal((await server.client().delete(`/api/product/user/delete/${x.body.itemId}`)).status, 401);
     });
 
+    test('add-mass: the items are listed newest first in the reverse of the order they were sent', async () => {
+      const u = await newUser(server, 'orderly');
+      const names = Array.from({ length: 12 }, (_, i) => `Item ${String(i).padStart(2, '0')}`);
+      const res = await u.api.post('/api/product/user/add-mass', {
+        products: names.map((productName) => ({ productName, quantity: 1 })),
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.success.length, names.length);
+      // Several land in one millisecond: their timestamps still follow the request's order.
+      const list = await u.api.get('/api/product/user/list');
+      assert.deepEqual(
+        list.body.products.map((p: { name: string }) => p.name),
+        [...names].reverse(),
+      );
+      const added = list.body.products.map((p: { addedAt: string }) => Date.parse(p.addedAt));
+      assert.ok(
+        added.every((t: number, i: number) => i === 0 || t < added[i - 1]!),
+        'strictly newest first',
+      );
+    });
+
     test('add-mass: items validated and added one by one; failures reported', async () => {
       const res = await bob.api.post('/api/product/user/add-mass', {
         products: [

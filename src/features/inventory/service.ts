@@ -7,6 +7,7 @@ import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
 import { addDays, iso, todayUtc } from '../../db/dates.js';
 import { isForeignKeyViolation } from '../../db/errors.js';
+import { monotonicNow } from '../../db/monotonic-clock.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
@@ -170,7 +171,7 @@ export class InventoryService {
         ? null
         : (input.notes ?? (barcode !== undefined ? `Scanned Via Barcode with Code ${barcode}` : null));
     const quantity = input.quantity ?? 1;
-    const now = new Date();
+    const now = monotonicNow();
     const { itemId, notification } = await insertNewItem(tx, {
       userId: user.id,
       productId: product.id,

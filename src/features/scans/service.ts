@@ -4,6 +4,7 @@ import { ValidationFailure } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso, todayUtc } from '../../db/dates.js';
+import { monotonicNow } from '../../db/monotonic-clock.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
 import { insertNewItem } from '../inventory/new-item.js';
@@ -77,7 +78,7 @@ export class ScanService {
     const found = await this.lookup.lookup(barcode, code.format);
     const product = found?.product;
     const today = this.today();
-    const now = new Date();
+    const now = monotonicNow();
 
     const result = await this.db.transaction().execute(async (tx) => {
       let status: ScanStatus = 'not_found';
