@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
 export const BIN = path.resolve(import.meta.dirname, '..', '..', '..', 'bin', 'expireeye.js');
@@ -15,24 +15,37 @@ export function cli(
   env: Record<string, string | undefined> = {},
   cwd?: string,
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const clean = { ...process.env };
-    for (const k of ['DATABASE_URL', 'DB_USER', 'DB_PASSWORD', 'DB_HOST', 'DB_PORT', 'DB_NAME'])
-      delete clean[k];
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...clean, ...env },
-      cwd: cwd ?? process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  return spawnCli(args, env, cwd).result;
+}
+
+/**
+ * `cli`, with the child process at hand (to signal or kill it). A process ended by a signal
+ * resolves with `code` -1 and the signal's name in `signal`.
+ */
+export function spawnCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  cwd?: string,
+): { child: ChildProcess; result: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
+  const clean = { ...process.env };
+  for (const k of ['DATABASE_URL', 'DB_USER', 'DB_PASSWORD', 'DB_HOST', 'DB_PORT', 'DB_NAME'])
+    delete clean[k];
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...clean, ...env },
+    cwd: cwd ?? process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const result = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => {
+    child.stdout!.on('data', (d) => {
       stdout += d;
     });
-    child.stderr.on('data', (d) => {
+    child.stderr!.on('data', (d) => {
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
+  return { child, result };
 }

@@ -116,21 +116,25 @@ export async function stamp(
   env.announce();
   return env.locked(async (conn) => {
     await env.ensureVersionTable(conn);
-    let heads = await env.versionTable.heads(conn);
-    if (opts.purge) {
-      await env.applyVersionChanges(
-        conn,
-        heads.map((h) => ({ kind: 'delete' as const, from: h })),
-      );
-      heads = [];
-    }
-    checkKnownHeads(map, heads);
-    // The graph plans the version-table changes (which rows a target replaces), as for upgrades.
-    const steps = graph(() => map.planStamp(heads, target), true);
-    for (const step of steps) {
-      env.output.info(LOG.migration, `Running ${step.describe}`);
-      await env.applyVersionChanges(conn, step.versionChanges);
-    }
-    return env.versionTable.heads(conn);
+    // One transaction, as Alembic's: a purge whose target then turns out unknown, or a process
+    // killed between the purge and the new rows, leaves the table as it was rather than empty.
+    return env.atomically(conn, async () => {
+      let heads = await env.versionTable.heads(conn);
+      if (opts.purge) {
+        await env.applyVersionChanges(
+          conn,
+          heads.map((h) => ({ kind: 'delete' as const, from: h })),
+        );
+        heads = [];
+      }
+      checkKnownHeads(map, heads);
+      // The graph plans the version-table changes (which rows a target replaces), as for upgrades.
+      const steps = graph(() => map.planStamp(heads, target), true);
+      for (const step of steps) {
+        env.output.info(LOG.migration, `Running ${step.describe}`);
+        await env.applyVersionChanges(conn, step.versionChanges);
+      }
+      return env.versionTable.heads(conn);
+    });
   });
 }

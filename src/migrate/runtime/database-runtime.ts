@@ -10,7 +10,7 @@ export { BatchedSink } from './batched-sink.js';
 export { callRevision } from './call-revision.js';
 export { connect } from './connection.js';
 export { flushingDb } from './flushing-db.js';
-export { acquireLock, releaseLock } from './lock.js';
+export { acquireLock, beginSqliteWrite, releaseLock } from './lock.js';
 export { OfflineSink } from './offline-sink.js';
 export { OnlineSink } from './online-sink.js';
 export { VersionTable } from './version-table.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DialectImpl, DialectName } from '../ddl/dialect-impl.js';
 import { type MigrationStep, shortLog, type VersionChange } from '../script/migration-step.js';
@@ -5,7 +6,7 @@ import type { RevisionMap } from '../script/revision-map.js';
 import { ScriptDirectory } from '../script/script-directory.js';
 import type { MigrationConfig } from './config.js';
 import { type DatabaseUrl, displayUrl } from './database-url.js';
-import { MigrationError } from './migration-error.js';
+import { MigrationError, MigrationInterrupted } from './migration-error.js';
 import { LOG, type Output } from './output.js';
 import type { VersionTable } from './version-table.js';
 
@@ -29,6 +30,10 @@ export class Environment {
   private dbInstance?: Kysely<any>;
   private implInstance?: DialectImpl;
   private rt?: Runtime;
+  /** True while a run holds the lock and applies revisions: `stop()` then takes effect. */
+  private applying = false;
+  /** Why the run must stop at the next revision (a signal's name), once asked. */
+  private stopReason?: string;
 
   constructor(
     readonly config: MigrationConfig,
@@ -67,8 +72,17 @@ export class Environment {
     return new this.rt.VersionTable(this.impl, this.versionTableName);
   }
 
+  /**
+   * The migration lock's name. PostgreSQL's advisory locks belong to one database, but MySQL's
+   * GET_LOCK names are server-wide: there the database is part of the name, or a run on one
+   * database would wait for a run (or a killed run's last statement) on another. Hashed, because
+   * GET_LOCK takes at most 64 characters.
+   */
   private get lockName(): string {
-    return `expireeye_migrate_${this.versionTableName}`;
+    const name = `expireeye_migrate_${this.versionTableName}`;
+    if (this.url.dialect !== 'mysql') return name;
+    const scope = `${this.url.database}.${this.versionTableName}`;
+    return `expireeye_migrate_${createHash('sha1').update(scope).digest('hex')}`;
   }
 
   /** The two INFO lines every database-touching command prints first. */
@@ -108,12 +122,12 @@ export class Environment {
    */
   async locked<T>(work: (conn: Kysely<any>) => Promise<T>): Promise<T> {
     const db = await this.db();
-    const { sql, acquireLock, releaseLock } = await this.load();
+    const { sql, acquireLock, releaseLock, beginSqliteWrite } = await this.load();
     const dialect = this.impl.name;
     return db.connection().execute(async (conn) => {
       if (dialect === 'sqlite') {
         await sql`PRAGMA foreign_keys = OFF`.execute(conn);
-        await sql`BEGIN IMMEDIATE`.execute(conn);
+        await beginSqliteWrite(conn);
         try {
           const result = await work(conn);
           await sql`COMMIT`.execute(conn);
@@ -135,6 +149,46 @@ export class Environment {
     });
   }
 
+  /**
+   * Runs `work` as one transaction on the lock's connection (a savepoint on SQLite, whose whole
+   * run already is one), for version-table changes that belong together (`stamp`): a failure, or a
+   * process killed between two of them, leaves the rows as they were.
+   */
+  async atomically<T>(conn: Kysely<any>, work: () => Promise<T>): Promise<T> {
+    const { sql } = await this.load();
+    const sqlite = this.impl.name === 'sqlite';
+    await (sqlite ? sql`SAVEPOINT ee_atomic` : sql`BEGIN`).execute(conn);
+    try {
+      const result = await work();
+      await (sqlite ? sql`RELEASE ee_atomic` : sql`COMMIT`).execute(conn);
+      return result;
+    } catch (e) {
+      if (sqlite) {
+        await sql`ROLLBACK TO ee_atomic`.execute(conn).catch(() => undefined);
+        await sql`RELEASE ee_atomic`.execute(conn).catch(() => undefined);
+      } else await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Asks the online upgrade/downgrade in progress to stop once its current revision is complete
+   * (the CLI's Ctrl-C and SIGTERM): ending the process mid-revision would leave that revision half
+   * applied on MySQL/MariaDB, and on SQLite lose the revisions the run completed. False when no run
+   * is applying revisions (nothing to finish) or a stop was already asked: the caller may then end
+   * the process at once.
+   */
+  stop(reason: string): boolean {
+    if (!this.applying || this.stopReason) return false;
+    this.stopReason = reason;
+    return true;
+  }
+
+  /** Between two revisions: throws when a stop was asked, before `next` starts. */
+  private stopBefore(next: MigrationStep): void {
+    if (this.stopReason) throw new MigrationInterrupted(this.stopReason, next.describe);
+  }
+
   /** Creates the version table unless it exists. */
   async ensureVersionTable(conn: Kysely<any>): Promise<void> {
     if (!(await this.versionTable.exists(conn))) await this.versionTable.create(conn);
@@ -150,8 +204,17 @@ export class Environment {
       // Import every planned revision at once: the loader's file reads overlap instead of costing
       // one event-loop round trip each between revisions (Alembic, too, loads them all up front).
       await Promise.all(steps.map((step) => this.script.module(step.revision)));
-      if (this.impl.transactionalDDL) for (const step of steps) await this.runStep(conn, step);
-      else await this.runBatched(conn, steps);
+      this.applying = true;
+      try {
+        if (this.impl.transactionalDDL) {
+          for (const step of steps) {
+            this.stopBefore(step);
+            await this.runStep(conn, step);
+          }
+        } else await this.runBatched(conn, steps);
+      } finally {
+        this.applying = false;
+      }
       return steps;
     });
   }
@@ -199,6 +262,9 @@ export class Environment {
     const { BatchedSink, Operations, flushingDb, callRevision } = await this.load();
     let inFlight: Promise<void> = Promise.resolve();
     for (const step of steps) {
+      // Asked to stop: the revision in flight completes (its failure, if any, is the error).
+      if (this.stopReason) await inFlight;
+      this.stopBefore(step);
       const mod = await this.script.module(step.revision);
       const sink = new BatchedSink(conn, step, inFlight, () =>
         this.output.info(LOG.migration, `Running ${step.describe}`),

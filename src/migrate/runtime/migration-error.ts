@@ -13,3 +13,19 @@ export class MigrationError extends Error {
     );
   }
 }
+
+/**
+ * A run that stopped between two revisions because the process was asked to (Ctrl-C, SIGTERM):
+ * every revision before `next` is complete and recorded, and `next` never started.
+ */
+export class MigrationInterrupted extends Error {
+  constructor(
+    readonly signal: string,
+    next: string,
+  ) {
+    super(
+      `Interrupted by ${signal}: stopped before running ${next}; every revision before it is ` +
+        'applied. Run the command again to go on',
+    );
+  }
+}
