@@ -20,7 +20,6 @@ export function likePattern(s: string): string {
   return `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
-/** Trimmed name, or a 422 naming `field`. */
 /**
  * A name as catalogue names are compared: case-insensitively, in JavaScript (so the same on every
  * database; SQLite's lower() knows only ASCII). Stored as `products.name_key`, which is unique.
@@ -29,6 +28,36 @@ export function nameKey(name: string): string {
   return name.trim().toLowerCase();
 }
 
+/** A 422 unless `barcode` (when there is one) is letters, digits, `.`, `_` and `-`. */
+function checkBarcode(barcode: string | null): void {
+  if (barcode && !BARCODE.test(barcode)) {
+    throw new ValidationFailure([{ field: 'barcode', message: BARCODE_MESSAGE }]);
+  }
+}
+
+/**
+ * A 409 when another catalogue product (not `exceptId`) has this name, whatever its case, or
+ * this barcode; the unique keys catch what a concurrent request adds after this check.
+ */
+async function refuseClash(tx: Kysely<Database>, name: string, barcode: string | null, exceptId?: string) {
+  let query = tx
+    .selectFrom('products')
+    .select(['name', 'barcode'])
+    .where((eb) =>
+      barcode
+        ? eb.or([eb('name_key', '=', nameKey(name)), eb('barcode', '=', barcode)])
+        : eb('name_key', '=', nameKey(name)),
+    );
+  if (exceptId !== undefined) query = query.where('id', '<>', exceptId);
+  const clash = await query.executeTakeFirst();
+  if (clash) {
+    throw clash.barcode === barcode && barcode
+      ? conflict(`Barcode ${barcode} is already used by another product`)
+      : conflict(`A product named '${clash.name}' already exists in the catalogue`);
+  }
+}
+
+/** Trimmed name, or a 422 naming `field`. */
 export function checkedName(raw: string, field = 'productName'): string {
   const name = raw.trim();
   if (name.length < MIN_NAME) {
@@ -56,23 +85,8 @@ export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: New
   const name = checkedName(p.name);
   const category = p.category?.trim() || 'Uncategorized';
   const barcode = p.barcode?.trim() || null;
-  if (barcode && !BARCODE.test(barcode)) {
-    throw new ValidationFailure([{ field: 'barcode', message: BARCODE_MESSAGE }]);
-  }
-  const same = await tx
-    .selectFrom('products')
-    .select(['name', 'barcode'])
-    .where((eb) =>
-      barcode
-        ? eb.or([eb('name_key', '=', nameKey(name)), eb('barcode', '=', barcode)])
-        : eb('name_key', '=', nameKey(name)),
-    )
-    .executeTakeFirst();
-  if (same) {
-    throw same.barcode === barcode && barcode
-      ? conflict(`Barcode ${barcode} is already used by another product`)
-      : conflict(`A product named '${same.name}' already exists in the catalogue`);
-  }
+  checkBarcode(barcode);
+  await refuseClash(tx, name, barcode);
   const id = randomUUID();
   const now = new Date();
   await tx
@@ -231,24 +245,8 @@ export class CatalogueService {
       // null removes the barcode; a blank one (a form's empty field) keeps it, as the original did.
       const given = body.barcode?.trim();
       const barcode = body.barcode === null ? null : given || product.barcode;
-      if (barcode && !BARCODE.test(barcode)) {
-        throw new ValidationFailure([{ field: 'barcode', message: BARCODE_MESSAGE }]);
-      }
-      const clash = await tx
-        .selectFrom('products')
-        .select(['name', 'barcode'])
-        .where('id', '<>', id)
-        .where((eb) =>
-          barcode
-            ? eb.or([eb('name_key', '=', nameKey(name)), eb('barcode', '=', barcode)])
-            : eb('name_key', '=', nameKey(name)),
-        )
-        .executeTakeFirst();
-      if (clash) {
-        throw clash.barcode === barcode && barcode
-          ? conflict(`Barcode ${barcode} is already used by another product`)
-          : conflict(`A product named '${clash.name}' already exists in the catalogue`);
-      }
+      checkBarcode(barcode);
+      await refuseClash(tx, name, barcode, id);
       const now = new Date();
       await tx
         .updateTable('products')
