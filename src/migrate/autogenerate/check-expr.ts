@@ -431,7 +431,7 @@ export function canonicalNumber(text: string): string | undefined {
 }
 
 /** The expression tree of a CHECK expression, or undefined where the grammar does not reach. */
-export function parseCheck(expr: string, dialect: DialectName): ParsedCheck | undefined {
+function parseCheck(expr: string, dialect: DialectName): ParsedCheck | undefined {
   try {
     const parser = new Parser(tokenize(expr, dialect));
     const node = parser.parse();
@@ -456,7 +456,7 @@ function reliable(p: ParsedCheck, dialect: DialectName): boolean {
  * `=`), BETWEEN is PostgreSQL's pair of comparisons, a number is compared as one wherever it is
  * spelt as a string (PostgreSQL writes `qty > '5'` as `qty > 5`), TRUE/FALSE as MariaDB's 1/0.
  */
-export function checkKey(n: CheckNode): string {
+function checkKey(n: CheckNode): string {
   switch (n.t) {
     case 'col':
       return `c:${JSON.stringify(n.name.toLowerCase())}`;
@@ -583,12 +583,6 @@ export function portableCheckExpression(expr: string, dialect: DialectName): str
     if (e instanceof Unsupported) return undefined;
     throw e;
   }
-}
-
-/** Whether an expression is a list of values for one column, as `oneOf` declares. */
-export function isValueList(expr: string, dialect: DialectName): boolean {
-  const p = parseCheck(expr, dialect);
-  return !!p && !!valueList(p.node);
 }
 
 const RESERVED = new Set([
