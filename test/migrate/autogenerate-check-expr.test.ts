@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  canonicalNumber,
-  compareCheckExpressions,
-  portableCheckExpression,
-} from '../../src/migrate/autogenerate/check-expr.js';
 import { compareSchemas } from '../../src/migrate/autogenerate/compare.js';
 import { describeOp } from '../../src/migrate/autogenerate/describe.js';
 import { reverseOps } from '../../src/migrate/autogenerate/diff-ops.js';
 import { renderOps } from '../../src/migrate/autogenerate/render.js';
 import { warningsFor } from '../../src/migrate/autogenerate/warnings.js';
 import type { DialectName, TableDef } from '../../src/migrate/index.js';
+import {
+  canonicalNumber,
+  compareCheckExpressions,
+  portableCheckExpression,
+} from '../../src/migrate/introspect/check-expr.js';
 import { portableCheck } from '../../src/migrate/introspect/normalize.js';
 
 /**
@@ -100,8 +100,8 @@ const SPELLINGS: [string, string, string][] = [
 /** What each introspector hands the comparator (portableCheck, and PostgreSQL's CHECK (…) removed). */
 function reflected(dialect: DialectName, [model, mysql, postgres]: [string, string, string]): string {
   if (dialect === 'sqlite') return model;
-  if (dialect === 'mysql') return portableCheck(mysql);
-  return portableCheck(/^CHECK \((.*)\)$/s.exec(postgres)![1]!);
+  if (dialect === 'mysql') return portableCheck(mysql, 'mysql');
+  return portableCheck(/^CHECK \((.*)\)$/s.exec(postgres)![1]!, 'postgres');
 }
 
 const DIALECTS: DialectName[] = ['sqlite', 'mysql', 'postgres'];
@@ -142,8 +142,9 @@ describe('CHECK expressions: what is a change', () => {
   test('a oneOf list: the values each side lacks, in any spelling and order', () => {
     const pg = portableCheck(
       "((status)::text = ANY ((ARRAY['active'::character varying, 'expired'::character varying, 'discarded'::character varying])::text[]))",
+      'postgres',
     );
-    const my = portableCheck("`status` in ('active','expired','discarded')");
+    const my = portableCheck("`status` in ('active','expired','discarded')", 'mysql');
     const model = "status IN ('expired', 'active', 'archived')";
     for (const [dialect, db] of [
       ['postgres', pg],
@@ -257,7 +258,7 @@ describe('CHECK expressions: the portable spelling a downgrade restores', () => 
   });
 
   test("PostgreSQL's negative numbers in a list, as numbers", () => {
-    assert.equal(portableCheck("(qty = ANY (ARRAY['-1'::integer, 2]))"), 'qty IN (-1, 2)');
+    assert.equal(portableCheck("(qty = ANY (ARRAY['-1'::integer, 2]))", 'postgres'), 'qty IN (-1, 2)');
   });
 
   test('none where it is not certain: a cast that may matter, a name that needs quotes', () => {
@@ -311,6 +312,7 @@ describe('CHECK expressions: the changed-check operation', () => {
         name: 'ck_items_status',
         expr: portableCheck(
           "((status)::text = ANY ((ARRAY['new'::character varying, 'done'::character varying, 'lost'::character varying])::text[]))",
+          'postgres',
         ),
       },
     ]);

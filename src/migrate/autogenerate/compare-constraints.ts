@@ -1,6 +1,6 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
+import { compareCheckExpressions, portableCheckExpression } from '../introspect/check-expr.js';
 import type { CheckDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef } from '../schema/types.js';
-import { compareCheckExpressions, portableCheckExpression } from './check-expr.js';
 import type { CompareResult } from './compare.js';
 import { effectiveAction } from './dialect-rules.js';
 import type { ChangeCheckOp } from './diff-ops.js';

@@ -108,7 +108,7 @@ export class MysqlIntrospector implements Introspector {
       }
     }
     for (const c of checks.rows)
-      out.get(c.tbl)?.checks?.push({ name: c.name, expr: portableCheck(c.clause) });
+      out.get(c.tbl)?.checks?.push({ name: c.name, expr: portableCheck(c.clause, 'mysql') });
     for (const [key, rows] of groupBy(stats.rows, (r) => `${r.tbl}\u0000${r.name}`)) {
       if (constraintIndexes.has(key)) continue;
       const first = rows[0]!;

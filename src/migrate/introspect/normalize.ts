@@ -1,5 +1,7 @@
+import type { DialectName } from '../ddl/dialect-impl.js';
 import { parseColumnType } from '../schema/column-type.js';
 import type { ColumnTypeName, ReferentialAction, ServerDefault } from '../schema/types.js';
+import { portableValueList } from './check-expr.js';
 
 /**
  * Turns what a catalogue reports back into the portable vocabulary, so that a database freshly
@@ -198,54 +200,6 @@ function safeBase(type: ColumnTypeName): string {
  * Without this, a downgrade that re-creates a dropped table writes one dialect's SQL into a
  * portable revision, and each round trip changes the text. Any other expression is kept verbatim.
  */
-export function portableCheck(raw: string): string {
-  const expr = raw.trim();
-  const pg = /^\(\(?([A-Za-z_]\w*)\)?(?:::[a-z ]+)? = ANY \((.*)\)\)$/s.exec(expr);
-  const my = /^`?([A-Za-z_]\w*)`? in \((.*)\)$/is.exec(expr);
-  const m = pg ?? my;
-  if (!m) return raw;
-  let list = m[2]!.trim();
-  if (pg) {
-    // (ARRAY[...])::text[]  or  ARRAY[...]
-    list = list.replace(/^\((.*)\)::[a-z ]+\[\]$/s, '$1');
-    const arr = /^ARRAY\[(.*)\]$/s.exec(list);
-    if (!arr) return raw;
-    list = arr[1]!;
-  }
-  const values: string[] = [];
-  for (const element of splitTopLevel(list)) {
-    let v = element.trim();
-    // A negative number, which PostgreSQL writes as a string cast to the column's type: '-1'::integer → -1
-    v = /^'(-\d+(?:\.\d+)?)'::(?:integer|bigint|smallint|numeric)$/.exec(v)?.[1] ?? v;
-    // Strip casts and the parentheses around them: ('a'::character varying)::text → 'a'
-    for (let prev = ''; prev !== v; ) {
-      prev = v;
-      v = v.replace(/::[a-z ]+(\[\])?$/i, '').trim();
-      if (v.startsWith('(') && v.endsWith(')')) v = v.slice(1, -1).trim();
-    }
-    if (/^'(?:[^']|'')*'$/s.test(v) || /^-?\d+(\.\d+)?$/.test(v)) values.push(v);
-    else return raw;
-  }
-  return values.length ? `${m[1]} IN (${values.join(', ')})` : raw;
-}
-
-/** Splits on commas outside quotes and parentheses. */
-function splitTopLevel(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === "'") quoted = !quoted;
-    else if (quoted) continue;
-    else if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      out.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(text.slice(start));
-  return out;
+export function portableCheck(raw: string, dialect: DialectName): string {
+  return portableValueList(raw, dialect) ?? raw;
 }

@@ -102,7 +102,7 @@ export class PostgresIntrospector implements Introspector {
       else if (c.type === 'u') t.uniqueConstraints!.push({ name: c.name, columns: c.cols });
       else if (c.type === 'c') {
         const expr = /^CHECK \((.*)\)$/s.exec(c.def)?.[1] ?? c.def;
-        t.checks!.push({ name: c.name, expr: portableCheck(expr) });
+        t.checks!.push({ name: c.name, expr: portableCheck(expr, 'postgres') });
       } else {
         const fk: ForeignKeyDef = {
           name: c.name,

@@ -585,6 +585,12 @@ export function portableCheckExpression(expr: string, dialect: DialectName): str
   }
 }
 
+/** The portable spelling of a list of values for one column (what `oneOf` declares), else undefined. */
+export function portableValueList(expr: string, dialect: DialectName): string | undefined {
+  const p = parseCheck(expr, dialect);
+  return p && valueList(p.node) ? portableCheckExpression(expr, dialect) : undefined;
+}
+
 const RESERVED = new Set([
   ...KEYWORDS,
   'array',
