@@ -14,6 +14,13 @@ import type { VerifiedToken } from './tokens.js';
 export class TokenVersions {
   private readonly seen = new Map<string, { version: number; until: number }>();
   private readonly revokedListeners: Array<(userId: string | undefined) => void> = [];
+  /**
+   * Counts revocations seen by this process. A version read from the database is remembered only
+   * if none arrived while the read was in flight: a read that began before a password change or
+   * account deletion committed returns the old version (or the deleted user), and remembering it
+   * after the revocation had cleared the entry would accept the revoked tokens for another minute.
+   */
+  private revocations = 0;
   constructor(
     private readonly database: AppDatabase,
     private readonly redis?: SharedRedis,
@@ -25,10 +32,12 @@ export class TokenVersions {
   async listen(): Promise<void> {
     if (!this.redis) return;
     await this.redis.subscribe(this.redis.key(REVOKED_CHANNEL), (userId) => {
+      this.revocations++;
       this.seen.delete(userId);
       this.emitRevoked(userId);
     });
     this.redis.onSubscriberReady(() => {
+      this.revocations++;
       this.seen.clear();
       this.emitRevoked(undefined);
     });
@@ -52,6 +61,7 @@ export class TokenVersions {
    * accepting a token, and closes the sockets opened with an old one.
    */
   async revoked(userId: string): Promise<void> {
+    this.revocations++;
     this.seen.delete(userId);
     this.emitRevoked(userId);
     try {
@@ -75,6 +85,7 @@ export class TokenVersions {
     const cached = this.seen.get(userId);
     const trusted = this.redis?.listening ?? true;
     if (cached && cached.until > now && trusted) return cached.version;
+    const revocations = this.revocations;
     const row = await this.database.db
       .selectFrom('users')
       .select('token_version')
@@ -84,6 +95,7 @@ export class TokenVersions {
       this.seen.delete(userId);
       return undefined;
     }
+    if (revocations !== this.revocations) return row.token_version;
     if (this.seen.size > 10_000) this.seen.clear();
     this.seen.set(userId, { version: row.token_version, until: now + this.ttlMs });
     return row.token_version;

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { inTransaction } from '../../src/features/catalogue/service.js';
+import { openDatabase } from '../../src/db/database.js';
+import { insertProduct, inTransaction } from '../../src/features/catalogue/service.js';
 import { InventoryService } from '../../src/features/inventory/service.js';
 import { newUser, startServer, type TestServer } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
+import { lockWaits } from '../support/lock-waits.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -132,6 +136,48 @@ for (const dialect of DIALECTS) {
         ['The account no longer exists', 'The account no longer exists'],
       );
       assert.deepEqual(errors, []);
+    });
+
+    test("an account deleted while the user's new catalogue entry is being committed: the entry goes with the account", {
+      skip: dialect === 'sqlite' && 'SQLite writers take turns: the deletion runs wholly before or after',
+    }, async () => {
+      const leaver = await newUser(server, 'leaver');
+      // The user's "add an item under a new name" (a catalogue entry of theirs and their item of
+      // it), held uncommitted on a connection of its own while the deletion starts.
+      const other = await openDatabase(server.scratch.parsed, { poolSize: 1 });
+      try {
+        let commit!: () => void;
+        const committing = new Promise<void>((r) => {
+          commit = r;
+        });
+        let productId = '';
+        let inserted = false;
+        const adding = other.db.transaction().execute(async (tx) => {
+          productId = (await insertProduct(tx, leaver, { name: `Diary ${dialect} ${Date.now()}` })).id;
+          await tx
+            .insertInto('user_products')
+            .values({ id: randomUUID(), user_id: leaver.id, product_id: productId, added_at: new Date() })
+            .execute();
+          inserted = true;
+          await committing;
+        });
+        assert.ok(await eventually(() => inserted));
+        const deleting = leaver.api.post('/api/user/delete-account', { password: leaver.password });
+        // The deletion waits for the add's lock on the user row; then the add commits.
+        assert.ok(await eventually(async () => (await lockWaits(server.database)) > 0, 5000));
+        commit();
+        await adding;
+        const deleted = await deleting;
+        assert.equal(deleted.status, 200, deleted.text);
+        const left = await server.database.db
+          .selectFrom('products')
+          .select(['id', 'created_by'])
+          .where('id', '=', productId)
+          .execute();
+        assert.deepEqual(left, [], 'no ownerless entry that nobody holds is left behind');
+      } finally {
+        await other.destroy();
+      }
     });
 
     test('a deadlock between two transactions is retried, not reported', {

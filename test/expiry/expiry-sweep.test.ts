@@ -3,7 +3,9 @@ import { describe, test } from 'node:test';
 import { openDatabase } from '../../src/db/database.js';
 import { runExpirySweep, type SweepOptions } from '../../src/features/expiry/expiry-sweep.js';
 import { DIALECTS } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { insertItem, insertProduct, insertUser, migratedDatabase } from '../support/inventory-rows.js';
+import { lockWaits } from '../support/lock-waits.js';
 
 const at = (iso: string): Pick<SweepOptions, 'now' | 'timeZone' | 'warningDays'> => ({
   now: new Date(iso),
@@ -226,6 +228,57 @@ for (const dialect of DIALECTS) {
           assert.ok(perItem.every((r) => Number(r.c) === 1));
         } finally {
           await Promise.all(others.map((o) => o.destroy()));
+          await close();
+        }
+      },
+    );
+
+    test(
+      'an account deleted while the sweep runs: the sweep completes for everyone else',
+      shared,
+      async () => {
+        const { database, scratch, close } = await migratedDatabase(dialect);
+        const other = await openDatabase(scratch.parsed, { poolSize: 1 });
+        try {
+          const leaver = await insertUser(database, 'leaver');
+          const stayer = await insertUser(database, 'stayer');
+          const p = await insertProduct(database, 'Yoghurt');
+          for (const u of [leaver, stayer, leaver]) {
+            await insertItem(database, { userId: u.id, productId: p, expiryDate: '2026-06-01' });
+          }
+          // The account deletion, uncommitted while the sweep starts (AuthService.deleteAccount's
+          // statements, on a connection of its own).
+          let commit!: () => void;
+          const committing = new Promise<void>((r) => {
+            commit = r;
+          });
+          let deleted = false;
+          const deleting = other.db.transaction().execute(async (tx) => {
+            await tx.deleteFrom('user_products').where('user_id', '=', leaver.id).execute();
+            await tx.deleteFrom('users').where('id', '=', leaver.id).execute();
+            deleted = true;
+            await committing;
+          });
+          assert.ok(await eventually(() => deleted));
+          const sweeping = runExpirySweep(database, at('2026-06-05T10:00:00Z'));
+          // The sweep waits for the deletion's locks; then the deletion commits.
+          assert.ok(await eventually(async () => (await lockWaits(database)) > 0, 5000));
+          commit();
+          await deleting;
+          const result = await sweeping;
+          assert.deepEqual(
+            result.notifications.map((n) => [n.user_id, n.type]),
+            [[stayer.id, 'warning']],
+          );
+          assert.equal(result.expired, 1);
+          const orphans = await database.db
+            .selectFrom('notifications')
+            .select('id')
+            .where('user_id', '=', leaver.id)
+            .execute();
+          assert.deepEqual(orphans, []);
+        } finally {
+          await other.destroy();
           await close();
         }
       },

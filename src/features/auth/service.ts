@@ -6,6 +6,7 @@ import type { AuthUser, Tokens } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso, todayUtc } from '../../db/dates.js';
 import { isForeignKeyViolation, isTransient, isUniqueViolation } from '../../db/errors.js';
+import { rowLock } from '../../db/row-lock.js';
 import type { LoginGuard } from './login-guard.js';
 import { MAX_PASSWORD_BYTES, type Passwords } from './passwords.js';
 import type { ChangePasswordBody, DeleteAccountBody, ProfileUpdateBody, SignupBody } from './schemas.js';
@@ -207,6 +208,20 @@ export class AuthService {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.db.transaction().execute(async (tx) => {
+          // The user row first, for update, and only over the hash that was checked (a password
+          // change in between makes this fail). Every write of this user's (an item, a catalogue
+          // entry) holds a shared lock on this row until it commits, so this waits for those in
+          // flight and the statements below see them; later ones wait for this transaction, then
+          // fail as their user is gone. Without it, on PostgreSQL a product committed between the
+          // product delete and the user delete was left in the catalogue, ownerless and unused.
+          const locked = await tx
+            .selectFrom('users')
+            .select('id')
+            .where('id', '=', user.id)
+            .where('password_hash', '=', row.password_hash)
+            .modifyEnd(rowLock(this.database, 'update'))
+            .executeTakeFirst();
+          if (!locked) throw new HttpError(400, 'Password is incorrect');
           // Own items first: they hold the user's own products under ON DELETE RESTRICT.
           await tx.deleteFrom('user_products').where('user_id', '=', user.id).execute();
           await tx
@@ -222,13 +237,7 @@ export class AuthService {
               ),
             )
             .execute();
-          // Only over the hash that was checked: a password change in between makes this fail.
-          const deleted = await tx
-            .deleteFrom('users')
-            .where('id', '=', user.id)
-            .where('password_hash', '=', row.password_hash)
-            .executeTakeFirst();
-          if (Number(deleted.numDeletedRows) !== 1) throw new HttpError(400, 'Password is incorrect');
+          await tx.deleteFrom('users').where('id', '=', user.id).execute();
         });
         break;
       } catch (e) {

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { AppDatabase } from '../../db/database.js';
 import { addDays } from '../../db/dates.js';
-import { isTransient } from '../../db/errors.js';
+import { isForeignKeyViolation, isTransient } from '../../db/errors.js';
 import type { DialectName } from '../../migrate/index.js';
 import type { Database } from '../../models/index.js';
 import {
@@ -65,7 +65,11 @@ export async function runExpirySweep(database: AppDatabase, options: SweepOption
       return { today, skipped: false, ...outcome, durationMs };
     } catch (e) {
       // Two sweeps without the lock (or a sweep and a user's edit) may deadlock; the loser retries.
-      if (!isTransient(e) || attempt >= ATTEMPTS) throw e;
+      // An account deleted while the sweep ran: PostgreSQL's INSERT … SELECT read its items from a
+      // snapshot taken before the deletion committed, so their notifications refer to a user and
+      // items that are gone; the next attempt no longer sees them. (MariaDB's INSERT IGNORE skips them.)
+      const retry = isTransient(e) || isForeignKeyViolation(e);
+      if (!retry || attempt >= ATTEMPTS) throw e;
       await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
     }
   }

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
+import { TokenVersions } from '../../src/app/token-versions.js';
+import { openDatabase } from '../../src/db/database.js';
+import { DIALECTS } from '../support/databases.js';
+import { insertUser, migratedDatabase } from '../support/inventory-rows.js';
+
+/** Holds the next query's result back until released: a read that is slow to come back. */
+class HeldResult implements KyselyPlugin {
+  private held?: { reached: () => void; released: Promise<void> };
+
+  /** Resolves once the next query has run; its result is passed on when `release` is called. */
+  holdNext(): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const reachedP = new Promise<void>((r) => {
+      reached = r;
+    });
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    this.held = { reached, released };
+    return { reached: reachedP, release };
+  }
+
+  transformQuery(args: PluginTransformQueryArgs) {
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs) {
+    const held = this.held;
+    this.held = undefined;
+    if (held) {
+      held.reached();
+      await held.released;
+    }
+    return args.result;
+  }
+}
+
+for (const dialect of DIALECTS) {
+  describe(`token versions on ${dialect}`, () => {
+    for (const change of ['a password change', 'an account deletion'] as const) {
+      test(`a read that began before ${change} does not bring the revoked version back`, async () => {
+        const { database, scratch, close } = await migratedDatabase(dialect);
+        // The versions' reads on a connection of their own: a result held back keeps its connection.
+        const own = await openDatabase(scratch.parsed, { poolSize: 1 });
+        try {
+          const user = await insertUser(database);
+          const slow = new HeldResult();
+          const versions = new TokenVersions({ ...own, db: own.db.withPlugin(slow) });
+          // A request with the user's token reads the version (0), and its answer is slow to come back…
+          const hold = slow.holdNext();
+          const inFlight = versions.current(user.id);
+          await hold.reached;
+          // …while the change commits and revokes the user's tokens.
+          if (change === 'a password change') {
+            await database.db
+              .updateTable('users')
+              .set({ token_version: 1 })
+              .where('id', '=', user.id)
+              .execute();
+          } else {
+            await database.db.deleteFrom('users').where('id', '=', user.id).execute();
+          }
+          await versions.revoked(user.id);
+          hold.release();
+          assert.equal(await inFlight, 0, 'that request was let through: it began before the change');
+          // Requests after the revocation see the change, not the late read.
+          const now = change === 'a password change' ? 1 : undefined;
+          assert.equal(await versions.current(user.id), now);
+          assert.equal(
+            await versions.accepts({ ...user, version: 0, expiresAt: Date.now() + 60_000 }),
+            false,
+          );
+        } finally {
+          await own.destroy();
+          await close();
+        }
+      });
+    }
+  });
+}
