@@ -23,6 +23,7 @@ import statsRoutes from '../features/stats/routes.js';
 import statusRoutes from '../features/status/routes.js';
 import type { Output } from '../migrate/index.js';
 import { AccessLog } from './access-log.js';
+import { clientErrorHandler } from './client-error.js';
 import { ErrorDetail, ValidationErrors } from './common-schemas.js';
 import authPlugin from './plugins/auth.js';
 import corsPlugin from './plugins/cors.js';
@@ -186,6 +187,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     frameworkErrors: (error, _request, reply) => {
       (reply as FastifyReply).code(error.statusCode ?? 400).send({ detail: error.message });
     },
+    clientErrorHandler,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

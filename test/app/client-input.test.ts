@@ -97,5 +97,38 @@ for (const dialect of DIALECTS) {
         );
       });
     });
+
+    test("requests Node's HTTP parser refuses are answered in the API's error shape", async () => {
+      const server = await startServer(dialect);
+      const raw = async (request: string) => {
+        const { port } = new URL(server.baseUrl);
+        const socket = net.connect(Number(port), '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk;
+        });
+        const closed = new Promise((resolve) => socket.once('close', resolve));
+        socket.on('error', () => {});
+        socket.write(request);
+        await closed;
+        const [head, body] = text.split('\r\n\r\n');
+        return { statusLine: head!.split('\r\n')[0], body: JSON.parse(body!) };
+      };
+      try {
+        // A URL over Node's 16 KB limit (a long query string).
+        const long = await raw(
+          `GET /api/product/user/list?name=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+        );
+        assert.equal(long.statusLine, 'HTTP/1.1 431 Request Header Fields Too Large');
+        assert.deepEqual(long.body, {
+          detail: 'The request line and headers are too large (at most 16 KB).',
+        });
+        const garbled = await raw('GET /api/status HTTP/1.1\r\nHost x\r\n\r\n');
+        assert.equal(garbled.statusLine, 'HTTP/1.1 400 Bad Request');
+        assert.deepEqual(garbled.body, { detail: 'The request is not valid HTTP.' });
+      } finally {
+        await server.close();
+      }
+    });
   });
 }
