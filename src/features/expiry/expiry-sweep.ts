@@ -45,7 +45,8 @@ const ATTEMPTS = 5;
  * One expiry sweep, in one transaction of three set-based statements:
  * 1. an "expired" notification for each active item dated before today;
  * 2. an "expiring soon" notification for each active item dated today … today + warningDays;
- * 3. those past-date items marked `expired`.
+ * 3. those past-date items marked `expired` — the ones whose notification exists, so that an item
+ *    never ends up expired without it (see expirePastItems).
  * The notifications are `INSERT … SELECT` guarded twice: NOT EXISTS skips items already notified
  * for that date cheaply, and the unique (user_product_id, type, expiry_date) constraint with
  * ON CONFLICT DO NOTHING / INSERT IGNORE makes a concurrent sweep's duplicate a no-op. Each statement
@@ -127,10 +128,30 @@ class SweepSql {
       : sql`user_products as u`;
   }
 
-  /** Active items dated before today become expired. */
+  /**
+   * Active items dated before today become expired — those with their "expired" notification for
+   * that date only. On PostgreSQL each statement sees what committed before it started, so an item
+   * added or re-dated into the past after the first statement would otherwise be expired here
+   * without a notification, and no later sweep (which notifies active items only) would send one.
+   * Left active, the next sweep notifies and expires it.
+   */
   expirePastItems(today: string) {
     return sql`update ${this.items()} set status = 'expired', updated_at = ${this.now}
-      where u.status = 'active' and u.expiry_date < ${today}`;
+      where u.status = 'active' and u.expiry_date < ${today}
+        and exists (
+          select 1 from notifications n
+          where n.user_product_id = u.id and n.type = ${sql.lit(NotificationKind.expired)}
+            and n.expiry_date = u.expiry_date)`;
+  }
+
+  /**
+   * PostgreSQL: the items notified are locked against deletion (not against edits) until commit.
+   * Without it an item, or its user, deleted while the statement runs fails the whole sweep on the
+   * foreign key; with it the read skips one already deleted and re-checks one edited meanwhile.
+   * MariaDB's INSERT … SELECT takes shared locks on what it reads by itself; SQLite has one writer.
+   */
+  private lockItems(): RawBuilder<unknown> {
+    return this.dialect === 'postgres' ? sql`for key share of u` : sql``;
   }
 
   /** A new UUID per row, made by the database (the rows never travel to the application first). */
@@ -175,6 +196,7 @@ class SweepSql {
           and not exists (
             select 1 from notifications n
             where n.user_product_id = u.id and n.type = ${sql.lit(kind)} and n.expiry_date = u.expiry_date)
+        ${this.lockItems()}
       ) up
       where true
       ${onConflict}
