@@ -16,7 +16,17 @@ const OPTIONS = {
   // Commands fail at once while Redis is down instead of queueing: callers fall back.
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
+  // And when Redis stops answering on a connection that stays open (a network that drops packets,
+  // a stalled server), after a second rather than when TCP gives up minutes later: until then
+  // every rate-limited request and every socket being opened would wait for it.
+  commandTimeout: 1000,
 };
+
+/**
+ * Bytes of messages kept for a resend while the command connection is down (a sweep's 10,000
+ * notifications take ~5 MB); past it the oldest are given up, as they would be without a resend.
+ */
+const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
 
 /**
  * The Redis that server processes share: one command connection (counters, publishing) and, once
@@ -29,12 +39,18 @@ export class SharedRedis {
   private readonly handlers = new Map<string, (message: string) => void>();
   private readonly readyListeners: Array<() => void> = [];
   private readonly downListeners: Array<() => void> = [];
+  /** Messages whose publish failed, oldest first: sent when the command connection is back. */
+  private readonly unsent: { channel: string; message: string }[] = [];
+  private unsentBytes = 0;
+  private resending = false;
 
   private constructor(
     readonly client: Redis,
     private readonly config: Required<RedisConfig>,
     private readonly log: RedisLog,
-  ) {}
+  ) {
+    client.on('ready', () => void this.resend());
+  }
 
   /** Connects; rejects (with a message naming REDIS_URL, never the URL) when Redis cannot be reached. */
   static async connect(config: Required<RedisConfig>, log: RedisLog): Promise<SharedRedis> {
@@ -109,11 +125,58 @@ export class SharedRedis {
     return this.subscriberConnection;
   }
 
+  /**
+   * Publishes; rejects when the command connection is down. The message is then kept and sent
+   * once it is back: other processes' subscriber connections may well have stayed up (each
+   * connection drops and reconnects on its own), and they would never hear of it — their catch-up
+   * after an outage covers only their own subscriber's. Receivers take a message twice in their
+   * stride (sockets skip notifications they have; a revocation is checked again).
+   */
   async publish(channel: string, message: string): Promise<void> {
-    await this.client.publish(channel, message);
+    try {
+      await this.client.publish(channel, message);
+    } catch (e) {
+      this.keepUnsent(channel, message);
+      throw e;
+    }
+    // Redis answers again without having reconnected (it had stopped answering): send the rest.
+    if (this.unsent.length > 0) void this.resend();
+  }
+
+  private keepUnsent(channel: string, message: string): void {
+    this.unsent.push({ channel, message });
+    this.unsentBytes += message.length;
+    let dropped = 0;
+    while (this.unsentBytes > MAX_UNSENT_BYTES && this.unsent.length > 1) {
+      this.unsentBytes -= this.unsent.shift()!.message.length;
+      dropped++;
+    }
+    if (dropped > 0) this.log.warn({ dropped }, 'redis unreachable for long: gave up resending old messages');
+  }
+
+  /** Sends what could not be published, in order, once the command connection is ready again. */
+  private async resend(): Promise<void> {
+    if (this.resending) return;
+    this.resending = true;
+    try {
+      for (let next = this.unsent[0]; next; next = this.unsent[0]) {
+        try {
+          await this.client.publish(next.channel, next.message);
+        } catch {
+          return; // down again: the next 'ready' resumes
+        }
+        // Shifted only now: a message kept meanwhile is pushed behind it.
+        this.unsent.shift();
+        this.unsentBytes -= next.message.length;
+      }
+    } finally {
+      this.resending = false;
+    }
   }
 
   async close(): Promise<void> {
+    this.unsent.length = 0;
+    this.unsentBytes = 0;
     this.handlers.clear();
     this.readyListeners.length = 0;
     this.downListeners.length = 0;

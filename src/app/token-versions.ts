@@ -69,7 +69,7 @@ export class TokenVersions {
     } catch (e) {
       this.log?.error(
         { err: e, userId },
-        'broadcasting a token revocation failed; other processes see it within a minute',
+        'broadcasting a token revocation failed; sent again when Redis is back (other processes refuse the token within a minute)',
       );
     }
   }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { addDays } from '../../src/db/dates.js';
 import { migrateToHead } from '../support/app.js';
@@ -15,12 +17,15 @@ for (const dialect of DIALECTS) {
     let scratch: ScratchDatabase;
     let a: Instance;
     let b: Instance;
+    /** A's error-level log lines. */
+    const errorsOnA: string[] = [];
+    let env: Record<string, string>;
     before(async () => {
       scratch = await scratchDatabase(dialect);
       await migrateToHead(scratch);
       // A channel of its own: test files run in parallel on the same Redis.
-      const env = { REDIS_URL, REDIS_CHANNEL: `expireeye-test:${randomBytes(6).toString('hex')}` };
-      [a, b] = await Promise.all([startInstance(scratch, env), startInstance(scratch, env)]);
+      env = { REDIS_URL, REDIS_CHANNEL: `expireeye-test:${randomBytes(6).toString('hex')}` };
+      [a, b] = await Promise.all([startInstance(scratch, env, {}, errorsOnA), startInstance(scratch, env)]);
     });
     // At once on MySQL/PostgreSQL. Two SQLite handles in one process would only stall on each
     // other's (synchronous) busy timeout; separate processes share a file fine (sweep-command test).
@@ -95,6 +100,100 @@ for (const dialect of DIALECTS) {
       // Exactly once, and the earlier one was not repeated: the next frame answers PING.
       assert.deepEqual(await socket.ask('PING'), { type: 'pong' });
       await socket.close();
+    });
+
+    test("what A could not publish while its own Redis connection was down reaches B's sockets when it is back: notifications and a revocation", async () => {
+      const kim = await insertUser(a.database, 'kim');
+      const kimToken = a.app.tokens.sign(kim);
+      const email = `resend.${dialect}.${randomBytes(4).toString('hex')}@example.com`;
+      const signup = await fetch(`${a.baseUrl}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: 'first-pass' }),
+      });
+      assert.equal(signup.status, 200, await signup.clone().text());
+      const { token: leoToken } = (await signup.json()) as { token: string };
+      const [kimOnA, kimOnB, leoOnB] = await Promise.all([
+        connected(a.wsUrl, kimToken),
+        connected(b.wsUrl, kimToken),
+        connected(b.wsUrl, leoToken),
+      ]);
+      // Only A's command connection drops (an idle timeout, a reset): B's subscriber stays up, so
+      // B has no outage of its own to catch up on.
+      const client = a.app.redis!.client;
+      client.disconnect();
+      errorsOnA.length = 0;
+      const post = (token: string, path: string, body: unknown) =>
+        fetch(`${a.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const scan = await post(kimToken, '/api/product/user/add', {
+        name: 'Kale',
+        quantity: 1,
+        isScannedProduct: true,
+      });
+      assert.equal(scan.status, 200, await scan.clone().text());
+      const { itemId } = (await scan.json()) as { itemId: string };
+      assert.equal((await kimOnA.next(1000)).data.itemId, itemId, "A's own socket gets it at once");
+      assert.ok(
+        errorsOnA.some((l) => l.includes('publishing notifications to Redis failed')),
+        'not silently',
+      );
+      const changed = await post(leoToken, '/api/user/change-password', {
+        currentPassword: 'first-pass',
+        newPassword: 'second-pass',
+      });
+      assert.equal(changed.status, 200, await changed.clone().text());
+      assert.deepEqual(await kimOnB.ask('PING'), { type: 'pong' }, 'nothing reached B meanwhile');
+      assert.deepEqual(await leoOnB.ask('PING'), { type: 'pong' }, 'still open on B meanwhile');
+
+      await client.connect();
+      const scanned = await kimOnB.next(2000);
+      assert.equal(scanned.type, 'Product_Scanned');
+      assert.equal(scanned.data.itemId, itemId);
+      assert.deepEqual(await leoOnB.closedWithin(), { code: 1008, reason: 'Access token revoked' });
+      // Once each: A's socket, which had it already, is not sent it again.
+      for (const s of [kimOnA, kimOnB]) assert.deepEqual(await s.ask('PING'), { type: 'pong' });
+      await Promise.all([kimOnA.close(), kimOnB.close()]);
+    });
+
+    test('an instance shutting down tells its sockets to go away, without waiting for a dead peer; they reconnect to another and miss nothing', async () => {
+      const nia = await insertUser(a.database, 'nia');
+      const token = a.app.tokens.sign(nia);
+      const c = await startInstance(scratch, env);
+      let running = true;
+      try {
+        const socket = await connected(c.wsUrl, token);
+        // A peer whose network is gone: upgraded, then never answers anything (no close frame).
+        const { port } = new URL(c.baseUrl);
+        const dead = net.connect(Number(port), '127.0.0.1');
+        await once(dead, 'connect');
+        dead.write(
+          `GET /api/ws/notification?access_token=${token} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n` +
+            'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        );
+        assert.match(String((await once(dead, 'data'))[0]), /^HTTP\/1\.1 101 /);
+        dead.on('error', () => undefined);
+        assert.ok(await eventually(() => c.app.socketHub.count(nia.id) === 2));
+        const started = Date.now();
+        running = false;
+        await c.close();
+        assert.ok(Date.now() - started < 5000, `closed in ${Date.now() - started} ms`);
+        assert.deepEqual(await socket.closedWithin(), { code: 1001, reason: 'Server shutting down' });
+        dead.destroy();
+        // While it reconnects, A creates a notification; the socket opened on B gets it first thing.
+        const p = await insertProduct(a.database, 'Pears');
+        await insertItem(a.database, { userId: nia.id, productId: p, expiryDate: '2026-05-01' });
+        const swept = await a.app.expirySweeper.runOnce(new Date('2026-05-02T06:00:00Z'));
+        const again = await connected(b.wsUrl, token);
+        assert.equal((await again.next(1000)).id, swept.notifications[0]!.id);
+        assert.deepEqual(await again.ask('PING'), { type: 'pong' });
+        await again.close();
+      } finally {
+        if (running) await c.close();
+      }
     });
 
     test('done-when: an item added expiring tomorrow is announced as expiring soon, then as expired, once each', async () => {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { KyselyPlugin } from 'kysely';
 import { WebSocket } from 'ws';
 import { buildApp } from '../../src/app/build-app.js';
 import type { AppConfig } from '../../src/config/app-config.js';
@@ -23,11 +24,13 @@ export async function startInstance(
   config: Partial<AppConfig> = {},
   /** Collects the app's error-level log lines (else they go to stdout). */
   errorLines?: string[],
+  /** Sits between the app and its database (tests hold a query's answer back with one). */
+  plugin?: KyselyPlugin,
 ): Promise<Instance> {
   const database = await openDatabase(scratch.parsed, { poolSize: 5 });
   const app = await buildApp({
     config: testConfig(scratch, config),
-    database,
+    database: plugin ? { ...database, db: database.db.withPlugin(plugin) } : database,
     logger: errorLines
       ? { level: 'error', stream: { write: (line: string) => errorLines.push(line) } }
       : { level: 'error' },

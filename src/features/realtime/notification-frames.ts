@@ -3,6 +3,9 @@ import { NotificationKind, type PublishedNotification } from '../notifications/n
 /** WebSocket close code 1008: policy violation (bad, expired or revoked token, too many sockets or messages). */
 export const POLICY_VIOLATION = 1008;
 
+/** WebSocket close code 1001: the server is going away (shutting down); reconnect. */
+export const GOING_AWAY = 1001;
+
 /**
  * The JSON text frames of /api/ws/notification. The connect frame and the expiry frame keep the
  * original's keys (`type`, `message`, `userId`; `id`, `productName`, `expiryDate`, `timestamp`),

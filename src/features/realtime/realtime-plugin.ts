@@ -5,12 +5,16 @@ import type { PublishedNotification } from '../notifications/notification-events
 import { catchUpAfterOutages } from './catch-up.js';
 import { createNotificationBus } from './create-bus.js';
 import type { NotificationBus } from './notification-bus.js';
+import { GOING_AWAY } from './notification-frames.js';
 import { NotificationSocket } from './notification-socket.js';
 import type { RealtimeSettings } from './realtime-settings.js';
 import { closeRevokedSockets } from './revoked-sockets.js';
 import { SocketHub } from './socket-hub.js';
 import { LocalSocketQuota, RedisSocketQuota, type SocketQuota } from './socket-quota.js';
 import { chooseProtocol, socketToken } from './socket-token.js';
+
+/** Shutting down, how long a socket has to answer the close frame before it is cut off. */
+const CLOSE_HANDSHAKE_MS = 1000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -50,6 +54,21 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
     hub.stop();
     await quota.close();
     await bus.close();
+  });
+
+  // Shutting down, sockets are told why (1001 Going Away) before @fastify/websocket's own preClose,
+  // which runs after this one and would close them without a code (1005, which a client may take
+  // for a deliberate end): clients reconnect — through the load balancer, to another instance —
+  // and get what they missed as their backlog. A peer that does not answer the close (its network
+  // is gone) is cut off soon after: the server's close waits for its connection, and ws would
+  // wait 30 s for it, past the shutdown's grace period.
+  app.addHook('preClose', async () => {
+    const sockets = [...(app.websocketServer?.clients ?? [])];
+    for (const socket of sockets) socket.close(GOING_AWAY, 'Server shutting down');
+    if (sockets.length === 0) return;
+    setTimeout(() => {
+      for (const socket of sockets) socket.terminate();
+    }, CLOSE_HANDSHAKE_MS).unref();
   });
 
   await app.register(websocket, {

@@ -46,19 +46,22 @@ export class RedisBus implements NotificationBus {
   async publish(rows: readonly PublishedNotification[]): Promise<void> {
     if (rows.length === 0) return;
     const messages = encodeNotifications(rows);
-    let sent = 0;
-    try {
-      for (const m of messages) {
-        await this.redis.publish(this.channel, m);
-        sent++;
-      }
-    } catch (e) {
-      // Redis is down: this instance's sockets still get theirs now; others get them as backlog
-      // when they reconnect. The notifications themselves are committed either way.
-      this.log.error({ err: e, undelivered: rows.length }, 'publishing notifications to Redis failed');
-      const rest = messages.slice(sent).flatMap(decodeNotifications);
-      for (const listener of this.listeners) listener(rest);
-    }
+    // All at once (one connection keeps their order), so that a Redis that stopped answering
+    // costs one command timeout, not one each. One that fails is kept by SharedRedis and sent
+    // when Redis is back.
+    const results = await Promise.allSettled(messages.map((m) => this.redis.publish(this.channel, m)));
+    const failed = messages.filter((_, i) => results[i]!.status === 'rejected');
+    const error = results.find((r) => r.status === 'rejected')?.reason;
+    if (failed.length === 0) return;
+    // Redis is down: this instance's sockets get these now; the other instances' when the message
+    // is sent again, or as backlog when a socket reconnects. The notifications themselves are
+    // committed either way.
+    const rest = failed.flatMap(decodeNotifications);
+    this.log.error(
+      { err: error, undelivered: rest.length },
+      'publishing notifications to Redis failed; sending them again when it is back',
+    );
+    for (const listener of this.listeners) listener(rest);
   }
 
   onDeliver(listener: (rows: PublishedNotification[]) => void): void {

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Client, migrateToHead } from '../support/app.js';
+import { type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { connected, type Instance, startInstance } from '../support/sockets.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** How long `work` took, in milliseconds (and its result). */
+async function timed<T>(work: Promise<T>): Promise<[T, number]> {
+  const started = Date.now();
+  const result = await work;
+  return [result, Date.now() - started];
+}
+
+describe('Redis stops answering (its connections stay open) under instance A; B reaches it directly', () => {
+  let scratch: ScratchDatabase;
+  let proxy: TcpProxy;
+  let a: Instance;
+  let b: Instance;
+  before(async () => {
+    scratch = await scratchDatabase('postgres');
+    await migrateToHead(scratch);
+    const redis = new URL(REDIS_URL);
+    proxy = await TcpProxy.start(Number(redis.port || 6379), redis.hostname);
+    const prefix = `expireeye-test-${randomBytes(6).toString('hex')}:`;
+    const env = { REDIS_KEY_PREFIX: prefix, REDIS_CHANNEL: `${prefix}notifications` };
+    // A logs the publishes that time out: kept out of the test output.
+    a = await startInstance(scratch, { ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` }, {}, []);
+    b = await startInstance(scratch, { ...env, REDIS_URL });
+  });
+  after(async () => {
+    proxy?.resume();
+    await Promise.all([a?.close(), b?.close()]);
+    await proxy?.close();
+    await scratch.drop();
+  });
+
+  test('A keeps serving: sockets open, logins are answered, its own sockets get their notifications; B gets them once A reaches Redis again', async () => {
+    const signup = await new Client(a.baseUrl).post('/api/auth/signup', {
+      email: `stall.${randomBytes(4).toString('hex')}@example.com`,
+      password: 'right-password',
+    });
+    assert.equal(signup.status, 200, signup.text);
+    const token = signup.body.token as string;
+    const onB = await connected(b.wsUrl, token);
+    proxy.stall();
+
+    // The socket quota asks Redis: it answers with A's own count instead of waiting for ever.
+    const [onA, opening] = await timed(connected(a.wsUrl, token));
+    assert.ok(opening < 3000, `socket opened in ${opening} ms`);
+    // A rate-limited route (its count, the login-failure count live in Redis) is answered.
+    const [login, answering] = await timed(
+      new Client(a.baseUrl).post('/api/auth/login', { email: 'nobody@example.com', password: 'wrong-pass' }),
+    );
+    assert.equal(login.status, 401, login.text);
+    assert.ok(answering < 6000, `login answered in ${answering} ms`);
+    const [scan, adding] = await timed(
+      new Client(a.baseUrl, token).post('/api/product/user/add', {
+        name: 'Leeks',
+        quantity: 1,
+        isScannedProduct: true,
+      }),
+    );
+    assert.equal(scan.status, 200, scan.text);
+    assert.ok(adding < 1000, `added in ${adding} ms`);
+    const local = await onA.next(3000);
+    assert.equal(local.data.itemId, scan.body.itemId, "A's socket is sent it once publishing fails");
+
+    proxy.resume();
+    const remote = await onB.next(3000);
+    assert.equal(remote.data.itemId, scan.body.itemId);
+    // Once each, however many times it went through Redis.
+    await new Promise((r) => setTimeout(r, 300));
+    for (const s of [onA, onB]) assert.deepEqual(await s.ask('PING'), { type: 'pong' });
+    await Promise.all([onA.close(), onB.close()]);
+  });
+});
