@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { Client, migrateToHead } from '../support/app.js';
+import { Client, migrateToHead, signUp } from '../support/app.js';
 import { photograph, renderCode } from '../support/barcode-images.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
@@ -199,12 +199,7 @@ describe('request-rate limits shared through Redis', () => {
   });
 
   test("a user's scan budget is one count for all the routes that spend it, on every process", async () => {
-    const signup = await new Client(a.baseUrl).post('/api/auth/signup', {
-      email: `budget.${randomBytes(4).toString('hex')}@example.com`,
-      password: 'right-password',
-    });
-    assert.equal(signup.status, 200, signup.text);
-    const token = signup.body.token as string;
+    const { token } = await signUp(a.baseUrl, 'budget');
     const qrPhoto = await photograph(await renderCode('qrcode', 'hello'));
     const statuses = [
       (await upload(a.baseUrl, '/api/qr', token, qrPhoto)).status,

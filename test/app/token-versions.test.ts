@@ -1,43 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
 import { TokenVersions } from '../../src/app/token-versions.js';
 import { openDatabase } from '../../src/db/database.js';
 import { DIALECTS } from '../support/databases.js';
+import { HeldResult } from '../support/held-result.js';
 import { insertUser, migratedDatabase } from '../support/inventory-rows.js';
-
-/** Holds the next query's result back until released: a read that is slow to come back. */
-class HeldResult implements KyselyPlugin {
-  private held?: { reached: () => void; released: Promise<void> };
-
-  /** Resolves once the next query has run; its result is passed on when `release` is called. */
-  holdNext(): { reached: Promise<void>; release: () => void } {
-    let reached!: () => void;
-    let release!: () => void;
-    const reachedP = new Promise<void>((r) => {
-      reached = r;
-    });
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    this.held = { reached, released };
-    return { reached: reachedP, release };
-  }
-
-  transformQuery(args: PluginTransformQueryArgs) {
-    return args.node;
-  }
-
-  async transformResult(args: PluginTransformResultArgs) {
-    const held = this.held;
-    this.held = undefined;
-    if (held) {
-      held.reached();
-      await held.released;
-    }
-    return args.result;
-  }
-}
 
 for (const dialect of DIALECTS) {
   describe(`token versions on ${dialect}`, () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { Client, migrateToHead } from '../support/app.js';
+import { Client, migrateToHead, signUp } from '../support/app.js';
 import { type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { connected, type Instance, startInstance } from '../support/sockets.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -39,12 +39,7 @@ describe('Redis stops answering (its connections stay open) under instance A; B 
   });
 
   test('A keeps serving: sockets open, logins are answered, its own sockets get their notifications; B gets them once A reaches Redis again', async () => {
-    const signup = await new Client(a.baseUrl).post('/api/auth/signup', {
-      email: `stall.${randomBytes(4).toString('hex')}@example.com`,
-      password: 'right-password',
-    });
-    assert.equal(signup.status, 200, signup.text);
-    const token = signup.body.token as string;
+    const { token } = await signUp(a.baseUrl, 'stall', 'right-password');
     const onB = await connected(b.wsUrl, token);
     proxy.stall();
 

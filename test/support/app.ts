@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { type BuildAppOptions, buildApp } from '../../src/app/build-app.js';
@@ -153,11 +154,25 @@ export interface TestUser {
   api: Client;
 }
 
-/** Signs up a new user with a unique e-mail and returns a client carrying its token. */
-export async function newUser(server: TestServer, name = 'user'): Promise<TestUser> {
-  const email = `${name}${++counter}.${process.pid}@example.com`;
-  const password = 'secret-password';
-  const res = await server.client().post('/api/auth/signup', { name, email, password });
+/** Signs up, through the server at `baseUrl`, a user with a unique e-mail starting with `name`. */
+export async function signUp(
+  baseUrl: string,
+  name = 'user',
+  password = 'secret-password',
+): Promise<TestUser> {
+  const email = `${name}${++counter}.${process.pid}.${randomBytes(3).toString('hex')}@example.com`;
+  const res = await new Client(baseUrl).post('/api/auth/signup', { name, email, password });
   if (res.status !== 200) throw new Error(`signup failed: ${res.status} ${res.text}`);
-  return { id: res.body.userId, email, password, token: res.body.token, api: server.client(res.body.token) };
+  return {
+    id: res.body.userId,
+    email,
+    password,
+    token: res.body.token,
+    api: new Client(baseUrl, res.body.token),
+  };
+}
+
+/** Signs up a new user with a unique e-mail and returns a client carrying its token. */
+export function newUser(server: TestServer, name = 'user'): Promise<TestUser> {
+  return signUp(server.baseUrl, name);
 }
