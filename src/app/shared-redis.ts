@@ -29,6 +29,16 @@ const OPTIONS = {
 const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
 
 /**
+ * How often the subscriber connection is asked for a PING. It only receives, so a Redis that
+ * stopped answering on a connection that stays open (a stalled server, a network dropping packets)
+ * would go unnoticed for as long as TCP takes to give up — minutes, during which the token-version
+ * cache is trusted and published messages are missed. A PING that gets no answer within the
+ * command timeout drops the connection: `listening` turns false at once, and after the reconnect
+ * the ready listeners catch up on what was missed.
+ */
+const SUBSCRIBER_HEARTBEAT_MS = 5000;
+
+/**
  * The Redis that server processes share: one command connection (counters, publishing) and, once
  * something listens, one subscriber connection for every channel (notifications, revocations).
  * ioredis reconnects both by itself and subscribes again after a reconnect.
@@ -43,6 +53,7 @@ export class SharedRedis {
   private readonly unsent: { channel: string; message: string }[] = [];
   private unsentBytes = 0;
   private resending = false;
+  private heartbeat?: NodeJS.Timeout;
 
   private constructor(
     readonly client: Redis,
@@ -93,9 +104,22 @@ export class SharedRedis {
         for (const listener of this.downListeners) listener();
       });
       await connectOrExplain(sub);
+      this.heartbeat = setInterval(() => this.checkSubscriber(sub), SUBSCRIBER_HEARTBEAT_MS).unref();
       return sub;
     })();
     await (await this.subscriber).subscribe(channel);
+  }
+
+  private checkSubscriber(sub: Redis): void {
+    if (sub.status !== 'ready') return;
+    sub.ping().catch((e: Error) => {
+      if (sub.status !== 'ready') return; // it went down by itself meanwhile
+      this.log.warn(
+        { err: { message: e.message } },
+        'redis subscriber connection stopped answering; reconnecting',
+      );
+      sub.disconnect(true);
+    });
   }
 
   /**
@@ -175,6 +199,7 @@ export class SharedRedis {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
     this.unsent.length = 0;
     this.unsentBytes = 0;
     this.handlers.clear();

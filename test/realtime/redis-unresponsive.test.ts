@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Client, migrateToHead, signUp } from '../support/app.js';
 import { type ScratchDatabase, scratchDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { connected, type Instance, startInstance } from '../support/sockets.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -71,5 +72,29 @@ describe('Redis stops answering (its connections stay open) under instance A; B 
     await new Promise((r) => setTimeout(r, 300));
     for (const s of [onA, onB]) assert.deepEqual(await s.ask('PING'), { type: 'pong' });
     await Promise.all([onA.close(), onB.close()]);
+  });
+
+  test("A's subscriber notices within seconds that Redis stopped answering, and catches up once it answers", async () => {
+    const user = await signUp(b.baseUrl, 'quiet');
+    const onA = await connected(a.wsUrl, user.token);
+    assert.equal(a.app.redis!.listening, true);
+    proxy.stall();
+    // Its connection stays open (the proxy's end answers TCP): only the PING it sends goes unanswered.
+    assert.ok(await eventually(() => !a.app.redis!.listening, 12_000), 'A stops trusting its subscription');
+    // Meanwhile B (which reaches Redis directly) adds a scanned item; A cannot hear its notification.
+    const scan = await user.api.post('/api/product/user/add', {
+      name: 'Kale',
+      quantity: 1,
+      isScannedProduct: true,
+    });
+    assert.equal(scan.status, 200, scan.text);
+    proxy.resume();
+    assert.ok(await eventually(() => a.app.redis!.listening, 12_000), 'A subscribes again');
+    const frame = await onA.next(5000);
+    assert.equal(frame.data.itemId, scan.body.itemId, "A's socket gets it after all");
+    // Once.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(await onA.ask('PING'), { type: 'pong' });
+    await onA.close();
   });
 });
