@@ -152,7 +152,7 @@ async function run(mode: Mode, n: number, given?: string): Promise<void> {
     const p99 = pct(lat, 99);
     process.stdout.write(
       `${mode.padEnd(5)} ${String(c.connected).padStart(5)} sockets (connected in ${(c.ms / 1000).toFixed(1)} s; ${app.socketHub.size} on the server) | ` +
-        `sweep created ${result.notifications.length} and published in ${(published - t0).toFixed(0)} ms | ` +
+        `sweep created ${result.expiredNotifications + result.expiringSoonNotifications} and published in ${(published - t0).toFixed(0)} ms | ` +
         `latency p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${lat.at(-1)!.toFixed(0)} ms, missing ${missing} | ` +
         `target p99 < 1000 ms: ${p99 < 1000 && missing === 0 ? 'met' : 'MISSED'}\n`,
     );

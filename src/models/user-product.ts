@@ -24,7 +24,8 @@ export const userProducts = defineTable(
     indexes: [
       { name: 'idx_product_expiry', columns: ['expiry_date'] },
       { name: 'ix_user_products_user_id_added_at', columns: ['user_id', 'added_at'] },
-      { name: 'ix_user_products_status_expiry_date', columns: ['status', 'expiry_date'] },
+      // The expiry sweep walks active items in (expiry_date, id) order, a chunk at a time.
+      { name: 'ix_user_products_status_expiry_id', columns: ['status', 'expiry_date', 'id'] },
     ],
   },
 );

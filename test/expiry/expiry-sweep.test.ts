@@ -7,10 +7,11 @@ import { eventually } from '../support/eventually.js';
 import { insertItem, insertProduct, insertUser, migratedDatabase } from '../support/inventory-rows.js';
 import { lockWaits } from '../support/lock-waits.js';
 
-const at = (iso: string): Pick<SweepOptions, 'now' | 'timeZone' | 'warningDays'> => ({
+const at = (iso: string): Pick<SweepOptions, 'now' | 'timeZone' | 'warningDays' | 'collect'> => ({
   now: new Date(iso),
   timeZone: 'UTC',
   warningDays: 2,
+  collect: true,
 });
 
 for (const dialect of DIALECTS) {
@@ -102,12 +103,17 @@ for (const dialect of DIALECTS) {
         const id = await insertItem(database, { userId: u.id, productId: p, expiryDate: '2026-03-10' });
         // 23:30 UTC on the 10th is already the 11th in Auckland (UTC+13) but still the 10th in UTC.
         const now = new Date('2026-03-10T23:30:00Z');
-        const utc = await runExpirySweep(database, { now, timeZone: 'UTC', warningDays: 0 });
+        const utc = await runExpirySweep(database, { now, timeZone: 'UTC', warningDays: 0, collect: true });
         assert.deepEqual(
           utc.notifications.map((n) => [n.type, n.message]),
           [['expiring_soon', 'Product Yoghurt expires today']],
         );
-        const nz = await runExpirySweep(database, { now, timeZone: 'Pacific/Auckland', warningDays: 0 });
+        const nz = await runExpirySweep(database, {
+          now,
+          timeZone: 'Pacific/Auckland',
+          warningDays: 0,
+          collect: true,
+        });
         assert.equal(nz.today, '2026-03-11');
         assert.equal(nz.expired, 1);
         assert.deepEqual(
@@ -202,7 +208,12 @@ for (const dialect of DIALECTS) {
           ).length;
 
           for (const exclusive of [false, true]) {
-            const opts = { ...at(exclusive ? '2026-04-10T10:00:00Z' : '2026-04-10T09:00:00Z'), exclusive };
+            // Chunks of 20: the sweeps interleave chunk by chunk.
+            const opts = {
+              ...at(exclusive ? '2026-04-10T10:00:00Z' : '2026-04-10T09:00:00Z'),
+              exclusive,
+              chunkSize: 20,
+            };
             const results = await Promise.all([database, ...others].map((db) => runExpirySweep(db, opts)));
             const created = results.flatMap((r) => r.notifications);
             if (!exclusive) {
@@ -295,7 +306,8 @@ for (const dialect of DIALECTS) {
           const p = await insertProduct(database, 'Ham');
           for (let i = 0; i < 50; i++)
             await insertItem(database, { userId: u.id, productId: p, expiryDate: '2026-05-01' });
-          const opts = at('2026-05-03T10:00:00Z');
+          // The lock is held across all of a sweep's chunks, not taken per chunk.
+          const opts = { ...at('2026-05-03T10:00:00Z'), chunkSize: 10 };
           const results = await Promise.all([database, ...others].map((db) => runExpirySweep(db, opts)));
           assert.equal(
             results.reduce((s, r) => s + r.notifications.length, 0),

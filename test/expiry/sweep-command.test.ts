@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { addDays, todayUtc } from '../../src/db/dates.js';
 import { migrateToHead } from '../support/app.js';
 import { cli } from '../support/cli.js';
 import { DIALECTS, scratchDatabase } from '../support/databases.js';
-import { insertProduct, insertUser } from '../support/inventory-rows.js';
+import { insertItems, insertProduct, insertUser } from '../support/inventory-rows.js';
 import { connected, startInstance } from '../support/sockets.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -23,18 +23,16 @@ for (const dialect of DIALECTS) {
         const p = await insertProduct(server.database, 'Lettuce');
         const today = todayUtc();
         // 120 past their date, 30 in the warning window (today … today+2), 30 beyond it.
-        const rows = Array.from({ length: 180 }, (_, i) => ({
-          id: randomUUID(),
-          user_id: owner.id,
-          product_id: p,
-          expiry_date: i < 120 ? addDays(today, -1 - (i % 40)) : addDays(today, (i - 120) % 6),
-          status: 'active' as const,
-          added_at: new Date(),
-        }));
-        await db.insertInto('user_products').values(rows).execute();
+        await insertItems(server.database, {
+          userId: owner.id,
+          productId: p,
+          count: 180,
+          expiryDate: (i) => (i < 120 ? addDays(today, -1 - (i % 40)) : addDays(today, (i - 120) % 6)),
+        });
         const socket = await connected(server.wsUrl, server.app.tokens.sign(owner));
 
-        const env = { DATABASE_URL: scratch.url, REDIS_URL, REDIS_CHANNEL: channel };
+        // Chunks of 25: on SQLite (no lock) the three processes interleave chunk by chunk.
+        const env = { DATABASE_URL: scratch.url, REDIS_URL, REDIS_CHANNEL: channel, SWEEP_CHUNK_SIZE: '25' };
         const runs = await Promise.all([1, 2, 3].map(() => cli(['sweep', '--json'], env)));
         for (const r of runs) assert.equal(r.code, 0, r.stderr);
         const outs = runs.map((r) => JSON.parse(r.stdout));
@@ -43,6 +41,8 @@ for (const dialect of DIALECTS) {
         assert.equal(sum('expiredNotifications'), 120);
         assert.equal(sum('expiringSoonNotifications'), 30);
         assert.ok(outs.every((o) => o.today === today && o.published === 'redis'));
+        // 120 to expire and 30 to warn, in chunks of at most 25, all told.
+        assert.ok(sum('chunks') >= 5 + 2, `${sum('chunks')} chunks`);
 
         const perItem = await db
           .selectFrom('notifications')
@@ -79,5 +79,11 @@ describe('expireeye sweep settings', () => {
     assert.match(r.stderr, /^expireeye sweep: APP_TIMEZONE: must be an IANA time zone/);
     const w = await cli(['sweep', '--now'], { DATABASE_URL: 'sqlite::memory:' });
     assert.equal(w.code, 2);
+    const c = await cli(['sweep'], { DATABASE_URL: 'sqlite::memory:', SWEEP_CHUNK_SIZE: '0' });
+    assert.equal(c.code, 1);
+    assert.equal(
+      c.stderr,
+      "expireeye sweep: SWEEP_CHUNK_SIZE: must be a whole number from 1 to 10000, got '0'\n",
+    );
   });
 });

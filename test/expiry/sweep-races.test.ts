@@ -115,7 +115,7 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
         const p = await insertProduct(database, 'Milk');
         const soon = await insertItem(database, { userId: u.id, productId: p, expiryDate: '2026-03-11' });
         const later = await insertItem(database, { userId: u.id, productId: p, expiryDate: '2026-03-20' });
-        // The sweep's second statement ("expiring soon") waits on this; its first one is done.
+        // The sweep's "expiring soon" chunk waits on this; its "expired" chunks (none here) are done.
         const held = await blockOn(blocker, u.id, soon, 'expiring_soon', '2026-03-11');
         const running = sweep(database);
         assert.ok(await eventually(async () => (await lockWaits(database)) === 1, 5000));

@@ -48,7 +48,7 @@ for (const dialect of DIALECTS) {
         connected(a.wsUrl, a.app.tokens.sign(bob)),
       ]);
       await insertItem(a.database, { userId: alice.id, productId: p, expiryDate: '2026-08-01' });
-      const result = await b.app.expirySweeper.runOnce(new Date('2026-08-02T06:00:00Z'));
+      const result = await b.app.expirySweeper.runOnce(new Date('2026-08-02T06:00:00Z'), { collect: true });
       assert.equal(result.notifications.length, 1);
       for (const s of [onA, onB]) {
         const f = await s.next(1000);
@@ -69,14 +69,14 @@ for (const dialect of DIALECTS) {
       // Swept at the real time: the catch-up looks for notifications created since the outage.
       const today = new Date().toISOString().slice(0, 10);
       await insertItem(a.database, { userId: fay.id, productId: p, expiryDate: addDays(today, -3) });
-      const first = await a.app.expirySweeper.runOnce();
+      const first = await a.app.expirySweeper.runOnce(undefined, { collect: true });
       assert.equal((await socket.next(1000)).id, first.notifications[0]!.id);
       // B's subscription drops; the socket stays open. A publishes one notification meanwhile.
       const sub = b.app.redis!.subscriberClient!;
       sub.disconnect();
       assert.ok(await eventually(() => !b.app.redis!.listening));
       await insertItem(a.database, { userId: fay.id, productId: p, expiryDate: addDays(today, -2) });
-      const missed = await a.app.expirySweeper.runOnce();
+      const missed = await a.app.expirySweeper.runOnce(undefined, { collect: true });
       assert.equal(missed.notifications.length, 1);
       // And a scan on A: its live push carries the item; the catch-up must too.
       const scan = await fetch(`${a.baseUrl}/api/product/user/add`, {
@@ -186,7 +186,7 @@ for (const dialect of DIALECTS) {
         // While it reconnects, A creates a notification; the socket opened on B gets it first thing.
         const p = await insertProduct(a.database, 'Pears');
         await insertItem(a.database, { userId: nia.id, productId: p, expiryDate: '2026-05-01' });
-        const swept = await a.app.expirySweeper.runOnce(new Date('2026-05-02T06:00:00Z'));
+        const swept = await a.app.expirySweeper.runOnce(new Date('2026-05-02T06:00:00Z'), { collect: true });
         const again = await connected(b.wsUrl, token);
         assert.equal((await again.next(1000)).id, swept.notifications[0]!.id);
         assert.deepEqual(await again.ask('PING'), { type: 'pong' });

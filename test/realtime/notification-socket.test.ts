@@ -139,7 +139,9 @@ for (const dialect of DIALECTS) {
         productId: milk,
         expiryDate: '2026-06-01',
       });
-      const result = await server.app.expirySweeper.runOnce(new Date('2026-06-02T08:00:00Z'));
+      const result = await server.app.expirySweeper.runOnce(new Date('2026-06-02T08:00:00Z'), {
+        collect: true,
+      });
       assert.equal(result.notifications.length, 1);
       const id = result.notifications[0]!.id;
       for (const s of [a1, a2]) {
@@ -185,8 +187,12 @@ for (const dialect of DIALECTS) {
       await insertItem(server.database, { userId: carol.id, productId: p, expiryDate: '2026-07-01' });
       await insertItem(server.database, { userId: carol.id, productId: p, expiryDate: '2026-07-03' });
       // Nobody connected: stored, not lost.
-      const first = await server.app.expirySweeper.runOnce(new Date('2026-07-02T08:00:00Z'));
-      const later = await server.app.expirySweeper.runOnce(new Date('2026-07-04T08:00:00Z'));
+      const first = await server.app.expirySweeper.runOnce(new Date('2026-07-02T08:00:00Z'), {
+        collect: true,
+      });
+      const later = await server.app.expirySweeper.runOnce(new Date('2026-07-04T08:00:00Z'), {
+        collect: true,
+      });
       assert.deepEqual(first.notifications.map((n) => n.type).sort(), ['expiring_soon', 'warning']);
       assert.deepEqual(
         later.notifications.map((n) => n.type),

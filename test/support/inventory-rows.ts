@@ -71,3 +71,30 @@ export async function insertItem(
     .execute();
   return id;
 }
+
+/**
+ * `count` active items of `productId` for `userId`, the i-th expiring on `expiryDate(i)`, inserted
+ * 1000 rows per statement (well under every dialect's bound-parameter limit). Returns their ids.
+ */
+export async function insertItems(
+  database: AppDatabase,
+  items: { userId: string; productId: string; count: number; expiryDate: (i: number) => string | null },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; start < items.count; start += 1000) {
+    const rows = Array.from({ length: Math.min(1000, items.count - start) }, (_, j) => {
+      const id = randomUUID();
+      ids.push(id);
+      return {
+        id,
+        user_id: items.userId,
+        product_id: items.productId,
+        expiry_date: items.expiryDate(start + j),
+        status: 'active' as const,
+        added_at: new Date(),
+      };
+    });
+    await database.db.insertInto('user_products').values(rows).execute();
+  }
+  return ids;
+}

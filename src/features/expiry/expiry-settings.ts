@@ -10,7 +10,17 @@ export interface ExpirySettings {
   warningDays: number;
   /** `APP_TIMEZONE` (default UTC): the IANA zone whose calendar decides what "today" is. */
   timeZone: string;
+  /**
+   * `SWEEP_CHUNK_SIZE` (default 1,000): items per chunk of a sweep, each chunk one transaction. It
+   * bounds how long a chunk holds locks (on SQLite: the whole server, which is synchronous) and how
+   * many notifications are in memory at once.
+   */
+  chunkSize: number;
 }
+
+export const DEFAULT_CHUNK_SIZE = 1000;
+/** A chunk's ids are bound as one parameter each: SQLite allows 32,766 in a statement. */
+export const MAX_CHUNK_SIZE = 10_000;
 
 export function expirySettings(env: NodeJS.ProcessEnv = process.env): ExpirySettings {
   const timeZone = env.APP_TIMEZONE?.trim() || 'UTC';
@@ -24,5 +34,6 @@ export function expirySettings(env: NodeJS.ProcessEnv = process.env): ExpirySett
     intervalSeconds: wholeNumber(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86_400),
     warningDays: wholeNumber(env, 'EXPIRY_WARNING_DAYS', 2, 0, 30),
     timeZone,
+    chunkSize: wholeNumber(env, 'SWEEP_CHUNK_SIZE', DEFAULT_CHUNK_SIZE, 1, MAX_CHUNK_SIZE),
   };
 }

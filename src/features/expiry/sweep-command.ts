@@ -3,7 +3,6 @@ import { databaseFromEnv } from '../../config/database-config.js';
 import { redisConfig } from '../../config/redis-config.js';
 import { openDatabase } from '../../db/database.js';
 import { ConfigurationError } from '../../migrate/index.js';
-import { NotificationKind } from '../notifications/notification-events.js';
 import { createNotificationBus } from '../realtime/create-bus.js';
 import type { NotificationBus } from '../realtime/notification-bus.js';
 import { realtimeSettings } from '../realtime/realtime-settings.js';
@@ -15,7 +14,9 @@ export const SWEEP_USAGE = `usage: expireeye sweep [--json]
 Runs one expiry sweep and exits (for cron or a Kubernetes CronJob): marks active items dated
 before today as expired and creates their "expired" and "expiring soon" notifications, each at
 most once. With REDIS_URL set they are pushed to the sockets of the running servers.
-Settings: DATABASE_URL, APP_TIMEZONE, EXPIRY_WARNING_DAYS, REDIS_URL, REDIS_CHANNEL.
+It works in chunks of SWEEP_CHUNK_SIZE items, each committed (and pushed) on its own: stopped
+midway, it leaves the chunks done, and the next run does the rest.
+Settings: DATABASE_URL, APP_TIMEZONE, EXPIRY_WARNING_DAYS, SWEEP_CHUNK_SIZE, REDIS_URL, REDIS_CHANNEL.
   --json   print the result as one JSON object
 `;
 
@@ -71,14 +72,16 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
       warn(`${(e as Error).message}; sweeping without pushing to the servers`);
     }
     try {
+      // Each chunk's notifications are pushed as soon as it commits, so a catch-up of many
+      // items never holds them all in memory, and a run cut short has pushed what it stored.
       const r = await runExpirySweep(database, {
         now: new Date(),
         timeZone: settings.timeZone,
         warningDays: settings.warningDays,
+        chunkSize: settings.chunkSize,
+        ...(bus ? { publish: bus.publish.bind(bus) } : {}),
       });
-      await bus?.publish(r.notifications);
-      const expiredNotes = r.notifications.filter((n) => n.type === NotificationKind.expired).length;
-      const soonNotes = r.notifications.length - expiredNotes;
+      const created = r.expiredNotifications + r.expiringSoonNotifications;
       if (json) {
         process.stdout.write(
           `${JSON.stringify({
@@ -86,8 +89,9 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
             timeZone: settings.timeZone,
             skipped: r.skipped,
             expired: r.expired,
-            expiredNotifications: expiredNotes,
-            expiringSoonNotifications: soonNotes,
+            expiredNotifications: r.expiredNotifications,
+            expiringSoonNotifications: r.expiringSoonNotifications,
+            chunks: r.chunks,
             published: bus && redis ? 'redis' : 'none',
             ms: Math.round(r.durationMs),
           })}\n`,
@@ -97,8 +101,8 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
       } else {
         process.stdout.write(
           `Swept for ${r.today} (${settings.timeZone}) in ${Math.round(r.durationMs)} ms: ` +
-            `${r.expired} item(s) marked expired, ${expiredNotes} "expired" and ${soonNotes} "expiring soon" ` +
-            `notification(s) created${r.notifications.length > 0 && !(bus && redis) ? ' (not pushed: users get them when they next connect)' : ''}.\n`,
+            `${r.expired} item(s) marked expired, ${r.expiredNotifications} "expired" and ${r.expiringSoonNotifications} "expiring soon" ` +
+            `notification(s) created${created > 0 && !(bus && redis) ? ' (not pushed: users get them when they next connect)' : ''}.\n`,
         );
       }
       return 0;

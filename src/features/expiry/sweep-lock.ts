@@ -9,29 +9,36 @@ export const LOCK_HELD = Symbol('sweep lock held by another process');
 const PG_LOCK_KEY = 0x45455357;
 
 /**
- * Runs `work` in one transaction, holding the database's sweep lock if it is free; LOCK_HELD if
- * another server or `expireeye sweep` holds it. The lock is an economy, not the guarantee: the
- * unique constraint keeps notifications exactly-once even without it (tests run without it), the
- * lock only spares N instances from all doing the same work and deadlocking each other.
- * SQLite needs none: its writers are serialised by the database file.
+ * Runs `work` holding the database's sweep lock if it is free; LOCK_HELD if another server or
+ * `expireeye sweep` holds it. `work` gets a handle on one connection (the lock's) and runs its
+ * chunks as transactions of their own on it: the lock spans the whole sweep, not one chunk. It is
+ * a session lock, so a process killed mid-sweep loses it with its connection.
+ * The lock is an economy, not the guarantee: the unique constraint keeps notifications exactly-once
+ * even without it (tests run without it), the lock only spares N instances from all doing the same
+ * work and deadlocking each other. SQLite needs none: its writers are serialised by the database
+ * file, and a second process sweeping meanwhile only finds less to do.
  */
-export async function inSweepTransaction<T>(
+export async function withSweepLock<T>(
   database: AppDatabase,
   exclusive: boolean,
-  work: (tx: Kysely<Database>) => Promise<T>,
+  work: (db: Kysely<Database>) => Promise<T>,
 ): Promise<T | typeof LOCK_HELD> {
   const { db, dialect } = database;
-  if (!exclusive || dialect === 'sqlite') return db.transaction().execute(work);
+  if (!exclusive || dialect === 'sqlite') return work(db);
   if (dialect === 'postgres') {
-    return db.transaction().execute(async (tx) => {
+    return db.connection().execute(async (conn) => {
       const { rows } = await sql<{
         locked: boolean;
-      }>`select pg_try_advisory_xact_lock(${sql.lit(PG_LOCK_KEY)}) as locked`.execute(tx);
-      return rows[0]?.locked ? work(tx) : LOCK_HELD;
+      }>`select pg_try_advisory_lock(${sql.lit(PG_LOCK_KEY)}) as locked`.execute(conn);
+      if (!rows[0]?.locked) return LOCK_HELD;
+      try {
+        return await work(conn);
+      } finally {
+        await sql`select pg_advisory_unlock(${sql.lit(PG_LOCK_KEY)})`.execute(conn);
+      }
     });
   }
-  // MySQL/MariaDB: GET_LOCK is per connection and server-wide (hence the database name in it), and
-  // must be released after COMMIT, so the transaction runs on the connection that holds it.
+  // MySQL/MariaDB: GET_LOCK is per connection and server-wide (hence the database name in it).
   const name = sql`concat('expireeye_sweep:', database())`;
   return db.connection().execute(async (conn) => {
     const { rows } = await sql<{ locked: number | null }>`select get_lock(${name}, 0) as locked`.execute(
@@ -39,7 +46,7 @@ export async function inSweepTransaction<T>(
     );
     if (Number(rows[0]?.locked) !== 1) return LOCK_HELD;
     try {
-      return await conn.transaction().execute(work);
+      return await work(conn);
     } finally {
       await sql`select release_lock(${name})`.execute(conn);
     }

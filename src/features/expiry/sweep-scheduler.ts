@@ -7,7 +7,7 @@ import { runExpirySweep, type SweepResult } from './expiry-sweep.js';
 export interface SchedulerDeps {
   database: AppDatabase;
   settings: ExpirySettings;
-  /** Where created notifications go once committed (app.publishNotifications). */
+  /** Where each chunk's notifications go once it has committed (app.publishNotifications). */
   publish: (rows: readonly NotificationRow[]) => Promise<void>;
   log: Pick<Logger, 'info' | 'debug' | 'error'>;
   /** The clock; tests inject one. */
@@ -15,15 +15,18 @@ export interface SchedulerDeps {
 }
 
 /**
- * Sweeps every SWEEP_INTERVAL_SECONDS inside the server. Each run is one short transaction; on
- * several instances the sweep lock lets one of them do it and the others skip, so the interval is
- * how late a notification can be, not a load multiplier. The first run is one interval after
- * start (a restarted instance is caught up by whichever instance sweeps next, or by itself then).
+ * Sweeps every SWEEP_INTERVAL_SECONDS inside the server. Each run is a series of short
+ * transactions (chunks of SWEEP_CHUNK_SIZE items), each chunk's notifications published as it
+ * commits; on several instances the sweep lock lets one of them do it and the others skip, so the
+ * interval is how late a notification can be, not a load multiplier. The first run is one interval
+ * after start (a restarted instance is caught up by whichever instance sweeps next, or by itself then).
  */
 export class SweepScheduler {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<SweepResult> | undefined;
+  private running: { promise: Promise<SweepResult>; collect: boolean } | undefined;
   private stopped = true;
+  /** Aborted by stop(): a running sweep ends after its current chunk (the next run does the rest). */
+  private stopping = new AbortController();
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -44,15 +47,25 @@ export class SweepScheduler {
     this.timer.unref();
   }
 
-  /** One sweep now, its notifications published; a call while one runs joins it. */
-  runOnce(now?: Date): Promise<SweepResult> {
-    this.running ??= this.sweep(now ?? this.deps.now?.() ?? new Date()).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  /**
+   * One sweep now, its notifications published; a call while one runs joins it. With `collect`
+   * (tests, admin) the result also lists every notification created: such a call does not join a
+   * run that is not collecting, it waits for it and sweeps again.
+   */
+  async runOnce(now?: Date, options: { collect?: boolean } = {}): Promise<SweepResult> {
+    const collect = options.collect ?? false;
+    while (this.running && collect && !this.running.collect)
+      await this.running.promise.catch(() => undefined);
+    if (!this.running) {
+      const promise = this.sweep(now ?? this.deps.now?.() ?? new Date(), collect).finally(() => {
+        this.running = undefined;
+      });
+      this.running = { promise, collect };
+    }
+    return this.running.promise;
   }
 
-  private async sweep(now: Date): Promise<SweepResult> {
+  private async sweep(now: Date, collect: boolean): Promise<SweepResult> {
     const { database, settings, publish, log } = this.deps;
     let result: SweepResult;
     try {
@@ -60,28 +73,36 @@ export class SweepScheduler {
         now,
         timeZone: settings.timeZone,
         warningDays: settings.warningDays,
+        chunkSize: settings.chunkSize,
+        publish,
+        collect,
+        signal: this.stopping.signal,
       });
     } catch (e) {
+      // The chunks committed before the failure stay, and were published; the next run goes on.
       log.error({ err: e }, 'expiry sweep failed');
       throw e;
     }
-    await publish(result.notifications);
+    const notifications = result.expiredNotifications + result.expiringSoonNotifications;
     const summary = {
       today: result.today,
       expired: result.expired,
-      notifications: result.notifications.length,
+      notifications,
+      chunks: result.chunks,
       ms: Math.round(result.durationMs),
     };
     if (result.skipped) log.debug('expiry sweep skipped: another instance is sweeping');
-    else if (result.expired > 0 || result.notifications.length > 0) log.info(summary, 'expiry sweep');
+    else if (result.expired > 0 || notifications > 0) log.info(summary, 'expiry sweep');
     else log.debug(summary, 'expiry sweep: nothing to do');
     return result;
   }
 
-  /** Stops the timer and waits for a running sweep to finish (its transaction is short). */
+  /** Stops the timer and waits for a running sweep to finish its current chunk. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.running?.promise.catch(() => undefined);
+    this.stopping = new AbortController();
   }
 }
