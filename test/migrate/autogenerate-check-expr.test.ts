@@ -6,15 +6,15 @@ import { reverseOps } from '../../src/migrate/autogenerate/diff-ops.js';
 import { renderOps } from '../../src/migrate/autogenerate/render.js';
 import { warningsFor } from '../../src/migrate/autogenerate/warnings.js';
 import type { DialectName, TableDef } from '../../src/migrate/index.js';
+import { canonicalNumber } from '../../src/migrate/introspect/check-expr/check-node.js';
 import {
-  canonicalNumber,
   compareCheckExpressions,
   portableCheckExpression,
-} from '../../src/migrate/introspect/check-expr.js';
+} from '../../src/migrate/introspect/check-expr/compare.js';
 import { portableCheck } from '../../src/migrate/introspect/normalize.js';
 
 /**
- * The CHECK expression normaliser (check-expr.ts) on the catalogue text each database really
+ * The CHECK expression normaliser (introspect/check-expr/) on the catalogue text each database really
  * returns: MariaDB 10.11's information_schema.CHECK_CONSTRAINTS.CHECK_CLAUSE and PostgreSQL 15's
  * pg_get_constraintdef(), recorded for the model expression on the left.
  */

@@ -764,7 +764,7 @@ for (const dialect of DIALECTS) {
 }
 
 /**
- * A changed CHECK expression is compared as each database reads it back (check-expr.ts): one case
+ * A changed CHECK expression is compared as each database reads it back (introspect/check-expr/): one case
  * per construct, on a table of its own. Right after the upgrade that creates them none is a
  * difference; changed, each is reported exactly on the dialects that keep enough of the model's
  * text to be sure, the others stay silent; the downgrade restores the old expressions.

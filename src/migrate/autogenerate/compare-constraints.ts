@@ -1,5 +1,5 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
-import { compareCheckExpressions, portableCheckExpression } from '../introspect/check-expr.js';
+import { compareCheckExpressions, portableCheckExpression } from '../introspect/check-expr/compare.js';
 import type { CheckDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef } from '../schema/types.js';
 import type { CompareResult } from './compare.js';
 import { effectiveAction } from './dialect-rules.js';
@@ -127,7 +127,7 @@ export function compareForeignKeys(
  * CHECK constraints are matched by name; one under the same name whose expression changed is
  * dropped and created again. Each database hands back its own rewriting of the expression —
  * PostgreSQL's `((status)::text = ANY ((ARRAY['a'::character varying, …` for `status IN ('a', …)`,
- * MariaDB's backquotes — so both sides are compared as expression trees (check-expr.ts), and a
+ * MariaDB's backquotes — so both sides are compared as expression trees (introspect/check-expr/), and a
  * difference is reported only where the dialect is known to keep the model's expression up to
  * those rewritings; anything else is never reported (Alembic does not compare CHECK constraints
  * at all).

@@ -32,7 +32,7 @@ export function renderOps(ops: readonly DiffOp[], options: RenderOptions): strin
 /**
  * In a downgrade, CHECK constraints re-created for a removed table or check are the database's own
  * spelling of the expression (nothing else is left to read them from): say so. A changed check is
- * restored in a portable spelling where one is certain (check-expr.ts), else as for a removed one.
+ * restored in a portable spelling where one is certain (introspect/check-expr/), else as for a removed one.
  */
 function catalogueNote(op: DiffOp, options: RenderOptions): string | undefined {
   if (options.direction !== 'downgrade') return undefined;

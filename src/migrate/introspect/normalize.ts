@@ -1,7 +1,7 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { parseColumnType } from '../schema/column-type.js';
 import type { ColumnTypeName, ReferentialAction, ServerDefault } from '../schema/types.js';
-import { portableValueList } from './check-expr.js';
+import { portableValueList } from './check-expr/compare.js';
 
 /**
  * Turns what a catalogue reports back into the portable vocabulary, so that a database freshly
