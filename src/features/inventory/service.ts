@@ -5,19 +5,21 @@ import { conflict, HttpError, notFound, ValidationFailure } from '../../app/http
 import type { AuthUser } from '../../app/tokens.js';
 import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
-import { addDays, iso, todayUtc } from '../../db/dates.js';
+import { todayUtc } from '../../db/dates.js';
 import { isForeignKeyViolation } from '../../db/errors.js';
 import { monotonicNow } from '../../db/monotonic-clock.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
-import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
-import { checkedName, insertProduct, inTransaction, likePattern, nameKey } from '../catalogue/service.js';
+import { checkedName, insertProduct, inTransaction, nameKey } from '../catalogue/service.js';
 import type {
   NotificationPublisher,
   NotificationRow,
   PublishedNotification,
 } from '../notifications/notification-events.js';
 import { withScanData } from '../notifications/scan-frame-data.js';
+import { effectiveStatus } from './effective-status.js';
+import { ITEM_COLUMNS } from './item-columns.js';
+import { listItems } from './list-items.js';
 import { insertNewItem } from './new-item.js';
 import type { AddItemBody, ListQuery, UpdateItemBody } from './schemas.js';
 import { MassItem, type STATUSES } from './schemas.js';
@@ -27,11 +29,6 @@ type Status = (typeof STATUSES)[number];
 
 const ADDED = 'New Product added to user inventory successfully';
 const itemNotFound = (id: string) => notFound(`Product with ID ${id} does not exist in user inventory.`);
-
-/** The stored status, or `expired` once an active item's date has passed (before the sweep marks it). */
-export function effectiveStatus(status: Status, expiryDate: string | null, today: string): Status {
-  return status === 'active' && expiryDate !== null && expiryDate < today ? 'expired' : status;
-}
 
 /** A client's date or date-time, as the day it names; 422 outside 1900–2999. */
 function expiryDay(raw: string, field = 'expiryDate'): string {
@@ -215,101 +212,9 @@ export class InventoryService {
    * their product and nutrition), and a count only when the page does not tell the total (it is
    * full, or empty past the start).
    */
-  async list(user: AuthUser, q: Static<typeof ListQuery>) {
-    const today = this.today();
-    let query = this.db
-      .selectFrom('user_products as up')
-      .innerJoin('products as p', 'p.id', 'up.product_id')
-      .leftJoin('nutrition as n', 'n.product_id', 'p.id')
-      .where('up.user_id', '=', user.id);
-    if (q.status === 'active') {
-      query = query
-        .where('up.status', '=', 'active')
-        .where((eb) => eb.or([eb('up.expiry_date', 'is', null), eb('up.expiry_date', '>=', today)]));
-    } else if (q.status === 'expired') {
-      query = query.where((eb) =>
-        eb.or([
-          eb('up.status', '=', 'expired'),
-          eb.and([eb('up.status', '=', 'active'), eb('up.expiry_date', '<', today)]),
-        ]),
-      );
-    } else if (q.status) {
-      query = query.where('up.status', '=', q.status);
-    }
-    if (q.expiringWithinDays !== undefined) {
-      query = query
-        .where('up.status', '=', 'active')
-        .where('up.expiry_date', '>=', today)
-        .where('up.expiry_date', '<=', addDays(today, q.expiringWithinDays));
-    }
-    if (q.name) {
-      query = query.where(sql<boolean>`lower(p.name) like ${likePattern(q.name.toLowerCase())} escape '!'`);
-    }
-
-    const dir = q.order ?? (q.sort === 'addedAt' ? 'desc' : 'asc');
-    let page = query
-      .select([
-        'up.id as item_id',
-        'up.product_id',
-        'p.name',
-        'p.category',
-        'up.quantity',
-        'up.expiry_date',
-        'up.expiry_estimated',
-        'up.added_at',
-        'up.status',
-        'up.notes',
-        'up.updated_at',
-      ])
-      .select(NUTRIENTS.map((n) => `n.${n}` as const));
-    switch (q.sort) {
-      case 'expiryDate':
-        page = page
-          .orderBy(sql`case when up.expiry_date is null then 1 else 0 end`)
-          .orderBy('up.expiry_date', dir)
-          .orderBy('up.added_at', 'desc');
-        break;
-      case 'name':
-        page = page.orderBy(sql`lower(p.name)`, dir).orderBy('up.added_at', 'desc');
-        break;
-      case 'quantity':
-        page = page.orderBy('up.quantity', dir).orderBy('up.added_at', 'desc');
-        break;
-      default:
-        page = page.orderBy('up.added_at', dir);
-    }
-    const rows = await page.orderBy('up.id').limit(q.limit).offset(q.offset).execute();
-
-    // The total is known without counting unless the page is full or starts past the first row.
-    let total = q.offset + rows.length;
-    if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
-      const c = await query.select((eb) => eb.fn.countAll<number>().as('c')).executeTakeFirstOrThrow();
-      total = Number(c.c);
-    }
-    const todayMs = Date.parse(`${today}T00:00:00Z`);
-    return {
-      total,
-      limit: q.limit,
-      offset: q.offset,
-      products: rows.map((r) => ({
-        id: r.product_id,
-        itemId: r.item_id,
-        productId: r.product_id,
-        name: r.name,
-        category: r.category,
-        quantity: r.quantity,
-        expiryDate: r.expiry_date,
-        expiryEstimated: r.expiry_estimated,
-        daysUntilExpiry: r.expiry_date
-          ? Math.round((Date.parse(`${r.expiry_date}T00:00:00Z`) - todayMs) / 86_400_000)
-          : null,
-        nutrition: nutritionText(r, INVENTORY_NUTRIENT_ORDER),
-        addedAt: iso(r.added_at)!,
-        status: effectiveStatus(r.status, r.expiry_date, today),
-        notes: r.notes,
-        updatedAt: iso(r.updated_at),
-      })),
-    };
+  /** One page of the caller's items, filtered and sorted as asked (list-items.ts). */
+  list(user: AuthUser, q: Static<typeof ListQuery>) {
+    return listItems(this.db, user.id, q, this.today());
   }
 
   /** The caller's item with this item id, else their earliest-added item of this catalogue product. */
@@ -317,17 +222,7 @@ export class InventoryService {
     const row = await tx
       .selectFrom('user_products as up')
       .innerJoin('products as p', 'p.id', 'up.product_id')
-      .select([
-        'up.id as item_id',
-        'up.product_id',
-        'p.name',
-        'p.category',
-        'up.quantity',
-        'up.expiry_date',
-        'up.expiry_estimated',
-        'up.notes',
-        'up.status',
-      ])
+      .select(ITEM_COLUMNS)
       .where('up.user_id', '=', user.id)
       .where((eb) => eb.or([eb('up.id', '=', id), eb('up.product_id', '=', id)]))
       .orderBy(sql`case when up.id = ${id} then 0 else 1 end`)
