@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import { type AppDatabase, openDatabase } from '../../src/db/database.js';
-import { inTransaction } from '../../src/features/catalogue/service.js';
+import { inTransaction } from '../../src/features/catalogue/in-transaction.js';
 import { runExpirySweep } from '../../src/features/expiry/expiry-sweep.js';
 import type { Database } from '../../src/models/index.js';
 import { DIALECTS } from '../support/databases.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppDatabase } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/database.js';
-import { nameKey } from '../../src/features/catalogue/service.js';
+import { nameKey } from '../../src/features/catalogue/product-name.js';
 import type { DialectName } from '../../src/migrate/index.js';
 import { migrateToHead } from './app.js';
 import { type ScratchDatabase, scratchDatabase } from './databases.js';

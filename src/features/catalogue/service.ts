@@ -5,140 +5,17 @@ import { conflict, forbidden, HttpError, notFound, ValidationFailure } from '../
 import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso } from '../../db/dates.js';
-import { isForeignKeyViolation, isTransient, isUniqueViolation } from '../../db/errors.js';
+import { isForeignKeyViolation } from '../../db/errors.js';
+import { likePattern } from '../../db/like-pattern.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
-import { givenNutrition, NUTRIENTS, type NutritionValues, nutritionRow, nutritionText } from './nutrition.js';
+import { inTransaction } from './in-transaction.js';
+import { checkBarcode, insertProduct, refuseClash } from './insert-product.js';
+import { givenNutrition, NUTRIENTS, nutritionRow, nutritionText } from './nutrition.js';
+import { checkedName, nameKey } from './product-name.js';
 import type { AddProductBody, CatalogueQuery, UpdateProductBody } from './schemas.js';
 
-export const MIN_NAME = 3;
-const BARCODE = /^[0-9A-Za-z._-]{1,64}$/;
-const BARCODE_MESSAGE = 'Barcode may hold only letters, digits, ".", "_" and "-"';
-
-/** A substring pattern with `%`, `_` and the escape character itself escaped, for LIKE … ESCAPE '!'. */
-export function likePattern(s: string): string {
-  return `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
-}
-
-/**
- * A name as catalogue names are compared: case-insensitively, in JavaScript (so the same on every
- * database; SQLite's lower() knows only ASCII). Stored as `products.name_key`, which is unique.
- */
-export function nameKey(name: string): string {
-  return name.trim().toLowerCase();
-}
-
-/** A 422 unless `barcode` (when there is one) is letters, digits, `.`, `_` and `-`. */
-function checkBarcode(barcode: string | null): void {
-  if (barcode && !BARCODE.test(barcode)) {
-    throw new ValidationFailure([{ field: 'barcode', message: BARCODE_MESSAGE }]);
-  }
-}
-
-/**
- * A 409 when another catalogue product (not `exceptId`) has this name, whatever its case, or
- * this barcode; the unique keys catch what a concurrent request adds after this check.
- */
-async function refuseClash(tx: Kysely<Database>, name: string, barcode: string | null, exceptId?: string) {
-  let query = tx
-    .selectFrom('products')
-    .select(['name', 'barcode'])
-    .where((eb) =>
-      barcode
-        ? eb.or([eb('name_key', '=', nameKey(name)), eb('barcode', '=', barcode)])
-        : eb('name_key', '=', nameKey(name)),
-    );
-  if (exceptId !== undefined) query = query.where('id', '<>', exceptId);
-  const clash = await query.executeTakeFirst();
-  if (clash) {
-    throw clash.barcode === barcode && barcode
-      ? conflict(`Barcode ${barcode} is already used by another product`)
-      : conflict(`A product named '${clash.name}' already exists in the catalogue`);
-  }
-}
-
-/** Trimmed name, or a 422 naming `field`. */
-export function checkedName(raw: string, field = 'productName'): string {
-  const name = raw.trim();
-  if (name.length < MIN_NAME) {
-    throw new ValidationFailure([
-      { field, message: `Product name must be at least ${MIN_NAME} characters long` },
-    ]);
-  }
-  return name;
-}
-
 const productNotFound = (id: string) => notFound(`Product with ID ${id} does not exist.`);
-
-export interface NewProduct {
-  name: string;
-  category?: string | undefined;
-  barcode?: string | null | undefined;
-  nutrition?: NutritionValues | undefined;
-}
-
-/**
- * Inserts a catalogue product (and its nutrition row) inside `tx`, owned by `user`. A name or
- * barcode already in the catalogue is a 409.
- */
-export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: NewProduct) {
-  const name = checkedName(p.name);
-  const category = p.category?.trim() || 'Uncategorized';
-  const barcode = p.barcode?.trim() || null;
-  checkBarcode(barcode);
-  await refuseClash(tx, name, barcode);
-  const id = randomUUID();
-  const now = new Date();
-  await tx
-    .insertInto('products')
-    .values({
-      id,
-      name,
-      name_key: nameKey(name),
-      category,
-      barcode,
-      nutrition_status: p.nutrition ? 'found' : 'unknown',
-      created_by: user.id,
-      created_at: now,
-    })
-    .execute();
-  if (p.nutrition) {
-    await tx
-      .insertInto('nutrition')
-      .values({
-        id: randomUUID(),
-        product_id: id,
-        ...nutritionRow(p.nutrition),
-        source: 'user',
-        updated_at: now,
-      })
-      .execute();
-  }
-  return { id, name, category, barcode };
-}
-
-/**
- * Runs `work` in a transaction. A deadlock or serialisation failure runs it again (up to 3 times).
- * A unique violation that a check could not foresee (a race) is a 409 — or, with `retryUnique`,
- * runs it once more first: a caller that creates a catalogue entry only when none exists then
- * finds the one a concurrent request just created.
- */
-export async function inTransaction<T>(
-  database: AppDatabase,
-  work: (tx: Kysely<Database>) => Promise<T>,
-  options: { retryUnique?: boolean } = {},
-) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await database.db.transaction().execute(work);
-    } catch (e) {
-      if (isTransient(e) && attempt < 3) continue;
-      if (isUniqueViolation(e) && options.retryUnique && attempt < 2) continue;
-      if (isUniqueViolation(e)) throw conflict('The product name or barcode is already in the catalogue');
-      throw e;
-    }
-  }
-}
 
 /**
  * The shared catalogue. Anyone signed in may read it and add to it; only the user who added a

@@ -1,9 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql } from 'kysely';
 import { addDays, iso } from '../../db/dates.js';
+import { likePattern } from '../../db/like-pattern.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
-import { likePattern } from '../catalogue/service.js';
 import { effectiveStatus } from './effective-status.js';
 import { ITEM_COLUMNS } from './item-columns.js';
 import type { ListQuery } from './schemas.js';

@@ -10,7 +10,9 @@ import { isForeignKeyViolation } from '../../db/errors.js';
 import { monotonicNow } from '../../db/monotonic-clock.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
-import { checkedName, insertProduct, inTransaction, nameKey } from '../catalogue/service.js';
+import { inTransaction } from '../catalogue/in-transaction.js';
+import { insertProduct } from '../catalogue/insert-product.js';
+import { checkedName, nameKey } from '../catalogue/product-name.js';
 import type {
   NotificationPublisher,
   NotificationRow,

@@ -6,8 +6,8 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { TtlCache } from '../../integrations/http-json.js';
 import type { OffProduct, OpenFoodFactsClient } from '../../integrations/open-food-facts/client.js';
 import type { Database } from '../../models/index.js';
-import { nutritionRow } from '../catalogue/nutrition.js';
-import { nameKey } from '../catalogue/service.js';
+import { writeProduct } from '../catalogue/insert-product.js';
+import { nameKey } from '../catalogue/product-name.js';
 import type { NutritionUpdater } from './nutrition-updater.js';
 
 export interface CatalogueProduct {
@@ -126,37 +126,21 @@ export class ProductLookup {
   private async save(p: OffProduct): Promise<CatalogueProduct | undefined> {
     const { db } = this.database;
     const id = randomUUID();
-    const now = new Date();
     const status = p.nutrition ? 'found' : this.nutrition.initialStatus;
     try {
       await db.transaction().execute(async (tx) => {
         const name = await this.freeName(tx, p);
-        await tx
-          .insertInto('products')
-          .values({
-            id,
-            name,
-            name_key: nameKey(name),
-            category: p.category,
-            barcode: p.barcode,
-            brand: p.brand,
-            nutrition_status: status,
-            created_by: null,
-            created_at: now,
-          })
-          .execute();
-        if (p.nutrition) {
-          await tx
-            .insertInto('nutrition')
-            .values({
-              id: randomUUID(),
-              product_id: id,
-              ...nutritionRow(p.nutrition),
-              source: 'open_food_facts',
-              updated_at: now,
-            })
-            .execute();
-        }
+        await writeProduct(tx, {
+          id,
+          name,
+          category: p.category,
+          barcode: p.barcode,
+          brand: p.brand,
+          nutritionStatus: status,
+          createdBy: null,
+          nutrition: p.nutrition,
+          source: 'open_food_facts',
+        });
       });
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
