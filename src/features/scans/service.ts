@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ValidationFailure } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
-import { iso, todayUtc } from '../../db/dates.js';
+import { todayUtc } from '../../db/dates.js';
 import { monotonicNow } from '../../db/monotonic-clock.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
@@ -13,8 +13,9 @@ import { estimateShelfLife } from '../shelf-life/estimate.js';
 import type { Storage } from '../shelf-life/table.js';
 import type { BarcodeDecoder, DecodedCode } from './decoder.js';
 import type { CatalogueProduct, ProductLookup } from './lookup.js';
+import { pickCode } from './pick-code.js';
+import { type ScanHistoryQuery, type ScanStatus, scanHistory } from './scan-history.js';
 
-/** Sends a frame to a user's open WebSockets (the realtime feature's publisher). */
 /** Where the committed scan notification goes (the realtime feature's `app.publishNotifications`). */
 export type ScanNotifier = NotificationPublisher;
 
@@ -26,19 +27,6 @@ export interface ScanOptions {
   storage?: Storage | undefined;
   notes?: string | undefined;
 }
-
-export type ScanStatus = 'scanned' | 'expired' | 'not_found';
-
-/** Retail codes name products; a Code 128 or QR code on food is more often something else. */
-const PREFERENCE = ['EAN13', 'UPCA', 'EAN8', 'UPCE', 'Code128', 'QRCode'];
-
-export function pickCode(codes: DecodedCode[]): DecodedCode | undefined {
-  return [...codes].sort((a, b) => rank(a.format) - rank(b.format))[0];
-}
-const rank = (f: string) => {
-  const i = PREFERENCE.indexOf(f);
-  return i === -1 ? PREFERENCE.length : i;
-};
 
 /** Scan log barcode column: 64 characters (a QR code can hold far more). */
 const BARCODE_MAX = 64;
@@ -210,60 +198,9 @@ export class ScanService {
       .executeTakeFirst();
   }
 
-  /** The caller's scans, newest first, with the product each found. */
-  async history(user: AuthUser, q: { limit: number; offset: number; status?: ScanStatus | undefined }) {
-    let query = this.db
-      .selectFrom('scan_logs as s')
-      .leftJoin('products as p', 'p.id', 's.product_id')
-      .where('s.user_id', '=', user.id);
-    if (q.status) query = query.where('s.status', '=', q.status);
-    const rows = await query
-      .select([
-        's.id',
-        's.barcode',
-        's.format',
-        's.status',
-        's.scanned_at',
-        's.product_id',
-        'p.name',
-        'p.brand',
-        'p.category',
-        'p.nutrition_status',
-        sql<number>`count(*) over ()`.as('total_count'),
-      ])
-      .orderBy('s.scanned_at', 'desc')
-      .orderBy('s.id', 'desc')
-      .limit(q.limit)
-      .offset(q.offset)
-      .execute();
-    let total = rows[0] ? Number(rows[0].total_count) : 0;
-    if (!rows[0] && q.offset > 0) {
-      total = Number(
-        (await query.select((eb) => eb.fn.countAll<number>().as('c')).executeTakeFirstOrThrow()).c,
-      );
-    }
-    return {
-      total,
-      limit: q.limit,
-      offset: q.offset,
-      scans: rows.map((r) => ({
-        id: r.id,
-        barcode: r.barcode,
-        format: r.format,
-        status: r.status,
-        scannedAt: iso(r.scanned_at)!,
-        product:
-          r.product_id && r.name
-            ? {
-                id: r.product_id,
-                name: r.name,
-                brand: r.brand,
-                category: r.category ?? 'Uncategorized',
-                nutritionStatus: r.nutrition_status ?? 'unknown',
-              }
-            : null,
-      })),
-    };
+  /** The caller's scans, newest first, with the product each found (scan-history.ts). */
+  history(user: AuthUser, q: ScanHistoryQuery) {
+    return scanHistory(this.db, user.id, q);
   }
 }
 
