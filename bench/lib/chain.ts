@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { renderRevisionFile } from '../../src/migrate/script/revision-file.js';
+import { writeAlembicProject } from '../../test/support/alembic-project.js';
 
 export const TABLES = 5;
 
@@ -107,141 +108,32 @@ export function writeOurs(dir: string, n: number): void {
   }
 }
 
-const ALEMBIC_INI = `# Benchmark project: the stock "generic" template's settings and logging.
-[alembic]
-script_location = %(here)s/migrations
-prepend_sys_path = .
-version_path_separator = os
-sqlalchemy.url = driver://set-by-env.py
-
-[loggers]
-keys = root,sqlalchemy,alembic
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARN
-handlers = console
-qualname =
-
-[logger_sqlalchemy]
-level = WARN
-handlers =
-qualname = sqlalchemy.engine
-
-[logger_alembic]
-level = INFO
-handlers =
-qualname = alembic
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(levelname)-5.5s [%(name)s] %(message)s
-datefmt = %H:%M:%S
-`;
-
-const ALEMBIC_ENV = `"""Benchmark environment: the database URL comes from DB_URL; no models (target_metadata None)."""
-import os
-from logging.config import fileConfig
-
-from sqlalchemy import engine_from_config, pool
-
-from alembic import context
-
-config = context.config
-if config.config_file_name is not None:
-    fileConfig(config.config_file_name)
-config.set_main_option("sqlalchemy.url", os.environ["DB_URL"].replace("%", "%%"))
-target_metadata = None
-
-
-def run_migrations_offline() -> None:
-    context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
-        target_metadata=target_metadata,
-        literal_binds=True,
-        dialect_opts={"paramstyle": "named"},
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online() -> None:
-    engine = engine_from_config(
-        config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool
-    )
-    with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
-`;
-
 /** Real Alembic: `<dir>/alembic.ini`, `<dir>/migrations/env.py` and one `.py` file per revision. */
 export function writeAlembic(dir: string, n: number): void {
-  const versions = path.join(dir, 'migrations', 'versions');
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(versions, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'alembic.ini'), ALEMBIC_INI);
-  fs.writeFileSync(path.join(dir, 'migrations', 'env.py'), ALEMBIC_ENV);
-  const py = (v: string | null) => (v === null ? 'None' : `'${v}'`);
-  for (const r of chain(n)) {
+  const revisions = chain(n).map((r) => {
     const s = r.step;
-    let up: string[];
-    let down: string[];
+    let upgrade: string[];
+    let downgrade: string[];
     if (s.kind === 'tables') {
-      up = tableIndexes.map(
-        (t) => `    op.create_table('bench_t${t}', sa.Column('id', sa.Integer(), primary_key=True))`,
+      upgrade = tableIndexes.map(
+        (t) => `op.create_table('bench_t${t}', sa.Column('id', sa.Integer(), primary_key=True))`,
       );
-      down = tableIndexes.toReversed().map((t) => `    op.drop_table('bench_t${t}')`);
+      downgrade = tableIndexes.toReversed().map((t) => `op.drop_table('bench_t${t}')`);
     } else if (s.kind === 'column') {
-      up = [`    op.add_column('${s.table}', sa.Column('${s.column}', sa.Integer(), nullable=True))`];
-      down = [`    op.drop_column('${s.table}', '${s.column}')`];
+      upgrade = [`op.add_column('${s.table}', sa.Column('${s.column}', sa.Integer(), nullable=True))`];
+      downgrade = [`op.drop_column('${s.table}', '${s.column}')`];
     } else {
-      up = [`    op.create_index('${s.index}', '${s.table}', ['${s.column}'], unique=False)`];
-      down = [`    op.drop_index('${s.index}', table_name='${s.table}')`];
+      upgrade = [`op.create_index('${s.index}', '${s.table}', ['${s.column}'], unique=False)`];
+      downgrade = [`op.drop_index('${s.index}', table_name='${s.table}')`];
     }
-    const text = [
-      `"""${r.message}`,
-      '',
-      `Revision ID: ${r.id}`,
-      `Revises: ${r.down ?? ''}`,
-      `Create Date: ${createDate(r.k)}`,
-      '',
-      '"""',
-      'from alembic import op',
-      'import sqlalchemy as sa',
-      '',
-      '',
-      '# revision identifiers, used by Alembic.',
-      `revision = ${py(r.id)}`,
-      `down_revision = ${py(r.down)}`,
-      'branch_labels = None',
-      'depends_on = None',
-      '',
-      '',
-      'def upgrade() -> None:',
-      ...up,
-      '',
-      '',
-      'def downgrade() -> None:',
-      ...down,
-      '',
-    ].join('\n');
-    fs.writeFileSync(path.join(versions, `${r.id}_${slug(r.message)}.py`), text);
-  }
+    return {
+      id: r.id,
+      down: r.down ? [r.down] : [],
+      message: r.message,
+      createDate: createDate(r.k),
+      upgrade,
+      downgrade,
+    };
+  });
+  writeAlembicProject(dir, revisions);
 }

@@ -1100,3 +1100,62 @@ describe('long chains', () => {
     assert.deepEqual(run(rows, map.planDowngrade(rows, 'base')), []);
   });
 });
+
+// Found by the differential test against real Alembic (alembic-differential.test.ts).
+describe('agreement with Alembic (differential test findings)', () => {
+  // a -> b -> c (label core) and b -> d: two heads, c and d.
+  const forked = () =>
+    new RevisionMap([
+      rev('aaaa00000001'),
+      rev('aaaa00000002', ['aaaa00000001']),
+      rev('cccc00000003', ['aaaa00000002'], { labels: ['core'] }),
+      rev('dddd00000004', ['aaaa00000002']),
+    ]);
+
+  it('stamp takes several revisions, one row each', () => {
+    assert.deepEqual(forked().stampHeads([], ['cccc00000003', 'dddd00000004']).sort(), [
+      'cccc00000003',
+      'dddd00000004',
+    ]);
+  });
+
+  it('stamp -N walks down from the heads when the table is empty (and after --purge)', () => {
+    assert.deepEqual(forked().stampHeads([], 'core@-1'), ['aaaa00000002']);
+    // Both heads walk down to b: the second stamp of b fails, as Alembic's does.
+    assert.throws(() => forked().stampHeads([], '-1'), RevisionError);
+    assert.deepEqual(forked().stampHeads([], '-4'), [], 'walked past the bases: base');
+  });
+
+  it('downgrade label@head resolves head without the label, as rpartition does: several heads fail', () => {
+    assert.throws(
+      () => forked().planDowngrade(['cccc00000003', 'dddd00000004'], 'core@head'),
+      (e) => e instanceof MultipleHeadsError && e.argument === 'core@head',
+    );
+  });
+
+  it('history from the rows (current:) takes every row as the lower end; current:+1 from one row', () => {
+    const map = forked();
+    assert.deepEqual(
+      map
+        .history(['cccc00000003', 'dddd00000004'], undefined)
+        .map((r) => r.revision)
+        .sort(),
+      ['cccc00000003', 'dddd00000004'],
+    );
+    assert.deepEqual(
+      map.history(['aaaa00000001'], '+1').map((r) => r.revision),
+      ['aaaa00000002', 'aaaa00000001'],
+    );
+    assert.throws(
+      () => map.history(['cccc00000003', 'dddd00000004'], '+1'),
+      /Ambiguous upgrade from multiple current revisions/,
+    );
+  });
+
+  it('history refuses an end that lists a revision with its ancestor', () => {
+    assert.throws(
+      () => forked().history(['aaaa00000001', 'cccc00000003'], undefined),
+      /overlaps with other requested revisions/,
+    );
+  });
+});

@@ -151,11 +151,11 @@ export async function runDbProgram(argv: string[], options: DbProgramOptions): P
   program
     .command('stamp')
     .description("'stamp' the version table with the given revision; don't run any migrations")
-    .argument('<revision>')
+    .argument('<revisions...>', 'the revision(s): several stamp the heads of several branches')
     .option('--sql', "don't connect: print the SQL")
     .option('--purge', 'unconditionally erase the version table before stamping')
-    .action(async (target: string, o) =>
-      run(async (env) => (await commands.migrate()).stamp(env, target, { purge: o.purge, sql: o.sql })),
+    .action(async (targets: string[], o) =>
+      run(async (env) => (await commands.migrate()).stamp(env, targets, { purge: o.purge, sql: o.sql })),
     );
 
   program

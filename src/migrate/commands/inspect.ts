@@ -67,13 +67,22 @@ export async function show(env: Environment, target: string): Promise<void> {
 }
 
 /**
- * One end of a `history` range as the revision map takes it. Everything but `current` is left to
- * the map, which reads `base`, `head` and `heads` on either side as Alembic does: `:head` fails
- * when there are several heads rather than meaning `heads`, and `base:base` lists nothing.
+ * The ends of a `history` range as the revision map takes them, `current` replaced as Alembic's
+ * `history` replaces it: an upper `current` is every row of the version table (none: the heads)
+ * and leaves the lower end as typed (so `current:current` is an unknown revision 'current');
+ * otherwise a lower `current` is every row (none: base). Everything else is left to the map, which
+ * reads `base`, `head` and `heads` on either side as Alembic does: `:head` fails when there are
+ * several heads rather than meaning `heads`, and `base:base` lists nothing.
  */
-function rangeEnd(token: string, currentHeads: readonly string[]): string | undefined {
-  if (token === '') return undefined;
-  return token === 'current' ? currentHeads[0] : token;
+function rangeEnds(
+  lo: string,
+  up: string,
+  rows: readonly string[],
+): [string | readonly string[] | undefined, string | readonly string[] | undefined] {
+  const rowsOr = (none: undefined) => (rows.length > 0 ? rows : none);
+  if (up === 'current') return [lo || undefined, rowsOr(undefined)];
+  if (lo === 'current') return [rowsOr(undefined), up || undefined];
+  return [lo || undefined, up || undefined];
 }
 
 /**
@@ -92,15 +101,14 @@ export async function history(
     env.announce();
     currentHeads = (await env.currentHeads()).filter((h) => map.get(h));
   }
-  let lower: string | undefined;
-  let upper: string | undefined;
+  let lower: string | readonly string[] | undefined;
+  let upper: string | readonly string[] | undefined;
   if (opts.range) {
     if (!opts.range.includes(':')) {
       throw new CommandError('History range requires [start]:[end], [start]:, or :[end]');
     }
     const [lo, up] = opts.range.split(':') as [string, string];
-    lower = rangeEnd(lo, currentHeads);
-    upper = rangeEnd(up, currentHeads);
+    [lower, upper] = rangeEnds(lo, up, currentHeads);
   }
   const revs = graph(() => map.history(lower, upper));
   // Alembic marks (current) only with -i, even when the range names 'current'.

@@ -71,15 +71,28 @@ export async function downgrade(
 }
 
 /**
- * `stamp [FROM:]REV --sql`: the version-table statements of the stamp as a script. Offline there
+ * `stamp [FROM:]REV... --sql`: the version-table statements of the stamp as a script. Offline there
  * is no table to read, so the rows start at FROM (Alembic's starting revision: one revision, or
- * `base`) or empty; the table is created and dropped around them as for an upgrade script.
+ * `base`, the same for every target) or empty; the table is created and dropped around them as for
+ * an upgrade script.
  */
-async function stampScript(env: Environment, map: RevisionMap, target: string): Promise<string[]> {
-  const [from, to] = splitRange(target);
+async function stampScript(
+  env: Environment,
+  map: RevisionMap,
+  targets: readonly string[],
+): Promise<string[]> {
+  let from: string | undefined;
+  const to = targets.map((target) => {
+    const [start, dest] = splitRange(target);
+    if (start !== undefined && from !== undefined && start !== from) {
+      throw new CommandError('Stamp operation with --sql only supports a single starting revision at a time');
+    }
+    from ??= start;
+    return dest;
+  });
   env.announce(true);
   await env.load();
-  const start = from && from !== 'base' ? [graph(() => map.resolveOne(from), true)!] : [];
+  const start = from && from !== 'base' ? [graph(() => map.resolveOne(from!), true)!] : [];
   const steps = graph(() => map.planStamp(start, to), true);
   const table = env.versionTable.script(start);
   const write = (statements: string[]) => {
@@ -96,12 +109,13 @@ async function stampScript(env: Environment, map: RevisionMap, target: string): 
 }
 
 /**
- * `stamp REV [--purge] [--sql]`: moves the version table to REV without running any revision.
+ * `stamp REV... [--purge] [--sql]`: moves the version table to REV (or to several revisions, the
+ * heads of several branches) without running any revision.
  * `--purge` first empties it, the way out of a database stamped with an unknown revision.
  */
 export async function stamp(
   env: Environment,
-  target: string,
+  target: string | readonly string[],
   opts: { purge?: boolean; sql?: boolean } = {},
 ): Promise<string[]> {
   const map = await env.script.map();
@@ -111,7 +125,7 @@ export async function stamp(
       env.announce(true);
       throw new CommandError("Can't use --purge with --sql mode", true);
     }
-    return stampScript(env, map, target);
+    return stampScript(env, map, typeof target === 'string' ? [target] : target);
   }
   env.announce();
   return env.locked(async (conn) => {

@@ -53,6 +53,18 @@ class VersionTable {
   update(from: number, to: number): void {
     this.rows[this.rows.indexOf(from)] = to;
   }
+  /** A merge: deletes every row of `from` but the last and moves that one to `to`; the changes. */
+  mergeInto(from: readonly number[], to: number, id: (i: number) => string): VersionChange[] {
+    const changes: VersionChange[] = [];
+    for (const h of from.slice(0, -1)) {
+      changes.push({ kind: 'delete', from: id(h) });
+      this.delete(h);
+    }
+    const last = from[from.length - 1]!;
+    changes.push({ kind: 'update', from: id(last), to: id(to) });
+    this.update(last, to);
+    return changes;
+  }
 }
 
 export class RevisionMap {
@@ -308,17 +320,17 @@ export class RevisionMap {
   }
 
   /**
-   * The steps of `stamp <target>`: each target revision replaces the current rows it is related to
-   * (ancestor or descendant); unrelated rows stay; `base` deletes the rows (of `label@base`: that
-   * branch's rows).
+   * The steps of `stamp <target>...` (one target or several, as Alembic's `stamp` takes): each
+   * target revision replaces the current rows related to the targets (ancestor or descendant);
+   * unrelated rows stay; `base` deletes the rows (of `label@base`: that branch's rows).
    */
-  planStamp(currentHeads: readonly string[], target: string): StampStep[] {
-    return this.stamp(currentHeads, target).steps;
+  planStamp(currentHeads: readonly string[], target: string | readonly string[]): StampStep[] {
+    return this.stamp(currentHeads, typeof target === 'string' ? [target] : target).steps;
   }
 
   /** The version-table rows after `stamp <target>`. */
-  stampHeads(currentHeads: readonly string[], target: string): string[] {
-    return this.stamp(currentHeads, target).rows;
+  stampHeads(currentHeads: readonly string[], target: string | readonly string[]): string[] {
+    return this.stamp(currentHeads, typeof target === 'string' ? [target] : target).rows;
   }
 
   /**
@@ -328,17 +340,26 @@ export class RevisionMap {
    * means on either side what it means to `get_revisions`: `head` is the single head (several:
    * MultipleHeadsError), `heads` all of them, `base` none (so `base:base` lists nothing).
    */
-  history(lower?: string, upper?: string): Revision[] {
+  history(lower?: string | readonly string[], upper?: string | readonly string[]): Revision[] {
     const lo = lower ?? 'base';
     const up = upper ?? 'heads';
-    return this.withArgument(up, () => {
+    // A list (the database's rows, for `current`) means every revision in it, as a tuple to Alembic.
+    const exact = (ids: readonly string[]) => ids.map((id) => this.ident(id));
+    const shown = (end: string | readonly string[]) =>
+      typeof end === 'string'
+        ? end
+        : `(${end.map((id) => `'${id}'`).join(', ')}${end.length === 1 ? ',' : ''})`;
+    return this.withArgument(shown(up), () => {
       // Alembic parses the upper end first, so its error wins when both ends are wrong.
-      const upperIdx = this.historyUpper(up, lo);
-      const lowerIdx = this.historyLower(lo);
+      const upperIdx = typeof up === 'string' ? this.historyUpper(up, lo) : exact(up);
+      const lowerIdx = typeof lo === 'string' ? this.historyLower(lo) : exact(lo);
+      // As Alembic's walks with check=True: neither end may list a revision with its ancestor.
+      this.checkOverlap(upperIdx);
+      this.checkOverlap(lowerIdx);
       const required = this.ancestors(upperIdx);
       if (lowerIdx.some((l) => required[l] !== 1)) {
         throw new RevisionError(
-          `Requested range ${lo}:${up} does not refer to ancestor/descendant revisions along the same branch`,
+          `Requested range ${shown(lo)}:${shown(up)} does not refer to ancestor/descendant revisions along the same branch`,
         );
       }
       const done = this.ancestors(lowerIdx);
@@ -714,8 +735,13 @@ export class RevisionMap {
   ): { label: string | undefined; rev: number } {
     const m = RELATIVE.exec(target);
     if (m === null) {
+      // As Alembic's `rpartition('@')`: the part after the last '@' is resolved on its own (so
+      // `label@head` is the single head, whatever the label), the label only narrows what is removed.
       const at = target.lastIndexOf('@');
-      return { label: at > 0 ? target.slice(0, at) : undefined, rev: this.resolveSingle(target) };
+      return {
+        label: at > 0 ? target.slice(0, at) : undefined,
+        rev: this.resolveSingle(target.slice(at + 1)),
+      };
     }
     let label = m[1] || undefined;
     let symbol = m[2];
@@ -786,7 +812,7 @@ export class RevisionMap {
   }
 
   /** The upper end; `+N` walks up from the lower end, taken as Alembic's `_walk` takes it: one revision. */
-  private historyUpper(upper: string, lower: string): number[] {
+  private historyUpper(upper: string, lower: string | readonly string[]): number[] {
     const m = RELATIVE.exec(upper);
     if (m === null) return this.resolveAll(upper);
     const label = m[1] || undefined;
@@ -798,8 +824,12 @@ export class RevisionMap {
       start = this.resolveSingle(label === undefined || steps > 0 ? symbol : `${label}@${symbol}`);
     } else {
       if (steps <= 0) throw new RevisionError(relativeMessage(String(steps), steps));
-      // `heads:+1` with several heads is MultipleHeadsError, `-1:+1` an unknown revision '-1'.
-      start = this.resolveSingle(lower);
+      // `heads:+1` with several heads is MultipleHeadsError, `-1:+1` an unknown revision '-1';
+      // from several rows (`current:+1`) the walk is ambiguous, as Alembic's upgrade from them.
+      if (typeof lower !== 'string' && lower.length > 1) {
+        throw new RevisionError('Ambiguous upgrade from multiple current revisions');
+      }
+      start = typeof lower === 'string' ? this.resolveSingle(lower) : this.ident(lower[0]!);
     }
     const r = this.walk(start, steps, steps > 0 ? label : undefined, true)!;
     return r === BASE ? [] : [r];
@@ -839,13 +869,7 @@ export class RevisionMap {
           const others = table.rows.filter((h) => !down.includes(h)).map(ancestorsOf);
           let merged = present.filter((d) => !others.some((a) => a[d] === 1));
           if (merged.length === 0) merged = present;
-          for (const d of merged.slice(0, -1)) {
-            changes.push({ kind: 'delete', from: id(d) });
-            table.delete(d);
-          }
-          const last = merged[merged.length - 1]!;
-          changes.push({ kind: 'update', from: id(last), to: id(i) });
-          table.update(last, i);
+          changes.push(...table.mergeInto(merged, i, id));
         }
       } else {
         if (!table.has(i)) {
@@ -879,74 +903,132 @@ export class RevisionMap {
     return steps;
   }
 
-  /** Alembic's `ScriptDirectory._stamp_revs` plus the version-table rows it leads to. */
-  private stamp(currentHeads: readonly string[], target: string): { steps: StampStep[]; rows: string[] } {
+  /**
+   * Alembic's `ScriptDirectory._stamp_revs` plus the version-table rows it leads to (its
+   * `HeadMaintainer.update_to_step` for `StampStep`s). The current rows on the lineage of any of
+   * the targets are "filtered"; each target then moves those of them above it down to it, or those
+   * below it up to it (a row already moved by an earlier target makes this a new row), else it is
+   * a new branch. `base` (and a relative target walked past the bases) deletes
+   * the filtered rows. Resolving a target against the rows (`-N`) only happens when there are rows.
+   */
+  private stamp(
+    currentHeads: readonly string[],
+    targets: readonly string[],
+  ): { steps: StampStep[]; rows: string[] } {
+    const argument = targets.join(' ');
     try {
       const heads = this.currentIdx(currentHeads);
-      // The current rows on the target's lineage (all of them for `base`/`heads`).
-      const { label, ids } = this.symbolic(target);
-      const shares = [...(label === undefined ? [] : [this.ident(label)]), ...ids.map((x) => this.ident(x))];
-      const onLineage = shares.length > 0 ? this.lineage(shares, true) : undefined;
-      const filtered = onLineage === undefined ? [...heads] : heads.filter((h) => onLineage[h] === 1);
-      const dests = this.resolveAll(target);
+      const revisions = targets.length > 0 ? targets : ['base'];
+      const filtered: number[] = [];
+      for (const target of revisions) {
+        if (target === '') continue;
+        const { label, ids } = this.symbolic(target);
+        const shares = [...(label === undefined ? [] : [label]), ...ids];
+        for (const h of heads) {
+          if (shares.length === 0) {
+            filtered.push(h);
+            continue;
+          }
+          // Every share is resolved (an unknown one fails) before any is tested, as in Alembic.
+          const resolved = shares.map((x) => this.ident(x));
+          const related = this.lineage([h], true);
+          if (resolved.some((x) => related[x] === 1)) filtered.push(h);
+        }
+      }
+      const from = unique(filtered);
+      const dests = revisions.flatMap((t) => this.stampDestinations(t));
+      if (dests.includes(BASE))
+        throw new RevisionError('A relative stamp target reaches base: nothing to stamp');
 
       const table = new VersionTable(heads);
       const steps: StampStep[] = [];
       const id = (i: number) => this.ids[i]!;
-      const move = (from: number[], to: number | undefined, direction: 'up' | 'down') => {
-        const changes: VersionChange[] = [];
-        const live = from.filter((h) => table.has(h));
-        if (to === undefined || table.has(to)) {
-          for (const h of live) {
-            changes.push({ kind: 'delete', from: id(h) });
-            table.delete(h);
-          }
-        } else if (live.length === 0) {
-          changes.push({ kind: 'insert', to: id(to) });
-          table.insert(to);
-        } else {
-          for (const h of live.slice(0, -1)) {
-            changes.push({ kind: 'delete', from: id(h) });
-            table.delete(h);
-          }
-          changes.push({ kind: 'update', from: id(live[live.length - 1]!), to: id(to) });
-          table.update(live[live.length - 1]!, to);
-        }
+      const step = (
+        fromIdx: number[],
+        to: number | undefined,
+        direction: 'up' | 'down',
+        changes: VersionChange[],
+      ) => {
         const toIds = to === undefined ? [] : [id(to)];
         steps.push({
-          from: from.map(id),
+          from: fromIdx.map(id),
           to: toIds,
           direction,
-          describe: `stamp_revision ${from.map(id).join(', ')} -> ${toIds.join(', ')}`,
+          describe: `stamp_revision ${fromIdx.map(id).join(', ')} -> ${toIds.join(', ')}`,
           versionChanges: changes,
         });
       };
-
-      if (dests.length === 0) {
-        for (const h of filtered) move([h], undefined, 'down');
-      }
-      for (const dest of dests) {
-        if (filtered.includes(dest)) continue;
-        const below = this.descendants([dest]);
-        const above = filtered.filter((h) => below[h] === 1);
-        if (above.length > 0) {
-          move(above, dest, 'down');
+      const missing = (i: number) => {
+        if (!table.has(i))
+          throw new RevisionError(`Can't stamp: revision ${id(i)} is no longer in the version table`);
+      };
+      for (const dest of dests.length > 0 ? dests : [undefined]) {
+        if (dest === undefined) {
+          for (const h of from) {
+            missing(h);
+            table.delete(h);
+            step([h], undefined, 'down', [{ kind: 'delete', from: id(h) }]);
+          }
           continue;
         }
-        const under = this.ancestors([dest]);
-        move(
-          filtered.filter((h) => under[h] === 1),
-          dest,
-          'up',
-        );
+        if (from.includes(dest)) continue;
+        const below = this.descendants([dest]);
+        const above = this.ancestors([dest]);
+        const upgrade = !from.some((h) => below[h] === 1);
+        // Deliberately unlike Alembic, which moves every filtered row (so `stamp heads` from a row
+        // at one head and a row below another deletes the first): only the rows related to this
+        // target move.
+        const moving = from.filter((h) => (upgrade ? above : below)[h] === 1);
+        if (moving.length === 0) {
+          // A branch the rows do not represent: a new row.
+          if (table.has(dest))
+            throw new RevisionError(`Can't stamp: revision ${id(dest)} is already in the version table`);
+          table.insert(dest);
+          step([], dest, 'up', [{ kind: 'insert', to: id(dest) }]);
+          continue;
+        }
+        if (table.has(dest))
+          throw new RevisionError(`Can't stamp: revision ${id(dest)} is already in the version table`);
+        const changes: VersionChange[] = [];
+        // Rows an earlier target already moved are gone: the rest merge into this one, or none is
+        // left and it is a new row.
+        const present = upgrade ? moving.filter((h) => table.has(h)) : moving;
+        if (present.length === 0) {
+          changes.push({ kind: 'insert', to: id(dest) });
+          table.insert(dest);
+        } else {
+          for (const h of present) missing(h);
+          changes.push(...table.mergeInto(present, dest, id));
+        }
+        step(moving, dest, upgrade ? 'up' : 'down', changes);
       }
       return { steps, rows: table.rows.map(id) };
     } catch (e) {
       if (e instanceof MultipleHeadsError) {
-        throw new MultipleHeadsError(e.heads, target, STAMP_MULTIPLE_HEADS_MESSAGE);
+        throw new MultipleHeadsError(e.heads, argument, STAMP_MULTIPLE_HEADS_MESSAGE);
       }
       throw e;
     }
+  }
+
+  /**
+   * What `get_revisions` gives `stamp` for one target: `-N` / `label@-N` walk down from the heads
+   * and a walk past the bases stands for base (no revision); landing exactly on base is refused.
+   */
+  private stampDestinations(target: string): number[] {
+    const { label, ids } = this.symbolic(target);
+    const only = ids.length === 1 ? ids[0]! : undefined;
+    if (only === undefined || !/^-\d+$/.test(only)) return this.resolveAll(target);
+    const steps = Number.parseInt(only, 10);
+    const from =
+      label === undefined
+        ? this.realHeadIdx
+        : this.realHeadIdx.filter((h) => this.branchLabels(this.ids[h]!).includes(label));
+    // Every walk first (an ambiguous one fails first); duplicates are kept, as Alembic keeps them
+    // (the second stamp of one revision then fails).
+    // Landing on base gives BASE, refused by the caller once every target is resolved.
+    const walked = from.map((h) => this.walk(h, steps, undefined));
+    return walked.filter((r): r is number => r !== null);
   }
 
   /**
