@@ -61,6 +61,11 @@ type Totals = Omit<SweepResult, 'today' | 'skipped' | 'durationMs'>;
 
 const ATTEMPTS = 5;
 
+/** What one chunk did: the notifications it created and the items it marked expired. */
+type ChunkDone = { rows: NotificationRow[]; expired: number };
+/** A chunk's statements, run on its items' ids inside its transaction. */
+type ChunkWork = (tx: Kysely<Database>, ids: string[]) => Promise<ChunkDone>;
+
 /**
  * One expiry sweep, in chunks of at most `chunkSize` items, each chunk its own short transaction:
  * 1. items dated before today, by (expiry_date, id): an "expired" notification for each, then the
@@ -155,7 +160,7 @@ class Sweep {
   private async walk(
     dateCondition: DateCondition,
     unnotified: string | undefined,
-    work: (tx: Kysely<Database>, ids: string[]) => Promise<{ rows: NotificationRow[]; expired: number }>,
+    work: ChunkWork,
   ): Promise<void> {
     let after: ItemKey | undefined;
     while (!this.options.signal?.aborted) {
@@ -174,10 +179,7 @@ class Sweep {
     }
   }
 
-  private async chunk(
-    ids: string[],
-    work: (tx: Kysely<Database>, ids: string[]) => Promise<{ rows: NotificationRow[]; expired: number }>,
-  ): Promise<{ rows: NotificationRow[]; expired: number }> {
+  private async chunk(ids: string[], work: ChunkWork): Promise<ChunkDone> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction().execute((tx) => work(tx, ids));
@@ -193,7 +195,7 @@ class Sweep {
     }
   }
 
-  private count(done: { rows: NotificationRow[]; expired: number }): void {
+  private count(done: ChunkDone): void {
     const t = this.totals;
     t.chunks++;
     t.expired += done.expired;
