@@ -4,7 +4,7 @@
  * the very SQL the list route sends, in a loop, by 32 concurrent clients straight through the
  * driver (mysql2) — measured in the same run.
  *
- *   npx tsc -p . && node dist/bench/api-list.js [--duration S] [--log-level info|warn] [--keep]
+ *   npm run build && node dist/bench/api-list.js [--duration S] [--log-level info|warn] [--keep]
  *
  * Needs wrk (Debian: `apt-get install -y wrk`; it prints that line and exits 2 when missing) and
  * MariaDB as root@127.0.0.1:3306 without a password (BENCH_MARIADB_URL changes that). A database

@@ -3,7 +3,7 @@
  * side, in one run, on MariaDB and SQLite, with the floor (the same DDL sent straight through the
  * database's own client).
  *
- *   npx tsc -p . && node dist/bench/migration-chain.js [--backend mariadb|sqlite]... [--runs N]
+ *   npm run build && node dist/bench/migration-chain.js [--backend mariadb|sqlite]... [--runs N]
  *                                                      [--cli PATH] [--keep] [--verbose]
  *
  * It installs nothing: real Alembic (Debian `alembic`, `python3-sqlalchemy`, `python3-pymysql`),
@@ -118,7 +118,7 @@ function checkPrerequisites(o: Options): void {
     !fs.existsSync(o.cli) ||
     !fs.existsSync(path.join(path.dirname(o.cli), '..', 'dist', 'src', 'cli', 'main.js'))
   ) {
-    process.stderr.write(`migration-chain: ${o.cli} is not a built CLI; run \`npx tsc -p .\` first\n`);
+    process.stderr.write(`migration-chain: ${o.cli} is not a built CLI; run \`npm run build\` first\n`);
     process.exit(2);
   }
 }
