@@ -33,13 +33,20 @@ function makeAjv(coerce: Options['coerceTypes']): Ajv {
   return ajv;
 }
 
+let strictAjv: Ajv | undefined;
+let coercingAjv: Ajv | undefined;
+
 /**
  * Two validators: bodies are JSON and keep their types (`"7"` is not a quantity, `123` is not a
  * name), while query strings and path parameters are text and are coerced to the declared types.
  */
 export function validatorCompiler(): FastifySchemaCompiler<unknown> {
-  const strict = makeAjv(false);
-  const coercing = makeAjv('array');
+  // Shared by every app of the process: Ajv caches what it compiled by schema object, and the
+  // routes' schemas are module constants, so a second app (tests build hundreds) compiles nothing.
+  strictAjv ??= makeAjv(false);
+  coercingAjv ??= makeAjv('array');
+  const strict = strictAjv;
+  const coercing = coercingAjv;
   return ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? strict : coercing;
     return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
