@@ -672,6 +672,24 @@ describe('branch labels', () => {
       rev('a3aa', ['a2aa']),
     ]);
     assert.deepEqual(lower.branchLabels('a1aa'), ['lbl'], 'unbranched ancestors share the label');
+    // Alembic walks down from the last descendant it found: a branch point (or merge point) among
+    // the descendants stops that walk before it reaches the ancestors (differential test).
+    const forkedBelow = new RevisionMap([
+      rev('a1aa'),
+      rev('a2aa', ['a1aa'], { labels: ['lbl'] }),
+      rev('a3aa', ['a2aa']),
+      rev('a4aa', ['a3aa']),
+      rev('a5aa', ['a3aa']),
+    ]);
+    assert.deepEqual(forkedBelow.branchLabels('a1aa'), []);
+    assert.deepEqual(forkedBelow.branchLabels('a5aa'), ['lbl']);
+    const dependedOnBelow = new RevisionMap([
+      rev('a1aa'),
+      rev('a2aa', ['a1aa'], { labels: ['lbl'] }),
+      rev('a3aa', ['a2aa']),
+      rev('b1aa', [], { deps: ['a2aa'] }),
+    ]);
+    assert.deepEqual(dependedOnBelow.branchLabels('a1aa'), []);
   });
 
   it('upgrades along a label', () => {
@@ -759,6 +777,23 @@ describe('depends_on', () => {
     const steps = map.planDowngrade(rows, 'alpha@base');
     assert.deepEqual(ids(steps), ['a2aa', 'b3aa', 'b2aa', 'a1aa']);
     assert.deepEqual(run(rows, steps), ['b1aa']);
+  });
+
+  it("downgrading a revision whose dependency descends from its parent leaves both rows, as Alembic's", () => {
+    // cccc: parent aaaa, depends on bbbb (a child of aaaa). Alembic's `_unmerge_to_revisions`
+    // keeps aaaa beside bbbb (found by the differential test).
+    const m = new RevisionMap([
+      rev('aaaa'),
+      rev('bbbb', ['aaaa']),
+      rev('cccc', ['aaaa'], { deps: ['bbbb'] }),
+    ]);
+    const steps = m.planDowngrade(['cccc'], '-1');
+    assert.deepEqual(ids(steps), ['cccc']);
+    assert.deepEqual(steps[0]!.versionChanges, [
+      { kind: 'insert', to: 'aaaa' },
+      { kind: 'update', from: 'cccc', to: 'bbbb' },
+    ]);
+    assert.deepEqual(run(['cccc'], steps).sort(), ['aaaa', 'bbbb']);
   });
 
   it('history keeps dependency order through revisions outside the range', () => {
@@ -908,6 +943,44 @@ describe('history', () => {
     throwsRevision(
       () => map.history(FEATURE_A, FEATURE_B),
       `Requested range ${FEATURE_A}:${FEATURE_B} does not refer to ancestor/descendant revisions along the same branch`,
+    );
+  });
+
+  // Both found by the differential test against Alembic (alembic-differential.test.ts).
+  it('walks `label@+N` as an end along its branch, from the lower end or from base', () => {
+    const twoBases = new RevisionMap([rev('aaaa'), rev('bbbb'), rev('cccc', ['bbbb'], { labels: ['lb'] })]);
+    // From bbbb, branch aaaa starts at base: its first revision is aaaa, not a descendant of bbbb.
+    throwsRevision(
+      () => twoBases.history('bbbb', 'aaaa@+1'),
+      'Requested range bbbb:aaaa@+1 does not refer to ancestor/descendant revisions along the same branch',
+    );
+    assert.deepEqual(revIds(twoBases.history('bbbb', 'lb@+1')), ['cccc', 'bbbb']);
+    assert.deepEqual(revIds(twoBases.history(undefined, 'lb@+5')), ['cccc', 'bbbb']);
+  });
+
+  it('keeps the upper end to the branch of a `label@…` lower end', () => {
+    const forked = new RevisionMap([
+      rev('aaaa'),
+      rev('bbbb', ['aaaa'], { labels: ['x'] }),
+      rev('cccc', ['aaaa'], { labels: ['y'] }),
+    ]);
+    assert.deepEqual(revIds(forked.history('x@base')), ['bbbb', 'aaaa']);
+    assert.deepEqual(revIds(forked.history('y@base', 'heads')), ['cccc', 'aaaa']);
+    assert.deepEqual(revIds(forked.history('x@head')), ['bbbb']);
+    // A revision id as the branch stands for its label.
+    assert.deepEqual(revIds(forked.history('cccc@base')), ['cccc', 'aaaa']);
+    throwsResolution(() => forked.history('zzzz@base'), 'zzzz');
+  });
+
+  it('checks the range before a lower end that lists a revision with its ancestor', () => {
+    const chain = new RevisionMap([rev('aaaa'), rev('bbbb', ['aaaa'])]);
+    throwsRevision(
+      () => chain.history(['bbbb', 'aaaa'], 'aaaa'),
+      "Requested range ('bbbb', 'aaaa'):aaaa does not refer to ancestor/descendant revisions along the same branch",
+    );
+    throwsRevision(
+      () => chain.history(['bbbb', 'aaaa'], 'bbbb'),
+      'Requested revision bbbb overlaps with other requested revisions aaaa',
     );
   });
 

@@ -49,17 +49,27 @@ function views(kind: Kind, alembic: CommandRun, ours: CommandRun, argv: string[]
   if (!a.ok && !o.ok && a.quoted === undefined) o.quoted = undefined;
   // An AssertionError inside Alembic is its bug (`upgrade REV-N` reaching base, say), not a verdict.
   if (alembic.code === 1 && alembic.stderr.includes('AssertionError')) return [a, a];
+  // `downgrade -N` from several rows walks from whichever row the table returns first — its
+  // insertion order, itself a Python set's iteration order — as Alembic's warning says. Either
+  // choice is right (and may fail where the other does not, on a stamped table): not comparable.
+  if (arbitraryRow(alembic)) return [a, a];
   return [a, o];
 }
 
+const arbitraryRow = (run: CommandRun) => run.stderr.includes('from multiple heads is ambiguous');
+
 /**
- * The commands up to the first step Alembic failed after which the two databases differ (stepView):
- * from there on the two tools start from different states, so nothing later is comparable.
+ * The commands up to the first step Alembic failed (or ran from an arbitrary row) after which the
+ * two databases differ (stepView): from there on the two tools start from different states, so
+ * nothing later is comparable.
  */
 function comparable(commands: { kind: Kind }[], alembic: CommandRun[], ours: CommandRun[]): number {
   const state = (r: CommandRun) => JSON.stringify([[...r.rows].sort(), r.tables]);
   const at = commands.findIndex(
-    (c, i) => c.kind === 'step' && alembic[i]!.code !== 0 && state(alembic[i]!) !== state(ours[i]!),
+    (c, i) =>
+      c.kind === 'step' &&
+      (alembic[i]!.code !== 0 || arbitraryRow(alembic[i]!)) &&
+      state(alembic[i]!) !== state(ours[i]!),
   );
   return at < 0 ? commands.length : at + 1;
 }

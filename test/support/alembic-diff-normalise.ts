@@ -83,21 +83,10 @@ export function stepView(run: CommandRun, argv: readonly string[]) {
   return { ...failure(run, argv), ran, rows: [...run.rows].sort(), tables: run.tables };
 }
 
-/**
- * A history/heads line without its branch labels (the first parenthesised group after the id that
- * is not a marker). Alembic propagates a label down through the ancestors from whichever descendant
- * its set iteration visited last (`_add_branches`), so which ancestors carry it is not stable.
- */
-const withoutLabels = (line: string) =>
-  line.replace(
-    /^((?:.* -> )?\w+) \((?!head\)|effective head\)|current\)|branchpoint\)|mergepoint\))[^()]*\)/,
-    '$1',
-  );
-
 /** `current`, `heads` and `history`: outcome and the lines, sorted (their order is compared elsewhere). */
 export function listingView(run: CommandRun, argv: readonly string[]) {
   return run.code === 0
-    ? { ...failure(run, argv), lines: lines(run.stdout).map(withoutLabels).map(sortLists).sort() }
+    ? { ...failure(run, argv), lines: lines(run.stdout).map(sortLists).sort() }
     : failure(run, argv);
 }
 
@@ -108,9 +97,7 @@ export function branchesView(run: CommandRun, argv: readonly string[]) {
     .filter((b) => b.trim() !== '')
     .map((b) => {
       const [head = '', ...children] = lines(b);
-      return [sortLists(withoutLabels(head)), ...children.map(withoutLabels).map(sortLists).sort()].join(
-        '\n',
-      );
+      return [sortLists(head), ...children.map(sortLists).sort()].join('\n');
     })
     .sort();
   return { ...failure(run, argv), blocks };

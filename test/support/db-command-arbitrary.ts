@@ -22,10 +22,9 @@ const TARGET_FORMS = [
   'label@-N',
 ] as const;
 // Left out for now, because Alembic's reading of them is still not ours (README, "Where it differs
-// from Alembic"): a relative lower end (`-N:`, `label@-N:`), `label@head:`/`label@base:` as the
-// lower end, and `label@+N` as the upper end.
-const LOWER_FORMS = ['', 'base', 'id', 'prefix', 'current', 'heads'] as const;
-const UPPER_FORMS = ['', 'head', 'heads', 'id', '+N', 'label@head', 'current'] as const;
+// from Alembic"): a relative lower end (`-N:`, `label@-N:`).
+const LOWER_FORMS = ['', 'base', 'id', 'prefix', 'current', 'heads', 'label@head', 'label@base'] as const;
+const UPPER_FORMS = ['', 'head', 'heads', 'id', '+N', 'label@head', 'current', 'label@+N'] as const;
 
 type Form = (typeof TARGET_FORMS)[number] | (typeof LOWER_FORMS)[number] | (typeof UPPER_FORMS)[number];
 

@@ -274,15 +274,21 @@ export class RevisionGraph {
 
   /**
    * Each labelled revision's labels go to its descendants, and down through its ancestors until a
-   * branch point or merge point (as Alembic's `_add_branches`).
+   * branch point or merge point — but only when its descendants are one plain chain. Alembic's
+   * `_add_branches` walks down from the LAST descendant its depth-first search yields (a loop
+   * variable outliving its loop): from any such revision the walk meets a branch point (counting
+   * dependents) or merge point at or above the labelled revision, unless there is none among them.
    */
   private propagateLabels(): string[][] {
     const sets = this.revs.map(() => new Set<string>());
     for (const [label, i] of this.labels) {
+      let chain = true;
       this.descendants([i], false).forEach((m, k) => {
-        if (m === 1) sets[k]!.add(label);
+        if (m !== 1) return;
+        sets[k]!.add(label);
+        if (this.allUp[k]!.length > 1 || this.parents[k]!.length > 1) chain = false;
       });
-      if (this.allUp[i]!.length > 1 || this.parents[i]!.length !== 1) continue;
+      if (!chain || this.parents[i]!.length !== 1) continue;
       let p: number | undefined = this.parents[i]![0];
       while (p !== undefined && this.allUp[p]!.length <= 1 && this.parents[p]!.length <= 1) {
         sets[p]!.add(label);

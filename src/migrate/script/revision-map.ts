@@ -2,7 +2,14 @@ import type { MigrationStep, StampStep } from './migration-step.js';
 import type { Revision } from './revision.js';
 import { MultipleHeadsError, RevisionError } from './revision-errors.js';
 import { BASE, RevisionGraph } from './revision-graph.js';
-import { branchRevision, currentIdx, ident, resolveAll, resolveSingle } from './revision-resolution.js';
+import {
+  branchRevision,
+  currentIdx,
+  filterLineage,
+  ident,
+  resolveAll,
+  resolveSingle,
+} from './revision-resolution.js';
 import { historyLower, historyUpper, parseDowngradeTarget, parseUpgradeTarget } from './revision-targets.js';
 import { planStampSteps, simulate } from './step-planning.js';
 
@@ -213,17 +220,21 @@ export class RevisionMap {
         : `(${end.map((id) => `'${id}'`).join(', ')}${end.length === 1 ? ',' : ''})`;
     return this.withArgument(shown(up), () => {
       // Alembic parses the upper end first, so its error wins when both ends are wrong.
-      const upperIdx = typeof up === 'string' ? historyUpper(this.g, up, lo) : exact(up);
-      const lowerIdx = typeof lo === 'string' ? historyLower(this.g, lo) : exact(lo);
-      // As Alembic's walks with check=True: neither end may list a revision with its ancestor.
+      let upperIdx = typeof up === 'string' ? historyUpper(this.g, up, lo) : exact(up);
+      // A lower end on a branch (`label@head:`, `label@-1:`) keeps the upper end to that branch.
+      const at = typeof lo === 'string' ? lo.indexOf('@') : -1;
+      if (at >= 0) upperIdx = this.onBranch(upperIdx, (lo as string).slice(0, at));
+      // As Alembic's walks with check=True: neither end may list a revision with its ancestor —
+      // the lower end resolved and checked after the range, as Alembic does.
       this.checkOverlap(upperIdx);
-      this.checkOverlap(lowerIdx);
+      const lowerIdx = typeof lo === 'string' ? historyLower(this.g, lo) : exact(lo);
       const required = this.g.ancestors(upperIdx);
       if (lowerIdx.some((l) => required[l] !== 1)) {
         throw new RevisionError(
           `Requested range ${shown(lo)}:${shown(up)} does not refer to ancestor/descendant revisions along the same branch`,
         );
       }
+      this.checkOverlap(lowerIdx);
       const done = this.g.ancestors(lowerIdx);
       const span = new Uint8Array(this.g.revs.length);
       for (let i = 0; i < span.length; i++) span[i] = required[i]! & (done[i]! ^ 1);
@@ -235,6 +246,18 @@ export class RevisionMap {
       const above = this.g.descendants(lowerIdx, false);
       return ordered.filter((i) => above[i] === 1).map((i) => this.g.revs[i]!);
     });
+  }
+
+  /**
+   * The revisions of `targets` on `branch` (Alembic's `_collect_upgrade_revisions` for a lower end
+   * with '@'): a label keeps the revisions carrying it; a revision id stands for its one label, or —
+   * where Alembic stops on an assertion, the revision having none or several — for its lineage.
+   */
+  private onBranch(targets: readonly number[], branch: string): number[] {
+    const b = ident(this.g, branch);
+    const labels = this.g.ids[b] === branch ? this.g.labelsOf(b) : [branch];
+    if (labels.length !== 1) return filterLineage(this.g, targets, branch);
+    return targets.filter((i) => this.g.labelsOf(i).includes(labels[0]!));
   }
 
   /** Report MultipleHeadsError with the command's argument, as Alembic's `_catch_revision_errors`. */

@@ -19,18 +19,39 @@ import {
 
 /** `[label@][symbol](+|-)N`, as Alembic's `_relative_destination`. */
 const RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)$/;
+
+interface Relative {
+  label: string | undefined;
+  symbol: string | undefined;
+  /** The signed number as written (`+2`, `-1`), for messages. */
+  relative: string;
+  steps: number;
+}
+
+/** The parts of a relative target, or undefined for an absolute one. */
+function parseRelative(target: string): Relative | undefined {
+  const m = RELATIVE.exec(target);
+  if (m === null) return undefined;
+  return { label: m[1] || undefined, symbol: m[2], relative: m[3]!, steps: Number.parseInt(m[3]!, 10) };
+}
 /** Alembic 1.8.1's words for `downgrade -N` when the database has several heads. */
 const AMBIGUOUS_DOWNGRADE_WARNING =
   'downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release.';
 
-/** The upgrade destination(s) (Alembic's `_parse_upgrade_target`). */
-export function parseUpgradeTarget(g: RevisionGraph, heads: readonly number[], target: string): number[] {
-  const m = RELATIVE.exec(target);
-  if (m === null) return resolveAll(g, target);
-  const label = m[1] || undefined;
-  const symbol = m[2];
-  const relative = m[3]!;
-  const steps = Number.parseInt(relative, 10);
+/**
+ * The upgrade destination(s) (Alembic's `_parse_upgrade_target`). `clamp` is its
+ * `assert_relative_length=False` (what `history` passes): a walk past the tips stops at the last
+ * revision instead of failing.
+ */
+export function parseUpgradeTarget(
+  g: RevisionGraph,
+  heads: readonly number[],
+  target: string,
+  clamp = false,
+): number[] {
+  const rel = parseRelative(target);
+  if (rel === undefined) return resolveAll(g, target);
+  const { label, symbol, relative, steps } = rel;
   if (steps > 0) {
     if (symbol !== undefined) {
       const r = walk(g, resolveSingle(g, symbol), steps, label);
@@ -54,7 +75,7 @@ export function parseUpgradeTarget(g: RevisionGraph, heads: readonly number[], t
       }
     }
     if (start.length > 1) throw new RevisionError('Ambiguous upgrade from multiple current revisions');
-    const r = walk(g, start[0]!, steps, label);
+    const r = walk(g, start[0]!, steps, label, clamp);
     if (r === null) throw new RevisionError(relativeMessage(relative, steps));
     return [r];
   }
@@ -72,8 +93,8 @@ export function parseDowngradeTarget(
   target: string,
   warn: (message: string) => void,
 ): { label: string | undefined; rev: number } {
-  const m = RELATIVE.exec(target);
-  if (m === null) {
+  const rel = parseRelative(target);
+  if (rel === undefined) {
     // As Alembic's `rpartition('@')`: the part after the last '@' is resolved on its own (so
     // `label@head` is the single head, whatever the label), the label only narrows what is removed.
     const at = target.lastIndexOf('@');
@@ -82,10 +103,8 @@ export function parseDowngradeTarget(
       rev: resolveSingle(g, target.slice(at + 1)),
     };
   }
-  let label = m[1] || undefined;
-  let symbol = m[2];
-  const relative = m[3]!;
-  const steps = Number.parseInt(relative, 10);
+  let { label, symbol } = rel;
+  const { relative, steps } = rel;
   if (steps >= 0) {
     if (symbol === undefined) throw new RevisionError(relativeMessage(relative, steps));
     const r = walk(g, resolveSingle(g, symbol), steps, label);
@@ -119,11 +138,9 @@ export function parseDowngradeTarget(
 }
 
 export function historyLower(g: RevisionGraph, lower: string): number[] {
-  const m = RELATIVE.exec(lower);
-  if (m === null) return resolveAll(g, lower);
-  const label = m[1] || undefined;
-  const symbol = m[2];
-  const steps = Number.parseInt(m[3]!, 10);
+  const rel = parseRelative(lower);
+  if (rel === undefined) return resolveAll(g, lower);
+  const { label, symbol, steps } = rel;
   let starts: number[];
   if (symbol !== undefined) {
     starts = [resolveSingle(g, label === undefined || steps > 0 ? symbol : `${label}@${symbol}`)];
@@ -138,15 +155,17 @@ export function historyLower(g: RevisionGraph, lower: string): number[] {
 
 /** The upper end; `+N` walks up from the lower end, taken as Alembic's `_walk` takes it: one revision. */
 export function historyUpper(g: RevisionGraph, upper: string, lower: string | readonly string[]): number[] {
-  const m = RELATIVE.exec(upper);
-  if (m === null) return resolveAll(g, upper);
-  const label = m[1] || undefined;
-  const symbol = m[2];
-  const relative = m[3]!;
-  const steps = Number.parseInt(relative, 10);
+  const rel = parseRelative(upper);
+  if (rel === undefined) return resolveAll(g, upper);
+  const { label, symbol, steps } = rel;
   let start: number;
   if (symbol !== undefined) {
     start = resolveSingle(g, label === undefined || steps > 0 ? symbol : `${label}@${symbol}`);
+  } else if (label !== undefined && steps > 0) {
+    // `label@+N`: Alembic's upgrade-target reading from the lower end's revisions — from the one on
+    // the branch, else from the branch's applied tip below them, else from base along the branch.
+    const from = typeof lower === 'string' ? historyLower(g, lower) : lower.map((id) => ident(g, id));
+    return parseUpgradeTarget(g, from, upper, true).filter((r) => r !== BASE);
   } else {
     if (steps <= 0) throw new RevisionError(relativeMessage(String(steps), steps));
     // `heads:+1` with several heads is MultipleHeadsError, `-1:+1` an unknown revision '-1';

@@ -88,10 +88,11 @@ export function simulate(
       if (!table.has(i)) {
         throw new RevisionError(`Revision ${id(i)} is not in the version table; can't plan its downgrade`);
       }
-      // The rows that must appear: down revisions not implied by another row or by each other.
+      // The rows that must appear: down revisions (dependencies included) not implied by another
+      // row — as Alembic's `_unmerge_to_revisions`, which keeps a down revision that is an ancestor
+      // of another (a revision whose dependency descends from its parent leaves both rows).
       const others = table.rows.filter((h) => h !== i).map(ancestorsOf);
-      let to = down.filter((d) => !others.some((a) => a[d] === 1));
-      if (to.length > 1) to = to.filter((d) => !to.some((t) => t !== d && ancestorsOf(t)[d] === 1));
+      const to = down.filter((d) => !others.some((a) => a[d] === 1));
       if (to.length === 0) {
         changes.push({ kind: 'delete', from: id(i) });
         table.delete(i);
