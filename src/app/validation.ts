@@ -33,22 +33,18 @@ function makeAjv(coerce: Options['coerceTypes']): Ajv {
   return ajv;
 }
 
-let strictAjv: Ajv | undefined;
-let coercingAjv: Ajv | undefined;
+// Shared by every app of the process: Ajv caches what it compiled by schema object, and the
+// routes' schemas are module constants, so a second app (tests build hundreds) compiles nothing.
+const strictAjv = makeAjv(false);
+const coercingAjv = makeAjv('array');
 
 /**
  * Two validators: bodies are JSON and keep their types (`"7"` is not a quantity, `123` is not a
  * name), while query strings and path parameters are text and are coerced to the declared types.
  */
 export function validatorCompiler(): FastifySchemaCompiler<unknown> {
-  // Shared by every app of the process: Ajv caches what it compiled by schema object, and the
-  // routes' schemas are module constants, so a second app (tests build hundreds) compiles nothing.
-  strictAjv ??= makeAjv(false);
-  coercingAjv ??= makeAjv('array');
-  const strict = strictAjv;
-  const coercing = coercingAjv;
   return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? strict : coercing;
+    const ajv = httpPart === 'body' ? strictAjv : coercingAjv;
     return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
   };
 }
@@ -137,12 +133,9 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): Fi
   return out;
 }
 
-let itemAjv: Ajv | undefined;
-
 /** A checker for values validated inside a handler (mass-add items), with the same messages. */
 export function compileChecker(schema: object): (value: unknown) => FieldError[] {
-  itemAjv ??= makeAjv(false);
-  const validate = itemAjv.compile(schema);
+  const validate = strictAjv.compile(schema);
   return (value) => (validate(value) ? [] : fieldErrors(validate.errors ?? [], 'body'));
 }
 

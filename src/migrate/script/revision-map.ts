@@ -222,8 +222,7 @@ export class RevisionMap {
       // Alembic parses the upper end first, so its error wins when both ends are wrong.
       let upperIdx = typeof up === 'string' ? historyUpper(this.g, up, lo) : exact(up);
       // A lower end on a branch (`label@head:`, `label@-1:`) keeps the upper end to that branch.
-      const at = typeof lo === 'string' ? lo.indexOf('@') : -1;
-      if (at >= 0) upperIdx = this.onBranch(upperIdx, (lo as string).slice(0, at));
+      if (typeof lo === 'string' && lo.includes('@')) upperIdx = this.onBranch(upperIdx, lo.split('@')[0]!);
       // As Alembic's walks with check=True: neither end may list a revision with its ancestor —
       // the lower end resolved and checked after the range, as Alembic does.
       this.checkOverlap(upperIdx);

@@ -41,6 +41,25 @@ class VersionTable {
     this.update(last, to);
     return changes;
   }
+  /**
+   * The inverse, a downgrade: `from` becomes the rows `to` — gone when there are none, else moved
+   * to the last of them with the others inserted before it; the changes.
+   */
+  unmergeInto(from: number, to: readonly number[], id: (i: number) => string): VersionChange[] {
+    if (to.length === 0) {
+      this.delete(from);
+      return [{ kind: 'delete', from: id(from) }];
+    }
+    const changes: VersionChange[] = [];
+    for (const t of to.slice(0, -1)) {
+      changes.push({ kind: 'insert', to: id(t) });
+      this.insert(t);
+    }
+    const last = to[to.length - 1]!;
+    changes.push({ kind: 'update', from: id(from), to: id(last) });
+    this.update(from, last);
+    return changes;
+  }
 }
 
 /**
@@ -93,18 +112,7 @@ export function simulate(
       // of another (a revision whose dependency descends from its parent leaves both rows).
       const others = table.rows.filter((h) => h !== i).map(ancestorsOf);
       const to = down.filter((d) => !others.some((a) => a[d] === 1));
-      if (to.length === 0) {
-        changes.push({ kind: 'delete', from: id(i) });
-        table.delete(i);
-      } else {
-        for (const t of to.slice(0, -1)) {
-          changes.push({ kind: 'insert', to: id(t) });
-          table.insert(t);
-        }
-        const last = to[to.length - 1]!;
-        changes.push({ kind: 'update', from: id(i), to: id(last) });
-        table.update(i, last);
-      }
+      changes.push(...table.unmergeInto(i, to, id));
     }
     const revision = g.revs[i]!;
     steps.push({
