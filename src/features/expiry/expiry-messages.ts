@@ -1,9 +1,11 @@
 /**
- * Notification texts. "Product <name> has expired" is the original's exact text (its front end
- * shows it as is); the "expiring soon" ones follow its style.
+ * Notification texts, as the tail after "Product <name>": the sweep builds each text in SQL
+ * (sweep-sql.ts: `'Product ' || name || suffix`), so only the suffixes live here. "Product <name> has expired"
+ * is the original's exact text (its front end shows it as is); the "expiring soon" ones follow
+ * its style.
  */
 
-export const expiredMessage = (name: string) => `Product ${name} has expired`;
+export const EXPIRED_SUFFIX = ' has expired';
 
 /** The tail after "Product <name>" for an item `daysLeft` days from its date. */
 export function expiresSuffix(daysLeft: number): string {
@@ -11,6 +13,3 @@ export function expiresSuffix(daysLeft: number): string {
   if (daysLeft === 1) return ' expires tomorrow';
   return ` expires in ${daysLeft} days`;
 }
-
-export const expiringSoonMessage = (name: string, daysLeft: number) =>
-  `Product ${name}${expiresSuffix(daysLeft)}`;

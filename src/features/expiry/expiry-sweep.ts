@@ -5,7 +5,7 @@ import { addDays } from '../../db/dates.js';
 import { isForeignKeyViolation, isTransient } from '../../db/errors.js';
 import type { Database } from '../../models/index.js';
 import { NotificationKind, type NotificationRow } from '../notifications/notification-events.js';
-import { expiresSuffix } from './expiry-messages.js';
+import { EXPIRED_SUFFIX, expiresSuffix } from './expiry-messages.js';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from './expiry-settings.js';
 import { localDate } from './local-date.js';
 import { LOCK_HELD, withSweepLock } from './sweep-lock.js';
@@ -129,7 +129,7 @@ class Sweep {
     const { today, q } = this;
     const past: DateCondition = (date) => sql`${date} < ${today}`;
     await this.walk(past, undefined, async (tx, ids) => {
-      const notes = await q.notify(NotificationKind.expired, past, sql.lit(' has expired'), ids).execute(tx);
+      const notes = await q.notify(NotificationKind.expired, past, sql.lit(EXPIRED_SUFFIX), ids).execute(tx);
       const updated = await q.expirePastItems(today, ids).execute(tx);
       return { rows: notes.rows, expired: Number(updated.numAffectedRows ?? 0) };
     });

@@ -1,5 +1,3 @@
-import type { ColumnTypeName } from './types.js';
-
 /** A column type taken apart: `string(255)` → { base: 'string', args: [255] }. */
 export interface ParsedColumnType {
   base: string;
@@ -28,17 +26,4 @@ export function parseColumnType(type: string): ParsedColumnType {
   if (base === 'numeric' && args.length === 2) return { base, args };
   if (SIMPLE.has(base) && args.length === 0) return { base, args };
   throw new Error(`Unknown column type '${type}'`);
-}
-
-export function isColumnType(type: string): type is ColumnTypeName {
-  try {
-    parseColumnType(type);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function formatColumnType(t: ParsedColumnType): ColumnTypeName {
-  return (t.args.length ? `${t.base}(${t.args.join(',')})` : t.base) as ColumnTypeName;
 }

@@ -1,5 +1,5 @@
 import type { AlterColumnChange, ConstraintKind } from '../ddl/dialect-impl.js';
-import type { CheckDef, ColumnDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef } from './types.js';
+import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, UniqueDef } from './types.js';
 
 /**
  * Pure edits of a TableDef, one per schema operation. The offline schema tracker replays them to
@@ -78,14 +78,6 @@ export function addForeignKey(s: TableState, fk: ForeignKeyDef): void {
 
 export function addCheck(s: TableState, ck: CheckDef): void {
   s.table.checks = [...(s.table.checks ?? []), { ...ck }];
-}
-
-export function createIndex(s: TableState, index: IndexDef): void {
-  s.table.indexes = [...(s.table.indexes ?? []), { ...index }];
-}
-
-export function dropIndex(s: TableState, name: string): void {
-  s.table.indexes = (s.table.indexes ?? []).filter((i) => i.name !== name);
 }
 
 export function dropConstraint(s: TableState, name: string, kind: ConstraintKind): void {
