@@ -868,6 +868,29 @@ describe('stamp', () => {
     assert.deepEqual(twoHeads.stampHeads([FEATURE_A], 'heads'), [FEATURE_A, FEATURE_B]);
   });
 
+  it('moves only the rows related to each target (deliberately unlike Alembic)', () => {
+    // a -> b -> d and a -> c; rows at b (below head d) and at head c. Alembic's `_stamp_revs`
+    // runs `stamp_revision b, c -> d` (every row on the targets' lineage) and then skips c, so
+    // its `stamp heads` drops head c's row. Ours moves b alone and keeps c (README; found by the
+    // differential test, which does not compare such a stamp: alembic-stamp-moves.ts).
+    const map = new RevisionMap([
+      rev('aaaa00000001'),
+      rev('bbbb00000002', ['aaaa00000001']),
+      rev('cccc00000003', ['aaaa00000001']),
+      rev('dddd00000004', ['bbbb00000002']),
+    ]);
+    const rows = ['bbbb00000002', 'cccc00000003'];
+    const steps = map.planStamp(rows, 'heads');
+    assert.deepEqual(
+      steps.map((s) => s.describe),
+      ['stamp_revision bbbb00000002 -> dddd00000004'],
+    );
+    assert.deepEqual(steps[0]!.versionChanges, [
+      { kind: 'update', from: 'bbbb00000002', to: 'dddd00000004' },
+    ]);
+    assert.deepEqual(map.stampHeads(rows, 'heads').sort(), ['cccc00000003', 'dddd00000004']);
+  });
+
   it('collapses several rows onto a common ancestor or descendant', () => {
     const down = twoHeads.planStamp([FEATURE_A, FEATURE_B], FOURTH);
     assert.deepEqual(

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { branchesView, listingView, stepView } from './alembic-diff-normalise.js';
 import { type Compared, firstDifference } from './alembic-diff-report.js';
+import { stampMovedUnrelatedRow } from './alembic-stamp-moves.js';
 import { type AbstractStep, historyCommand, stepCommand } from './db-command-arbitrary.js';
 import type { GraphRevision } from './revision-graph-arbitrary.js';
 import { writeGraphProjects } from './revision-graph-projects.js';
@@ -43,7 +44,13 @@ const view = (kind: Kind, run: CommandRun, argv: string[]): unknown =>
  * Both views; when Alembic failed without a quoted message (an uncaught exception: exit 1 and a
  * traceback), our message is not compared either.
  */
-function views(kind: Kind, alembic: CommandRun, ours: CommandRun, argv: string[]): [unknown, unknown] {
+function views(
+  graph: readonly GraphRevision[],
+  kind: Kind,
+  alembic: CommandRun,
+  ours: CommandRun,
+  argv: string[],
+): [unknown, unknown] {
   const a = view(kind, alembic, argv) as { ok: boolean; quoted?: string };
   const o = view(kind, ours, argv) as { ok: boolean; quoted?: string };
   if (!a.ok && !o.ok && a.quoted === undefined) o.quoted = undefined;
@@ -53,22 +60,30 @@ function views(kind: Kind, alembic: CommandRun, ours: CommandRun, argv: string[]
   // insertion order, itself a Python set's iteration order — as Alembic's warning says. Either
   // choice is right (and may fail where the other does not, on a stamped table): not comparable.
   if (arbitraryRow(alembic)) return [a, a];
+  // A stamp that moved a row unrelated to its target: the deliberate difference of
+  // alembic-stamp-moves.ts, not compared.
+  if (stampMovedUnrelatedRow(graph, alembic)) return [a, a];
   return [a, o];
 }
 
 const arbitraryRow = (run: CommandRun) => run.stderr.includes('from multiple heads is ambiguous');
 
 /**
- * The commands up to the first step Alembic failed (or ran from an arbitrary row) after which the
- * two databases differ (stepView): from there on the two tools start from different states, so
- * nothing later is comparable.
+ * The commands up to the first step Alembic failed (or ran from an arbitrary row, or stamped from
+ * an unrelated row) after which the two databases differ (stepView): from there on the two tools
+ * start from different states, so nothing later is comparable.
  */
-function comparable(commands: { kind: Kind }[], alembic: CommandRun[], ours: CommandRun[]): number {
+function comparable(
+  graph: readonly GraphRevision[],
+  commands: { kind: Kind }[],
+  alembic: CommandRun[],
+  ours: CommandRun[],
+): number {
   const state = (r: CommandRun) => JSON.stringify([[...r.rows].sort(), r.tables]);
   const at = commands.findIndex(
     (c, i) =>
       c.kind === 'step' &&
-      (alembic[i]!.code !== 0 || arbitraryRow(alembic[i]!)) &&
+      (alembic[i]!.code !== 0 || arbitraryRow(alembic[i]!) || stampMovedUnrelatedRow(graph, alembic[i]!)) &&
       state(alembic[i]!) !== state(ours[i]!),
   );
   return at < 0 ? commands.length : at + 1;
@@ -109,12 +124,14 @@ export async function runCase(
       runAlembic(projects.alembic.ini, projects.alembic.db, argvs),
       runOurs(projects.ours.scripts, projects.ours.db, argvs),
     ]);
-    const compared: Compared[] = commands.slice(0, comparable(commands, alembic, ours)).map((c, i) => ({
-      argv: c.argv,
-      alembic: alembic[i]!,
-      ours: ours[i]!,
-      views: views(c.kind, alembic[i]!, ours[i]!, c.argv),
-    }));
+    const compared: Compared[] = commands
+      .slice(0, comparable(graph, commands, alembic, ours))
+      .map((c, i) => ({
+        argv: c.argv,
+        alembic: alembic[i]!,
+        ours: ours[i]!,
+        views: views(graph, c.kind, alembic[i]!, ours[i]!, c.argv),
+      }));
     const problem =
       firstDifference(graph, compared) ??
       compared.map((c) => historyOrderProblem(graph, c.argv, c.ours)).find((p) => p !== undefined);
