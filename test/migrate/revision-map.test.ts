@@ -796,6 +796,26 @@ describe('depends_on', () => {
     assert.deepEqual(run(['cccc'], steps).sort(), ['aaaa', 'bbbb']);
   });
 
+  it('a merge that depends on a descendant of one of its down revisions merges the rows there (deliberately unlike Alembic)', () => {
+    // dddd merges aaaa and bbbb and depends on cccc, a child of aaaa: cccc's step has moved aaaa's
+    // row on. Alembic's `merge_branch_idents` still deletes aaaa's row and stops on a KeyError
+    // (found by the differential test, seed 13); ours merges bbbb and cccc into dddd.
+    const m = new RevisionMap([
+      rev('aaaa'),
+      rev('bbbb'),
+      rev('cccc', ['aaaa']),
+      rev('dddd', ['aaaa', 'bbbb'], { deps: ['cccc'] }),
+    ]);
+    const steps = m.planUpgrade([], 'dddd');
+    assert.deepEqual(ids(steps), ['aaaa', 'cccc', 'bbbb', 'dddd']);
+    assert.deepEqual(steps[3]!.versionChanges, [
+      { kind: 'delete', from: 'bbbb' },
+      { kind: 'update', from: 'cccc', to: 'dddd' },
+    ]);
+    assert.deepEqual(run([], steps), ['dddd']);
+    assert.deepEqual(run(['cccc', 'bbbb'], m.planUpgrade(['cccc', 'bbbb'], 'dddd')), ['dddd']);
+  });
+
   it('history keeps dependency order through revisions outside the range', () => {
     // yyyy (own root) depends on xxxx; zzzz merges yyyy and aaaa. yyyy is not above aaaa along
     // down revisions, so it is not listed, but xxxx must still come after zzzz.

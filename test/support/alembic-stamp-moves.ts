@@ -8,37 +8,9 @@
  * related to each target (B -> D) and keeps C's, as RevisionMap's property test demands (stamping
  * heads from anywhere gives the real heads). Such a step is not compared, nor anything after it.
  */
+import { ancestorsOf, descendantsOf } from './graph-lineage.js';
 import type { GraphRevision } from './revision-graph-arbitrary.js';
 import type { CommandRun } from './tool-run.js';
-
-/** The revision and everything it reaches along `next` (down revisions and depends_on, or their inverse). */
-function reach(start: string, next: (id: string) => readonly string[]): Set<string> {
-  const seen = new Set([start]);
-  const stack = [start];
-  while (stack.length > 0) {
-    for (const n of next(stack.pop()!)) {
-      if (!seen.has(n)) {
-        seen.add(n);
-        stack.push(n);
-      }
-    }
-  }
-  return seen;
-}
-
-/**
- * Ancestors and descendants of `id`, dependencies included (Alembic's `_get_ancestor_nodes` and
- * `_get_descendant_nodes` of a stamp destination).
- */
-function lineage(graph: readonly GraphRevision[], id: string): Set<string> {
-  const downOf = (x: string) => {
-    const r = graph.find((g) => g.id === x);
-    return r === undefined ? [] : [...r.down, ...r.dependsOn];
-  };
-  const upOf = (x: string) =>
-    graph.filter((g) => g.down.includes(x) || g.dependsOn.includes(x)).map((g) => g.id);
-  return new Set([...reach(id, downOf), ...reach(id, upOf)]);
-}
 
 /**
  * True when Alembic ran a `stamp_revision` to a revision from a row neither its ancestor nor its
@@ -50,7 +22,7 @@ export function stampMovedUnrelatedRow(graph: readonly GraphRevision[], run: Com
   return run.stderr.split('\n').some((line) => {
     const m = /\] Running stamp_revision (.*) -> (\w+)$/.exec(line);
     if (m === null || m[1] === '') return false;
-    const related = lineage(graph, m[2]!);
+    const related = new Set([...ancestorsOf(graph, m[2]!), ...descendantsOf(graph, m[2]!)]);
     return m[1]!.split(', ').some((row) => !related.has(row));
   });
 }
