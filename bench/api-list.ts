@@ -15,9 +15,10 @@
  * original's ~1990 req/s (original-api.md §6). The report exits 0 whenever every measurement
  * ran, met or not.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { type CompiledQuery, createQueryId, type KyselyPlugin } from 'kysely';
 import mysql from 'mysql2/promise';
 import { openDatabase } from '../src/db/database.js';
@@ -75,12 +76,16 @@ function ms(v: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
 }
 
-function wrk(url: string, connections: number, seconds: number, token?: string): Result {
+/**
+ * wrk, run asynchronously, so that the bench's event loop keeps draining the server's log pipe
+ * while wrk runs. (With spawnSync the pipe filled within a second and the server's pino stream
+ * buffered every line until wrk ended; the figures did not move beyond the run-to-run noise when
+ * this changed, but a log that nobody reads is not how a server runs.)
+ */
+async function wrk(url: string, connections: number, seconds: number, token?: string): Promise<Result> {
   const args = ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s'];
   if (token) args.push('-H', `Authorization: Bearer ${token}`);
-  const r = spawnSync('wrk', [...args, url], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
-  const out = r.stdout;
+  const { stdout: out } = await promisify(execFile)('wrk', [...args, url], { encoding: 'utf8' });
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors =
@@ -289,11 +294,11 @@ async function main(): Promise<void> {
         `list: ${count} items, ${body.length} bytes per answer, ${captured.length} query per request\n\n`,
     );
     // Warm-up.
-    wrk(listUrl, 32, 3, user.token);
-    const status = wrk(`${base}/api/status`, 32, d);
+    await wrk(listUrl, 32, 3, user.token);
+    const status = await wrk(`${base}/api/status`, 32, d);
     const floor32 = await floor(url, captured[0]!, 32, d);
     const byConn = new Map<number, Result>();
-    for (const c of [8, 32, 64, 128, 256]) byConn.set(c, wrk(listUrl, c, d, user.token));
+    for (const c of [8, 32, 64, 128, 256]) byConn.set(c, await wrk(listUrl, c, d, user.token));
 
     const rows: [string, Result][] = [
       ['GET /api/status, 32 conns', status],
