@@ -76,6 +76,8 @@ function ms(v: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
 }
 
+const execFileAsync = promisify(execFile);
+
 /**
  * wrk, run asynchronously, so that the bench's event loop keeps draining the server's log pipe
  * while wrk runs. (With spawnSync the pipe filled within a second and the server's pino stream
@@ -85,7 +87,7 @@ function ms(v: string): number {
 async function wrk(url: string, connections: number, seconds: number, token?: string): Promise<Result> {
   const args = ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s'];
   if (token) args.push('-H', `Authorization: Bearer ${token}`);
-  const { stdout: out } = await promisify(execFile)('wrk', [...args, url], { encoding: 'utf8' });
+  const { stdout: out } = await execFileAsync('wrk', [...args, url], { encoding: 'utf8' });
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors =

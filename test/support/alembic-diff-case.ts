@@ -55,27 +55,32 @@ function views(
   const a = view(kind, alembic, argv) as { ok: boolean; quoted?: string };
   const o = view(kind, ours, argv) as { ok: boolean; quoted?: string };
   if (!a.ok && !o.ok && a.quoted === undefined) o.quoted = undefined;
-  // An AssertionError inside Alembic is its bug (`upgrade REV-N` reaching base, say), not a verdict.
-  if (alembic.code === 1 && alembic.stderr.includes('AssertionError')) return [a, a];
-  // `downgrade -N` from several rows walks from whichever row the table returns first — its
-  // insertion order, itself a Python set's iteration order — as Alembic's warning says. Either
-  // choice is right (and may fail where the other does not, on a stamped table): not comparable.
-  if (arbitraryRow(alembic)) return [a, a];
-  // A stamp that moved a row unrelated to its target: the deliberate difference of
-  // alembic-stamp-moves.ts, not compared.
-  if (stampMovedUnrelatedRow(graph, alembic)) return [a, a];
-  // A merge whose dependency had already moved one of its down revisions' rows on: Alembic's
-  // KeyError (alembic-merge-crash.ts), not a verdict; ours merges the rows that are there.
-  if (mergeCrashedOnMovedRow(graph, alembic)) return [a, a];
+  if (notComparable(graph, alembic)) return [a, a];
   return [a, o];
 }
 
-const arbitraryRow = (run: CommandRun) => run.stderr.includes('from multiple heads is ambiguous');
+/** A step whose outcome the two tools are known to differ on, by design or by Alembic's fault. */
+function notComparable(graph: readonly GraphRevision[], alembic: CommandRun): boolean {
+  return (
+    // An AssertionError inside Alembic is its bug (`upgrade REV-N` reaching base, say), not a verdict.
+    (alembic.code === 1 && alembic.stderr.includes('AssertionError')) ||
+    // `downgrade -N` from several rows walks from whichever row the table returns first — its
+    // insertion order, itself a Python set's iteration order — as Alembic's warning says. Either
+    // choice is right (and may fail where the other does not, on a stamped table).
+    alembic.stderr.includes('from multiple heads is ambiguous') ||
+    // A stamp that moved a row unrelated to its target: the deliberate difference of
+    // alembic-stamp-moves.ts.
+    stampMovedUnrelatedRow(graph, alembic) ||
+    // A merge whose dependency had already moved one of its down revisions' rows on: Alembic's
+    // KeyError (alembic-merge-crash.ts); ours merges the rows that are there.
+    mergeCrashedOnMovedRow(graph, alembic)
+  );
+}
 
 /**
- * The commands up to the first step Alembic failed (or ran from an arbitrary row, or stamped from
- * an unrelated row) after which the two databases differ (stepView): from there on the two tools
- * start from different states, so nothing later is comparable.
+ * The commands up to the first step Alembic failed (or that is otherwise not comparable) after
+ * which the two databases differ (stepView): from there on the two tools start from different
+ * states, so nothing later is comparable.
  */
 function comparable(
   graph: readonly GraphRevision[],
@@ -87,7 +92,7 @@ function comparable(
   const at = commands.findIndex(
     (c, i) =>
       c.kind === 'step' &&
-      (alembic[i]!.code !== 0 || arbitraryRow(alembic[i]!) || stampMovedUnrelatedRow(graph, alembic[i]!)) &&
+      (alembic[i]!.code !== 0 || notComparable(graph, alembic[i]!)) &&
       state(alembic[i]!) !== state(ours[i]!),
   );
   return at < 0 ? commands.length : at + 1;

@@ -1,8 +1,7 @@
 /**
  * Notification texts, as the tail after "Product <name>": the sweep builds each text in SQL
- * (sweep-sql.ts: `'Product ' || name || suffix`), so only the suffixes live here. "Product <name> has expired"
- * is the original's exact text (its front end shows it as is); the "expiring soon" ones follow
- * its style.
+ * (sweep-sql.ts's `message`), so only the suffixes live here. "Product <name> has expired" is the
+ * original's exact text (its front end shows it as is); the "expiring soon" ones follow its style.
  */
 
 export const EXPIRED_SUFFIX = ' has expired';

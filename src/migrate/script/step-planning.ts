@@ -11,54 +11,45 @@ import { stampDestinations } from './revision-targets.js';
  * the stamp steps and resulting rows (`planStampSteps`).
  */
 
-/** The rows of `alembic_version` while a plan is simulated; keeps row order stable for display. */
+/**
+ * The rows of `alembic_version` while a plan is simulated; keeps row order stable for display.
+ * Each edit applies itself and returns the VersionChange it stands for, so a step's statements
+ * are exactly the edits made.
+ */
 class VersionTable {
   readonly rows: number[];
-  constructor(rows: readonly number[]) {
+  constructor(
+    rows: readonly number[],
+    private readonly id: (i: number) => string,
+  ) {
     this.rows = [...rows];
   }
   has(i: number): boolean {
     return this.rows.includes(i);
   }
-  insert(i: number): void {
+  insert(i: number): VersionChange {
     this.rows.push(i);
+    return { kind: 'insert', to: this.id(i) };
   }
-  delete(i: number): void {
+  delete(i: number): VersionChange {
     this.rows.splice(this.rows.indexOf(i), 1);
+    return { kind: 'delete', from: this.id(i) };
   }
-  update(from: number, to: number): void {
+  update(from: number, to: number): VersionChange {
     this.rows[this.rows.indexOf(from)] = to;
+    return { kind: 'update', from: this.id(from), to: this.id(to) };
   }
-  /** A merge: deletes every row of `from` but the last and moves that one to `to`; the changes. */
-  mergeInto(from: readonly number[], to: number, id: (i: number) => string): VersionChange[] {
-    const changes: VersionChange[] = [];
-    for (const h of from.slice(0, -1)) {
-      changes.push({ kind: 'delete', from: id(h) });
-      this.delete(h);
-    }
-    const last = from[from.length - 1]!;
-    changes.push({ kind: 'update', from: id(last), to: id(to) });
-    this.update(last, to);
-    return changes;
+  /** A merge: deletes every row of `from` but the last and moves that one to `to`. */
+  mergeInto(from: readonly number[], to: number): VersionChange[] {
+    return [...from.slice(0, -1).map((h) => this.delete(h)), this.update(from[from.length - 1]!, to)];
   }
   /**
    * The inverse, a downgrade: `from` becomes the rows `to` — gone when there are none, else moved
-   * to the last of them with the others inserted before it; the changes.
+   * to the last of them with the others inserted before it.
    */
-  unmergeInto(from: number, to: readonly number[], id: (i: number) => string): VersionChange[] {
-    if (to.length === 0) {
-      this.delete(from);
-      return [{ kind: 'delete', from: id(from) }];
-    }
-    const changes: VersionChange[] = [];
-    for (const t of to.slice(0, -1)) {
-      changes.push({ kind: 'insert', to: id(t) });
-      this.insert(t);
-    }
-    const last = to[to.length - 1]!;
-    changes.push({ kind: 'update', from: id(from), to: id(last) });
-    this.update(from, last);
-    return changes;
+  unmergeInto(from: number, to: readonly number[]): VersionChange[] {
+    if (to.length === 0) return [this.delete(from)];
+    return [...to.slice(0, -1).map((t) => this.insert(t)), this.update(from, to[to.length - 1]!)];
   }
 }
 
@@ -72,7 +63,8 @@ export function simulate(
   direction: 'up' | 'down',
   heads: readonly number[],
 ): MigrationStep[] {
-  const table = new VersionTable(heads);
+  const id = (i: number) => g.ids[i]!;
+  const table = new VersionTable(heads, id);
   const cache = new Map<number, Uint8Array>();
   const ancestorsOf = (i: number): Uint8Array => {
     let marks = cache.get(i);
@@ -82,7 +74,6 @@ export function simulate(
     }
     return marks;
   };
-  const id = (i: number) => g.ids[i]!;
   const steps: MigrationStep[] = [];
   for (const i of order) {
     const down = g.normDown(i);
@@ -91,17 +82,15 @@ export function simulate(
       const present = down.filter((d) => table.has(d));
       if (present.length === 0) {
         // A base, or a branch whose parent row has moved on: new row.
-        changes.push({ kind: 'insert', to: id(i) });
-        table.insert(i);
+        changes.push(table.insert(i));
       } else if (present.length === 1) {
-        changes.push({ kind: 'update', from: id(present[0]!), to: id(i) });
-        table.update(present[0]!, i);
+        changes.push(table.update(present[0]!, i));
       } else {
         // Merge: delete all parent rows but one, move that one.
         const others = table.rows.filter((h) => !down.includes(h)).map(ancestorsOf);
         let merged = present.filter((d) => !others.some((a) => a[d] === 1));
         if (merged.length === 0) merged = present;
-        changes.push(...table.mergeInto(merged, i, id));
+        changes.push(...table.mergeInto(merged, i));
       }
     } else {
       if (!table.has(i)) {
@@ -112,7 +101,7 @@ export function simulate(
       // of another (a revision whose dependency descends from its parent leaves both rows).
       const others = table.rows.filter((h) => h !== i).map(ancestorsOf);
       const to = down.filter((d) => !others.some((a) => a[d] === 1));
-      changes.push(...table.unmergeInto(i, to, id));
+      changes.push(...table.unmergeInto(i, to));
     }
     const revision = g.revs[i]!;
     steps.push({
@@ -163,9 +152,9 @@ export function planStampSteps(
     if (dests.includes(BASE))
       throw new RevisionError('A relative stamp target reaches base: nothing to stamp');
 
-    const table = new VersionTable(heads);
-    const steps: StampStep[] = [];
     const id = (i: number) => g.ids[i]!;
+    const table = new VersionTable(heads, id);
+    const steps: StampStep[] = [];
     const step = (
       fromIdx: number[],
       to: number | undefined,
@@ -189,8 +178,7 @@ export function planStampSteps(
       if (dest === undefined) {
         for (const h of from) {
           missing(h);
-          table.delete(h);
-          step([h], undefined, 'down', [{ kind: 'delete', from: id(h) }]);
+          step([h], undefined, 'down', [table.delete(h)]);
         }
         continue;
       }
@@ -206,8 +194,7 @@ export function planStampSteps(
         // A branch the rows do not represent: a new row.
         if (table.has(dest))
           throw new RevisionError(`Can't stamp: revision ${id(dest)} is already in the version table`);
-        table.insert(dest);
-        step([], dest, 'up', [{ kind: 'insert', to: id(dest) }]);
+        step([], dest, 'up', [table.insert(dest)]);
         continue;
       }
       if (table.has(dest))
@@ -217,11 +204,10 @@ export function planStampSteps(
       // left and it is a new row.
       const present = upgrade ? moving.filter((h) => table.has(h)) : moving;
       if (present.length === 0) {
-        changes.push({ kind: 'insert', to: id(dest) });
-        table.insert(dest);
+        changes.push(table.insert(dest));
       } else {
         for (const h of present) missing(h);
-        changes.push(...table.mergeInto(present, dest, id));
+        changes.push(...table.mergeInto(present, dest));
       }
       step(moving, dest, upgrade ? 'up' : 'down', changes);
     }
