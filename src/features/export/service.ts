@@ -2,6 +2,7 @@ import { unauthorized } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso } from '../../db/dates.js';
+import { writtenJoinOrder } from '../../db/join-order.js';
 import { NUTRIENTS } from '../catalogue/nutrition.js';
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -27,9 +28,10 @@ export class ExportService {
           .executeTakeFirst();
         // Deleted between the token check and this read.
         if (!profile) throw unauthorized('Access token is invalid or expired.');
-        const items = await tx
-          .selectFrom('user_products as up')
-          .innerJoin('products as p', 'p.id', 'up.product_id')
+        const items = await writtenJoinOrder(
+          tx.selectFrom('user_products as up').innerJoin('products as p', 'p.id', 'up.product_id'),
+          this.database.dialect,
+        )
           .select([
             'up.id',
             'up.product_id',

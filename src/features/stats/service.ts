@@ -3,6 +3,7 @@ import { notFound } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { addDays, todayUtc } from '../../db/dates.js';
+import { writtenJoinOrder } from '../../db/join-order.js';
 import { NUTRIENTS, UNITS } from '../catalogue/nutrition.js';
 
 const n = (v: unknown) => Number(v ?? 0);
@@ -79,9 +80,10 @@ export class StatsService {
 
   async wastageByCategory(user: AuthUser) {
     const today = this.today();
-    const rows = await this.db
-      .selectFrom('user_products as up')
-      .innerJoin('products as p', 'p.id', 'up.product_id')
+    const rows = await writtenJoinOrder(
+      this.db.selectFrom('user_products as up').innerJoin('products as p', 'p.id', 'up.product_id'),
+      this.database.dialect,
+    )
       .select(['p.category', (eb) => eb.fn.countAll<number>().as('items')])
       .where('up.user_id', '=', user.id)
       .where(wasted(today))
