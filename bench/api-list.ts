@@ -17,11 +17,14 @@
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type CompiledQuery, createQueryId, type KyselyPlugin } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import mysql from 'mysql2/promise';
 import { openDatabase } from '../src/db/database.js';
+import { todayUtc } from '../src/db/dates.js';
+import { listPageQuery } from '../src/features/inventory/list-items.js';
 import { InventoryService } from '../src/features/inventory/service.js';
 import { upgrade } from '../src/migrate/commands/upgrade.js';
 import { CapturedOutput, Environment, parseDatabaseUrl } from '../src/migrate/index.js';
@@ -164,36 +167,51 @@ async function api(base: string, method: string, p: string, body?: unknown, toke
   return json;
 }
 
-function startServer(url: string, logLevel: string): { child: ChildProcess; port: Promise<number> } {
+/** A port nobody listens on now (the kernel's pick for a socket opened and closed at once). */
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * Starts the server as `npm start` does, its log drained to nowhere so that it never blocks on a
+ * full pipe, and resolves with its base URL once `/api/status` answers (whatever the log level:
+ * at `warn` the server does not log that it listens).
+ */
+async function startServer(url: string, logLevel: string): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort();
   const child = spawn(process.execPath, startCommand(), {
     env: {
       PATH: process.env.PATH ?? '',
       DATABASE_URL: url,
       SECRET_KEY: SECRET,
       HOST: '127.0.0.1',
-      PORT: '0',
+      PORT: String(port),
       LOG_LEVEL: logLevel,
       SWEEP_INTERVAL_SECONDS: '0',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let out = '';
-  const port = new Promise<number>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        // Keep draining the log (to nowhere) so the server never blocks on a full pipe.
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        out = '';
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+  child.stdout!.resume();
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
   });
-  return { child, port };
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`server exited ${exited}`);
+    try {
+      if ((await fetch(`${base}/api/status`)).ok) return { child, base };
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error('server did not answer within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
@@ -224,9 +242,9 @@ async function main(): Promise<void> {
     await upgrade(env, 'head');
     await env.close();
 
-    const started = startServer(url, opts.logLevel);
+    const started = await startServer(url, opts.logLevel);
     server = started.child;
-    const base = `http://127.0.0.1:${await started.port}`;
+    const { base } = started;
 
     // A user with 50 items: 10 catalogue products with nutrition, 5 items of each.
     const user = await api(base, 'POST', '/api/auth/signup', {
@@ -275,30 +293,25 @@ async function main(): Promise<void> {
     const body = await listed.text();
     const count = (JSON.parse(body) as { products: unknown[] }).products.length;
 
-    // The SQL the route sends, captured from the service itself with the server's defaults.
-    const database = await openDatabase(parseDatabaseUrl(url), { poolSize: 1 });
-    const captured: CompiledQuery[] = [];
-    const spy: KyselyPlugin = {
-      transformQuery: ({ node }) => {
-        captured.push(database.db.getExecutor().compileQuery(node, createQueryId()));
-        return node;
-      },
-      transformResult: async ({ result }) => result,
-    };
-    const service = new InventoryService({ ...database, db: database.db.withPlugin(spy) });
-    await service.list({ id: user.userId, email: user.email }, { sort: 'addedAt', limit: 200, offset: 0 });
+    // The SQL the route sends, as the service compiles it with the server's defaults; and the
+    // number of queries one list request sends, counted as the service runs.
+    let queries = 0;
+    const database = await openDatabase(parseDatabaseUrl(url), { poolSize: 1, onQuery: () => queries++ });
+    const defaults = { sort: 'addedAt', limit: 200, offset: 0 } as const;
+    await new InventoryService(database).list({ id: user.userId, email: user.email }, defaults);
+    const listQuery = listPageQuery(database.db, database.dialect, user.userId, defaults, todayUtc());
     await database.destroy();
-    if (captured.length !== 1) throw new Error(`the list route sent ${captured.length} queries`);
+    if (queries !== 1) throw new Error(`the list route sent ${queries} queries`);
 
     const d = opts.duration;
     process.stdout.write(
       `ExpireEye API benchmark — MariaDB, one server process (node ${startCommand().join(' ').replace(`${ROOT}/`, '')}, LOG_LEVEL=${opts.logLevel}), wrk -t2, ${d} s per run\n` +
-        `list: ${count} items, ${body.length} bytes per answer, ${captured.length} query per request\n\n`,
+        `list: ${count} items, ${body.length} bytes per answer, ${queries} query per request\n\n`,
     );
     // Warm-up.
     await wrk(listUrl, 32, 3, user.token);
     const status = await wrk(`${base}/api/status`, 32, d);
-    const floor32 = await floor(url, captured[0]!, 32, d);
+    const floor32 = await floor(url, listQuery, 32, d);
     const byConn = new Map<number, Result>();
     for (const c of [8, 32, 64, 128, 256]) byConn.set(c, await wrk(listUrl, c, d, user.token));
 

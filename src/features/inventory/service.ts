@@ -209,14 +209,9 @@ export class InventoryService {
     return { item, notification };
   }
 
-  /**
-   * A fixed number of queries whatever the number of items: one for the page (items joined with
-   * their product and nutrition), and a count only when the page does not tell the total (it is
-   * full, or empty past the start).
-   */
   /** One page of the caller's items, filtered and sorted as asked (list-items.ts). */
   list(user: AuthUser, q: Static<typeof ListQuery>) {
-    return listItems(this.db, user.id, q, this.today());
+    return listItems(this.db, this.database.dialect, user.id, q, this.today());
   }
 
   /** The caller's item with this item id, else their earliest-added item of this catalogue product. */
