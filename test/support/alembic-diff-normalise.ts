@@ -10,12 +10,16 @@
  */
 import type { CommandRun } from './tool-run.js';
 
-/** The failure messages the reference quotes; a failure with one of them must match ours exactly. */
+/**
+ * The failure messages the reference quotes, and stamp's multiple-heads message (Alembic's
+ * `_stamp_revs` in script/base.py); a failure with one of them must match ours exactly.
+ */
 const QUOTED_FAILURES = [
   /^Can't locate revision identified by '.*'$/,
   /^Relative revision [+-]\d+ didn't produce \d+ migrations$/,
   /^Multiple head revisions are present for given argument '.*'; please specify a specific target revision, '<branchname>@.*' to narrow to a specific head, or 'heads' for all heads$/,
   /^Ambiguous walk$/,
+  /^Multiple heads are present; please specify a single target revision$/,
   /^Requested range .* does not refer to ancestor\/descendant revisions along the same branch$/,
   /^Target database is not up to date\.$/,
 ];
