@@ -299,7 +299,7 @@ async function main(): Promise<void> {
     const database = await openDatabase(parseDatabaseUrl(url), { poolSize: 1, onQuery: () => queries++ });
     const defaults = { sort: 'addedAt', limit: 200, offset: 0 } as const;
     await new InventoryService(database).list({ id: user.userId, email: user.email }, defaults);
-    const listQuery = listPageQuery(database.db, database.dialect, user.userId, defaults, todayUtc());
+    const listQuery = listPageQuery(database, user.userId, defaults, todayUtc());
     await database.destroy();
     if (queries !== 1) throw new Error(`the list route sent ${queries} queries`);
 

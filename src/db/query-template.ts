@@ -1,4 +1,4 @@
-import { type Compilable, type CompiledQuery, createQueryId, type Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 
 /** Stands for a value while a template is compiled; the compiled parameters say where it went. */
 class Slot {
@@ -45,7 +45,8 @@ export class QueryTemplate<DB, Shape, V extends TemplateValues, Row> {
     const { query, slots } = this.prepared(db, shape, values);
     return {
       query: query.query,
-      queryId: createQueryId(),
+      // The id `transformQuery` saw, so that plugins match each result to the query it answers.
+      queryId: query.queryId,
       sql: query.sql,
       parameters: slots.map((name, i) => (name === undefined ? query.parameters[i] : values[name])),
     };

@@ -297,8 +297,7 @@ for (const dialect of DIALECTS) {
         // alternative MariaDB sometimes picked on small databases (scan products, probe items by
         // product, sort in a temporary table) cost three times the server's CPU (join-order.ts).
         const page = listPageQuery(
-          server.database.db,
-          dialect,
+          server.database,
           carol.id,
           {
             sort: 'addedAt',

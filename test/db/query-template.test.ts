@@ -68,15 +68,20 @@ for (const dialect of DIALECTS) {
       assert.equal(builds - before, 2, 'one build per shape');
 
       // Another instance (other plugins) compiles its own; its plugins see the query once, its results every time.
+      // Each result carries the query id its query was transformed under (as the query counter
+      // of openDatabase relies on).
       let transformed = 0;
       let results = 0;
+      const seen = new WeakSet<object>();
       const plugin: KyselyPlugin = {
-        transformQuery: ({ node }) => {
+        transformQuery: ({ node, queryId }) => {
           transformed++;
+          seen.add(queryId);
           return node;
         },
-        transformResult: async ({ result }) => {
+        transformResult: async ({ result, queryId }) => {
           results++;
+          assert.ok(seen.has(queryId), 'the result of a query this plugin transformed');
           return result;
         },
       };

@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql } from 'kysely';
+import type { AppDatabase } from '../../db/database.js';
 import { addDays, iso } from '../../db/dates.js';
 import { writtenJoinOrder } from '../../db/join-order.js';
 import { likePattern } from '../../db/like-pattern.js';
@@ -120,14 +121,8 @@ function shapeAndValues(dialect: DialectName, userId: string, q: Query, today: s
 }
 
 /** The SQL of a list page as `listItems` sends it (the bench's floor sends the same). */
-export function listPageQuery(
-  db: Kysely<Database>,
-  dialect: DialectName,
-  userId: string,
-  q: Query,
-  today: string,
-) {
-  return pageQuery.compile(db, ...shapeAndValues(dialect, userId, q, today));
+export function listPageQuery(database: AppDatabase, userId: string, q: Query, today: string) {
+  return pageQuery.compile(database.db, ...shapeAndValues(database.dialect, userId, q, today));
 }
 
 /**
@@ -137,14 +132,9 @@ export function listPageQuery(
  * nutrition in one join, and a count only when the page does not already tell the total. Both are
  * compiled once per combination of filters and order (query-template.ts).
  */
-export async function listItems(
-  db: Kysely<Database>,
-  dialect: DialectName,
-  userId: string,
-  q: Query,
-  today: string,
-) {
-  const [shape, values] = shapeAndValues(dialect, userId, q, today);
+export async function listItems(database: AppDatabase, userId: string, q: Query, today: string) {
+  const { db } = database;
+  const [shape, values] = shapeAndValues(database.dialect, userId, q, today);
   const rows = await pageQuery.execute(db, shape, values);
 
   // The total is known without counting unless the page is full or starts past the first row.

@@ -211,7 +211,7 @@ export class InventoryService {
 
   /** One page of the caller's items, filtered and sorted as asked (list-items.ts). */
   list(user: AuthUser, q: Static<typeof ListQuery>) {
-    return listItems(this.db, this.database.dialect, user.id, q, this.today());
+    return listItems(this.database, user.id, q, this.today());
   }
 
   /** The caller's item with this item id, else their earliest-added item of this catalogue product. */
