@@ -26,6 +26,7 @@ import path from 'node:path';
 import { type Backend, type BackendName, mariadb, shape, sqlite } from './lib/backends.js';
 import { expectedShape, revisionId, TABLES, writeAlembic, writeOurs } from './lib/chain.js';
 import { type Command, hyperfine, type Timing } from './lib/hyperfine.js';
+import { statements } from './lib/sql-script.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const ALEMBIC = '/usr/bin/alembic';
@@ -256,20 +257,11 @@ function prep(l: Layout, b: Backend, state: string, deleteDir?: string): void {
 // SQL scripts: each tool's own `--sql` output, and the same without version-table statements.
 
 function ddlOnly(script: string): { ddl: string; count: { ddl: number; all: number } } {
-  const statements = script
-    .split(/;\s*\n/)
-    .map((s) =>
-      s
-        .split('\n')
-        .filter((line) => !line.startsWith('--'))
-        .join('\n')
-        .trim(),
-    )
-    .filter((s) => s && !/^(BEGIN|COMMIT)$/i.test(s));
-  const ddl = statements.filter((s) => !/alembic_version/i.test(s));
+  const all = statements(script).filter((s) => !/^(BEGIN|COMMIT)$/i.test(s));
+  const ddl = all.filter((s) => !/alembic_version/i.test(s));
   return {
     ddl: `${ddl.map((s) => `${s};`).join('\n')}\n`,
-    count: { ddl: ddl.length, all: statements.length },
+    count: { ddl: ddl.length, all: all.length },
   };
 }
 
@@ -329,12 +321,9 @@ function verify(l: Layout, b: Backend, t: ToolEnv): void {
     b.source(l.sql(b.name, `${tool}_down_full`));
     expectShape(b, `${tool}'s downgrade --sql through the native client`, false);
   }
-  for (const { mode } of nodeFloors(l, b)) {
+  for (const { mode, argv } of nodeFloors(l, b)) {
     prep(l, b, 'empty');
-    const r = spawnSync(process.execPath, [NODE_FLOOR, mode, l.sql(b.name, 'ours_up_full')], {
-      env: t.env,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(argv[0]!, argv.slice(1), { env: t.env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`node-floor ${mode} failed: ${r.stderr.trim()}`);
     expectShape(b, `node-floor ${mode} (our upgrade --sql)`, true);
   }
@@ -345,21 +334,15 @@ function verify(l: Layout, b: Backend, t: ToolEnv): void {
  * target — mysql2 sending our requests (the engine's driver, minus the engine), and a bare socket
  * sending the whole script at once (no library, no round trips: any Node client's bound).
  */
-function nodeFloors(l: Layout, b: Backend): { mode: 'raw' | 'mysql2'; row: string; command: string }[] {
+function nodeFloors(l: Layout, b: Backend): { mode: string; row: string; argv: string[] }[] {
   if (b.name !== 'mariadb') return [];
   const script = l.sql(b.name, 'ours_up_full');
-  return [
-    {
-      mode: 'raw',
-      row: ROWS.nodeRaw,
-      command: [process.execPath, NODE_FLOOR, 'raw', script].map(word).join(' '),
-    },
-    {
-      mode: 'mysql2',
-      row: ROWS.nodeMysql2,
-      command: [process.execPath, NODE_FLOOR, 'mysql2', script].map(word).join(' '),
-    },
-  ];
+  return (
+    [
+      ['raw', ROWS.nodeRaw],
+      ['mysql2', ROWS.nodeMysql2],
+    ] as const
+  ).map(([mode, row]) => ({ mode, row, argv: [process.execPath, NODE_FLOOR, mode, script] }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,10 +463,10 @@ function benchBackend(r: Results, l: Layout, b: Backend, o: Options): string[] {
   heavy(ROWS.upgrade, [
     ...both('upgrade head', () => p('empty')),
     ...floorOf(ROWS.floorUpFull, 'up_full', () => p('empty')),
-    ...nodeFloors(l, b).map(({ row, command }) => ({
+    ...nodeFloors(l, b).map(({ row, argv }) => ({
       tool: 'ours' as const,
       row,
-      command,
+      command: argv.map(word).join(' '),
       prepare: p('empty'),
     })),
   ]);
@@ -628,15 +611,13 @@ function report(r: Results, backends: Backend[]): string {
     ...backends.flatMap((b) => verdict(value(b.name), limit)),
   ]);
   out.push(table(tHeader, tRows));
-  const floorUp = (row: string) =>
-    div(r.get('mariadb', row, 'ours'), r.get('mariadb', ROWS.floorUpFull, 'ours'));
-  const raw = floorUp(ROWS.nodeRaw);
-  const driver = floorUp(ROWS.nodeMysql2);
-  if (raw !== undefined && driver !== undefined) {
+  const toFloor = (row: string) =>
+    ratio(r.get('mariadb', row, 'ours'), r.get('mariadb', ROWS.floorUpFull, 'ours'));
+  if (r.get('mariadb', ROWS.nodeRaw, 'ours') !== undefined) {
     out.push(
-      `MariaDB, what Node reaches without our engine (not targets), / floor(our DDL + version table): ` +
-        `a raw socket sending the script as one request ${raw.toFixed(2)}, ` +
-        `mysql2 sending our requests ${driver.toFixed(2)}; our upgrade head ${floorUp(ROWS.upgrade)?.toFixed(2)}.`,
+      'MariaDB, what Node reaches without our engine (not targets), / floor(our DDL + version table): ' +
+        `a raw socket sending the script as one request ${toFloor(ROWS.nodeRaw)}, ` +
+        `mysql2 sending our requests ${toFloor(ROWS.nodeMysql2)}; our upgrade head ${toFloor(ROWS.upgrade)}.`,
     );
   }
   const missed = tRows.filter((row) => row.includes('NOT MET')).length;

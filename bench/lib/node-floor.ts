@@ -9,8 +9,9 @@
  * database, root@127.0.0.1:3306/expireeye_bench by default, no password):
  *
  * - `mysql2`: through mysql2 (the driver under Kysely's MySQL dialect), one multi-statement
- *   request per revision — exactly the requests our engine sends, without the engine: Node's
- *   start, mysql2's load, the connection, and the driver's handling of each request.
+ *   request per revision — our engine's requests without the engine (and without the
+ *   `SET @ee_statement` markers it puts between statements): Node's start, mysql2's load, the
+ *   connection, and the driver's handling of each request.
  * - `raw`: through a bare socket speaking the client/server protocol just far enough for this
  *   (handshake without a password, one COM_QUERY holding the whole script, its OK packets): no
  *   library and no round trip between statements, so it bounds what any Node client can do. It
@@ -22,24 +23,12 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import mysql from 'mysql2/promise';
+import { statementsByRevision } from './sql-script.js';
 
 const host = process.env.BENCH_MARIADB_HOST ?? '127.0.0.1';
 const port = Number(process.env.BENCH_MARIADB_PORT ?? '3306');
 const user = process.env.BENCH_MARIADB_USER ?? 'root';
 const database = process.env.BENCH_MARIADB_DB ?? 'expireeye_bench';
-
-/** The script's statements, grouped by revision (the text before the first revision is a group). */
-function revisions(script: string): string[][] {
-  return script
-    .split(/^-- Running .*$/m)
-    .map((block) =>
-      block
-        .split(/;\s*\n/)
-        .map((s) => s.replace(/^--.*$/gm, '').trim())
-        .filter(Boolean),
-    )
-    .filter((block) => block.length > 0);
-}
 
 async function viaMysql2(groups: string[][]): Promise<void> {
   const conn = await mysql.createConnection({ host, port, user, database, multipleStatements: true });
@@ -175,7 +164,7 @@ if ((mode !== 'raw' && mode !== 'mysql2') || !file) {
   process.stderr.write('usage: node dist/bench/lib/node-floor.js raw|mysql2 SCRIPT.sql\n');
   process.exit(2);
 }
-const groups = revisions(fs.readFileSync(file, 'utf8'));
+const groups = statementsByRevision(fs.readFileSync(file, 'utf8'));
 try {
   await (mode === 'raw' ? viaRawProtocol(groups) : viaMysql2(groups));
 } catch (e) {
