@@ -165,6 +165,17 @@ for (const dialect of DIALECTS) {
       const before = server.queries.length;
       await alice.api.get('/api/product/inventory/list');
       assert.equal(server.queries.length - before, 1, 'one query for the whole catalogue');
+      // Letter case is ignored beyond ASCII too, on every database (SQLite's lower() knows only
+      // ASCII: the filter compares the name key, lower-cased by the application).
+      await add(alice, { productName: 'ÄPFELMUS', category: 'Misc' });
+      for (const q of ['äpfel', 'ÄPFEL', 'Äpfelmus']) {
+        const found = await alice.api.get(`/api/product/inventory/list?name=${encodeURIComponent(q)}`);
+        assert.deepEqual(
+          found.body.products.map((p: { name: string }) => p.name),
+          ['ÄPFELMUS'],
+          q,
+        );
+      }
     });
 
     test('update: only the owner, never while someone else holds it', async () => {
@@ -181,6 +192,18 @@ for (const dialect of DIALECTS) {
       assert.equal((await alice.api.put(`/api/product/inventory/update/${id}`)).status, 422);
       assert.equal((await alice.api.put(`/api/product/inventory/update/${id}`, { name: ['x'] })).status, 422);
       assert.equal((await alice.api.put(`/api/product/inventory/update/${id}`, { name: 'Ab' })).status, 422);
+      // Three characters that show: zero-width spaces or a joiner do not count, nor do emoji halves.
+      for (const name of ['\u200b\u200b\u200b', 'A\u200d\u2060b', '\ufeff \u00ad', '🍎🍏']) {
+        const res = await alice.api.put(`/api/product/inventory/update/${id}`, { name });
+        assert.equal(res.status, 422, JSON.stringify(name));
+        assert.equal(res.body.errors[0].message, 'Product name must be at least 3 characters long');
+      }
+      const added = await alice.api.post('/api/product/user/add', { name: '\u200b\u200b\u200b' });
+      assert.equal(added.status, 422, 'nor through the inventory');
+      assert.equal(
+        (await alice.api.put(`/api/product/inventory/update/${id}`, { name: '🍎🍏🍐' })).status,
+        200,
+      );
       const clash = await alice.api.put(`/api/product/inventory/update/${id}`, { name: 'widget' });
       assert.equal(clash.status, 409);
 

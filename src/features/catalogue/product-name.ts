@@ -10,10 +10,16 @@ export function nameKey(name: string): string {
   return name.trim().toLowerCase();
 }
 
-/** Trimmed name, or a 422 naming `field`. */
+/** What does not show: white space, control and format characters (zero-width space, joiners…). */
+const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+
+/**
+ * Trimmed name, or a 422 naming `field`. The minimum counts visible characters, as code points (the
+ * original's Python `len`): a name of zero-width spaces, or of two emoji, is too short.
+ */
 export function checkedName(raw: string, field = 'productName'): string {
   const name = raw.trim();
-  if (name.length < MIN_NAME) {
+  if ([...name.replace(INVISIBLE, '')].length < MIN_NAME) {
     throw new ValidationFailure([
       { field, message: `Product name must be at least ${MIN_NAME} characters long` },
     ]);

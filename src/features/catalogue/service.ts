@@ -57,7 +57,7 @@ export class CatalogueService {
       .select(['p.id', 'p.name', 'p.category', 'p.barcode', 'p.created_by', 'p.created_at'])
       .select(NUTRIENTS.map((n) => `n.${n}` as const));
     if (q.name) {
-      query = query.where(sql<boolean>`lower(p.name) like ${likePattern(q.name.toLowerCase())} escape '!'`);
+      query = query.where(sql<boolean>`p.name_key like ${likePattern(nameKey(q.name))} escape '!'`);
     }
     const rows = await query.orderBy('p.name').orderBy('p.id').limit(q.limit).offset(q.offset).execute();
     // The total is known without counting unless the page is full or starts past the first row.
@@ -65,7 +65,7 @@ export class CatalogueService {
     if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
       let count = this.db.selectFrom('products as p').select((eb) => eb.fn.countAll<number>().as('c'));
       if (q.name) {
-        count = count.where(sql<boolean>`lower(p.name) like ${likePattern(q.name.toLowerCase())} escape '!'`);
+        count = count.where(sql<boolean>`p.name_key like ${likePattern(nameKey(q.name))} escape '!'`);
       }
       total = Number((await count.executeTakeFirstOrThrow()).c);
     }

@@ -8,6 +8,7 @@ import { QueryTemplate } from '../../db/query-template.js';
 import type { DialectName } from '../../migrate/index.js';
 import type { Database } from '../../models/index.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
+import { nameKey } from '../catalogue/product-name.js';
 import { effectiveStatus } from './effective-status.js';
 import { ITEM_COLUMNS } from './item-columns.js';
 import type { ListQuery } from './schemas.js';
@@ -67,7 +68,7 @@ function filtered(db: Kysely<Database>, s: Shape, v: Values) {
       .where('up.expiry_date', '>=', v.today)
       .where('up.expiry_date', '<=', v.until);
   }
-  if (s.named) query = query.where(sql<boolean>`lower(p.name) like ${v.pattern} escape '!'`);
+  if (s.named) query = query.where(sql<boolean>`p.name_key like ${v.pattern} escape '!'`);
   return query;
 }
 
@@ -84,7 +85,7 @@ const pageQuery = new QueryTemplate(shapeKey, (db: Kysely<Database>, s: Shape, v
         .orderBy('up.added_at', 'desc');
       break;
     case 'name':
-      sorted = page.orderBy(sql`lower(p.name)`, s.dir).orderBy('up.added_at', 'desc');
+      sorted = page.orderBy('p.name_key', s.dir).orderBy('up.added_at', 'desc');
       break;
     case 'quantity':
       sorted = page.orderBy('up.quantity', s.dir).orderBy('up.added_at', 'desc');
@@ -113,7 +114,7 @@ function shapeAndValues(dialect: DialectName, userId: string, q: Query, today: s
       userId,
       today,
       until: q.expiringWithinDays !== undefined ? addDays(today, q.expiringWithinDays) : '',
-      pattern: q.name ? likePattern(q.name.toLowerCase()) : '',
+      pattern: q.name ? likePattern(nameKey(q.name)) : '',
       limit: q.limit,
       offset: q.offset,
     },
