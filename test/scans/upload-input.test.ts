@@ -79,6 +79,8 @@ for (const dialect of DIALECTS) {
           { expiryDate: '2024-01-01garbage' },
           { field: 'expiryDate', message: 'Input should be a valid date in the format YYYY-MM-DD' },
         ],
+        // A typo is not a silent "false".
+        [{ addToInventory: 'ture' }, { field: 'addToInventory', message: 'Input should be a valid boolean' }],
       ];
       for (const [fields, error] of cases) {
         const r = await upload(server.baseUrl, '/api/scan', alice.token, milkPhoto, {

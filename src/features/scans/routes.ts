@@ -24,8 +24,15 @@ const multipartBody = (fields: Record<string, object>) => ({
   },
 });
 
-function truthy(v: string | undefined): boolean {
-  return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+/**
+ * A form boolean: what HTML forms and pydantic accept (true/false, 1/0, yes/no, on/off, any case;
+ * absent or empty is false). Anything else, a typo such as `ture`, is a 422 rather than a silent false.
+ */
+function formBoolean(v: string | undefined): boolean | undefined {
+  const t = v?.trim().toLowerCase() ?? '';
+  if (/^(1|true|yes|on)$/.test(t)) return true;
+  if (/^(|0|false|no|off)$/.test(t)) return false;
+  return undefined;
 }
 
 /** The form fields of a scan, checked by hand (multipart fields are text). */
@@ -58,9 +65,13 @@ export function scanOptions(fields: Record<string, string>): ScanOptions {
   const notes = fields.notes?.trim() || undefined;
   if (notes && notes.length > 2000)
     errors.push({ field: 'notes', message: 'String should have at most 2000 characters' });
+  const addToInventory = formBoolean(fields.addToInventory);
+  if (addToInventory === undefined) {
+    errors.push({ field: 'addToInventory', message: 'Input should be a valid boolean' });
+  }
   if (errors.length) throw new ValidationFailure(errors);
   return {
-    addToInventory: truthy(fields.addToInventory),
+    addToInventory: addToInventory === true,
     quantity,
     expiryDate,
     storage: storage as Storage | undefined,
