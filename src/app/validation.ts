@@ -3,12 +3,15 @@ import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { isRealDate } from '../db/dates.js';
 import { type FieldError, ValidationFailure } from './http-error.js';
+import { laxNumbers } from './lax-numbers.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 /** 'YYYY-MM-DD', a real calendar day. */
 export const DATE_FORMAT = 'iso-date';
+/** A real calendar day or '' (an HTML form's empty date field, read as "no date"). */
+export const DATE_OR_EMPTY_FORMAT = 'iso-date-or-empty';
 /** 'YYYY-MM-DD', optionally followed by a time (the original's front end sends datetimes); the day is kept. */
 export const DATE_OR_DATETIME_FORMAT = 'iso-date-or-datetime';
 
@@ -26,6 +29,7 @@ function makeAjv(coerce: Options['coerceTypes']): Ajv {
   });
   addFormats(ajv, ['email', 'uuid', 'date-time']);
   ajv.addFormat(DATE_FORMAT, { type: 'string', validate: isRealDate });
+  ajv.addFormat(DATE_OR_EMPTY_FORMAT, { type: 'string', validate: (s: string) => s === '' || isRealDate(s) });
   ajv.addFormat(DATE_OR_DATETIME_FORMAT, {
     type: 'string',
     validate: (s: string) => isRealDate(s.slice(0, 10)) && DATETIME_TAIL.test(s.slice(10)),
@@ -38,14 +42,47 @@ function makeAjv(coerce: Options['coerceTypes']): Ajv {
 const strictAjv = makeAjv(false);
 const coercingAjv = makeAjv('array');
 
+type Validate = ((data: unknown, ctx?: unknown) => boolean) & { errors?: unknown; schemaEnv?: unknown };
+
 /**
- * Two validators: bodies are JSON and keep their types (`"7"` is not a quantity, `123` is not a
- * name), while query strings and path parameters are text and are coerced to the declared types.
+ * Two validators: bodies are JSON and keep their types (`123` is not a name; only a number written
+ * as digits is read as a number, see lax-numbers.ts), while query strings and path parameters are
+ * text and are coerced to the declared types.
  */
 export function validatorCompiler(): FastifySchemaCompiler<unknown> {
   return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? strictAjv : coercingAjv;
-    return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+    if (httpPart !== 'body') {
+      return coercingAjv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+    }
+    const validate = strictAjv.compile(schema as object) as unknown as Validate;
+    const lax = laxNumbers(schema);
+    const { minProperties: minFields, properties } = schema as {
+      minProperties?: number;
+      properties?: Record<string, unknown>;
+    };
+    if (!lax && minFields === undefined) return validate as ReturnType<FastifySchemaCompiler<unknown>>;
+    const wrapped: Validate = (data, ctx) => {
+      const ok = validate(lax ? lax(data) : data, ctx);
+      wrapped.errors = validate.errors;
+      // Ajv's `minProperties` counts fields the route does not know (and ignores): `{"email":…}` on
+      // a route that cannot change the e-mail would pass as a change of nothing. Known ones only.
+      if (ok && minFields !== undefined && properties && data !== null && typeof data === 'object') {
+        if (Object.keys(data).filter((k) => Object.hasOwn(properties, k)).length < minFields) {
+          wrapped.errors = [
+            {
+              keyword: 'minProperties',
+              instancePath: '',
+              schemaPath: '#/minProperties',
+              params: { limit: minFields },
+            },
+          ];
+          return false;
+        }
+      }
+      return ok;
+    };
+    wrapped.schemaEnv = validate.schemaEnv;
+    return wrapped as ReturnType<FastifySchemaCompiler<unknown>>;
   };
 }
 
@@ -72,7 +109,9 @@ function message(e: ErrorObject): string {
     }
     case 'format':
       if (p.format === 'email') return 'value is not a valid email address';
-      if (p.format === DATE_FORMAT) return 'Input should be a valid date in the format YYYY-MM-DD';
+      if (p.format === DATE_FORMAT || p.format === DATE_OR_EMPTY_FORMAT) {
+        return 'Input should be a valid date in the format YYYY-MM-DD';
+      }
       if (p.format === DATE_OR_DATETIME_FORMAT) {
         return 'Input should be a valid date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SS)';
       }
@@ -106,6 +145,11 @@ function message(e: ErrorObject): string {
   }
 }
 
+function choiceMessage(values: unknown[]): string {
+  const quoted = values.map((v) => `'${v}'`);
+  return `Input should be ${quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : quoted[0]}`;
+}
+
 /**
  * Ajv errors in the original's shape: `field` is the last element of the location (a property
  * name, or a list index as a number), `body` for the body as a whole; the message follows
@@ -114,7 +158,18 @@ function message(e: ErrorObject): string {
 export function fieldErrors(errors: ErrorObject[], part: string | undefined): FieldError[] {
   const out: FieldError[] = [];
   const seen = new Set<string>();
+  // A choice (a union of literals) fails once per literal, then once more for the union itself:
+  // one error listing the choices instead, in pydantic's words ("Input should be 'a', 'b' or 'c'").
+  const choices = new Map<string, unknown[]>();
   for (const e of errors) {
+    if (e.keyword === 'const' && e.schemaPath.includes('/anyOf/')) {
+      const values = choices.get(e.instancePath) ?? [];
+      values.push((e.params as { allowedValue: unknown }).allowedValue);
+      choices.set(e.instancePath, values);
+    }
+  }
+  for (const e of errors) {
+    if (e.keyword === 'anyOf' && choices.has(e.instancePath)) continue;
     let field: string | number;
     if (e.keyword === 'required') field = String((e.params as { missingProperty: string }).missingProperty);
     else if (e.keyword === 'additionalProperties') {
@@ -124,7 +179,8 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): Fi
       const unescaped = last.replaceAll('~1', '/').replaceAll('~0', '~');
       field = unescaped === '' ? (part ?? 'body') : /^\d+$/.test(unescaped) ? Number(unescaped) : unescaped;
     }
-    const entry = { field, message: message(e) };
+    const listed = e.keyword === 'const' ? choices.get(e.instancePath) : undefined;
+    const entry = { field, message: listed ? choiceMessage(listed) : message(e) };
     const key = `${e.instancePath}|${field}|${entry.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -136,7 +192,8 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): Fi
 /** A checker for values validated inside a handler (mass-add items), with the same messages. */
 export function compileChecker(schema: object): (value: unknown) => FieldError[] {
   const validate = strictAjv.compile(schema);
-  return (value) => (validate(value) ? [] : fieldErrors(validate.errors ?? [], 'body'));
+  const lax = laxNumbers(schema);
+  return (value) => (validate(lax ? lax(value) : value) ? [] : fieldErrors(validate.errors ?? [], 'body'));
 }
 
 /**

@@ -81,6 +81,14 @@ for (const dialect of DIALECTS) {
         assert.ok(e, `${JSON.stringify(body)} → ${res.text}`);
         assert.match(e.message, message);
       }
+      const blank = await api.post('/api/auth/signup', {
+        name: 'x',
+        email: 'blank-dob@b.co',
+        password: 'secret1',
+        dob: '',
+      });
+      assert.equal(blank.status, 200, `an empty date field is no date: ${blank.text}`);
+      assert.equal(blank.body.dob, null);
       const malformed = await api.post('/api/auth/signup', '{"name":');
       assert.equal(malformed.status, 422);
       assert.deepEqual(malformed.body, { errors: [{ field: 8, message: 'JSON decode error' }] });
@@ -211,6 +219,24 @@ for (const dialect of DIALECTS) {
       assert.equal(cleared.body.dob, null);
       assert.equal(cleared.body.name, 'Bob');
       assert.equal((await u.api.put('/api/user/profile', {})).status, 422);
+      // Only fields that cannot be changed here: not "a change of nothing" but the same 422.
+      for (const body of [{ email: 'other@example.com' }, { password: 'hacked123' }]) {
+        const res = await u.api.put('/api/user/profile', body);
+        assert.equal(res.status, 422, res.text);
+        assert.deepEqual(res.body, {
+          errors: [{ field: 'body', message: 'At least one field is required' }],
+        });
+      }
+      assert.equal(
+        (await u.api.get('/api/user/profile')).body.updatedAt,
+        cleared.body.updatedAt,
+        'unchanged',
+      );
+      // An empty date field is no date, as null is.
+      await u.api.put('/api/user/profile', { dob: '1990-05-06' });
+      const blank = await u.api.put('/api/user/profile', { dob: '' });
+      assert.equal(blank.status, 200, blank.text);
+      assert.equal(blank.body.dob, null);
       assert.equal((await u.api.put('/api/user/profile', { dob: '06/05/1990' })).status, 422);
       assert.equal((await u.api.put('/api/user/profile', { name: 'x'.repeat(101) })).status, 422);
       assert.equal((await server.client().put('/api/user/profile', { name: 'x' })).status, 401);

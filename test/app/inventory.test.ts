@@ -194,7 +194,9 @@ for (const dialect of DIALECTS) {
         [{ name: '   ' }, 'name'],
         [{ name: 'Kiwi', quantity: 1.5 }, 'quantity'],
         [{ name: 'Kiwi', quantity: 'abc' }, 'quantity'],
-        [{ name: 'Kiwi', quantity: '7' }, 'quantity'],
+        [{ name: 'Kiwi', quantity: '7 apples' }, 'quantity'],
+        [{ name: 'Kiwi', quantity: '7.5' }, 'quantity'],
+        [{ name: 'Kiwi', quantity: '' }, 'quantity'],
         [{ name: 'Kiwi', quantity: -5 }, 'quantity'],
         [{ name: 'Kiwi', quantity: 0 }, 'quantity'],
         [{ name: 'Kiwi', quantity: null }, 'quantity'],
@@ -215,6 +217,10 @@ for (const dialect of DIALECTS) {
       }
       const kiwi = await alice.api.get('/api/product/inventory/list?name=kiwi');
       assert.deepEqual(kiwi.body.products, [], 'a rejected add leaves no catalogue row behind');
+      // A number written as digits is read as one, as the original's pydantic did (a form field's value).
+      const typed = await add(alice, { name: 'Kiwi', quantity: ' 7 ' });
+      assert.equal(typed.status, 200, typed.text);
+      assert.equal(typed.body.quantity, 7);
       assert.equal((await server.client().post('/api/product/user/add', { name: 'Kiwi' })).status, 401);
     });
 
@@ -270,6 +276,13 @@ for (const dialect of DIALECTS) {
       for (const bad of ['status=eaten', 'expiringWithinDays=-1', 'sort=price', 'limit=501', 'order=up']) {
         assert.equal((await carol.api.get(`/api/product/user/list?${bad}`)).status, 422, bad);
       }
+      // A bad choice is one error listing the choices (not one per choice).
+      assert.deepEqual((await carol.api.get('/api/product/user/list?sort=price&order=up')).body, {
+        errors: [
+          { field: 'sort', message: "Input should be 'addedAt', 'expiryDate', 'name' or 'quantity'" },
+          { field: 'order', message: "Input should be 'asc' or 'desc'" },
+        ],
+      });
       // Only the caller's items.
       assert.ok((await names('')).every((n: string) => n !== 'Dragon Fruit'));
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ISO_TIMESTAMP, Nullable } from '../../app/common-schemas.js';
-import { DATE_FORMAT } from '../../app/validation.js';
+import { DATE_OR_EMPTY_FORMAT } from '../../app/validation.js';
 
 const Email = Type.String({ format: 'email', maxLength: 255, description: 'Compared case-insensitively.' });
 const NewPassword = Type.String({
@@ -8,7 +8,10 @@ const NewPassword = Type.String({
   maxLength: 72,
   description: 'At least 6 characters and at most 72 bytes in UTF-8 (the bcrypt limit).',
 });
-const Dob = Nullable(Type.String({ format: DATE_FORMAT }), { description: 'Date of birth, YYYY-MM-DD.' });
+// '' is "no date of birth", as null: the original stored a sign-up form's empty field as it came.
+const Dob = Nullable(Type.String({ format: DATE_OR_EMPTY_FORMAT }), {
+  description: "Date of birth, YYYY-MM-DD; null or '' for none.",
+});
 
 export const SignupBody = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 100 })),

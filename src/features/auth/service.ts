@@ -67,7 +67,7 @@ export class AuthService {
           email,
           password_hash: passwordHash,
           name,
-          dob: body.dob ?? null,
+          dob: body.dob || null,
           created_at: createdAt,
         })
         .execute();
@@ -82,7 +82,7 @@ export class AuthService {
       userId: id,
       name,
       email,
-      dob: body.dob ?? null,
+      dob: body.dob || null,
       created_at: created,
       createdAt: created,
       token: this.tokens.sign({ id, email }),
@@ -133,7 +133,7 @@ export class AuthService {
       .updateTable('users')
       .set({
         ...(body.name !== undefined ? { name: body.name.trim() } : {}),
-        ...(body.dob !== undefined ? { dob: body.dob } : {}),
+        ...(body.dob !== undefined ? { dob: body.dob || null } : {}),
         updated_at: new Date(),
       })
       .where('id', '=', user.id)
