@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ScriptDirectory } from '../../src/migrate/script/script-directory.js';
+import { slugify } from '../../src/migrate/script/slug.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -146,4 +147,43 @@ test('a read-only cache folder: the pack runs from memory; a module that imports
   } finally {
     execFileSync('chattr', ['-i', cacheDir]);
   }
+});
+
+test('any .ts/.mjs/.js file name is a revision file, as any .py is to Alembic: accents, hyphens', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-loader-'));
+  dirs.push(dir);
+  const script = new ScriptDirectory(dir);
+  const common = { branchLabels: [], dependsOn: [], createDate: '2026-11-25 00:00:00.000000' };
+  const message = "Vérifier l'adresse e-mail";
+  const accented = script.writeRevision(
+    {
+      ...common,
+      revision: 'bbbbbbbbbbb1',
+      downRevisions: [],
+      message,
+      upgrade: ["  await op.execute('SELECT 1');"],
+    },
+    slugify(message),
+  );
+  assert.equal(path.basename(accented), 'bbbbbbbbbbb1_vérifier_l_adresse_e_mail.ts');
+  // Importing at run time makes it a module of its own, imported from a cache file named after it.
+  fs.appendFileSync(
+    accented,
+    "import { createHash } from 'node:crypto';\nexport const h = createHash('sha1');\n",
+  );
+  const hyphen = script.writeRevision(
+    { ...common, revision: 'bbbbbbbbbbb2', downRevisions: ['bbbbbbbbbbb1'], message: 'renamed by hand' },
+    'renamed',
+  );
+  fs.renameSync(hyphen, path.join(path.dirname(hyphen), 'bbbbbbbbbbb2-renamed-by-hand.ts'));
+  // Not revisions: an editor's lock file and a declaration file.
+  fs.writeFileSync(path.join(dir, 'versions', '.#bbbbbbbbbbb2-renamed-by-hand.ts'), 'not a revision');
+  fs.writeFileSync(path.join(dir, 'versions', 'types.d.ts'), 'export {};\n');
+
+  const map = await script.map();
+  assert.deepEqual(map.heads, ['bbbbbbbbbbb2']);
+  const executed: string[] = [];
+  const op = { execute: async (s: string) => void executed.push(s) } as never;
+  await (await script.module(map.get('bbbbbbbbbbb1')!)).upgrade(op);
+  assert.deepEqual(executed, ['SELECT 1']);
 });

@@ -13,7 +13,12 @@ import { RevisionMap } from './revision-map.js';
 
 export class ScriptError extends Error {}
 
-const REVISION_FILE = /^[0-9a-zA-Z_]+\.(ts|mjs|js)$/;
+/**
+ * A revision file: any `.ts`, `.mjs` or `.js` name, as any `.py` is to Alembic, so a slug with
+ * accents (`slugify` keeps letters of every script) or a file renamed by hand is never skipped
+ * silently. Not: declaration files, or names starting with `.` or `_` (an editor's `.#lock`, `__init__`).
+ */
+const REVISION_FILE = /^(?![._])(?!.*\.d\.ts$).+\.(ts|mjs|js)$/u;
 
 /**
  * The migrations folder: `versions/` holding one file per revision. Reads headers statically and
@@ -38,7 +43,7 @@ export class ScriptDirectory {
   async revisions(): Promise<Revision[]> {
     let names: string[];
     try {
-      names = fs.readdirSync(this.versionsDir).filter((n) => REVISION_FILE.test(n) && !n.endsWith('.d.ts'));
+      names = fs.readdirSync(this.versionsDir).filter((n) => REVISION_FILE.test(n));
     } catch {
       throw new ScriptError(
         `Path doesn't exist: '${this.versionsDir}'.  Please use the 'init' command to create a new scripts folder.`,
