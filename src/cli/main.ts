@@ -12,6 +12,12 @@ commands:
 
 /** The `expireeye` executable. */
 export async function main(argv: string[]): Promise<void> {
+  // `expireeye db history | head`: once the reader is gone the rest of the output goes nowhere,
+  // quietly and with the command's own exit code, rather than as an EPIPE stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+  });
   const [command, ...rest] = argv;
   let code = 0;
   if (command === 'db') {

@@ -70,11 +70,17 @@ function secretKey(env: NodeJS.ProcessEnv, database: DatabaseUrl): string {
     );
   }
   if (database.file === ':memory:') return randomBytes(48).toString('base64url');
-  return persistedSecret(path.join(path.dirname(database.file!), 'secret.key'));
+  return persistedSecret(
+    path.join(path.dirname(database.file!), 'secret.key'),
+    database.createFolder === true,
+  );
 }
 
-/** Reads the generated secret, or creates it (mode 0600) on first start. */
-function persistedSecret(file: string): string {
+/**
+ * Reads the generated secret, or creates it (mode 0600) on first start; its folder too only where
+ * the database's is made (the embedded default), so a mistyped path fails here as it would there.
+ */
+function persistedSecret(file: string, createFolder: boolean): string {
   try {
     const existing = fs.readFileSync(file, 'utf8').trim();
     if (existing.length >= MIN_SECRET) return existing;
@@ -87,7 +93,7 @@ function persistedSecret(file: string): string {
   }
   const secret = randomBytes(48).toString('base64url');
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (createFolder) fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
     return secret;
   } catch (e) {

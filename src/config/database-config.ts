@@ -1,6 +1,6 @@
 import { type DatabaseUrl, DatabaseUrlError, parseDatabaseUrl } from '../migrate/runtime/database-url.js';
 import { ConfigError } from './config-error.js';
-import { loadEnvFile } from './env-file.js';
+import { loadEnvFile, projectFolder } from './env-file.js';
 
 export const DEFAULT_SQLITE_URL = 'sqlite:./data/expireeye.sqlite';
 
@@ -9,7 +9,8 @@ export const DEFAULT_SQLITE_URL = 'sqlite:./data/expireeye.sqlite';
  * 1. `DATABASE_URL` (`mysql://…`, `postgres://…`, `sqlite:path`);
  * 2. the seed's `DB_USER`, `DB_PASSWORD`, `DB_HOST`, `DB_PORT`, `DB_NAME`, which select MySQL/MariaDB
  *    exactly as the original `alembic/env.py` built its URL;
- * 3. the embedded default, SQLite at `./data/expireeye.sqlite`, created on first use.
+ * 3. the embedded default, SQLite at `./data/expireeye.sqlite` in the project folder (`projectFolder`),
+ *    created on first use.
  */
 export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseUrl {
   loadEnvFile();
@@ -42,5 +43,5 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseU
     const auth = env.DB_PASSWORD ? `${e(env.DB_USER!)}:${e(env.DB_PASSWORD)}` : e(env.DB_USER!);
     return parseDatabaseUrl(`mysql://${auth}@${env.DB_HOST}:${port}/${e(env.DB_NAME!)}`);
   }
-  return parseDatabaseUrl(DEFAULT_SQLITE_URL);
+  return { ...parseDatabaseUrl(DEFAULT_SQLITE_URL, projectFolder()), createFolder: true };
 }

@@ -163,25 +163,46 @@ describe('npm start (dist/src/server.js)', () => {
 
   test('a database folder that cannot be created: one line saying so, for the secret and for the database', async () => {
     const cwd = tmp();
-    const locked = path.join(cwd, 'locked');
-    fs.mkdirSync(locked);
-    // Immutable even for root, who ignores permission bits.
-    execFileSync('chattr', ['+i', locked]);
+    // The embedded default makes ./data; here it cannot (immutable even for root, who ignores
+    // permission bits).
+    execFileSync('chattr', ['+i', cwd]);
     try {
-      const url = `sqlite:${path.join(locked, 'data', 'x.sqlite')}`;
-      const noSecret = await start({ DATABASE_URL: url }, cwd).exit;
+      const noSecret = await start({}, cwd).exit;
       assert.equal(noSecret.code, 1);
       assert.equal(noSecret.stderr.trim().split('\n').length, 1, noSecret.stderr);
       assert.match(
         noSecret.stderr,
         /^expireeye: SECRET_KEY: is not set and .*secret\.key cannot be written \(EPERM\)$/m,
       );
-      const withSecret = await start({ DATABASE_URL: url, SECRET_KEY: SECRET }, cwd).exit;
+      const withSecret = await start({ SECRET_KEY: SECRET }, cwd).exit;
       assert.equal(withSecret.code, 1);
       assert.equal(withSecret.stderr.trim().split('\n').length, 1, withSecret.stderr);
       assert.match(withSecret.stderr, /^expireeye: cannot start: EPERM: operation not permitted, mkdir /m);
     } finally {
-      execFileSync('chattr', ['-i', locked]);
+      execFileSync('chattr', ['-i', cwd]);
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  test('a DATABASE_URL whose folder does not exist: refused, not created (a mistyped path)', async () => {
+    const cwd = tmp();
+    try {
+      const url = `sqlite:${path.join(cwd, 'no-such-folder', 'x.sqlite')}`;
+      const noSecret = await start({ DATABASE_URL: url }, cwd).exit;
+      assert.equal(noSecret.code, 1);
+      assert.match(
+        noSecret.stderr,
+        /^expireeye: SECRET_KEY: is not set and .*secret\.key cannot be written \(ENOENT\)$/m,
+      );
+      const withSecret = await start({ DATABASE_URL: url, SECRET_KEY: SECRET }, cwd).exit;
+      assert.equal(withSecret.code, 1);
+      assert.equal(withSecret.stderr.trim().split('\n').length, 1, withSecret.stderr);
+      assert.match(
+        withSecret.stderr,
+        /^expireeye: cannot start: unable to open database file .*: folder .*no-such-folder does not exist$/m,
+      );
+      assert.equal(fs.existsSync(path.join(cwd, 'no-such-folder')), false);
+    } finally {
       fs.rmSync(cwd, { recursive: true, force: true });
     }
   });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cli } from '../support/cli.js';
+import { cli, spawnCli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS, engine, type RevisionSpec, writeRevision } from '../support/engine.js';
 
@@ -34,6 +34,22 @@ describe('expireeye db (the executable)', () => {
     const cur = await cli(['db', 'current'], {}, cwd);
     assert.equal(cur.code, 0);
     assert.match(cur.stdout, /^\w{12} \(head\)\n$/);
+  });
+
+  test('the embedded default from a subfolder of a project: the database in the project root, not the subfolder', async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-project-'));
+    try {
+      fs.writeFileSync(path.join(project, 'package.json'), '{}\n');
+      const sub = path.join(project, 'src');
+      fs.mkdirSync(sub);
+      const up = await cli(['db', 'upgrade', 'head'], {}, sub);
+      assert.equal(up.code, 0, up.stderr);
+      assert.ok(fs.existsSync(path.join(project, 'data', 'expireeye.sqlite')));
+      assert.equal(fs.existsSync(path.join(sub, 'data')), false);
+      assert.match((await cli(['db', 'current'], {}, project)).stdout, /^\w{12} \(head\)\n$/);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 
   test('a command error: ERROR on stderr, FAILED on stdout, exit 255, no stack trace', async () => {
@@ -186,6 +202,37 @@ describe('expireeye db (the executable)', () => {
     );
   });
 
+  test('output into a pipe that closes early (| head): no stack trace, the exit code of the command', async () => {
+    // history -v of 400 revisions is more than a pipe holds, so the writer meets the closed pipe.
+    const specs: RevisionSpec[] = Array.from({ length: 400 }, (_, i) => ({
+      id: `ee${String(i).padStart(10, '0')}`,
+      down: i ? `ee${String(i - 1).padStart(10, '0')}` : null,
+      message: `step ${i}`,
+    }));
+    const project = scratchProject('ee-epipe-', specs);
+    try {
+      const { child, result } = spawnCli(['db', 'history', '-v'], project.env, cwd);
+      child.stdout!.once('data', () => child.stdout!.destroy());
+      const r = await result;
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+    } finally {
+      fs.rmSync(project.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a SQLite path in a folder that does not exist: an error, as to SQLite; the folder is not made', async () => {
+    const missing = path.join(cwd, 'no-such-folder');
+    const r = await cli(['db', 'upgrade', 'head'], { DATABASE_URL: `sqlite:${missing}/db.sqlite` }, cwd);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /ERROR \[expireeye\] .*unable to open database file .*db\.sqlite: folder .*no-such-folder does not exist\n$/,
+    );
+    assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /);
+    assert.equal(fs.existsSync(missing), false);
+  });
+
   test('an unreachable or refused database: exit 1, one line, the password never printed', async () => {
     const r = await cli(['db', 'current'], { DATABASE_URL: 'mysql://root:sekret@127.0.0.1:3306/test' }, cwd);
     assert.equal(r.code, 1);
@@ -226,6 +273,45 @@ describe('seed variables and DATABASE_URL select the server databases', () => {
       cur.stdout,
       /^Current revision\(s\) for mysql:\/\/root@127\.0\.0\.1:3306\/ee_t_\w+:\nRev: \w{12} \(head\)\n/,
     );
+  });
+
+  test(".env: the seed's DB_* read from the project's .env, also from a subfolder; the environment wins", async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-dotenv-'));
+    try {
+      fs.writeFileSync(path.join(project, 'package.json'), '{}\n');
+      fs.writeFileSync(
+        path.join(project, '.env'),
+        [
+          `DB_USER=${maria.parsed.user}`,
+          'DB_PASSWORD=',
+          `DB_HOST=${maria.parsed.host}`,
+          `DB_PORT=${maria.parsed.port}`,
+          `DB_NAME=${maria.parsed.database}`,
+          '',
+        ].join('\n'),
+      );
+      const sub = path.join(project, 'src', 'deep');
+      fs.mkdirSync(sub, { recursive: true });
+      const mariaUrl = new RegExp(
+        `^Current revision\\(s\\) for mysql://root@127\\.0\\.0\\.1:3306/${maria.parsed.database}:`,
+      );
+      for (const cwd of [project, sub]) {
+        const cur = await cli(['db', 'current', '-v'], {}, cwd);
+        assert.equal(cur.code, 0, cur.stderr);
+        assert.match(cur.stdout, mariaUrl, cwd);
+      }
+      assert.equal(fs.existsSync(path.join(sub, 'data')), false, 'no SQLite database made in the subfolder');
+      const pgWins = await cli(['db', 'current', '-v'], { DATABASE_URL: pg.url }, sub);
+      assert.match(pgWins.stdout, /^Current revision\(s\) for postgresql:/);
+      // Not past a project's root: a .env above another package.json is that other project's.
+      const inner = path.join(project, 'vendor', 'other');
+      fs.mkdirSync(inner, { recursive: true });
+      fs.writeFileSync(path.join(inner, 'package.json'), '{}\n');
+      const other = await cli(['db', 'current', '-v'], {}, inner);
+      assert.match(other.stdout, /^Current revision\(s\) for sqlite:/);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 
   test('DATABASE_URL selects PostgreSQL; --sql prints a script without connecting', async () => {

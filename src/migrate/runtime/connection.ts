@@ -39,7 +39,19 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
   switch (db.dialect) {
     case 'sqlite': {
       const { default: Database } = await import('better-sqlite3');
-      if (db.file !== ':memory:') fs.mkdirSync(path.dirname(db.file!), { recursive: true });
+      if (db.file !== ':memory:') {
+        const folder = path.dirname(db.file!);
+        if (db.createFolder) fs.mkdirSync(folder, { recursive: true });
+        else if (!fs.existsSync(folder)) {
+          // better-sqlite3 says only "the directory does not exist", as a TypeError: which one, with a code.
+          throw Object.assign(
+            new Error(`unable to open database file ${db.file}: folder ${folder} does not exist`),
+            {
+              code: 'ENOENT',
+            },
+          );
+        }
+      }
       const sqlite = new Database(db.file!);
       sqlite.pragma('journal_mode = WAL');
       sqlite.pragma('busy_timeout = 10000');

@@ -13,6 +13,11 @@ export interface DatabaseUrl {
   database?: string;
   /** The URL as given, for connecting. */
   url: string;
+  /**
+   * SQLite: make the file's folder if it is missing (an application's embedded default). Otherwise
+   * a missing folder is an error, as it is to SQLite: a mistyped path never becomes a new tree.
+   */
+  createFolder?: boolean;
 }
 
 /** A bad or incomplete setting. The CLI prints its one-line message and exits; no stack trace. */
