@@ -1,4 +1,5 @@
 import type { AlterColumnChange, ConstraintKind } from '../ddl/dialect-impl.js';
+import { referencesColumn, renameColumnIn } from './expression-columns.js';
 import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, UniqueDef } from './types.js';
 
 /**
@@ -34,6 +35,12 @@ export function addColumn(s: TableState, col: ColumnDef): void {
   s.table.columns.push({ ...col });
 }
 
+/**
+ * The column goes, and with it every index, unique constraint, foreign key and CHECK constraint
+ * that uses it — what PostgreSQL's DROP COLUMN does (MariaDB drops a CHECK on that column alone
+ * and refuses one that names others too), so that SQLite's copy-and-move does not recreate a CHECK
+ * naming a column that is gone.
+ */
 export function dropColumn(s: TableState, name: string): void {
   column(s.table, name);
   const t = s.table;
@@ -42,9 +49,11 @@ export function dropColumn(s: TableState, name: string): void {
   t.indexes = (t.indexes ?? []).filter((i) => keep(i.columns));
   t.uniqueConstraints = (t.uniqueConstraints ?? []).filter((u) => keep(u.columns));
   t.foreignKeys = (t.foreignKeys ?? []).filter((f) => keep(f.columns));
+  t.checks = (t.checks ?? []).filter((c) => !referencesColumn(c.expr, name));
   s.columnMap.delete(name);
 }
 
+/** The column is renamed wherever it is used, CHECK expressions included, as every database does. */
 export function renameColumn(s: TableState, from: string, to: string): void {
   const c = column(s.table, from);
   c.name = to;
@@ -54,6 +63,7 @@ export function renameColumn(s: TableState, from: string, to: string): void {
   for (const u of t.uniqueConstraints ?? []) u.columns = rename(u.columns);
   for (const f of t.foreignKeys ?? []) f.columns = rename(f.columns);
   if (t.primaryKey) t.primaryKey.columns = rename(t.primaryKey.columns);
+  for (const ck of t.checks ?? []) ck.expr = renameColumnIn(ck.expr, from, to);
   const source = s.columnMap.get(from);
   s.columnMap.delete(from);
   if (source !== undefined) s.columnMap.set(to, source);
