@@ -5,6 +5,8 @@ import type { ColumnDef, ServerDefault, TableDef } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind, TableRebuilder } from './dialect-impl.js';
 
+const INTEGER_FAMILY = new Set(['integer', 'bigint', 'smallint']);
+
 /**
  * SQLite. Its ALTER TABLE can add, drop and rename columns and rename tables, nothing else: every
  * other change returns null here and is applied by `rebuildTable`, the copy-and-move procedure of
@@ -30,6 +32,10 @@ export class SqliteDialect extends BaseDialect implements TableRebuilder {
 
   columnType(col: ColumnDef): string {
     const t = parseColumnType(col.type);
+    // Only a column declared exactly INTEGER PRIMARY KEY is the rowid, which SQLite fills in: a
+    // BIGINT primary key stays NULL and fails NOT NULL. Its integers are 64-bit whatever the name,
+    // so an auto-increment bigint or smallint loses nothing as INTEGER.
+    if (col.autoIncrement && INTEGER_FAMILY.has(t.base)) return 'INTEGER';
     switch (t.base) {
       case 'integer':
         return 'INTEGER';
