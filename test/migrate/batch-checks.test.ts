@@ -156,6 +156,7 @@ describe('the columns an expression names', () => {
     assert.equal(referencesColumn('"Kind" IN (1, 2)', 'kind'), true);
     assert.equal(referencesColumn('`kind` > 0 -- kind', 'kind'), true);
     assert.equal(referencesColumn("x'6b696e64' = kindred", 'kind'), false);
+    assert.equal(referencesColumn('name COLLATE nocase', 'nocase'), false);
   });
 
   test('a rename rewrites each reference and keeps the rest as written', () => {

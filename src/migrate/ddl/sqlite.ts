@@ -1,6 +1,7 @@
 import { SqliteAdapter, SqliteQueryCompiler } from 'kysely';
 import { parseColumnType } from '../schema/column-type.js';
 import { constraintName } from '../schema/naming.js';
+import { isPlainIndex } from '../schema/table-transform.js';
 import type { ColumnDef, ServerDefault, TableDef } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind, TableRebuilder } from './dialect-impl.js';
@@ -106,7 +107,12 @@ export class SqliteDialect extends BaseDialect implements TableRebuilder {
       ...this.dropTable(old.name),
       ...this.renameTable(tmp, next.name),
     ];
-    for (const index of next.indexes ?? []) statements.push(...this.createIndex(next.name, index));
+    // An expression or partial index is run again as SQLite keeps it: rebuilt from its columns it
+    // would lose its WHERE clause (a partial unique index becoming a full one) or its expressions.
+    for (const index of next.indexes ?? []) {
+      if (index.definition && !isPlainIndex(index)) statements.push(index.definition);
+      else statements.push(...this.createIndex(next.name, index));
+    }
     return statements;
   }
 }

@@ -135,7 +135,7 @@ export class Operations {
         const uses = (cols: string[]) => cols.includes(column);
         const constrained =
           uses(current.primaryKey?.columns ?? []) ||
-          (current.indexes ?? []).some((i) => uses(i.columns)) ||
+          (current.indexes ?? []).some((i) => edit.indexUses(i, column)) ||
           (current.uniqueConstraints ?? []).some((u) => uses(u.columns)) ||
           (current.foreignKeys ?? []).some((f) => uses(f.columns)) ||
           (current.checks ?? []).some((c) => referencesColumn(c.expr, column));

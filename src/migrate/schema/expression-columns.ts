@@ -84,8 +84,17 @@ function pieces(expr: string): Piece[] {
         other(closing("'", end + 1));
         continue;
       }
+      // The word after COLLATE is a collation (NOCASE), not a column.
+      const collation =
+        out
+          .filter((p) => p.text.trim())
+          .at(-1)
+          ?.text.toLowerCase() === 'collate';
       const name =
-        !KEYWORDS.has(word.toLowerCase()) && !followedBy(expr, end, '(') && !followedBy(expr, end, '.');
+        !collation &&
+        !KEYWORDS.has(word.toLowerCase()) &&
+        !followedBy(expr, end, '(') &&
+        !followedBy(expr, end, '.');
       out.push(name ? { column: word, text: word } : { text: word });
       i = end;
     } else if (/[0-9]/.test(ch)) other(i + /^[0-9A-Za-z_.]+/.exec(rest)![0].length);
