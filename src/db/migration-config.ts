@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/config-error.js';
 import { databaseFromEnv } from '../config/database-config.js';
 import type { MigrationConfig } from '../migrate/runtime/config.js';
+import { filesUnder } from '../migrate/schema/model-files.js';
 import { projectRoot } from '../paths.js';
 
 /**
@@ -37,19 +38,20 @@ export function migrationConfig(env: NodeJS.ProcessEnv = process.env, root = pro
  * Autogenerate reads tsc's output, so a model edited or added since the last build would be
  * compared as it was — "No changes in schema detected.", or a revision without the change — and a
  * deleted one keeps its old output (tsc never removes it), which must not count as an unregistered
- * model. Without the sources (an image that ships dist/ only) every compiled module counts.
+ * model. Subfolders count as much as the top level. Without the sources (an image that ships
+ * dist/ only) every compiled module counts.
  */
 function builtModelModules(root: string, modelsDir: string): string[] | undefined {
   const sourceDir = path.join(root, 'src', 'models');
   if (!fs.existsSync(sourceDir)) return undefined;
-  const sources = fs.readdirSync(sourceDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  const sources = filesUnder(sourceDir, (f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
   const modules: string[] = [];
   for (const source of sources) {
     const module = source.replace(/\.ts$/, '.js');
     const built = fs.statSync(path.join(modelsDir, module), { throwIfNoEntry: false });
     if (!built || built.mtimeMs < fs.statSync(path.join(sourceDir, source)).mtimeMs) {
       throw new Error(
-        `src/models/${source} ${built ? 'changed after the last build' : 'has not been built yet'}: ` +
+        `${path.posix.join('src/models', ...source.split(path.sep))} ${built ? 'changed after the last build' : 'has not been built yet'}: ` +
           `run 'npm run build' first (autogenerate compares the database with the compiled models in dist/src/models)`,
       );
     }

@@ -194,6 +194,46 @@ describe('a model file nobody registered', () => {
   });
 });
 
+describe('a model file nobody registered, in a subfolder', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-models-'));
+    const api = pathToFileURL(
+      path.resolve(import.meta.dirname, '..', '..', 'src', 'migrate', 'index.js'),
+    ).href;
+    fs.mkdirSync(path.join(dir, 'billing', 'lines'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'billing', 'lines', 'line.mjs'),
+      `import { col, defineTable } from '${api}';\n` +
+        `export const invoiceLines = defineTable('invoice_lines', { id: col.integer().primaryKey() });\n`,
+    );
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('assertAllRegistered walks subfolders and names the compiled file when no source map leads further', async () => {
+    await assert.rejects(defineMetadata(models).assertAllRegistered(dir), (e: Error) =>
+      e.message.startsWith(
+        `Model 'invoice_lines' (export invoiceLines of ${path.join(dir, 'billing', 'lines', 'line.mjs')}) is not registered`,
+      ),
+    );
+  });
+
+  test('with a source map beside it, the source file is named instead', async () => {
+    const src = path.join(dir, 'src', 'line.ts');
+    fs.mkdirSync(path.dirname(src), { recursive: true });
+    fs.writeFileSync(src, '// the source\n');
+    fs.writeFileSync(
+      path.join(dir, 'billing', 'lines', 'line.mjs.map'),
+      JSON.stringify({ version: 3, sources: ['line.ts'], sourceRoot: '../../src', mappings: '' }),
+    );
+    await assert.rejects(
+      defineMetadata(models).assertAllRegistered(dir, [path.join('billing', 'lines', 'line.mjs')]),
+      (e: Error) =>
+        e.message.startsWith(`Model 'invoice_lines' (export invoiceLines of ${src}) is not registered`),
+    );
+  });
+});
+
 /**
  * The seed's workflow is "modify your models, then autogenerate"; the CLI reads the models as tsc
  * compiled them. A project copy whose src/models and dist/src/models can be edited apart: a
@@ -211,10 +251,10 @@ describe('models changed since the last build', () => {
   const wishModel = `import { col, defineTable } from '../migrate/schema/index.js';\n
 export const wishes = defineTable('wishes', { id: col.integer().primaryKey() });\n`;
 
-  async function autogenerate() {
+  async function autogenerate(argv = ['revision', '--autogenerate', '-m', 'x']) {
     const output = new CapturedOutput();
     const env = { DATABASE_URL: db.url, EXPIREEYE_SCRIPT_LOCATION: scripts.dir };
-    const code = await runDbProgram(['revision', '--autogenerate', '-m', 'x'], {
+    const code = await runDbProgram(argv, {
       output,
       config: () => migrationConfig(env, root),
     });
@@ -262,6 +302,78 @@ export const wishes = defineTable('wishes', { id: col.integer().primaryKey() });
       assert.deepEqual(versionFiles(scripts.dir), versionFiles(path.join(realRoot, 'migrations')));
     } finally {
       fs.utimesSync(user, written, written);
+    }
+  });
+
+  /**
+   * A model grouped in a subfolder, compiled as tsc would (module, source map, source), with the
+   * build newer than the source unless `stale`. Returns a cleanup.
+   */
+  function subfolderModel(stale = false): () => void {
+    const source = path.join(root, 'src', 'models', 'billing', 'invoice.ts');
+    const compiled = path.join(root, 'dist', 'src', 'models', 'billing', 'invoice.js');
+    fs.mkdirSync(path.dirname(source), { recursive: true });
+    fs.mkdirSync(path.dirname(compiled), { recursive: true });
+    fs.writeFileSync(
+      source,
+      "import { col, defineTable } from '../../migrate/schema/index.js';\n" +
+        "export const invoices = defineTable('invoices', { id: col.integer().primaryKey() });\n",
+    );
+    fs.writeFileSync(
+      compiled,
+      "import { col, defineTable } from '../../migrate/schema/index.js';\n" +
+        "export const invoices = defineTable('invoices', { id: col.integer().primaryKey() });\n" +
+        '//# sourceMappingURL=invoice.js.map\n',
+    );
+    fs.writeFileSync(
+      `${compiled}.map`,
+      JSON.stringify({
+        version: 3,
+        file: 'invoice.js',
+        sourceRoot: '',
+        sources: ['../../../../src/models/billing/invoice.ts'],
+        names: [],
+        mappings: '',
+      }),
+    );
+    fs.utimesSync(source, written, written);
+    for (const f of [compiled, `${compiled}.map`]) fs.utimesSync(f, built, built);
+    if (stale) fs.utimesSync(source, new Date(), new Date());
+    return () => {
+      fs.rmSync(path.dirname(source), { recursive: true, force: true });
+      fs.rmSync(path.dirname(compiled), { recursive: true, force: true });
+    };
+  }
+
+  test('an unregistered model in a subfolder stops autogenerate and check, naming its source file', async () => {
+    const cleanup = subfolderModel();
+    try {
+      for (const argv of [['revision', '--autogenerate', '-m', 'x'], ['check']]) {
+        const r = await autogenerate(argv);
+        assert.equal(r.code, 255, r.out + r.err);
+        assert.equal(
+          r.out,
+          `FAILED: Model 'invoices' (export invoices of ${path.join(root, 'src', 'models', 'billing', 'invoice.ts')}) is not registered in the metadata; add it to the models list or autogenerate will not see it\n`,
+          argv.join(' '),
+        );
+      }
+      assert.deepEqual(versionFiles(scripts.dir), versionFiles(path.join(realRoot, 'migrations')));
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a model in a subfolder edited after the build stops autogenerate, naming it', async () => {
+    const cleanup = subfolderModel(true);
+    try {
+      const r = await autogenerate();
+      assert.equal(r.code, 255, r.out + r.err);
+      assert.match(
+        r.out,
+        /^FAILED: src\/models\/billing\/invoice\.ts changed after the last build: run 'npm run build' first/,
+      );
+    } finally {
+      cleanup();
     }
   });
 

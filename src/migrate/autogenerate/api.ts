@@ -37,6 +37,7 @@ export async function compareWithDatabase(env: Environment): Promise<CompareResu
     dialect: env.url.dialect,
     versionTable: env.versionTableName,
   });
+  for (const line of result.skipped) env.output.warn(LOG.compare, line);
   for (const line of result.detected) env.output.info(LOG.compare, line);
   for (const op of result.ops) {
     for (const w of warningsFor(op)) env.output.warn(LOG.compare, warningLog(w));

@@ -12,15 +12,15 @@ import { addedIndexMessage, columnList, pyBool, pyTuple } from './messages.js';
 type Keyed = { kind: 'index'; def: IndexDef } | { kind: 'unique'; def: UniqueDef };
 
 export function compareIndexesAndUniques(m: TableDef, d: TableDef, out: CompareResult): void {
-  const collect = (t: TableDef) => {
+  const collect = (t: TableDef, indexes: IndexDef[]) => {
     const map = new Map<string, Keyed>();
     for (const u of t.uniqueConstraints ?? []) map.set(u.name.toLowerCase(), { kind: 'unique', def: u });
     // Index names are compared without case: MySQL ignores it, and folding costs nothing elsewhere.
-    for (const i of t.indexes ?? []) map.set(i.name.toLowerCase(), { kind: 'index', def: i });
+    for (const i of indexes) map.set(i.name.toLowerCase(), { kind: 'index', def: i });
     return map;
   };
-  const model = collect(m);
-  const db = collect(d);
+  const model = collect(m, m.indexes ?? []);
+  const db = collect(d, comparableIndexes(m, d, out));
   const table = m.name;
   const add = (k: Keyed) =>
     out.ops.push(
@@ -77,6 +77,34 @@ export function compareIndexesAndUniques(m: TableDef, d: TableDef, out: CompareR
       `Detected removed ${k.kind === 'index' ? 'index' : 'unique constraint'} '${k.def.name}' on '${table}'`,
     );
   }
+}
+
+/**
+ * The database's indexes that can be compared with the models. An expression index (`lower(email)`)
+ * cannot: its terms are not columns, and the models declare none. Alembic skips such indexes with a
+ * warning ("autogenerate skipping … expression-based index"); proposing to drop it wrote a
+ * downgrade `op.createIndex(…, [null])` that cannot run, and `check` reported it for ever. A
+ * partial index the models do not declare is skipped the same way, as its WHERE clause cannot be
+ * declared either: dropped, its downgrade would come back as a full index. One they declare by
+ * name is compared on its columns and uniqueness alone.
+ */
+function comparableIndexes(m: TableDef, d: TableDef, out: CompareResult): IndexDef[] {
+  const declared = new Set((m.indexes ?? []).map((i) => i.name.toLowerCase()));
+  return (d.indexes ?? []).filter((i) => {
+    if (i.expression) {
+      out.skipped.push(
+        `autogenerate skipping expression-based index '${i.name}' on '${d.name}' (${i.columns.join(', ')}): expressions cannot be compared with the models`,
+      );
+      return false;
+    }
+    if (i.where !== undefined && !declared.has(i.name.toLowerCase())) {
+      out.skipped.push(
+        `autogenerate skipping partial index '${i.name}' on '${d.name}' (WHERE ${i.where}): the models cannot declare a WHERE clause`,
+      );
+      return false;
+    }
+    return true;
+  });
 }
 
 /**

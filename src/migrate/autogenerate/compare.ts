@@ -17,6 +17,8 @@ export interface CompareResult {
   ops: DiffOp[];
   /** Alembic's `Detected …` lines, in detection order. */
   detected: string[];
+  /** What was left out of the comparison, and why (WARN lines, as Alembic's "autogenerate skipping …"). */
+  skipped: string[];
 }
 
 /**
@@ -41,7 +43,7 @@ export function compareSchemas(
   reflected: TableDef[],
   options: CompareOptions,
 ): CompareResult {
-  const out: CompareResult = { ops: [], detected: [] };
+  const out: CompareResult = { ops: [], detected: [], skipped: [] };
   const keep = (t: TableDef) => !isEngineTable(t.name, options.versionTable);
   const model = target.tables.filter(keep);
   const db = reflected.filter(keep);
@@ -57,9 +59,10 @@ export function compareSchemas(
     .sort((a, b) => compareNames(a.name, b.name));
   const sections = existing.map((m) => {
     const d = correctReflected(dbByName.get(m.name.toLowerCase())!, m, options.dialect);
-    const section: CompareResult = { ops: [], detected: [] };
+    const section: CompareResult = { ops: [], detected: [], skipped: [] };
     compareTable(m, d, options.dialect, section);
     out.detected.push(...section.detected);
+    out.skipped.push(...section.skipped);
     return { name: m.name, ops: section.ops };
   });
   for (const section of orderAcrossTables(sections)) out.ops.push(...section.ops);

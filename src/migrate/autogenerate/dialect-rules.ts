@@ -46,7 +46,23 @@ export function effectiveAction(a: ReferentialAction | undefined): ReferentialAc
 export function correctReflected(db: TableDef, model: TableDef | undefined, dialect: DialectName): TableDef {
   const t = structuredClone(db);
   if (dialect === 'mysql') correctMysql(t, model);
+  if (dialect === 'sqlite') correctSqliteRowid(t, model);
   return t;
+}
+
+/**
+ * SQLite's auto-increment primary key is its rowid, which must be declared INTEGER (see the
+ * SQLite dialect's columnType): a model's bigint or smallint auto-increment key reads back as
+ * integer. Read as the model declares it, or `check` reports a type change that cannot be applied.
+ */
+function correctSqliteRowid(t: TableDef, model: TableDef | undefined): void {
+  const family = new Set(['integer', 'bigint', 'smallint']);
+  for (const c of t.columns) {
+    const declared = model?.columns.find((m) => m.name.toLowerCase() === c.name.toLowerCase());
+    if (c.autoIncrement && c.type === 'integer' && declared?.autoIncrement && family.has(declared.type)) {
+      c.type = declared.type;
+    }
+  }
 }
 
 function correctMysql(t: TableDef, model: TableDef | undefined): void {

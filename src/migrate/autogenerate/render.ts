@@ -1,4 +1,5 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
+import { isPlainIndex } from '../schema/table-transform.js';
 import type { ColumnDef, ForeignKeyDef, ServerDefault, TableDef } from '../schema/types.js';
 import type { DiffOp } from './diff-ops.js';
 import { type Literal, printCall, printComment } from './ts-literal.js';
@@ -49,8 +50,19 @@ export function renderOp(op: DiffOp): string[] {
     case 'add_table':
       return [
         ...printCall('await op.createTable', [op.table.name, tableSpec(op.table)]),
+        // A removed table's expression or partial index cannot be written as op.createIndex (see
+        // comparableIndexes): its downgrade says so rather than recreate it as another index.
         ...(op.table.indexes ?? []).flatMap((ix) =>
-          printCall('await op.createIndex', [ix.name, op.table.name, ix.columns, ...uniqueFlag(ix.unique)]),
+          isPlainIndex(ix)
+            ? printCall('await op.createIndex', [
+                ix.name,
+                op.table.name,
+                ix.columns,
+                ...uniqueFlag(ix.unique),
+              ])
+            : printComment(
+                `NOTE: index '${ix.name}' (${ix.columns.join(', ')}${ix.where !== undefined ? ` WHERE ${ix.where}` : ''}) is not recreated: op.createIndex cannot express it; add it with op.execute if it is needed.`,
+              ),
         ),
       ];
     case 'remove_table':

@@ -1,9 +1,12 @@
 import { SqliteAdapter, SqliteQueryCompiler } from 'kysely';
 import { parseColumnType } from '../schema/column-type.js';
 import { constraintName } from '../schema/naming.js';
+import { isPlainIndex } from '../schema/table-transform.js';
 import type { ColumnDef, ServerDefault, TableDef } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind, TableRebuilder } from './dialect-impl.js';
+
+const INTEGER_FAMILY = new Set(['integer', 'bigint', 'smallint']);
 
 /**
  * SQLite. Its ALTER TABLE can add, drop and rename columns and rename tables, nothing else: every
@@ -30,6 +33,10 @@ export class SqliteDialect extends BaseDialect implements TableRebuilder {
 
   columnType(col: ColumnDef): string {
     const t = parseColumnType(col.type);
+    // Only a column declared exactly INTEGER PRIMARY KEY is the rowid, which SQLite fills in: a
+    // BIGINT primary key stays NULL and fails NOT NULL. Its integers are 64-bit whatever the name,
+    // so an auto-increment bigint or smallint loses nothing as INTEGER.
+    if (col.autoIncrement && INTEGER_FAMILY.has(t.base)) return 'INTEGER';
     switch (t.base) {
       case 'integer':
         return 'INTEGER';
@@ -100,7 +107,12 @@ export class SqliteDialect extends BaseDialect implements TableRebuilder {
       ...this.dropTable(old.name),
       ...this.renameTable(tmp, next.name),
     ];
-    for (const index of next.indexes ?? []) statements.push(...this.createIndex(next.name, index));
+    // An expression or partial index is run again as SQLite keeps it: rebuilt from its columns it
+    // would lose its WHERE clause (a partial unique index becoming a full one) or its expressions.
+    for (const index of next.indexes ?? []) {
+      if (index.definition && !isPlainIndex(index)) statements.push(index.definition);
+      else statements.push(...this.createIndex(next.name, index));
+    }
     return statements;
   }
 }

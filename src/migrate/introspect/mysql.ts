@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { ColumnDef, ForeignKeyDef, TableDef } from '../schema/types.js';
+import type { ColumnDef, ForeignKeyDef, IndexDef, TableDef } from '../schema/types.js';
 import { groupBy } from './group-by.js';
 import type { Introspector } from './introspector.js';
 import { portableAction, portableCheck, portableDefault, portableType } from './normalize.js';
@@ -24,7 +24,9 @@ export class MysqlIntrospector implements Introspector {
     }>`SELECT table_name AS tbl, column_name AS name, column_type, is_nullable, column_default, extra
        FROM information_schema.columns WHERE table_schema = DATABASE()${f('table_name')}
        ORDER BY table_name, ordinal_position`.execute(db);
-    const stats = await sql<{ tbl: string; name: string; non_unique: number; col: string }>`
+    // MariaDB indexes columns only (a virtual column stands in for an expression); MySQL 8's
+    // functional key parts have no column_name.
+    const stats = await sql<{ tbl: string; name: string; non_unique: number; col: string | null }>`
       SELECT table_name AS tbl, index_name AS name, non_unique, column_name AS col
       FROM information_schema.statistics WHERE table_schema = DATABASE()${f('table_name')}
       ORDER BY table_name, index_name, seq_in_index`.execute(db);
@@ -112,11 +114,13 @@ export class MysqlIntrospector implements Introspector {
     for (const [key, rows] of groupBy(stats.rows, (r) => `${r.tbl}\u0000${r.name}`)) {
       if (constraintIndexes.has(key)) continue;
       const first = rows[0]!;
-      out.get(first.tbl)?.indexes?.push({
+      const index: IndexDef = {
         name: first.name,
-        columns: rows.map((r) => r.col),
+        columns: rows.map((r) => r.col ?? '?'),
         unique: Number(first.non_unique) === 0,
-      });
+      };
+      if (rows.some((r) => r.col === null)) index.expression = true;
+      out.get(first.tbl)?.indexes?.push(index);
     }
     return [...out.values()];
   }

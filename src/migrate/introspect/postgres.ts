@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { ColumnDef, ForeignKeyDef, TableDef } from '../schema/types.js';
+import type { ColumnDef, ForeignKeyDef, IndexDef, TableDef } from '../schema/types.js';
 import { groupBy } from './group-by.js';
 import type { Introspector } from './introspector.js';
 import { portableAction, portableCheck, portableDefault, portableType } from './normalize.js';
@@ -57,11 +57,18 @@ export class PostgresIntrospector implements Introspector {
       name: string;
       unique: boolean;
       cols: string[];
+      terms: string[] | null;
+      predicate: string | null;
       constraint: boolean;
     }>`
       SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS unique,
              ARRAY(SELECT a.attname FROM unnest(ix.indkey) WITH ORDINALITY k(n, o)
                    JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS cols,
+             -- An expression term has attnum 0 in indkey, so no column above: its text instead.
+             CASE WHEN ix.indexprs IS NOT NULL THEN
+               ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true)
+                     FROM generate_series(1, ix.indnkeyatts) k ORDER BY k)::text[] END AS terms,
+             pg_get_expr(ix.indpred, ix.indrelid, true) AS predicate,
              EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid
                      AND con.contype IN ('p', 'u', 'x')) AS constraint
       FROM pg_index ix
@@ -118,7 +125,13 @@ export class PostgresIntrospector implements Introspector {
     }
     for (const i of idx.rows) {
       if (i.constraint) continue;
-      out.get(i.tbl)?.indexes?.push({ name: i.name, columns: i.cols, unique: i.unique });
+      const index: IndexDef = { name: i.name, columns: i.cols, unique: i.unique };
+      if (i.terms) {
+        index.expression = true;
+        index.columns = i.terms;
+      }
+      if (i.predicate !== null) index.where = i.predicate;
+      out.get(i.tbl)?.indexes?.push(index);
     }
     return [...out.values()];
   }

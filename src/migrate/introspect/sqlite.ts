@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { parseCreateIndex } from '../schema/index-statement.js';
 import { constraintName } from '../schema/naming.js';
 import type { CheckDef, ColumnDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef } from '../schema/types.js';
 import { groupBy } from './group-by.js';
@@ -27,16 +28,22 @@ export class SqliteIntrospector implements Introspector {
     }>`SELECT m.name AS tbl, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden
        FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p
        WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'${filter} ORDER BY m.name, p.cid`.execute(db);
+    // An expression term has no column name (NULL): its text, and a partial index's WHERE clause,
+    // are read from the CREATE INDEX statement kept in sqlite_master.
     const idx = await sql<{
       tbl: string;
       name: string;
       unique: number;
       origin: string;
-      col: string;
+      partial: number;
+      col: string | null;
       seqno: number;
+      definition: string | null;
     }>`
-      SELECT m.name AS tbl, il.name, il."unique", il.origin, ii.name AS col, ii.seqno
+      SELECT m.name AS tbl, il.name, il."unique", il.origin, il.partial, ii.name AS col, ii.seqno,
+             mi.sql AS definition
       FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii
+      LEFT JOIN sqlite_master mi ON mi.type = 'index' AND mi.name = il.name
       WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'${filter} ORDER BY m.name, il.name, ii.seqno`.execute(
       db,
     );
@@ -84,15 +91,14 @@ export class SqliteIntrospector implements Introspector {
       const first = rows[0]!;
       const t = tables.get(first.tbl);
       if (!t) continue;
-      const columns = rows.map((r) => r.col);
       if (first.origin === 'pk') continue;
       if (first.origin === 'u') {
+        const columns = rows.map((r) => r.col!);
         const name = named.get(first.tbl)?.uniques.find((u) => sameCols(u.columns, columns))?.name;
         t.uniqueConstraints!.push({ name: name ?? constraintName('uq', first.tbl, columns), columns });
         continue;
       }
-      const index: IndexDef = { name: first.name, columns, unique: first.unique === 1 };
-      t.indexes!.push(index);
+      t.indexes!.push(readIndex(rows, first.unique === 1));
     }
     const fkGroups = groupBy(fks.rows, (r) => `${r.tbl}\u0000${r.id}`);
     for (const rows of fkGroups.values()) {
@@ -133,6 +139,28 @@ export class SqliteIntrospector implements Introspector {
     }
     return out;
   }
+}
+
+/**
+ * One index from its pragma rows. An expression or partial index keeps its statement, for
+ * copy-and-move to run again, and its terms' text where SQLite reports no column.
+ */
+function readIndex(
+  rows: { name: string; col: string | null; partial: number; definition: string | null }[],
+  unique: boolean,
+): IndexDef {
+  const first = rows[0]!;
+  const index: IndexDef = { name: first.name, columns: rows.map((r) => r.col ?? ''), unique };
+  const expression = rows.some((r) => r.col === null);
+  if (!expression && !first.partial) return index;
+  const parsed = first.definition ? parseCreateIndex(first.definition) : undefined;
+  if (expression) {
+    index.expression = true;
+    index.columns = rows.map((r, i) => r.col ?? parsed?.terms[i] ?? '?');
+  }
+  if (first.partial && parsed?.where !== undefined) index.where = parsed.where;
+  if (first.definition) index.definition = first.definition;
+  return index;
 }
 
 interface ParsedConstraints {

@@ -6,6 +6,7 @@ import type {
   DialectName,
   TableRebuilder,
 } from '../ddl/dialect-impl.js';
+import { referencesColumn } from '../schema/expression-columns.js';
 import * as edit from '../schema/table-transform.js';
 import type {
   ColumnDef,
@@ -134,10 +135,10 @@ export class Operations {
         const uses = (cols: string[]) => cols.includes(column);
         const constrained =
           uses(current.primaryKey?.columns ?? []) ||
-          (current.indexes ?? []).some((i) => uses(i.columns)) ||
+          (current.indexes ?? []).some((i) => edit.indexUses(i, column)) ||
           (current.uniqueConstraints ?? []).some((u) => uses(u.columns)) ||
           (current.foreignKeys ?? []).some((f) => uses(f.columns)) ||
-          (current.checks ?? []).some((c) => new RegExp(`\\b${column}\\b`).test(c.expr));
+          (current.checks ?? []).some((c) => referencesColumn(c.expr, column));
         return constrained ? null : this.impl.dropColumn(table, column);
       },
     );

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Model } from './model.js';
+import { editableFile, filesUnder } from './model-files.js';
 import type { SchemaDef } from './types.js';
 
 /**
@@ -13,8 +14,10 @@ export interface Metadata<Models extends readonly Model[] = readonly Model[]> {
   readonly models: Models;
   schema(): SchemaDef;
   /**
-   * Imports every module in `dir` (or only `files`, names of modules in `dir`) and fails, naming
-   * the file and the model, when one exports a model that is not registered here.
+   * Imports every module under `dir`, subfolders included (or only `files`, paths of modules
+   * relative to `dir`), and fails, naming the file and the model, when one exports a model that is
+   * not registered here. The file named is the source the module was compiled from, when its
+   * source map leads to one: that is the file to edit.
    */
   assertAllRegistered(dir: string, files?: readonly string[]): Promise<void>;
 }
@@ -49,15 +52,17 @@ export function defineMetadata<const Models extends readonly Model[]>(models: Mo
     models,
     schema: () => ({ tables: models.map((m) => structuredClone(m.table)) }),
     async assertAllRegistered(dir: string, only?: readonly string[]) {
-      const files = (only ?? fs.readdirSync(dir))
-        .filter((f) => /\.(js|mjs|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.map'))
+      const isModule = (f: string) => /\.(js|mjs|ts)$/.test(f) && !f.endsWith('.d.ts');
+      const files = (only ?? filesUnder(dir, isModule))
+        .filter(isModule)
         .filter((f) => !f.endsWith('.ts') || !fs.existsSync(path.join(dir, f.replace(/\.ts$/, '.js'))));
       for (const file of files) {
-        const mod: Record<string, unknown> = await import(pathToFileURL(path.join(dir, file)).href);
+        const full = path.join(dir, file);
+        const mod: Record<string, unknown> = await import(pathToFileURL(full).href);
         for (const [exportName, value] of Object.entries(mod)) {
           if (!isModel(value) || registered.has(value)) continue;
           throw new MetadataError(
-            `Model '${value.name}' (export ${exportName} of ${path.join(dir, file)}) is not registered in the metadata; add it to the models list or autogenerate will not see it`,
+            `Model '${value.name}' (export ${exportName} of ${editableFile(full)}) is not registered in the metadata; add it to the models list or autogenerate will not see it`,
           );
         }
       }

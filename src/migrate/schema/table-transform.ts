@@ -1,5 +1,7 @@
 import type { AlterColumnChange, ConstraintKind } from '../ddl/dialect-impl.js';
-import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, UniqueDef } from './types.js';
+import { referencesColumn, renameColumnIn } from './expression-columns.js';
+import { parseCreateIndex } from './index-statement.js';
+import type { CheckDef, ColumnDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef } from './types.js';
 
 /**
  * Pure edits of a TableDef, one per schema operation. The offline schema tracker replays them to
@@ -34,26 +36,47 @@ export function addColumn(s: TableState, col: ColumnDef): void {
   s.table.columns.push({ ...col });
 }
 
+/**
+ * The column goes, and with it every index, unique constraint, foreign key and CHECK constraint
+ * that uses it — what PostgreSQL's DROP COLUMN does (MariaDB drops a CHECK on that column alone
+ * and refuses one that names others too), so that SQLite's copy-and-move does not recreate a CHECK
+ * naming a column that is gone.
+ */
 export function dropColumn(s: TableState, name: string): void {
   column(s.table, name);
   const t = s.table;
   t.columns = t.columns.filter((c) => c.name !== name);
   const keep = (cols: string[]) => !cols.includes(name);
+  for (const i of t.indexes ?? []) {
+    if (!isPlainIndex(i) && indexUses(i, name)) {
+      throw new SchemaEditError(
+        `Index '${i.name}' on '${t.name}' uses column '${name}'${i.expression ? ' in an expression' : ''}${i.where !== undefined ? ` (WHERE ${i.where})` : ''}: ` +
+          `dropping the column would drop or change it. Drop the index first (op.dropIndex('${i.name}', '${t.name}')), ` +
+          'then create the index it should become, if any',
+      );
+    }
+  }
   t.indexes = (t.indexes ?? []).filter((i) => keep(i.columns));
   t.uniqueConstraints = (t.uniqueConstraints ?? []).filter((u) => keep(u.columns));
   t.foreignKeys = (t.foreignKeys ?? []).filter((f) => keep(f.columns));
+  t.checks = (t.checks ?? []).filter((c) => !referencesColumn(c.expr, name));
   s.columnMap.delete(name);
 }
 
+/** The column is renamed wherever it is used, CHECK expressions included, as every database does. */
 export function renameColumn(s: TableState, from: string, to: string): void {
   const c = column(s.table, from);
   c.name = to;
   const rename = (cols: string[]) => cols.map((x) => (x === from ? to : x));
   const t = s.table;
-  for (const i of t.indexes ?? []) i.columns = rename(i.columns);
+  for (const i of t.indexes ?? []) {
+    if (isPlainIndex(i)) i.columns = rename(i.columns);
+    else renameInIndex(i, from, to);
+  }
   for (const u of t.uniqueConstraints ?? []) u.columns = rename(u.columns);
   for (const f of t.foreignKeys ?? []) f.columns = rename(f.columns);
   if (t.primaryKey) t.primaryKey.columns = rename(t.primaryKey.columns);
+  for (const ck of t.checks ?? []) ck.expr = renameColumnIn(ck.expr, from, to);
   const source = s.columnMap.get(from);
   s.columnMap.delete(from);
   if (source !== undefined) s.columnMap.set(to, source);
@@ -90,4 +113,38 @@ export function dropConstraint(s: TableState, name: string, kind: ConstraintKind
   if (JSON.stringify([t.uniqueConstraints, t.foreignKeys, t.checks, t.primaryKey]) === before) {
     throw new SchemaEditError(`Table '${t.name}' has no ${kind} constraint '${name}'`);
   }
+}
+
+/** An index over columns only: rebuilt from `columns`. Others are kept as their statement. */
+export function isPlainIndex(i: IndexDef): boolean {
+  return !i.expression && i.where === undefined;
+}
+
+/** Whether the index names `column`: as a term, in an expression term or in its WHERE clause. */
+export function indexUses(i: IndexDef, column: string): boolean {
+  if (isPlainIndex(i)) return i.columns.includes(column);
+  return [...i.columns, i.where ?? ''].some((text) => referencesColumn(text, column));
+}
+
+/**
+ * An expression or partial index through a column rename, as SQLite's own RENAME COLUMN rewrites
+ * it: the references in its terms and WHERE clause, and in the statement copy-and-move runs.
+ */
+function renameInIndex(i: IndexDef, from: string, to: string): void {
+  if (i.definition) {
+    const parsed = parseCreateIndex(i.definition);
+    if (!parsed) {
+      if (!indexUses(i, from)) return;
+      throw new SchemaEditError(
+        `Index '${i.name}' uses column '${from}' and its statement cannot be read to rename it: drop the index before the rename and create it again after`,
+      );
+    }
+    const cut = [parsed.termsAt, ...(parsed.whereAt ? [parsed.whereAt] : [])];
+    let text = i.definition;
+    for (const [a, b] of cut.reverse())
+      text = text.slice(0, a) + renameColumnIn(text.slice(a, b), from, to) + text.slice(b);
+    i.definition = text;
+  }
+  i.columns = i.columns.map((c) => (c === from ? to : renameColumnIn(c, from, to)));
+  if (i.where !== undefined) i.where = renameColumnIn(i.where, from, to);
 }

@@ -46,8 +46,22 @@ export interface UniqueDef {
 
 export interface IndexDef {
   name: string;
+  /** The indexed columns; for an expression index, each term as the database prints it. */
   columns: string[];
   unique?: boolean | undefined;
+  /**
+   * Read from a database only. Set when a term is an expression (`lower(email)`), not a column:
+   * `columns` then cannot be passed back to op.createIndex, and autogenerate leaves it alone.
+   */
+  expression?: boolean | undefined;
+  /** Read from a database only: a partial index's predicate, as the database prints it. */
+  where?: string | undefined;
+  /**
+   * Read from SQLite only, for an expression or partial index: its CREATE INDEX statement as
+   * sqlite_master keeps it, which SQLite's copy-and-move runs again rather than rebuild the index
+   * from `columns` (which would drop its WHERE clause or its expressions).
+   */
+  definition?: string | undefined;
 }
 
 export interface ForeignKeyDef {

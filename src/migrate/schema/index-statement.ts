@@ -1,0 +1,70 @@
+/**
+ * A CREATE INDEX statement cut into its parts: SQLite's catalogue names the columns of an index
+ * but not its expressions (`lower(email)` reads as NULL) nor its WHERE clause, which only the
+ * statement kept in sqlite_master holds.
+ */
+export interface IndexStatement {
+  /** Each indexed term as written: `email`, `lower(email)`, `"name" COLLATE NOCASE DESC`. */
+  terms: string[];
+  /** The predicate of a partial index. */
+  where?: string;
+  /** Offsets of the term list (inside the parentheses) and of the predicate, for rewriting. */
+  termsAt: [number, number];
+  whereAt?: [number, number];
+}
+
+const IDENT = String.raw`(?:"(?:[^"]|"")*"|\x60(?:[^\x60]|\x60\x60)*\x60|\[[^\]]*\]|[A-Za-z_][\w$]*)`;
+const HEAD = new RegExp(
+  String.raw`^\s*create\s+(?:unique\s+)?index\s+(?:if\s+not\s+exists\s+)?${IDENT}(?:\s*\.\s*${IDENT})?\s+on\s+${IDENT}\s*\(`,
+  'i',
+);
+
+/** undefined when the text is not a CREATE INDEX statement this reads. */
+export function parseCreateIndex(statement: string): IndexStatement | undefined {
+  const head = HEAD.exec(statement);
+  if (!head) return undefined;
+  const open = head[0].length - 1;
+  const parts: [number, number][] = [];
+  let depth = 0;
+  let start = open + 1;
+  let close = -1;
+  for (let i = open; i < statement.length && close < 0; i++) {
+    const ch = statement[i]!;
+    if (ch === "'" || ch === '"' || ch === '`' || ch === '[') {
+      i = skipQuoted(statement, i);
+    } else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) close = i;
+    else if (ch === ',' && depth === 1) {
+      parts.push([start, i]);
+      start = i + 1;
+    }
+  }
+  if (close < 0) return undefined;
+  parts.push([start, close]);
+  const out: IndexStatement = {
+    terms: parts.map(([a, b]) => statement.slice(a, b).trim()),
+    termsAt: [open + 1, close],
+  };
+  const tail = /^\s*where\s+/i.exec(statement.slice(close + 1));
+  if (tail) {
+    const from = close + 1 + tail[0].length;
+    const to = statement.replace(/[\s;]+$/, '').length;
+    out.where = statement.slice(from, to);
+    out.whereAt = [from, to];
+  }
+  return out;
+}
+
+/** The index of the last character of the quoted text starting at `at`. */
+function skipQuoted(text: string, at: number): number {
+  const close = text[at] === '[' ? ']' : text[at]!;
+  for (let j = at + 1; j < text.length; j++) {
+    if (text[j] !== close) continue;
+    if (close !== ']' && text[j + 1] === close) {
+      j++;
+      continue;
+    }
+    return j;
+  }
+  return text.length;
+}
