@@ -1,4 +1,4 @@
-import type { ForeignKeyDef, ServerDefault } from '../schema/types.js';
+import type { Collation, ForeignKeyDef, ServerDefault } from '../schema/types.js';
 import type { DiffOp } from './diff-ops.js';
 
 /**
@@ -28,6 +28,8 @@ export function describeOp(op: DiffOp): string[] {
         );
       if (op.changes.default)
         out.push(`modify_default ${ref}: ${dflt(op.from.default)} -> ${dflt(op.to.default)}`);
+      if (op.changes.collation)
+        out.push(`modify_collation ${ref}: ${collation(op.from.collation)} -> ${collation(op.to.collation)}`);
       return out;
     }
     case 'add_index':
@@ -59,6 +61,12 @@ function dflt(d: ServerDefault | undefined): string {
   if (d === undefined) return 'none';
   if (typeof d === 'object') return d.expr.toUpperCase();
   return typeof d === 'string' ? `'${d}'` : String(d);
+}
+
+/** `mysql:utf8mb4_bin`, or `default`. */
+function collation(c: Collation | undefined): string {
+  const named = Object.entries(c ?? {}).map(([dialect, name]) => `${dialect}:${name}`);
+  return named.length ? named.join(', ') : 'default';
 }
 
 function fk(f: ForeignKeyDef): string {

@@ -1,5 +1,6 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { normalizeDefault } from '../introspect/normalize.js';
+import { sameCollation } from '../schema/collation.js';
 import type { ColumnDef, IndexDef, ReferentialAction, TableDef, UniqueDef } from '../schema/types.js';
 
 /**
@@ -51,6 +52,7 @@ export function correctReflected(db: TableDef, model: TableDef | undefined, dial
 
 function correctMysql(t: TableDef, model: TableDef | undefined): void {
   correctMariadbJson(t, model);
+  correctMysqlCollations(t);
 
   // A unique index IS a unique constraint in MySQL: information_schema lists every unique index as
   // a UNIQUE constraint. Read it as the models declare it; see isUniqueIndex for one they do not.
@@ -69,6 +71,22 @@ function correctMysql(t: TableDef, model: TableDef | undefined): void {
   // leftover is the database's artefact, not a model's index: it is recognised by its name, the
   // engine's foreign-key naming convention over exactly its columns (fk_<table>_<columns>_<target>).
   t.indexes = (t.indexes ?? []).filter((i) => !isForeignKeyLeftover(t.name, i, modelIndexes));
+}
+
+/**
+ * MySQL reports a collation for every text column, the table's default included; SHOW CREATE
+ * TABLE (and SQLAlchemy's reflection) names only one that differs. A column at the table's default
+ * reads as having none, so that a dropped table or column is restored without COLLATE clauses
+ * nobody wrote and a changed one goes back to the default; the comparator still knows the default
+ * (`defaultCollation`), so a model that declares it is no difference. MariaDB's JSON
+ * (utf8mb4_bin) is the database's own.
+ */
+function correctMysqlCollations(t: TableDef): void {
+  for (const c of t.columns) {
+    const name = c.collation?.mysql;
+    if (name === undefined) continue;
+    if (c.type === 'json' || sameCollation(name, t.defaultCollation)) delete c.collation;
+  }
 }
 
 /**

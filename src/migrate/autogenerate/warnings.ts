@@ -57,6 +57,12 @@ export function warningsFor(op: DiffOp): Warning[] {
           );
         }
       }
+      if (op.changes.collation) {
+        out.push({
+          destructive: false,
+          text: `changes the collation of ${ref}: comparisons, ordering and unique keys on it follow the new one; fails if a unique key then finds values equal`,
+        });
+      }
       if (op.changes.nullable && !op.to.nullable) {
         out.push(destructive(`makes ${ref} NOT NULL: fails if existing rows hold NULL there`));
       }

@@ -1,4 +1,5 @@
 import { type ColumnDefinitionBuilder, MysqlAdapter, MysqlQueryCompiler, sql } from 'kysely';
+import { applyCollationChange } from '../schema/collation.js';
 import { parseColumnType } from '../schema/column-type.js';
 import type { ColumnDef, ServerDefault } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
@@ -64,7 +65,10 @@ export class MysqlDialect extends BaseDialect {
     return this.literal(def);
   }
 
-  /** MODIFY restates the whole column, so the existing definition fills what does not change. */
+  /**
+   * MODIFY restates the whole column, so the existing definition fills what does not change: its
+   * collation too, or MODIFY would give the column the table's default one.
+   */
   alterColumn(table: string, existing: ColumnDef, change: AlterColumnChange): string[] {
     const next: ColumnDef = {
       ...existing,
@@ -73,6 +77,9 @@ export class MysqlDialect extends BaseDialect {
     };
     if (change.default === null) delete next.default;
     else if (change.default !== undefined) next.default = change.default;
+    const collation = applyCollationChange(existing.collation, change.collation);
+    if (collation) next.collation = collation;
+    else delete next.collation;
     return [
       this.compiler.schema
         .alterTable(table)

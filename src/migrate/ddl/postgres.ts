@@ -1,5 +1,6 @@
 import { type ColumnDefinitionBuilder, PostgresAdapter, PostgresQueryCompiler, sql } from 'kysely';
 import { canonicalTimestamp, isTimestampLiteral, normalizeDefault } from '../introspect/normalize.js';
+import { applyCollationChange, changesCollation, collatable } from '../schema/collation.js';
 import { parseColumnType } from '../schema/column-type.js';
 import type { ColumnDef, ServerDefault } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
@@ -63,7 +64,11 @@ export class PostgresDialect extends BaseDialect {
     const name = existing.name;
     const type = change.type ?? existing.type;
     const retype = type !== existing.type;
-    const out = retype ? this.changeType(table, existing, type) : [];
+    const recollate = changesCollation(change.collation, 'postgres');
+    // SET DATA TYPE gives the column its type's default collation unless it names one: a retyped
+    // column keeps its own, and a collation change alone is SET DATA TYPE to the same type.
+    const collation = applyCollationChange(existing.collation, change.collation)?.postgres;
+    const out = retype || recollate ? this.changeType(table, existing, type, collation) : [];
     if (change.nullable !== undefined) {
       out.push(
         alter.alterColumn(name, (c) => (change.nullable ? c.dropNotNull() : c.setNotNull())).compile().sql,
@@ -87,13 +92,24 @@ export class PostgresDialect extends BaseDialect {
    * and refuses ("default for column … cannot be cast automatically") when no implicit cast exists,
    * as from false or '0' to an integer.
    */
-  private changeType(table: string, existing: ColumnDef, type: ColumnDef['type']): string[] {
+  private changeType(
+    table: string,
+    existing: ColumnDef,
+    type: ColumnDef['type'],
+    collation: string | undefined,
+  ): string[] {
     const alter = this.compiler.schema.alterTable(table);
     const name = existing.name;
     const target = this.columnType({ ...existing, type });
-    const using = sql.raw(`${target} USING ${this.castSource(name, existing.type, type)}::${target}`);
+    const collate = collation && collatable(type) ? ` ${this.collateClause(collation)}` : '';
+    const retype = type !== existing.type;
+    const using = sql.raw(
+      retype
+        ? `${target}${collate} USING ${this.castSource(name, existing.type, type)}::${target}`
+        : `${target}${collate}`,
+    );
     return [
-      ...(existing.default !== undefined
+      ...(retype && existing.default !== undefined
         ? [alter.alterColumn(name, (c) => c.dropDefault()).compile().sql]
         : []),
       alter.alterColumn(name, (c) => c.setDataType(using)).compile().sql,

@@ -25,6 +25,22 @@ export type ServerDefault = string | number | boolean | { expr: 'current_timesta
 
 export type ReferentialAction = 'cascade' | 'set null' | 'restrict' | 'no action';
 
+/** The databases a collation is named for (the same names as the ddl/ layer's DialectName). */
+export type CollationDialect = 'sqlite' | 'mysql' | 'postgres';
+
+/**
+ * A column's collation, named per dialect because no name means the same thing on all three
+ * (`utf8mb4_bin` on MySQL, `"C"` on PostgreSQL, `BINARY` on SQLite). A dialect left out uses its
+ * default: the table's on MySQL, the database's on PostgreSQL, BINARY on SQLite.
+ */
+export type Collation = Partial<Record<CollationDialect, string>>;
+
+/**
+ * A collation change in `op.alterColumn`: a name sets that dialect's collation, `null` goes back
+ * to its default, and a dialect left out keeps what it has. A plain `null` is the default everywhere.
+ */
+export type CollationChange = Partial<Record<CollationDialect, string | null>> | null;
+
 export interface ColumnDef {
   name: string;
   type: ColumnTypeName;
@@ -32,6 +48,8 @@ export interface ColumnDef {
   default?: ServerDefault | undefined;
   /** Integer primary keys only: the database assigns the value. */
   autoIncrement?: boolean | undefined;
+  /** Text columns only. Reflected only where it is not the column's default (see Collation). */
+  collation?: Collation | undefined;
 }
 
 export interface PrimaryKeyDef {
@@ -77,6 +95,11 @@ export interface TableSpec {
 export interface TableDef extends TableSpec {
   name: string;
   indexes?: IndexDef[] | undefined;
+  /**
+   * Reflected from MySQL/MariaDB only: the table's default collation, which its columns without a
+   * COLLATE of their own take. Lets the comparator tell a column's own collation from the default.
+   */
+  defaultCollation?: string | undefined;
 }
 
 export interface SchemaDef {
