@@ -1,5 +1,6 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { sameCollation } from '../schema/collation.js';
+import { typeLabel } from '../schema/dialect-type.js';
 import type { ColumnDef, SchemaDef, TableDef } from '../schema/types.js';
 import { compareChecks, compareForeignKeys, compareIndexesAndUniques } from './compare-constraints.js';
 import { correctReflected, isEngineTable, sameDefault, sameType } from './dialect-rules.js';
@@ -172,7 +173,8 @@ function compareColumn(
     default: !sameDefault(model, db),
     collation: declared !== undefined && !sameCollation(declared, effective),
   };
-  if (changes.type) detected.push(`Detected type change from ${db.type} to ${model.type} on ${ref}`);
+  if (changes.type)
+    detected.push(`Detected type change from ${typeLabel(db.type)} to ${typeLabel(model.type)} on ${ref}`);
   if (changes.nullable) {
     detected.push(`Detected ${model.nullable ? 'NULL' : 'NOT NULL'} on column ${ref}`);
   }

@@ -1,3 +1,4 @@
+import { typeLabel } from '../schema/dialect-type.js';
 import type { Collation, ForeignKeyDef, ServerDefault } from '../schema/types.js';
 import type { DiffOp } from './diff-ops.js';
 
@@ -14,14 +15,15 @@ export function describeOp(op: DiffOp): string[] {
       return [`remove_table '${op.table.name}'`];
     case 'add_column':
       return [
-        `add_column '${op.table}.${op.column.name}' ${op.column.type} ${op.column.nullable ? 'NULL' : 'NOT NULL'}`,
+        `add_column '${op.table}.${op.column.name}' ${typeLabel(op.column.type)} ${op.column.nullable ? 'NULL' : 'NOT NULL'}`,
       ];
     case 'remove_column':
       return [`remove_column '${op.table}.${op.column.name}'`];
     case 'alter_column': {
       const ref = `'${op.table}.${op.to.name}'`;
       const out: string[] = [];
-      if (op.changes.type) out.push(`modify_type ${ref}: ${op.from.type} -> ${op.to.type}`);
+      if (op.changes.type)
+        out.push(`modify_type ${ref}: ${typeLabel(op.from.type)} -> ${typeLabel(op.to.type)}`);
       if (op.changes.nullable)
         out.push(
           `modify_nullable ${ref}: ${nullability(op.from.nullable)} -> ${nullability(op.to.nullable)}`,

@@ -1,6 +1,7 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { normalizeDefault } from '../introspect/normalize.js';
 import { sameCollation } from '../schema/collation.js';
+import { sameColumnType } from '../schema/dialect-type.js';
 import type { ColumnDef, IndexDef, ReferentialAction, TableDef, UniqueDef } from '../schema/types.js';
 
 /**
@@ -19,7 +20,8 @@ const SAME_STORAGE: Partial<Record<DialectName, string[][]>> = {
 };
 
 export function sameType(model: ColumnDef['type'], db: ColumnDef['type'], dialect: DialectName): boolean {
-  if (model === db) return true;
+  if (sameColumnType(model, db)) return true;
+  if (typeof model !== 'string' || typeof db !== 'string') return false;
   return (SAME_STORAGE[dialect] ?? []).some((group) => group.includes(model) && group.includes(db));
 }
 
@@ -97,7 +99,10 @@ function correctMysqlCollations(t: TableDef): void {
  */
 function correctMariadbJson(t: TableDef, model: TableDef | undefined): void {
   const jsonCheck = /^json_valid\(`?([^`)]+)`?\)$/i;
-  const textColumns = new Set(t.columns.filter((c) => c.type === 'text').map((c) => c.name));
+  // LONGTEXT, kept as MySQL's own type since a portable text column is TEXT.
+  const isLongtext = (c: ColumnDef) =>
+    typeof c.type === 'object' && c.type.mysql?.toLowerCase() === 'longtext';
+  const textColumns = new Set(t.columns.filter(isLongtext).map((c) => c.name));
   const modelChecks = new Set((model?.checks ?? []).map((c) => c.name.toLowerCase()));
   const jsonColumns = new Set<string>();
   t.checks = (t.checks ?? []).filter((c) => {

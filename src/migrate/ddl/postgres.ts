@@ -2,6 +2,7 @@ import { type ColumnDefinitionBuilder, PostgresAdapter, PostgresQueryCompiler, s
 import { canonicalTimestamp, isTimestampLiteral, normalizeDefault } from '../introspect/normalize.js';
 import { applyCollationChange, changesCollation, collatable } from '../schema/collation.js';
 import { parseColumnType } from '../schema/column-type.js';
+import { dialectTypeSql, isDialectType } from '../schema/dialect-type.js';
 import type { ColumnDef, ServerDefault } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind } from './dialect-impl.js';
@@ -25,6 +26,7 @@ export class PostgresDialect extends BaseDialect {
   }
 
   columnType(col: ColumnDef): string {
+    if (isDialectType(col.type)) return dialectTypeSql(col.type, this.name);
     const t = parseColumnType(col.type);
     switch (t.base) {
       case 'numeric':
@@ -122,11 +124,9 @@ export class PostgresDialect extends BaseDialect {
    */
   private castSource(column: string, from: ColumnDef['type'], to: ColumnDef['type']): string {
     const quoted = this.quote(column);
-    const viaInteger = new Set(['smallint', 'bigint']);
-    const bool = (t: string) => t === 'boolean';
-    return (bool(from) && viaInteger.has(to)) || (viaInteger.has(from) && bool(to))
-      ? `${quoted}::integer`
-      : quoted;
+    const viaInteger = (t: ColumnDef['type']) => t === 'smallint' || t === 'bigint';
+    const bool = (t: ColumnDef['type']) => t === 'boolean';
+    return (bool(from) && viaInteger(to)) || (viaInteger(from) && bool(to)) ? `${quoted}::integer` : quoted;
   }
 
   dropConstraint(table: string, name: string, _kind: ConstraintKind): string[] {

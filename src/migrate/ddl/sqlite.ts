@@ -1,5 +1,6 @@
 import { SqliteAdapter, SqliteQueryCompiler } from 'kysely';
 import { parseColumnType } from '../schema/column-type.js';
+import { dialectTypeSql, isDialectType } from '../schema/dialect-type.js';
 import { constraintName } from '../schema/naming.js';
 import type { ColumnDef, ServerDefault, TableDef } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
@@ -29,6 +30,7 @@ export class SqliteDialect extends BaseDialect implements TableRebuilder {
   }
 
   columnType(col: ColumnDef): string {
+    if (isDialectType(col.type)) return dialectTypeSql(col.type, this.name);
     const t = parseColumnType(col.type);
     switch (t.base) {
       case 'integer':

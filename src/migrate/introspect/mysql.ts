@@ -75,7 +75,9 @@ export class MysqlIntrospector implements Introspector {
     for (const c of cols.rows) {
       const t = out.get(c.tbl);
       if (!t) continue;
-      const type = portableType(c.column_type);
+      // ON UPDATE CURRENT_TIMESTAMP is part of the column's type as far as recreating it goes.
+      const onUpdate = /on update \S+/i.exec(c.extra)?.[0];
+      const type = portableType(onUpdate ? `${c.column_type} ${onUpdate}` : c.column_type, 'mysql');
       const col: ColumnDef = { name: c.name, type, nullable: c.is_nullable === 'YES' };
       const def = portableDefault(c.column_default, type);
       if (def !== undefined) col.default = def;

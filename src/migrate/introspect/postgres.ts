@@ -90,7 +90,7 @@ export class PostgresIntrospector implements Introspector {
     for (const c of cols.rows) {
       const t = out.get(c.tbl);
       if (!t) continue;
-      const type = portableType(c.type);
+      const type = portableType(c.type, 'postgres');
       const col: ColumnDef = { name: c.name, type, nullable: !c.notnull };
       if (c.collation) col.collation = { postgres: c.collation };
       if (c.identity || c.dflt?.startsWith('nextval(')) col.autoIncrement = true;

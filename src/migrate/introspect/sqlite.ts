@@ -75,7 +75,7 @@ export class SqliteIntrospector implements Introspector {
     for (const c of cols.rows) {
       const t = tables.get(c.tbl);
       if (!t || c.hidden) continue;
-      const type = portableType(c.type || 'text');
+      const type = portableType(c.type || 'text', 'sqlite');
       const col: ColumnDef = { name: c.name, type, nullable: c.notnull === 0 && c.pk === 0 };
       const def = portableDefault(c.dflt_value, type);
       if (def !== undefined) col.default = def;

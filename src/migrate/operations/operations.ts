@@ -7,6 +7,7 @@ import type {
   TableRebuilder,
 } from '../ddl/dialect-impl.js';
 import { validateCollation } from '../schema/collation.js';
+import { isDialectType, validateDialectNames } from '../schema/dialect-type.js';
 import * as edit from '../schema/table-transform.js';
 import type {
   ColumnDef,
@@ -28,6 +29,7 @@ export class OperationError extends Error {}
 /** Refuses what would otherwise fail late or silently, such as a collation given as a plain string. */
 function checkColumn(c: ColumnDef): void {
   if (c.collation !== undefined) validateCollation(c.collation, false);
+  if (isDialectType(c.type)) validateDialectNames(c.type, `column '${c.name}'`);
 }
 
 /**
@@ -162,6 +164,9 @@ export class Operations {
   async alterColumn(table: string, column: string, options: AlterColumnOptions): Promise<void> {
     const { existing, ...change } = options;
     if (change.collation !== undefined) validateCollation(change.collation, true);
+    if (change.type !== undefined && isDialectType(change.type)) {
+      validateDialectNames(change.type, `column '${column}'`);
+    }
     if (existing?.collation !== undefined) validateCollation(existing.collation, false);
     await this.change(
       table,

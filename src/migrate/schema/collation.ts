@@ -1,12 +1,12 @@
 import { parseColumnType } from './column-type.js';
-import type { Collation, CollationChange, CollationDialect, ColumnTypeName } from './types.js';
+import type { Collation, CollationChange, ColumnType, SchemaDialect } from './types.js';
 
 /**
  * Column collations as plain data: per-dialect names (types.ts says why), applied and compared the
  * same way by `op`, the offline schema tracker, SQLite's copy-and-move and the comparator.
  */
 
-const DIALECTS: readonly CollationDialect[] = ['sqlite', 'mysql', 'postgres'];
+const DIALECTS: readonly SchemaDialect[] = ['sqlite', 'mysql', 'postgres'];
 
 /**
  * Checks a collation declared in a model or an `op` call: a plain string is refused (it would
@@ -20,7 +20,7 @@ export function validateCollation(value: unknown, allowNull: boolean): void {
     );
   }
   for (const [dialect, name] of Object.entries(value)) {
-    if (!DIALECTS.includes(dialect as CollationDialect)) {
+    if (!DIALECTS.includes(dialect as SchemaDialect)) {
       throw new Error(`Unknown dialect '${dialect}' in a collation (expected ${DIALECTS.join(', ')})`);
     }
     if (allowNull && name === null) continue;
@@ -38,7 +38,7 @@ export function applyCollationChange(
   if (change === undefined) return current;
   if (change === null) return undefined;
   const next: Collation = { ...current };
-  for (const [dialect, name] of Object.entries(change) as [CollationDialect, string | null][]) {
+  for (const [dialect, name] of Object.entries(change) as [SchemaDialect, string | null][]) {
     if (name === null) delete next[dialect];
     else next[dialect] = name;
   }
@@ -46,7 +46,7 @@ export function applyCollationChange(
 }
 
 /** Whether `change` touches `dialect`'s collation. */
-export function changesCollation(change: CollationChange | undefined, dialect: CollationDialect): boolean {
+export function changesCollation(change: CollationChange | undefined, dialect: SchemaDialect): boolean {
   return change === null || (change !== undefined && dialect in change);
 }
 
@@ -59,7 +59,8 @@ export function sameCollation(a: string | undefined, b: string | undefined): boo
  * Whether a column of `type` takes a COLLATE clause: the portable string and text types do, the
  * other portable ones refuse it (a column retyped from string to integer drops its collation).
  */
-export function collatable(type: ColumnTypeName): boolean {
+export function collatable(type: ColumnType): boolean {
+  if (typeof type !== 'string') return true; // a dialect type: its collation, if any, is the database's
   try {
     const base = parseColumnType(type).base;
     return base === 'string' || base === 'text';
