@@ -5,6 +5,7 @@ import type { Environment } from '../runtime/environment.js';
 import { LOG } from '../runtime/output.js';
 import type { SchemaDef } from '../schema/types.js';
 import { type CompareResult, compareSchemas } from './compare.js';
+import { dialectTypeWarnings } from './dialect-type-warnings.js';
 import { reverseOps } from './diff-ops.js';
 import { renderOps } from './render.js';
 import { renameHints, warningLog, warningsFor } from './warnings.js';
@@ -41,6 +42,10 @@ export async function compareWithDatabase(env: Environment): Promise<CompareResu
   for (const line of result.detected) env.output.info(LOG.compare, line);
   for (const op of result.ops) {
     for (const w of warningsFor(op)) env.output.warn(LOG.compare, warningLog(w));
+  }
+  // The downgrade recreates what the upgrade drops: a type only this database knows is said here too.
+  for (const op of reverseOps(result.ops)) {
+    for (const w of dialectTypeWarnings(op)) env.output.warn(LOG.compare, `Downgrade: ${warningLog(w)}`);
   }
   for (const hint of renameHints(result.ops).values())
     env.output.warn(LOG.compare, `Possible rename: ${hint}`);

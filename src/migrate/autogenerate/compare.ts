@@ -1,4 +1,6 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
+import { sameCollation } from '../schema/collation.js';
+import { typeLabel } from '../schema/dialect-type.js';
 import type { ColumnDef, SchemaDef, TableDef } from '../schema/types.js';
 import { compareChecks, compareForeignKeys, compareIndexesAndUniques } from './compare-constraints.js';
 import { correctReflected, isEngineTable, sameDefault, sameType } from './dialect-rules.js';
@@ -131,7 +133,7 @@ function compareTable(m: TableDef, d: TableDef, dialect: DialectName, out: Compa
   for (const c of m.columns) {
     const existing = dbCols.get(c.name.toLowerCase());
     if (!existing) continue;
-    const alter = compareColumn(name, c, existing, pk.has(c.name.toLowerCase()), dialect, out.detected);
+    const alter = compareColumn(name, c, existing, pk.has(c.name.toLowerCase()), d, dialect, out.detected);
     if (alter) out.ops.push(alter);
   }
 
@@ -156,22 +158,34 @@ function compareColumn(
   model: ColumnDef,
   db: ColumnDef,
   primaryKey: boolean,
+  dbTable: TableDef,
   dialect: DialectName,
   detected: string[],
 ): AlterColumnOp | undefined {
   const ref = `'${table}.${model.name}'`;
+  // Only a collation the model declares for this database is compared: one it leaves out is the
+  // database's default, whatever the server's configuration makes that. A column without one of
+  // its own has its table's default (MySQL), which the model may name.
+  const declared = model.collation?.[dialect];
+  const reflected = db.collation?.[dialect];
+  const effective = reflected ?? dbTable.defaultCollation;
   const changes = {
     type: !sameType(model.type, db.type, dialect),
     // As Alembic: a primary key's nullability is the database's business (always NOT NULL).
     nullable: !primaryKey && model.nullable !== db.nullable,
     default: !sameDefault(model, db),
+    collation: declared !== undefined && !sameCollation(declared, effective),
   };
-  if (changes.type) detected.push(`Detected type change from ${db.type} to ${model.type} on ${ref}`);
+  if (changes.type)
+    detected.push(`Detected type change from ${typeLabel(db.type)} to ${typeLabel(model.type)} on ${ref}`);
   if (changes.nullable) {
     detected.push(`Detected ${model.nullable ? 'NULL' : 'NOT NULL'} on column ${ref}`);
   }
   if (changes.default) detected.push(`Detected server default on column ${ref}`);
-  if (!changes.type && !changes.nullable && !changes.default) return undefined;
+  if (changes.collation) {
+    detected.push(`Detected collation change from ${reflected ?? 'the default'} to ${declared} on ${ref}`);
+  }
+  if (!changes.type && !changes.nullable && !changes.default && !changes.collation) return undefined;
   // The "after" column keeps what did not change as the database has it, so that the downgrade
   // restores exactly the reflected column and the upgrade's `existing` is the live one.
   const to: ColumnDef = {
@@ -181,7 +195,12 @@ function compareColumn(
   };
   const def = changes.default ? model.default : db.default;
   if (def !== undefined) to.default = def;
+  // A collation change names this database's only: the previous collations of the others are
+  // unknown here, so the downgrade could not restore them.
+  const collation = changes.collation ? { [dialect]: declared } : db.collation;
+  if (collation) to.collation = collation;
   const from: ColumnDef = { name: db.name, type: db.type, nullable: db.nullable };
   if (db.default !== undefined) from.default = db.default;
+  if (db.collation) from.collation = db.collation;
   return { kind: 'alter_column', table, from, to, changes };
 }

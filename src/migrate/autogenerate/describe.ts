@@ -1,4 +1,5 @@
-import type { ForeignKeyDef, ServerDefault } from '../schema/types.js';
+import { typeLabel } from '../schema/dialect-type.js';
+import type { Collation, ForeignKeyDef, ServerDefault } from '../schema/types.js';
 import type { DiffOp } from './diff-ops.js';
 
 /**
@@ -14,20 +15,23 @@ export function describeOp(op: DiffOp): string[] {
       return [`remove_table '${op.table.name}'`];
     case 'add_column':
       return [
-        `add_column '${op.table}.${op.column.name}' ${op.column.type} ${op.column.nullable ? 'NULL' : 'NOT NULL'}`,
+        `add_column '${op.table}.${op.column.name}' ${typeLabel(op.column.type)} ${op.column.nullable ? 'NULL' : 'NOT NULL'}`,
       ];
     case 'remove_column':
       return [`remove_column '${op.table}.${op.column.name}'`];
     case 'alter_column': {
       const ref = `'${op.table}.${op.to.name}'`;
       const out: string[] = [];
-      if (op.changes.type) out.push(`modify_type ${ref}: ${op.from.type} -> ${op.to.type}`);
+      if (op.changes.type)
+        out.push(`modify_type ${ref}: ${typeLabel(op.from.type)} -> ${typeLabel(op.to.type)}`);
       if (op.changes.nullable)
         out.push(
           `modify_nullable ${ref}: ${nullability(op.from.nullable)} -> ${nullability(op.to.nullable)}`,
         );
       if (op.changes.default)
         out.push(`modify_default ${ref}: ${dflt(op.from.default)} -> ${dflt(op.to.default)}`);
+      if (op.changes.collation)
+        out.push(`modify_collation ${ref}: ${collation(op.from.collation)} -> ${collation(op.to.collation)}`);
       return out;
     }
     case 'add_index':
@@ -59,6 +63,12 @@ function dflt(d: ServerDefault | undefined): string {
   if (d === undefined) return 'none';
   if (typeof d === 'object') return d.expr.toUpperCase();
   return typeof d === 'string' ? `'${d}'` : String(d);
+}
+
+/** `mysql:utf8mb4_bin`, or `default`. */
+function collation(c: Collation | undefined): string {
+  const named = Object.entries(c ?? {}).map(([dialect, name]) => `${dialect}:${name}`);
+  return named.length ? named.join(', ') : 'default';
 }
 
 function fk(f: ForeignKeyDef): string {

@@ -1,5 +1,7 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { normalizeDefault } from '../introspect/normalize.js';
+import { sameCollation } from '../schema/collation.js';
+import { sameColumnType } from '../schema/dialect-type.js';
 import type { ColumnDef, IndexDef, ReferentialAction, TableDef, UniqueDef } from '../schema/types.js';
 
 /**
@@ -18,7 +20,8 @@ const SAME_STORAGE: Partial<Record<DialectName, string[][]>> = {
 };
 
 export function sameType(model: ColumnDef['type'], db: ColumnDef['type'], dialect: DialectName): boolean {
-  if (model === db) return true;
+  if (sameColumnType(model, db)) return true;
+  if (typeof model !== 'string' || typeof db !== 'string') return false;
   return (SAME_STORAGE[dialect] ?? []).some((group) => group.includes(model) && group.includes(db));
 }
 
@@ -59,14 +62,22 @@ function correctSqliteRowid(t: TableDef, model: TableDef | undefined): void {
   const family = new Set(['integer', 'bigint', 'smallint']);
   for (const c of t.columns) {
     const declared = model?.columns.find((m) => m.name.toLowerCase() === c.name.toLowerCase());
-    if (c.autoIncrement && c.type === 'integer' && declared?.autoIncrement && family.has(declared.type)) {
-      c.type = declared.type;
+    const declaredType = declared?.type;
+    if (
+      c.autoIncrement &&
+      c.type === 'integer' &&
+      declared?.autoIncrement &&
+      typeof declaredType === 'string' &&
+      family.has(declaredType)
+    ) {
+      c.type = declaredType;
     }
   }
 }
 
 function correctMysql(t: TableDef, model: TableDef | undefined): void {
   correctMariadbJson(t, model);
+  correctMysqlCollations(t);
 
   // A unique index IS a unique constraint in MySQL: information_schema lists every unique index as
   // a UNIQUE constraint. Read it as the models declare it; see isUniqueIndex for one they do not.
@@ -88,6 +99,22 @@ function correctMysql(t: TableDef, model: TableDef | undefined): void {
 }
 
 /**
+ * MySQL reports a collation for every text column, the table's default included; SHOW CREATE
+ * TABLE (and SQLAlchemy's reflection) names only one that differs. A column at the table's default
+ * reads as having none, so that a dropped table or column is restored without COLLATE clauses
+ * nobody wrote and a changed one goes back to the default; the comparator still knows the default
+ * (`defaultCollation`), so a model that declares it is no difference. MariaDB's JSON
+ * (utf8mb4_bin) is the database's own.
+ */
+function correctMysqlCollations(t: TableDef): void {
+  for (const c of t.columns) {
+    const name = c.collation?.mysql;
+    if (name === undefined) continue;
+    if (c.type === 'json' || sameCollation(name, t.defaultCollation)) delete c.collation;
+  }
+}
+
+/**
  * MariaDB's JSON: LONGTEXT with a CHECK (json_valid(`col`)), named after the column when it is
  * made. RENAME COLUMN keeps that name (json_valid(`new`) named 'old'), so the check is recognised
  * by its expression over a text column of the table, unless the model declares a check of that
@@ -95,7 +122,10 @@ function correctMysql(t: TableDef, model: TableDef | undefined): void {
  */
 function correctMariadbJson(t: TableDef, model: TableDef | undefined): void {
   const jsonCheck = /^json_valid\(`?([^`)]+)`?\)$/i;
-  const textColumns = new Set(t.columns.filter((c) => c.type === 'text').map((c) => c.name));
+  // LONGTEXT, kept as MySQL's own type since a portable text column is TEXT.
+  const isLongtext = (c: ColumnDef) =>
+    typeof c.type === 'object' && c.type.mysql?.toLowerCase() === 'longtext';
+  const textColumns = new Set(t.columns.filter(isLongtext).map((c) => c.name));
   const modelChecks = new Set((model?.checks ?? []).map((c) => c.name.toLowerCase()));
   const jsonColumns = new Set<string>();
   t.checks = (t.checks ?? []).filter((c) => {

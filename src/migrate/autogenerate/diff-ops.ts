@@ -52,7 +52,7 @@ export interface ChangeCheckOp {
   catalogueSpelling?: boolean;
 }
 
-/** One column's type, nullability and/or server default changed: one `op.alterColumn`. */
+/** One column's type, nullability, server default and/or collation changed: one `op.alterColumn`. */
 export interface AlterColumnOp {
   kind: 'alter_column';
   table: string;
@@ -60,7 +60,8 @@ export interface AlterColumnOp {
   from: ColumnDef;
   /** The column as it is after the op. */
   to: ColumnDef;
-  changes: { type: boolean; nullable: boolean; default: boolean };
+  /** `collation` is set when this database's collation changed (`from`/`to` name it for this dialect). */
+  changes: { type: boolean; nullable: boolean; default: boolean; collation?: boolean };
 }
 
 export type DiffKind = DiffOp['kind'];

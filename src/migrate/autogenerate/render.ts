@@ -1,6 +1,6 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { isPlainIndex } from '../schema/table-transform.js';
-import type { ColumnDef, ForeignKeyDef, ServerDefault, TableDef } from '../schema/types.js';
+import type { Collation, ColumnDef, ForeignKeyDef, ServerDefault, TableDef } from '../schema/types.js';
 import type { DiffOp } from './diff-ops.js';
 import { type Literal, printCall, printComment } from './ts-literal.js';
 import { renameHints, warningComment, warningsFor } from './warnings.js';
@@ -77,8 +77,11 @@ export function renderOp(op: DiffOp): string[] {
       if (op.changes.nullable) change.nullable = op.to.nullable;
       if (op.changes.default)
         change.default = op.to.default === undefined ? null : serverDefault(op.to.default);
+      if (op.changes.collation) change.collation = collationChange(op.from.collation, op.to.collation);
       const existing: Record<string, Literal> = { type: op.from.type, nullable: op.from.nullable };
       if (op.from.default !== undefined) existing.default = serverDefault(op.from.default);
+      // MySQL's MODIFY restates the collation: without it, the column would take the table's.
+      if (op.from.collation) existing.collation = { ...op.from.collation };
       return printCall('await op.alterColumn', [op.table, op.to.name, { ...change, existing }]);
     }
     case 'add_index':
@@ -132,7 +135,14 @@ function column(c: ColumnDef): Literal {
     nullable: c.nullable,
     default: c.default === undefined ? undefined : serverDefault(c.default),
     autoIncrement: c.autoIncrement ? true : undefined,
+    collation: c.collation ? { ...c.collation } : undefined,
   };
+}
+
+/** The dialects either side names, each set to `to`'s collation or back to its default (null). */
+function collationChange(from: Collation | undefined, to: Collation | undefined): Literal {
+  const dialects = new Set([...Object.keys(from ?? {}), ...Object.keys(to ?? {})]) as Set<keyof Collation>;
+  return Object.fromEntries([...dialects].map((d) => [d, to?.[d] ?? null]));
 }
 
 function fkActions(fk: ForeignKeyDef): Record<string, Literal> {

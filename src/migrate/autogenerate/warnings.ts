@@ -1,5 +1,7 @@
 import { parseColumnType } from '../schema/column-type.js';
-import type { ColumnDef } from '../schema/types.js';
+import { typeLabel } from '../schema/dialect-type.js';
+import type { ColumnDef, ColumnType } from '../schema/types.js';
+import { dialectTypeWarnings } from './dialect-type-warnings.js';
 import { type DiffOp, tableOf } from './diff-ops.js';
 
 /**
@@ -22,8 +24,12 @@ export const warningLog = (w: Warning) => `${w.destructive ? 'Destructive operat
 
 const destructive = (text: string): Warning => ({ destructive: true, text });
 
-/** Why `op` is destructive or risky on a table with rows; [] when it is not. */
+/** Why `op` is destructive, risky on a table with rows, or tied to one database; [] when none. */
 export function warningsFor(op: DiffOp): Warning[] {
+  return [...dialectTypeWarnings(op), ...dataWarnings(op)];
+}
+
+function dataWarnings(op: DiffOp): Warning[] {
   switch (op.kind) {
     case 'remove_table':
       return [destructive(`drops table '${op.table.name}' and every row in it`)];
@@ -46,16 +52,22 @@ export function warningsFor(op: DiffOp): Warning[] {
         if (change === 'narrowing') {
           out.push(
             destructive(
-              `narrows ${ref} from ${op.from.type} to ${op.to.type}: longer or larger values are truncated or rejected`,
+              `narrows ${ref} from ${typeLabel(op.from.type)} to ${typeLabel(op.to.type)}: longer or larger values are truncated or rejected`,
             ),
           );
         } else if (change === 'conversion') {
           out.push(
             destructive(
-              `converts ${ref} from ${op.from.type} to ${op.to.type}: values that do not convert are lost or rejected`,
+              `converts ${ref} from ${typeLabel(op.from.type)} to ${typeLabel(op.to.type)}: values that do not convert are lost or rejected`,
             ),
           );
         }
+      }
+      if (op.changes.collation) {
+        out.push({
+          destructive: false,
+          text: `changes the collation of ${ref}: comparisons, ordering and unique keys on it follow the new one; fails if a unique key then finds values equal`,
+        });
       }
       if (op.changes.nullable && !op.to.nullable) {
         out.push(destructive(`makes ${ref} NOT NULL: fails if existing rows hold NULL there`));
@@ -114,9 +126,13 @@ function notNullWithoutDefault(c: ColumnDef): boolean {
 const INTEGER_RANK: Record<string, number> = { boolean: 0, smallint: 1, integer: 2, bigint: 3 };
 
 /** Whether every value of `from` fits in `to`. */
-export function classifyTypeChange(from: string, to: string): 'widening' | 'narrowing' | 'conversion' {
+export function classifyTypeChange(
+  from: ColumnType,
+  to: ColumnType,
+): 'widening' | 'narrowing' | 'conversion' {
   let a: ReturnType<typeof parseColumnType>;
   let b: ReturnType<typeof parseColumnType>;
+  if (typeof from !== 'string' || typeof to !== 'string') return 'conversion';
   try {
     a = parseColumnType(from);
     b = parseColumnType(to);

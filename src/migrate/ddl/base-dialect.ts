@@ -6,6 +6,7 @@ import {
   type QueryCompiler,
   sql,
 } from 'kysely';
+import { collatable } from '../schema/collation.js';
 import type {
   CheckDef,
   ColumnDef,
@@ -64,13 +65,20 @@ export abstract class BaseDialect implements DialectImpl {
     return `'${value.replaceAll("'", "''")}'`;
   }
 
-  /** Column clauses after the type: NOT NULL, DEFAULT, identity. */
+  /** Column clauses after the type: COLLATE, NOT NULL, DEFAULT, identity. */
   protected columnClauses(col: ColumnDef, b: ColumnDefinitionBuilder): ColumnDefinitionBuilder {
     let out = b;
+    const collate = collatable(col.type) ? this.collateClause(col.collation?.[this.name]) : '';
+    if (collate) out = out.modifyFront(sql.raw(collate));
     if (!col.nullable) out = out.notNull();
     if (col.default !== undefined) out = out.defaultTo(sql.raw(this.renderDefault(col.default, col.type)));
     if (col.autoIncrement) out = this.autoIncrement(out);
     return out;
+  }
+
+  /** `COLLATE <name>` for this dialect's collation, quoted as an identifier; '' for none. */
+  protected collateClause(name: string | undefined): string {
+    return name ? `COLLATE ${this.quote(name)}` : '';
   }
 
   protected autoIncrement(b: ColumnDefinitionBuilder): ColumnDefinitionBuilder {

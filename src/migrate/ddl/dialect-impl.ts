@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type {
   CheckDef,
+  CollationChange,
   ColumnDef,
   ForeignKeyDef,
   IndexDef,
@@ -18,6 +19,8 @@ export interface AlterColumnChange {
   nullable?: boolean | undefined;
   /** `null` drops the default. */
   default?: ServerDefault | null | undefined;
+  /** Per dialect: a name sets it, `null` goes back to the default, a dialect left out keeps its own. */
+  collation?: CollationChange | undefined;
 }
 
 /**

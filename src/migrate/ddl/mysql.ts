@@ -1,5 +1,7 @@
 import { type ColumnDefinitionBuilder, MysqlAdapter, MysqlQueryCompiler, sql } from 'kysely';
+import { applyCollationChange } from '../schema/collation.js';
 import { parseColumnType } from '../schema/column-type.js';
+import { dialectTypeSql, isDialectType } from '../schema/dialect-type.js';
 import type { ColumnDef, ServerDefault } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind } from './dialect-impl.js';
@@ -27,6 +29,7 @@ export class MysqlDialect extends BaseDialect {
   }
 
   columnType(col: ColumnDef): string {
+    if (isDialectType(col.type)) return dialectTypeSql(col.type, this.name);
     const t = parseColumnType(col.type);
     switch (t.base) {
       case 'integer':
@@ -58,13 +61,17 @@ export class MysqlDialect extends BaseDialect {
   renderDefault(def: ServerDefault, type: ColumnDef['type']): string {
     if (typeof def === 'object') {
       if (def.expr === 'current_date') return '(CURRENT_DATE)';
-      return type === 'timestamp' ? 'CURRENT_TIMESTAMP(3)' : 'CURRENT_TIMESTAMP';
+      const fsp = type === 'timestamp' ? '3' : fractionalDigits(type);
+      return fsp ? `CURRENT_TIMESTAMP(${fsp})` : 'CURRENT_TIMESTAMP';
     }
     if (typeof def === 'boolean') return def ? '1' : '0';
     return this.literal(def);
   }
 
-  /** MODIFY restates the whole column, so the existing definition fills what does not change. */
+  /**
+   * MODIFY restates the whole column, so the existing definition fills what does not change: its
+   * collation too, or MODIFY would give the column the table's default one.
+   */
   alterColumn(table: string, existing: ColumnDef, change: AlterColumnChange): string[] {
     const next: ColumnDef = {
       ...existing,
@@ -73,6 +80,9 @@ export class MysqlDialect extends BaseDialect {
     };
     if (change.default === null) delete next.default;
     else if (change.default !== undefined) next.default = change.default;
+    const collation = applyCollationChange(existing.collation, change.collation);
+    if (collation) next.collation = collation;
+    else delete next.collation;
     return [
       this.compiler.schema
         .alterTable(table)
@@ -101,4 +111,11 @@ export class MysqlDialect extends BaseDialect {
         return [`ALTER TABLE ${t} DROP CONSTRAINT ${this.quote(name)}`];
     }
   }
+}
+
+/** The fractional seconds of a DATETIME(n)/TIMESTAMP(n) given as MySQL's own type: MySQL wants its default's to match. */
+function fractionalDigits(type: ColumnDef['type']): string | undefined {
+  return isDialectType(type)
+    ? /^\s*(?:datetime|timestamp)\s*\((\d)\)/i.exec(type.mysql ?? '')?.[1]
+    : undefined;
 }

@@ -1,6 +1,8 @@
 import { type ColumnDefinitionBuilder, PostgresAdapter, PostgresQueryCompiler, sql } from 'kysely';
 import { canonicalTimestamp, isTimestampLiteral, normalizeDefault } from '../introspect/normalize.js';
+import { applyCollationChange, changesCollation, collatable } from '../schema/collation.js';
 import { parseColumnType } from '../schema/column-type.js';
+import { dialectTypeSql, isDialectType } from '../schema/dialect-type.js';
 import type { ColumnDef, ServerDefault } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind } from './dialect-impl.js';
@@ -24,6 +26,7 @@ export class PostgresDialect extends BaseDialect {
   }
 
   columnType(col: ColumnDef): string {
+    if (isDialectType(col.type)) return dialectTypeSql(col.type, this.name);
     const t = parseColumnType(col.type);
     switch (t.base) {
       case 'numeric':
@@ -63,7 +66,11 @@ export class PostgresDialect extends BaseDialect {
     const name = existing.name;
     const type = change.type ?? existing.type;
     const retype = type !== existing.type;
-    const out = retype ? this.changeType(table, existing, type) : [];
+    const recollate = changesCollation(change.collation, 'postgres');
+    // SET DATA TYPE gives the column its type's default collation unless it names one: a retyped
+    // column keeps its own, and a collation change alone is SET DATA TYPE to the same type.
+    const collation = applyCollationChange(existing.collation, change.collation)?.postgres;
+    const out = retype || recollate ? this.changeType(table, existing, type, collation) : [];
     if (change.nullable !== undefined) {
       out.push(
         alter.alterColumn(name, (c) => (change.nullable ? c.dropNotNull() : c.setNotNull())).compile().sql,
@@ -87,13 +94,24 @@ export class PostgresDialect extends BaseDialect {
    * and refuses ("default for column … cannot be cast automatically") when no implicit cast exists,
    * as from false or '0' to an integer.
    */
-  private changeType(table: string, existing: ColumnDef, type: ColumnDef['type']): string[] {
+  private changeType(
+    table: string,
+    existing: ColumnDef,
+    type: ColumnDef['type'],
+    collation: string | undefined,
+  ): string[] {
     const alter = this.compiler.schema.alterTable(table);
     const name = existing.name;
     const target = this.columnType({ ...existing, type });
-    const using = sql.raw(`${target} USING ${this.castSource(name, existing.type, type)}::${target}`);
+    const collate = collation && collatable(type) ? ` ${this.collateClause(collation)}` : '';
+    const retype = type !== existing.type;
+    const using = sql.raw(
+      retype
+        ? `${target}${collate} USING ${this.castSource(name, existing.type, type)}::${target}`
+        : `${target}${collate}`,
+    );
     return [
-      ...(existing.default !== undefined
+      ...(retype && existing.default !== undefined
         ? [alter.alterColumn(name, (c) => c.dropDefault()).compile().sql]
         : []),
       alter.alterColumn(name, (c) => c.setDataType(using)).compile().sql,
@@ -106,11 +124,9 @@ export class PostgresDialect extends BaseDialect {
    */
   private castSource(column: string, from: ColumnDef['type'], to: ColumnDef['type']): string {
     const quoted = this.quote(column);
-    const viaInteger = new Set(['smallint', 'bigint']);
-    const bool = (t: string) => t === 'boolean';
-    return (bool(from) && viaInteger.has(to)) || (viaInteger.has(from) && bool(to))
-      ? `${quoted}::integer`
-      : quoted;
+    const viaInteger = (t: ColumnDef['type']) => t === 'smallint' || t === 'bigint';
+    const bool = (t: ColumnDef['type']) => t === 'boolean';
+    return (bool(from) && viaInteger(to)) || (viaInteger(from) && bool(to)) ? `${quoted}::integer` : quoted;
   }
 
   dropConstraint(table: string, name: string, _kind: ConstraintKind): string[] {

@@ -1,5 +1,6 @@
 import { SqliteAdapter, SqliteQueryCompiler } from 'kysely';
 import { parseColumnType } from '../schema/column-type.js';
+import { dialectTypeSql, isDialectType } from '../schema/dialect-type.js';
 import { constraintName } from '../schema/naming.js';
 import { isPlainIndex } from '../schema/table-transform.js';
 import type { ColumnDef, ServerDefault, TableDef } from '../schema/types.js';
@@ -32,6 +33,7 @@ export class SqliteDialect extends BaseDialect implements TableRebuilder {
   }
 
   columnType(col: ColumnDef): string {
+    if (isDialectType(col.type)) return dialectTypeSql(col.type, this.name);
     const t = parseColumnType(col.type);
     // Only a column declared exactly INTEGER PRIMARY KEY is the rowid, which SQLite fills in: a
     // BIGINT primary key stays NULL and fails NOT NULL. Its integers are 64-bit whatever the name,

@@ -9,8 +9,8 @@ export class MysqlIntrospector implements Introspector {
   async getTables(db: Kysely<any>, options: { tables?: string[] } = {}): Promise<TableDef[]> {
     const only = options.tables;
     const f = (col: string) => (only?.length ? sql` AND ${sql.ref(col)} IN (${sql.join(only)})` : sql``);
-    const tables = await sql<{ name: string }>`
-      SELECT table_name AS name FROM information_schema.tables
+    const tables = await sql<{ name: string; collation: string | null }>`
+      SELECT table_name AS name, table_collation AS collation FROM information_schema.tables
       WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'${f('table_name')} ORDER BY table_name`.execute(
       db,
     );
@@ -21,7 +21,9 @@ export class MysqlIntrospector implements Introspector {
       is_nullable: string;
       column_default: string | null;
       extra: string;
-    }>`SELECT table_name AS tbl, column_name AS name, column_type, is_nullable, column_default, extra
+      collation: string | null;
+    }>`SELECT table_name AS tbl, column_name AS name, column_type, is_nullable, column_default, extra,
+              collation_name AS collation
        FROM information_schema.columns WHERE table_schema = DATABASE()${f('table_name')}
        ORDER BY table_name, ordinal_position`.execute(db);
     // MariaDB indexes columns only (a virtual column stands in for an expression); MySQL 8's
@@ -69,16 +71,21 @@ export class MysqlIntrospector implements Introspector {
         foreignKeys: [],
         checks: [],
         indexes: [],
+        ...(t.collation ? { defaultCollation: t.collation } : {}),
       });
     }
     for (const c of cols.rows) {
       const t = out.get(c.tbl);
       if (!t) continue;
-      const type = portableType(c.column_type);
+      // ON UPDATE CURRENT_TIMESTAMP is part of the column's type as far as recreating it goes.
+      const onUpdate = /on update \S+/i.exec(c.extra)?.[0];
+      const type = portableType(onUpdate ? `${c.column_type} ${onUpdate}` : c.column_type, 'mysql');
       const col: ColumnDef = { name: c.name, type, nullable: c.is_nullable === 'YES' };
       const def = portableDefault(c.column_default, type);
       if (def !== undefined) col.default = def;
       if (/auto_increment/i.test(c.extra)) col.autoIncrement = true;
+      // Every text column has one, the table's default included: dialect-rules tells them apart.
+      if (c.collation) col.collation = { mysql: c.collation };
       t.columns.push(col);
     }
     const byCons = groupBy(cons.rows, (r) => `${r.tbl}\u0000${r.name}`);

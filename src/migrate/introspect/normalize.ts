@@ -1,14 +1,30 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { parseColumnType } from '../schema/column-type.js';
-import type { ColumnTypeName, ReferentialAction, ServerDefault } from '../schema/types.js';
+import type {
+  ColumnType,
+  ColumnTypeName,
+  ReferentialAction,
+  SchemaDialect,
+  ServerDefault,
+} from '../schema/types.js';
 import { portableValueList } from './check-expr/compare.js';
+import { isExactSpelling } from './exact-type.js';
 
 /**
  * Turns what a catalogue reports back into the portable vocabulary, so that a database freshly
  * upgraded from the models compares equal to them on every dialect (no `tinyint(1)` vs boolean,
- * `character varying` vs varchar, quoted vs unquoted default phantoms).
+ * `character varying` vs varchar, quoted vs unquoted default phantoms). A type the portable one
+ * would not recreate exactly (exact-type.ts) stays in the database's SQL, `{ mysql: 'char(2)' }`:
+ * a revision that recreates the column then gives it back as it was.
  */
-export function portableType(raw: string): ColumnTypeName {
+export function portableType(raw: string, dialect: SchemaDialect): ColumnType {
+  const portable = portableName(raw);
+  if (portable && isExactSpelling(portable, raw, dialect)) return portable;
+  return { [dialect]: raw.trim() };
+}
+
+/** The portable type a catalogue's type is closest to, if any. */
+function portableName(raw: string): ColumnTypeName | undefined {
   const t = raw.trim().toLowerCase();
   const args =
     /\(([^)]*)\)/
@@ -67,16 +83,12 @@ export function portableType(raw: string): ColumnTypeName {
     case 'jsonb':
       return 'json';
     default:
-      // Kept verbatim: the comparator reports it as a difference instead of guessing.
-      return raw as ColumnTypeName;
+      return undefined;
   }
 }
 
 /** A default as a catalogue prints it → a ServerDefault, interpreted by the column's type. */
-export function portableDefault(
-  raw: string | null | undefined,
-  type: ColumnTypeName,
-): ServerDefault | undefined {
+export function portableDefault(raw: string | null | undefined, type: ColumnType): ServerDefault | undefined {
   if (raw === null || raw === undefined) return undefined;
   let v = raw.trim();
   if (v === '' || v.toUpperCase() === 'NULL') return undefined;
@@ -112,7 +124,7 @@ export function portableDefault(
 /** A model's default put in the same normal form, for comparison. */
 export function normalizeDefault(
   def: ServerDefault | undefined,
-  type: ColumnTypeName,
+  type: ColumnType,
 ): ServerDefault | undefined {
   if (def === undefined || typeof def === 'object') return def;
   const base = safeBase(type);
@@ -184,7 +196,9 @@ export function portableAction(raw: string | null | undefined): ReferentialActio
   return undefined;
 }
 
-function safeBase(type: ColumnTypeName): string {
+/** A portable type's base name; '' for a dialect type, whose defaults are kept as the catalogue gives them. */
+function safeBase(type: ColumnType): string {
+  if (typeof type !== 'string') return '';
   try {
     return parseColumnType(type).base;
   } catch {

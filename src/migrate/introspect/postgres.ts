@@ -21,12 +21,17 @@ export class PostgresIntrospector implements Introspector {
       notnull: boolean;
       dflt: string | null;
       identity: string;
+      collation: string | null;
     }>`SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
-              a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity AS identity
+              a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity AS identity,
+              co.collname AS collation
        FROM pg_attribute a
        JOIN pg_class c ON c.oid = a.attrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+       JOIN pg_type ty ON ty.oid = a.atttypid
+       -- Only a collation of the column's own: not the one its type has by default.
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> ty.typcollation
        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped${f('c.relname')}
        ORDER BY c.relname, a.attnum`.execute(db);
     const cons = await sql<{
@@ -92,8 +97,9 @@ export class PostgresIntrospector implements Introspector {
     for (const c of cols.rows) {
       const t = out.get(c.tbl);
       if (!t) continue;
-      const type = portableType(c.type);
+      const type = portableType(c.type, 'postgres');
       const col: ColumnDef = { name: c.name, type, nullable: !c.notnull };
+      if (c.collation) col.collation = { postgres: c.collation };
       if (c.identity || c.dflt?.startsWith('nextval(')) col.autoIncrement = true;
       else {
         const def = portableDefault(c.dflt, type);

@@ -5,6 +5,7 @@ import type { CheckDef, ColumnDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef 
 import { groupBy } from './group-by.js';
 import type { Introspector } from './introspector.js';
 import { portableAction, portableDefault, portableType } from './normalize.js';
+import { columnCollations } from './sqlite-collations.js';
 
 /**
  * SQLite: four queries joining sqlite_master with the pragma table-valued functions. Constraint
@@ -64,6 +65,7 @@ export class SqliteIntrospector implements Introspector {
 
     const tables = new Map<string, TableDef & { pkCols: { name: string; pos: number }[] }>();
     const named = new Map<string, ParsedConstraints>();
+    const collations = new Map<string, Map<string, string>>();
     for (const t of master.rows) {
       tables.set(t.name, {
         name: t.name,
@@ -75,14 +77,17 @@ export class SqliteIntrospector implements Introspector {
         pkCols: [],
       });
       named.set(t.name, parseConstraints(t.sql ?? ''));
+      collations.set(t.name, columnCollations(t.sql ?? ''));
     }
     for (const c of cols.rows) {
       const t = tables.get(c.tbl);
       if (!t || c.hidden) continue;
-      const type = portableType(c.type || 'text');
+      const type = portableType(c.type || 'text', 'sqlite');
       const col: ColumnDef = { name: c.name, type, nullable: c.notnull === 0 && c.pk === 0 };
       const def = portableDefault(c.dflt_value, type);
       if (def !== undefined) col.default = def;
+      const collation = collations.get(c.tbl)?.get(c.name.toLowerCase());
+      if (collation) col.collation = { sqlite: collation };
       t.columns.push(col);
       if (c.pk > 0) t.pkCols.push({ name: c.name, pos: c.pk });
     }

@@ -6,6 +6,8 @@ import type {
   DialectName,
   TableRebuilder,
 } from '../ddl/dialect-impl.js';
+import { validateCollation } from '../schema/collation.js';
+import { isDialectType, validateDialectNames } from '../schema/dialect-type.js';
 import { referencesColumn } from '../schema/expression-columns.js';
 import * as edit from '../schema/table-transform.js';
 import type {
@@ -24,6 +26,12 @@ export interface AlterColumnOptions extends AlterColumnChange {
 }
 
 export class OperationError extends Error {}
+
+/** Refuses what would otherwise fail late or silently, such as a collation given as a plain string. */
+function checkColumn(c: ColumnDef): void {
+  if (c.collation !== undefined) validateCollation(c.collation, false);
+  if (isDialectType(c.type)) validateDialectNames(c.type, `column '${c.name}'`);
+}
 
 /**
  * `op`, as revision files receive it: dialect-portable schema operations. One revision file runs
@@ -100,6 +108,7 @@ export class Operations {
   }
 
   async createTable(name: string, spec: TableSpec): Promise<void> {
+    for (const c of spec.columns) checkColumn(c);
     await this.run(this.impl.createTable(name, spec));
     this.sink.tableChanged(name, { name, ...structuredClone(spec), indexes: [] });
   }
@@ -117,6 +126,7 @@ export class Operations {
   }
 
   async addColumn(table: string, column: ColumnDef): Promise<void> {
+    checkColumn(column);
     await this.change(
       table,
       (s) => edit.addColumn(s, column),
@@ -154,6 +164,11 @@ export class Operations {
 
   async alterColumn(table: string, column: string, options: AlterColumnOptions): Promise<void> {
     const { existing, ...change } = options;
+    if (change.collation !== undefined) validateCollation(change.collation, true);
+    if (change.type !== undefined && isDialectType(change.type)) {
+      validateDialectNames(change.type, `column '${column}'`);
+    }
+    if (existing?.collation !== undefined) validateCollation(existing.collation, false);
     await this.change(
       table,
       (s) => edit.alterColumn(s, column, change),

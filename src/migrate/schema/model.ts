@@ -1,7 +1,9 @@
 import type { ColumnType } from 'kysely';
+import { validateCollation } from './collation.js';
 import { constraintName } from './naming.js';
 import type {
   CheckDef,
+  Collation,
   ColumnDef,
   ColumnTypeName,
   ForeignKeyDef,
@@ -30,6 +32,7 @@ interface ColumnState {
   index: boolean | string;
   references?: { table: string; column: string; onDelete?: ReferentialAction; onUpdate?: ReferentialAction };
   oneOf?: readonly string[];
+  collation?: Collation;
 }
 
 /**
@@ -75,6 +78,14 @@ export class Column<T, Nullable extends boolean = false, Optional extends boolea
   ): Column<T, Nullable, Optional> {
     const [table, column] = target.split('.') as [string, string];
     return this.with({ references: { table, column, ...actions } });
+  }
+  /**
+   * The column's collation, named per dialect: `{ mysql: 'utf8mb4_bin' }`. Dialects left out keep
+   * their default collation. SQLAlchemy's `String(collation=…)`, for string and text columns.
+   */
+  collation(collation: Collation): Column<T, Nullable, Optional> {
+    validateCollation(collation, false);
+    return this.with({ collation: { ...collation } });
   }
   /** Constrains the column to a set of values (a CHECK constraint) and narrows its type. */
   oneOf<const V extends readonly string[]>(values: V): Column<V[number], Nullable, Optional> {
@@ -150,6 +161,7 @@ function buildTable(name: string, columns: ColumnMap, extras: TableExtras): Tabl
       nullable: s.nullable,
       ...(s.default !== undefined ? { default: s.default } : {}),
       ...(s.autoIncrement ? { autoIncrement: true } : {}),
+      ...(s.collation && Object.keys(s.collation).length ? { collation: { ...s.collation } } : {}),
     });
     if (s.primaryKey) pk.push(colName);
     if (s.unique) {

@@ -1,4 +1,5 @@
 import type { AlterColumnChange, ConstraintKind } from '../ddl/dialect-impl.js';
+import { applyCollationChange } from './collation.js';
 import { referencesColumn, renameColumnIn } from './expression-columns.js';
 import { parseCreateIndex } from './index-statement.js';
 import type { CheckDef, ColumnDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef } from './types.js';
@@ -88,6 +89,9 @@ export function alterColumn(s: TableState, name: string, change: AlterColumnChan
   if (change.nullable !== undefined) c.nullable = change.nullable;
   if (change.default === null) delete c.default;
   else if (change.default !== undefined) c.default = change.default;
+  const collation = applyCollationChange(c.collation, change.collation);
+  if (collation) c.collation = collation;
+  else delete c.collation;
   return c;
 }
 

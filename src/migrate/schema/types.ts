@@ -25,13 +25,41 @@ export type ServerDefault = string | number | boolean | { expr: 'current_timesta
 
 export type ReferentialAction = 'cascade' | 'set null' | 'restrict' | 'no action';
 
+/** The databases a collation or a dialect type is named for (the ddl/ layer's DialectName). */
+export type SchemaDialect = 'sqlite' | 'mysql' | 'postgres';
+
+/**
+ * A column type outside the portable vocabulary, in the SQL of the databases it is given for:
+ * `{ mysql: "enum('x','y')" }`. Autogenerate writes one for a database column no portable type
+ * reproduces exactly, so that the revision recreates it as it was; such a revision runs only on
+ * the dialects named (another fails with a message saying so).
+ */
+export type DialectType = Partial<Record<SchemaDialect, string>>;
+
+export type ColumnType = ColumnTypeName | DialectType;
+
+/**
+ * A column's collation, named per dialect because no name means the same thing on all three
+ * (`utf8mb4_bin` on MySQL, `"C"` on PostgreSQL, `BINARY` on SQLite). A dialect left out uses its
+ * default: the table's on MySQL, the database's on PostgreSQL, BINARY on SQLite.
+ */
+export type Collation = Partial<Record<SchemaDialect, string>>;
+
+/**
+ * A collation change in `op.alterColumn`: a name sets that dialect's collation, `null` goes back
+ * to its default, and a dialect left out keeps what it has. A plain `null` is the default everywhere.
+ */
+export type CollationChange = Partial<Record<SchemaDialect, string | null>> | null;
+
 export interface ColumnDef {
   name: string;
-  type: ColumnTypeName;
+  type: ColumnType;
   nullable: boolean;
   default?: ServerDefault | undefined;
   /** Integer primary keys only: the database assigns the value. */
   autoIncrement?: boolean | undefined;
+  /** Text columns only. Reflected only where it is not the column's default (see Collation). */
+  collation?: Collation | undefined;
 }
 
 export interface PrimaryKeyDef {
@@ -91,6 +119,11 @@ export interface TableSpec {
 export interface TableDef extends TableSpec {
   name: string;
   indexes?: IndexDef[] | undefined;
+  /**
+   * Reflected from MySQL/MariaDB only: the table's default collation, which its columns without a
+   * COLLATE of their own take. Lets the comparator tell a column's own collation from the default.
+   */
+  defaultCollation?: string | undefined;
 }
 
 export interface SchemaDef {
