@@ -188,6 +188,43 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test('a collation change named only for other databases is no statement here (no copy-and-move)', async () => {
+      const db = await scratchDatabase(dialect);
+      const scripts = scratchScripts();
+      try {
+        const other = dialect === 'mysql' ? 'postgres' : 'mysql';
+        writeRevision(scripts.dir, {
+          id: 'c0ll00000001',
+          upgrade: [
+            "await op.createTable('t', { columns: [{ name: 'id', type: 'integer', nullable: false }, { name: 'k', type: 'string(10)', nullable: false }], primaryKey: { name: 'pk_t', columns: ['id'] } });",
+          ],
+        });
+        writeRevision(scripts.dir, {
+          id: 'c0ll00000002',
+          down: 'c0ll00000001',
+          upgrade: [`await op.alterColumn('t', 'k', { collation: { ${other}: 'C' } });`],
+        });
+        const { out } = await run(db, scripts.dir, { tables: [] }, (env) =>
+          upgrade(env, 'c0ll00000001:c0ll00000002', { sql: true }),
+        );
+        const step = out.slice(out.indexOf('-- Running upgrade c0ll00000001 -> c0ll00000002'));
+        const statements = step
+          .split(';\n')
+          .map((x) => x.replace(/^--.*$/gm, '').trim())
+          .filter((x) => x && !/^(BEGIN|COMMIT)$/i.test(x));
+        assert.deepEqual(
+          statements.map((x) => x.split(' ')[0]!.toLowerCase()),
+          ['update'],
+          `only the version table moves: ${step}`,
+        );
+        // Online too: the column keeps its collation and the table its rows.
+        await run(db, scripts.dir, { tables: [] }, (env) => upgrade(env, 'head'));
+      } finally {
+        await db.drop();
+        scripts.cleanup();
+      }
+    });
+
     test('a collation given as one string for every dialect is refused', () => {
       assert.throws(() => col.string(10).collation('utf8mb4_bin' as never), /named per dialect/);
       assert.throws(() => col.string(10).collation({ oracle: 'x' } as never), /Unknown dialect 'oracle'/);

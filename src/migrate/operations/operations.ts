@@ -169,6 +169,18 @@ export class Operations {
       validateDialectNames(change.type, `column '${column}'`);
     }
     if (existing?.collation !== undefined) validateCollation(existing.collation, false);
+    // Only a collation, named for other databases: nothing changes here, so no statement (and on
+    // SQLite no copy-and-move of the whole table).
+    const changed = Object.entries(change).filter(([, v]) => v !== undefined);
+    if (
+      changed.length === 1 &&
+      changed[0]![0] === 'collation' &&
+      change.collation !== null &&
+      change.collation !== undefined &&
+      !Object.hasOwn(change.collation, this.dialect)
+    ) {
+      return;
+    }
     await this.change(
       table,
       (s) => edit.alterColumn(s, column, change),
