@@ -1,4 +1,5 @@
 import { col, defineTable } from '../migrate/schema/index.js';
+import { EXACT } from './exact-collation.js';
 
 /**
  * The shared product catalogue (also the cache of barcode look-ups: a barcode the provider knew is
@@ -14,10 +15,13 @@ export const products = defineTable(
      * The name as names are compared (`nameKey()` in catalogue/service.ts: lower case), unique: one
      * catalogue entry per name even when two requests add it at once. Up to 300 characters: entries
      * that already shared a name when this key arrived keep `<key>#<id>` (migration 5d1c0a7e9b3f).
+     * Compared exactly on every database: MariaDB's default collation would also ignore accents
+     * ("Musli" would be "Müsli"), which SQLite and PostgreSQL do not.
      */
-    name_key: col.string(300).unique(),
+    name_key: col.string(300).collation(EXACT).unique(),
     category: col.string(100).default('Uncategorized'),
-    barcode: col.string(64).nullable().unique(),
+    /** Exact, as the name key: `ab12` and `AB12` are two codes (a QR code's text keeps its case). */
+    barcode: col.string(64).collation(EXACT).nullable().unique(),
     /** From the barcode provider (Open Food Facts), when it knows one. */
     brand: col.string(255).nullable(),
     /**
