@@ -88,8 +88,17 @@ for (const dialect of DIALECTS) {
             new RegExp(`The database is at ${appHead}; the scripts' head is b0b0b0b0b0b0\\.`),
           );
         }
+        // Two heads: the way forward is `upgrade heads` (`upgrade head` would refuse).
+        writeRevision(scripts.dir, { id: 'c1c1c1c1c1c1', down: appHead, message: 'branch' });
+        const r = await program(['check']);
+        assert.equal(r.code, 255);
+        assert.match(
+          r.out,
+          /the scripts' heads are (b0b0b0b0b0b0, c1c1c1c1c1c1|c1c1c1c1c1c1, b0b0b0b0b0b0)\. Run 'expireeye db upgrade heads' first/,
+        );
       } finally {
         fs.rmSync(path.join(scripts.dir, 'versions', 'b0b0b0b0b0b0_later.ts'));
+        fs.rmSync(path.join(scripts.dir, 'versions', 'c1c1c1c1c1c1_branch.ts'), { force: true });
       }
     });
 

@@ -683,6 +683,18 @@ describe('expireeye db history ranges on two heads (Alembic output)', () => {
     }
   });
 
+  test('a range from current that fails after the environment ran: ERROR logged, then FAILED', async () => {
+    const fresh = { ...env, DATABASE_URL: `sqlite:${path.join(dir, 'current-range.sqlite')}` };
+    assert.equal((await cli(['db', 'upgrade', 'heads'], fresh, dir)).code, 0);
+    const r = await cli(['db', 'history', '-r', 'current:+2'], fresh, dir);
+    assert.equal(r.code, 255);
+    assert.equal(r.stdout, 'FAILED: Ambiguous upgrade from multiple current revisions\n');
+    assert.match(
+      r.stderr,
+      /transactional DDL\.\nERROR \[expireeye\.util\.messaging\] Ambiguous upgrade from multiple current revisions\n$/,
+    );
+  });
+
   test('base:base and :base list nothing; heads:heads and heads: list the heads; head: names heads', async () => {
     for (const range of ['base:base', ':base']) {
       const r = await db('history', '-r', range);

@@ -29,7 +29,9 @@ export async function compareWithDatabase(env: Environment): Promise<CompareResu
     throw new CommandError(
       `Target database is not up to date.\n` +
         `The database is at ${current.length ? current.join(', ') : 'base (no revision applied)'}; ` +
-        `the scripts' head is ${heads.join(', ')}. Run 'expireeye db upgrade head' first, then try again.`,
+        (heads.length === 1
+          ? `the scripts' head is ${heads[0]}. Run 'expireeye db upgrade head' first, then try again.`
+          : `the scripts' heads are ${heads.join(', ')}. Run 'expireeye db upgrade heads' first, then try again.`),
       true,
     );
   }

@@ -110,7 +110,8 @@ export async function history(
     const [lo, up] = opts.range.split(':') as [string, string];
     [lower, upper] = rangeEnds(lo, up, currentHeads);
   }
-  const revs = graph(() => map.history(lower, upper));
+  // Once the environment ran (the range names `current`, or -i), an error is logged as well.
+  const revs = graph(() => map.history(lower, upper), needsDb);
   // Alembic marks (current) only with -i, even when the range names 'current'.
   const cur = new Set(opts.indicateCurrent ? currentHeads : []);
   for (const rev of revs) {
