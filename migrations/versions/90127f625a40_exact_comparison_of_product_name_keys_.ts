@@ -14,7 +14,7 @@ export const branchLabels: string[] | null = null;
 export const dependsOn: string[] | null = null;
 
 // On MySQL/MariaDB only (the other databases already compare text exactly): the unique name key and
-// barcode were under the default utf8mb4 collation, which ignores accents and case, so "Musli" was
+// barcode (and the scan log's barcode, so the two compare alike) were under the default utf8mb4 collation, which ignores accents and case, so "Musli" was
 // refused as a duplicate of "Müsli" and barcode `ab12` of `AB12`. utf8mb4_bin is finer than that
 // collation, so the upgrade cannot meet duplicates; the downgrade can, where two values now differ
 // only by accents or case.
@@ -32,11 +32,23 @@ export async function upgrade(op: Operations): Promise<void> {
     collation: { mysql: 'utf8mb4_bin' },
     existing: { type: 'string(64)', nullable: true },
   });
+  // WARNING: changes the collation of 'scan_logs.barcode': comparisons, ordering and unique keys on it follow
+  // the new one; fails if a unique key then finds values equal
+  await op.alterColumn('scan_logs', 'barcode', {
+    collation: { mysql: 'utf8mb4_bin' },
+    existing: { type: 'string(64)', nullable: true },
+  });
   // ### end of commands ###
 }
 
 export async function downgrade(op: Operations): Promise<void> {
   // ### commands auto generated - please review and adjust! ###
+  // WARNING: changes the collation of 'scan_logs.barcode': comparisons, ordering and unique keys on it follow
+  // the new one; fails if a unique key then finds values equal
+  await op.alterColumn('scan_logs', 'barcode', {
+    collation: { mysql: null },
+    existing: { type: 'string(64)', nullable: true, collation: { mysql: 'utf8mb4_bin' } },
+  });
   // WARNING: changes the collation of 'products.barcode': comparisons, ordering and unique keys on it follow
   // the new one; fails if a unique key then finds values equal
   await op.alterColumn('products', 'barcode', {

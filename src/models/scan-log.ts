@@ -1,4 +1,5 @@
 import { col, defineTable } from '../migrate/schema/index.js';
+import { EXACT } from './exact-collation.js';
 
 /** Every scan a user made, with what came of it. */
 export const scanLogs = defineTable(
@@ -7,7 +8,8 @@ export const scanLogs = defineTable(
     id: col.string(36).primaryKey(),
     user_id: col.string(36).references('users.id', { onDelete: 'cascade' }),
     product_id: col.string(36).nullable().references('products.id', { onDelete: 'set null' }),
-    barcode: col.string(64).nullable(),
+    /** The code as read; compared exactly, as the catalogue's barcodes are. */
+    barcode: col.string(64).collation(EXACT).nullable(),
     /** The symbology read, e.g. EAN13, UPCA, QRCode, Code128. */
     format: col.string(20).nullable(),
     status: col.string(20).oneOf(['scanned', 'expired', 'not_found']),
