@@ -98,6 +98,12 @@ async function stampScript(
   const write = (statements: string[]) => {
     for (const s of statements) env.output.stdout(`${s};\n\n`);
   };
+  // One transaction, as the online stamp is. Alembic's env.py runs the stamp inside
+  // begin_transaction(), which offline prints BEGIN/COMMIT around the whole script where its impl
+  // assumes transactional DDL: PostgreSQL only. Its SQLiteImpl does not, unlike ours, and Alembic
+  // 1.8.1's SQLite and MariaDB scripts have neither line.
+  const wrap = env.impl.name === 'postgres';
+  if (wrap) write(['BEGIN']);
   for (const step of steps) {
     write(table.beforeStep());
     env.output.info(LOG.migration, `Running ${step.describe}`);
@@ -105,6 +111,7 @@ async function stampScript(
     write(table.changeStatements(step.versionChanges));
   }
   write(table.end());
+  if (wrap) write(['COMMIT']);
   return graph(() => map.stampHeads(start, to), true);
 }
 
