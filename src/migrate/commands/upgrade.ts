@@ -3,6 +3,7 @@ import { LOG } from '../runtime/output.js';
 import type { MigrationStep } from '../script/migration-step.js';
 import type { RevisionMap } from '../script/revision-map.js';
 import { CommandError } from './errors.js';
+import { offlineTransaction } from './offline-transaction.js';
 import { checkKnownHeads, graph } from './resolve.js';
 
 export interface MigrateOptions {
@@ -98,20 +99,16 @@ async function stampScript(
   const write = (statements: string[]) => {
     for (const s of statements) env.output.stdout(`${s};\n\n`);
   };
-  // One transaction, as the online stamp is. Alembic's env.py runs the stamp inside
-  // begin_transaction(), which offline prints BEGIN/COMMIT around the whole script where its impl
-  // assumes transactional DDL: PostgreSQL only. Its SQLiteImpl does not, unlike ours, and Alembic
-  // 1.8.1's SQLite and MariaDB scripts have neither line.
-  const wrap = env.impl.name === 'postgres';
-  if (wrap) write(['BEGIN']);
-  for (const step of steps) {
-    write(table.beforeStep());
-    env.output.info(LOG.migration, `Running ${step.describe}`);
-    env.output.stdout(`-- Running ${step.describe}\n\n`);
-    write(table.changeStatements(step.versionChanges));
-  }
-  write(table.end());
-  if (wrap) write(['COMMIT']);
+  // One transaction, as the online stamp is, where Alembic writes one (PostgreSQL).
+  await offlineTransaction(env, () => {
+    for (const step of steps) {
+      write(table.beforeStep());
+      env.output.info(LOG.migration, `Running ${step.describe}`);
+      env.output.stdout(`-- Running ${step.describe}\n\n`);
+      write(table.changeStatements(step.versionChanges));
+    }
+    write(table.end());
+  });
   return graph(() => map.stampHeads(start, to), true);
 }
 
