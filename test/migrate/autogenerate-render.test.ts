@@ -236,10 +236,24 @@ describe('compare: what is not a difference', () => {
     assert.deepEqual(compare([model()], [db], 'mysql').ops, []);
   });
 
-  test("RESTRICT and NO ACTION are the dialects' default: never a phantom FK change", () => {
+  test('NO ACTION is the default everywhere; RESTRICT is one with it on MySQL only', () => {
     const db = structuredClone(model());
     db.foreignKeys = [{ ...db.foreignKeys![0]!, onDelete: undefined }];
-    assert.deepEqual(compare([model()], [db]).ops, []);
+    const noAction = model();
+    noAction.foreignKeys![0]!.onDelete = 'no action';
+    for (const dialect of ['sqlite', 'mysql', 'postgres'] as const) {
+      assert.deepEqual(compare([noAction], [db], dialect).ops, [], dialect);
+    }
+    // MariaDB reports RESTRICT for a key that names no action, and InnoDB treats them alike.
+    assert.deepEqual(compare([model()], [db], 'mysql').ops, []);
+    // SQLite and PostgreSQL keep them apart and check RESTRICT at once: a key that lost it is drift.
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      assert.deepEqual(
+        compare([model()], [db], dialect).ops.map((o) => o.kind),
+        ['remove_fk', 'add_fk'],
+        dialect,
+      );
+    }
   });
 
   test('SQLite: JSON is stored as TEXT; index names differ only in case', () => {

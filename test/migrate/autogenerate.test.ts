@@ -154,7 +154,8 @@ interface Scenario {
   base?: Edit;
   edit: Edit;
   upgrade: Expect[];
-  downgrade?: Expect[];
+  /** The downgrade's statements; a function where they differ per dialect. */
+  downgrade?: Expect[] | ((dialect: DialectName) => Expect[]);
   detected?: string[];
   /** Comments the upgrade must carry (warnings, rename notes). */
   comments?: RegExp[];
@@ -464,9 +465,11 @@ const SCENARIOS: Scenario[] = [
       "await op.dropConstraint('fk_user_products_product_id_products', 'user_products', 'foreignkey');",
       "await op.createForeignKey('fk_user_products_product_id_products', 'user_products', 'products', ['product_id'], ['id'], { onDelete: 'cascade' });",
     ],
-    downgrade: [
+    // The key goes back to RESTRICT where the database tells it from NO ACTION; MariaDB reports
+    // RESTRICT for a key that names none, so there it comes back without (the same rule in InnoDB).
+    downgrade: (dialect) => [
       "await op.dropConstraint('fk_user_products_product_id_products', 'user_products', 'foreignkey');",
-      "await op.createForeignKey('fk_user_products_product_id_products', 'user_products', 'products', ['product_id'], ['id']);",
+      `await op.createForeignKey('fk_user_products_product_id_products', 'user_products', 'products', ['product_id'], ['id']${dialect === 'mysql' ? '' : ", { onDelete: 'restrict' }"});`,
     ],
   },
   {
@@ -723,7 +726,10 @@ async function runScenario(dialect: DialectName, s: Scenario): Promise<void> {
     const text = fs.readFileSync(file, 'utf8');
     assert.match(text, new RegExp(`^/\\*\\*\\n \\* ${s.name}\\n`));
     matches(statements(text, 'upgrade'), s.upgrade, 'upgrade');
-    if (s.downgrade) matches(statements(text, 'downgrade'), s.downgrade, 'downgrade');
+    if (s.downgrade) {
+      const expected = typeof s.downgrade === 'function' ? s.downgrade(dialect) : s.downgrade;
+      matches(statements(text, 'downgrade'), expected, 'downgrade');
+    }
     for (const line of s.detected ?? []) {
       assert.ok(
         gen.err.includes(`INFO  [expireeye.autogenerate.compare] ${line}\n`),

@@ -9,6 +9,7 @@ import { col, defineTable, type SchemaDef } from '../../src/migrate/index.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { engine, scratchScripts, writeRevision } from '../support/engine.js';
+import { applyWithNativeClient } from '../support/native-client.js';
 
 /**
  * Indexes the portable vocabulary cannot declare — partial (`WHERE status = 'active'`) and
@@ -182,6 +183,59 @@ for (const dialect of DIALECTS.filter((d) => d !== 'mysql')) {
         await upgrade(env, 'head');
         await downgrade(env, '1dec00000002');
       });
+    });
+
+    /**
+     * Offline, the engine knows a table from the operations that built it: the indexes a revision
+     * makes or drops itself with op.execute are read into that record, so the script's
+     * copy-and-move keeps (or leaves out) the same indexes the online one does.
+     */
+    test('--sql: indexes made and dropped by op.execute survive copy-and-move as online', async () => {
+      await revisions();
+      writeRevision(scripts.dir, {
+        id: '1dec00000004',
+        down: '1dec00000003',
+        message: 'more by hand',
+        upgrade: [
+          "await op.execute('DROP INDEX ix_users_lower_email;');",
+          // SQLite's names are case-insensitive, quoted or not; PostgreSQL's quoted ones are not.
+          `await op.execute(${JSON.stringify(`CREATE INDEX "IX_Users_Upper_Name" ON ${dialect === 'sqlite' ? '"Users" (upper("Name"))' : 'users (upper(name))'} WHERE a > 0`)});`,
+          "await op.execute('CREATE INDEX ix_users_b ON users (b)');",
+          "await op.alterColumn('users', 'name', { type: 'string(100)' });",
+        ],
+      });
+      const offline = await scratchDatabase(dialect);
+      try {
+        const script = await run(users(), (env) => upgrade(env, 'head', { sql: true }));
+        await applyWithNativeClient(offline, script.out);
+        await run(users(), (env) => upgrade(env, 'head'));
+        const schema = async (url: string) => {
+          const { env } = engine(url, scripts.dir);
+          try {
+            const conn = await env.db();
+            const tables = await introspector(dialect).getTables(conn, { tables: ['users'] });
+            const stored =
+              dialect === 'sqlite'
+                ? (
+                    await sql<{ name: string; sql: string | null }>`
+                      SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name`.execute(conn)
+                  ).rows
+                : [];
+            return { tables, stored };
+          } finally {
+            await env.close();
+          }
+        };
+        const online = await schema(db.url);
+        assert.deepEqual(await schema(offline.url), online);
+        assert.deepEqual(online.tables[0]!.indexes!.map((i) => i.name.toLowerCase()).sort(), [
+          'ix_users_b',
+          'ix_users_upper_name',
+          'uq_users_a_b_active',
+        ]);
+      } finally {
+        await offline.drop();
+      }
     });
 
     if (dialect === 'sqlite') {

@@ -134,14 +134,15 @@ function foreignKeyNeeding(columns: string[], m: TableDef): string | undefined {
 export function compareForeignKeys(
   m: TableDef,
   d: TableDef,
+  dialect: DialectName,
 ): { added: ForeignKeyDef[]; removed: ForeignKeyDef[] } {
   const sig = (fk: ForeignKeyDef) =>
     JSON.stringify([
       fk.columns.map((c) => c.toLowerCase()),
       fk.references.table.toLowerCase(),
       fk.references.columns.map((c) => c.toLowerCase()),
-      effectiveAction(fk.onDelete) ?? null,
-      effectiveAction(fk.onUpdate) ?? null,
+      effectiveAction(fk.onDelete, dialect) ?? null,
+      effectiveAction(fk.onUpdate, dialect) ?? null,
     ]);
   const modelSigs = new Set((m.foreignKeys ?? []).map(sig));
   const dbSigs = new Set((d.foreignKeys ?? []).map(sig));

@@ -124,7 +124,7 @@ function compareTable(m: TableDef, d: TableDef, dialect: DialectName, out: Compa
     out.detected.push(`Detected added column '${name}.${c.name}'`);
   }
 
-  const fks = compareForeignKeys(m, d);
+  const fks = compareForeignKeys(m, d, dialect);
   for (const fk of fks.removed) {
     out.ops.push({ kind: 'remove_fk', table: name, fk });
     out.detected.push(fkMessage('removed', name, fk));

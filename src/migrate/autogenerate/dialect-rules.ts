@@ -34,12 +34,19 @@ export function sameDefault(model: ColumnDef, db: ColumnDef): boolean {
 }
 
 /**
- * RESTRICT and NO ACTION both refuse the delete and one of them is every dialect's default, and the
- * introspectors read both as "unspecified": the model's side is read the same way, so declaring
- * `onDelete: 'restrict'` is not a phantom difference.
+ * An action as the comparator sees it. NO ACTION is every dialect's default: a model that writes
+ * it is no difference. RESTRICT is one only on MySQL/MariaDB, whose catalogue reports it for a
+ * key that names no action and whose InnoDB treats the two alike; SQLite and PostgreSQL keep it
+ * apart and check it at once, so a key that lost it (an online copy-and-move before the
+ * introspectors read it) is real drift there.
  */
-export function effectiveAction(a: ReferentialAction | undefined): ReferentialAction | undefined {
-  return a === 'restrict' || a === 'no action' ? undefined : a;
+export function effectiveAction(
+  a: ReferentialAction | undefined,
+  dialect: DialectName,
+): ReferentialAction | undefined {
+  if (a === 'no action') return undefined;
+  if (a === 'restrict' && dialect === 'mysql') return undefined;
+  return a;
 }
 
 /**

@@ -3,6 +3,7 @@ import { LOG } from '../runtime/output.js';
 import type { MigrationStep } from '../script/migration-step.js';
 import type { RevisionMap } from '../script/revision-map.js';
 import { CommandError } from './errors.js';
+import { offlineTransaction } from './offline-transaction.js';
 import { checkKnownHeads, graph } from './resolve.js';
 
 export interface MigrateOptions {
@@ -98,13 +99,16 @@ async function stampScript(
   const write = (statements: string[]) => {
     for (const s of statements) env.output.stdout(`${s};\n\n`);
   };
-  for (const step of steps) {
-    write(table.beforeStep());
-    env.output.info(LOG.migration, `Running ${step.describe}`);
-    env.output.stdout(`-- Running ${step.describe}\n\n`);
-    write(table.changeStatements(step.versionChanges));
-  }
-  write(table.end());
+  // One transaction, as the online stamp is, where Alembic writes one (PostgreSQL).
+  await offlineTransaction(env, () => {
+    for (const step of steps) {
+      write(table.beforeStep());
+      env.output.info(LOG.migration, `Running ${step.describe}`);
+      env.output.stdout(`-- Running ${step.describe}\n\n`);
+      write(table.changeStatements(step.versionChanges));
+    }
+    write(table.end());
+  });
   return graph(() => map.stampHeads(start, to), true);
 }
 

@@ -107,8 +107,8 @@ export class MysqlIntrospector implements Introspector {
           columns,
           references: { table: first.ref_table!, columns: rows.map((r) => r.ref_col!) },
         };
-        const del = portableAction(first.delete_rule);
-        const upd = portableAction(first.update_rule);
+        const del = portableAction(first.delete_rule, 'mysql');
+        const upd = portableAction(first.update_rule, 'mysql');
         if (del) fk.onDelete = del;
         if (upd) fk.onUpdate = upd;
         t.foreignKeys!.push(fk);

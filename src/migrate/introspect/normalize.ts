@@ -187,12 +187,22 @@ function zoneOffsetMinutes(zone: string | undefined): number {
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0));
 }
 
-export function portableAction(raw: string | null | undefined): ReferentialAction | undefined {
+/**
+ * A foreign key's ON DELETE / ON UPDATE as the catalogue reports it (`CASCADE`, PostgreSQL's
+ * confdeltype letter). NO ACTION is every dialect's default and reads as unspecified. RESTRICT is
+ * a different rule on SQLite and PostgreSQL (checked at once, even in a deferred transaction) and
+ * both report it only when it was written, so it is kept there: reading it as unspecified made
+ * SQLite's copy-and-move recreate the key without it. MySQL/MariaDB report RESTRICT for a key that
+ * names no action and InnoDB treats the two alike, so there it reads as unspecified.
+ */
+export function portableAction(
+  raw: string | null | undefined,
+  dialect: DialectName,
+): ReferentialAction | undefined {
   const a = (raw ?? '').trim().toLowerCase().replace('_', ' ');
   if (a === 'cascade' || a === 'c') return 'cascade';
   if (a === 'set null' || a === 'n') return 'set null';
-  // RESTRICT and NO ACTION both refuse the delete (they differ only in when the check runs), and
-  // one of them is each dialect's default: both read as "unspecified" so none of them is a phantom diff.
+  if ((a === 'restrict' || a === 'r') && dialect !== 'mysql') return 'restrict';
   return undefined;
 }
 

@@ -122,8 +122,8 @@ export class PostgresIntrospector implements Introspector {
           columns: c.cols,
           references: { table: c.ref_table!, columns: c.ref_cols ?? [] },
         };
-        const del = portableAction(c.del);
-        const upd = portableAction(c.upd);
+        const del = portableAction(c.del, 'postgres');
+        const upd = portableAction(c.upd, 'postgres');
         if (del) fk.onDelete = del;
         if (upd) fk.onUpdate = upd;
         t.foreignKeys!.push(fk);

@@ -119,8 +119,8 @@ export class SqliteIntrospector implements Introspector {
         columns,
         references: { table: first.table, columns: rows.map((r) => r.to) },
       };
-      const del = portableAction(first.on_delete);
-      const upd = portableAction(first.on_update);
+      const del = portableAction(first.on_delete, 'sqlite');
+      const upd = portableAction(first.on_update, 'sqlite');
       if (del) fk.onDelete = del;
       if (upd) fk.onUpdate = upd;
       t.foreignKeys!.unshift(fk); // pragma lists the last declared first

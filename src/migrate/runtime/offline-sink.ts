@@ -2,6 +2,7 @@ import type { DialectImpl } from '../ddl/dialect-impl.js';
 import { renderQuery } from '../operations/render-query.js';
 import type { OperationSink } from '../operations/sink.js';
 import type { TableDef } from '../schema/types.js';
+import { applyRawIndexStatement } from './offline-raw-indexes.js';
 
 /**
  * `--sql` mode: statements are written out as a script; table shapes come from replaying the
@@ -19,10 +20,24 @@ export class OfflineSink implements OperationSink {
   ) {}
 
   async run(statement: string): Promise<void> {
-    await this.execute(statement);
+    this.print(statement);
   }
 
+  /**
+   * A statement the revision wrote. On SQLite, its own CREATE INDEX / DROP INDEX is recorded in
+   * the table's shape, for a later copy-and-move to keep (offline-raw-indexes.ts). Only there:
+   * elsewhere no table is rebuilt from the record, and reading a partial or expression index into
+   * it would make the offline edits refuse what the database does (PostgreSQL's DROP COLUMN drops
+   * an index that uses the column).
+   */
   async execute(statement: string, parameters: readonly unknown[] = []): Promise<void> {
+    this.print(statement, parameters);
+    if (this.impl.name !== 'sqlite' || parameters.length) return;
+    const changed = applyRawIndexStatement(this.tables, statement);
+    if (changed) this.tables.set(changed.name, changed);
+  }
+
+  private print(statement: string, parameters: readonly unknown[] = []): void {
     if (this.emit) this.write(`${renderQuery(this.impl, statement, parameters)};\n\n`);
   }
 

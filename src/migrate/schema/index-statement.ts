@@ -15,12 +15,20 @@ export interface IndexStatement {
 
 const IDENT = String.raw`(?:"(?:[^"]|"")*"|\x60(?:[^\x60]|\x60\x60)*\x60|\[[^\]]*\]|[A-Za-z_][\w$]*)`;
 const HEAD = new RegExp(
-  String.raw`^\s*create\s+(?:unique\s+)?index\s+(?:if\s+not\s+exists\s+)?${IDENT}(?:\s*\.\s*${IDENT})?\s+on\s+${IDENT}\s*\(`,
+  String.raw`^\s*create\s+(unique\s+)?index\s+(if\s+not\s+exists\s+)?(?:${IDENT}\s*\.\s*)?(${IDENT})\s+on\s+(${IDENT})\s*\(`,
   'i',
 );
 
+/** A whole CREATE INDEX statement: what it is called, on which table, and its parts. */
+export interface CreateIndexStatement extends IndexStatement {
+  name: string;
+  table: string;
+  unique: boolean;
+  ifNotExists: boolean;
+}
+
 /** undefined when the text is not a CREATE INDEX statement this reads. */
-export function parseCreateIndex(statement: string): IndexStatement | undefined {
+export function parseCreateIndex(statement: string): CreateIndexStatement | undefined {
   const head = HEAD.exec(statement);
   if (!head) return undefined;
   const open = head[0].length - 1;
@@ -41,7 +49,11 @@ export function parseCreateIndex(statement: string): IndexStatement | undefined 
   }
   if (close < 0) return undefined;
   parts.push([start, close]);
-  const out: IndexStatement = {
+  const out: CreateIndexStatement = {
+    name: unquoteIdentifier(head[3]!),
+    table: unquoteIdentifier(head[4]!),
+    unique: head[1] !== undefined,
+    ifNotExists: head[2] !== undefined,
     terms: parts.map(([a, b]) => statement.slice(a, b).trim()),
     termsAt: [open + 1, close],
   };
@@ -53,6 +65,37 @@ export function parseCreateIndex(statement: string): IndexStatement | undefined 
     out.whereAt = [from, to];
   }
   return out;
+}
+
+const DROP = new RegExp(
+  String.raw`^\s*drop\s+index\s+(if\s+exists\s+)?(?:${IDENT}\s*\.\s*)?(${IDENT})[\s;]*$`,
+  'i',
+);
+
+/** `DROP INDEX [IF EXISTS] [schema.]name` (SQLite's form); undefined for anything else. */
+export function parseDropIndex(statement: string): { name: string; ifExists: boolean } | undefined {
+  const m = DROP.exec(statement);
+  return m ? { name: unquoteIdentifier(m[2]!), ifExists: m[1] !== undefined } : undefined;
+}
+
+const COLUMN_TERM = new RegExp(String.raw`^(${IDENT})(?:\s+collate\s+${IDENT})?(?:\s+(?:asc|desc))?$`, 'i');
+
+/**
+ * The column an index term names (`"name" COLLATE NOCASE DESC` → name), as SQLite's
+ * pragma_index_info reports it; undefined for an expression, which it reports as NULL.
+ */
+export function termColumn(term: string): string | undefined {
+  const m = COLUMN_TERM.exec(term.trim());
+  return m ? unquoteIdentifier(m[1]!) : undefined;
+}
+
+/** The name a quoted or bare SQL identifier stands for. */
+export function unquoteIdentifier(text: string): string {
+  const first = text[0];
+  if (first === '"') return text.slice(1, -1).replaceAll('""', '"');
+  if (first === '`') return text.slice(1, -1).replaceAll('``', '`');
+  if (first === '[') return text.slice(1, -1);
+  return text;
 }
 
 /** The index of the last character of the quoted text starting at `at`. */
