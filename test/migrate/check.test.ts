@@ -13,10 +13,12 @@ import {
   runDbProgram,
   type SchemaDef,
 } from '../../src/migrate/index.js';
+import { introspector } from '../../src/migrate/introspect/index.js';
 import { metadata } from '../../src/models/index.js';
 import { cli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS, engine, scratchScripts, writeRevision } from '../support/engine.js';
+import { applyWithNativeClient } from '../support/native-client.js';
 
 /**
  * `db check`, for CI: clean at the head of the app's own migrations on every dialect (which proves
@@ -73,6 +75,36 @@ for (const dialect of DIALECTS) {
         });
         assert.equal(output.stdoutText, 'No new upgrade operations detected.\n', output.stderrText);
         assert.equal(code, 0);
+      }));
+
+    test('revision 4e7b2d9c1a60 brings back the RESTRICT an older engine lost on SQLite; a no-op elsewhere', () =>
+      withDatabase(dialect, async (db, scripts) => {
+        copyAppVersions(scripts.dir);
+        const schema = metadata.schema();
+        await run(db, scripts.dir, schema, (env) => upgrade(env, '90127f625a40'));
+        const onDelete = async () =>
+          (
+            await run(db, scripts.dir, schema, async (env) => {
+              const [t] = await introspector(dialect).getTables(await env.db(), {
+                tables: ['user_products'],
+              });
+              return t!.foreignKeys?.find((k) => k.columns[0] === 'product_id')?.onDelete;
+            })
+          ).result;
+        if (dialect === 'sqlite') {
+          // A database that older engine upgraded: the same key without its ON DELETE (written with
+          // SQLite's own shell: the driver runs in defensive mode, which forbids editing the schema).
+          await applyWithNativeClient(
+            db,
+            "PRAGMA writable_schema = ON;\nUPDATE sqlite_master SET sql = replace(sql, ' on delete restrict', '') WHERE name = 'user_products';\nPRAGMA writable_schema = OFF;\n",
+          );
+          assert.equal(await onDelete(), undefined, 'the drift, reproduced');
+        }
+        await run(db, scripts.dir, schema, (env) => upgrade(env, 'head'));
+        assert.equal(await onDelete(), dialect === 'mysql' ? undefined : 'restrict');
+        const after = await run(db, scripts.dir, schema, (env) => check(env));
+        assert.equal(after.out, 'No new upgrade operations detected.\n', after.err);
+        await run(db, scripts.dir, schema, (env) => downgrade(env, '-1'));
       }));
 
     test("the executable: clean at the head of the app's migrations, exit 0", () =>
