@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import { stamp } from '../../src/migrate/commands/upgrade.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
+import { acquireLock, LockTimeoutError, releaseLock } from '../../src/migrate/runtime/lock.js';
 import { cli, spawnCli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { engine, scratchScripts, writeRevision } from '../support/engine.js';
@@ -192,6 +193,122 @@ for (const dialect of DIALECTS) {
         await env.close();
       }
     });
+
+    test('Ctrl-C while a revision keeps the process busy with many statements: still heard, the run stops after it', async () => {
+      const ready = path.join(scripts.dir, 'busy-ready');
+      writeRevision(scripts.dir, {
+        id: 'b00000000001',
+        upgrade: [
+          `await op.createTable('busy', { columns: [${INT_ID}] });`,
+          "const fs = await import('node:fs');",
+          `fs.writeFileSync(${JSON.stringify(ready)}, '');`,
+          // On SQLite each statement runs synchronously in this process: no timer, no I/O to wait for.
+          'const until = Date.now() + 2000;',
+          "for (let i = 0; Date.now() < until; i++) await op.execute('INSERT INTO busy (id) VALUES (' + i + ')');",
+        ],
+      });
+      writeRevision(scripts.dir, {
+        id: 'b00000000002',
+        down: 'b00000000001',
+        upgrade: [`await op.createTable('after_busy', { columns: [${INT_ID}] });`],
+      });
+      const run = spawnCli(['db', 'upgrade', 'head'], cliEnv);
+      assert.ok(await eventually(() => fs.existsSync(ready), 20_000), 'the busy revision runs');
+      run.child.kill('SIGINT');
+      const r = await within(run.result, 20_000, 'upgrade after SIGINT');
+      assert.equal(r.code, 130, r.stderr);
+      assert.match(
+        r.stderr,
+        /Interrupted by SIGINT: stopped before running upgrade b00000000001 -> b00000000002/,
+      );
+      const { env } = engine(db.url, scripts.dir);
+      try {
+        const conn = await env.db();
+        assert.deepEqual(await env.currentHeads(conn), ['b00000000001']);
+        assert.deepEqual(await tableNames(conn, dialect), ['alembic_version', 'busy']);
+      } finally {
+        await env.close();
+      }
+    });
+
+    if (dialect !== 'sqlite') {
+      test('the connection killed mid-revision: one ERROR line naming the revision and statement, exit 1; a rerun finishes', async () => {
+        const ready = path.join(scripts.dir, 'kill-ready');
+        writeRevision(scripts.dir, {
+          id: 'k00000000001',
+          upgrade: [`await op.createTable('k1', { columns: [${INT_ID}] });`],
+        });
+        writeRevision(scripts.dir, {
+          id: 'k00000000002',
+          down: 'k00000000001',
+          upgrade: [...readyThenSleep(ready, 30), `await op.createTable('k2', { columns: [${INT_ID}] });`],
+        });
+        const { env } = engine(db.url, scripts.dir);
+        try {
+          const conn = await env.db();
+          const run = spawnCli(['db', 'upgrade', 'head'], cliEnv);
+          assert.ok(await eventually(() => fs.existsSync(ready), 20_000), 'the sleeping revision runs');
+          const killed = async () => {
+            if (dialect === 'postgres') {
+              const { rows } = await sql<{ n: number }>`SELECT COUNT(pg_terminate_backend(pid)) AS n
+                FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%'`.execute(
+                conn,
+              );
+              return Number(rows[0]?.n) > 0;
+            }
+            const { rows } = await sql<{ id: number }>`SELECT id FROM information_schema.processlist
+              WHERE db = DATABASE() AND info LIKE 'SELECT SLEEP%'`.execute(conn);
+            for (const { id } of rows) await sql.raw(`KILL ${Number(id)}`).execute(conn);
+            return rows.length > 0;
+          };
+          assert.ok(await eventually(killed, 10_000), 'the statement is found and its connection killed');
+          const r = await within(run.result, 20_000, 'upgrade after the kill');
+          assert.equal(r.code, 1, r.stderr);
+          assert.doesNotMatch(r.stderr, /\n\s+at |node:events/);
+          assert.match(
+            r.stderr,
+            /ERROR \[expireeye\.runtime\.migration\] Upgrade of revision k00000000002 failed: .*\n.*SELECT (SLEEP|pg_sleep)/i,
+          );
+          assert.deepEqual(await env.currentHeads(conn), ['k00000000001']);
+          fs.rmSync(ready);
+          fs.writeFileSync(ready, ''); // the rerun does not sleep
+          const rerun = await within(cli(['db', 'upgrade', 'head'], cliEnv), 20_000, 'the rerun');
+          assert.equal(rerun.code, 0, rerun.stderr);
+          assert.deepEqual(await env.currentHeads(conn), ['k00000000002']);
+        } finally {
+          await env.close();
+        }
+      });
+
+      test('waiting for the migration lock is bounded: a holder that never finishes makes the wait time out', async () => {
+        const { env } = engine(db.url, scripts.dir);
+        const other = engine(db.url, scripts.dir).env;
+        try {
+          const holder = await env.db();
+          const waiter = await other.db();
+          await holder.connection().execute(async (h) => {
+            await acquireLock(h, dialect, 'ee_lock_test');
+            try {
+              await waiter.connection().execute(async (w) => {
+                const started = Date.now();
+                await assert.rejects(acquireLock(w, dialect, 'ee_lock_test', 1), LockTimeoutError);
+                assert.ok(Date.now() - started < 5_000, 'gave up after about a second');
+                // The session is left with its own lock_timeout for the revisions.
+                if (dialect === 'postgres') {
+                  const { rows } = await sql<{ lock_timeout: string }>`SHOW lock_timeout`.execute(w);
+                  assert.equal(rows[0]?.lock_timeout, '0');
+                }
+              });
+            } finally {
+              await releaseLock(h, dialect, 'ee_lock_test');
+            }
+          });
+        } finally {
+          await env.close();
+          await other.close();
+        }
+      });
+    }
 
     test('stamp --purge to an unknown revision leaves the version table as it was', async () => {
       writeRevision(scripts.dir, { id: 'p00000000001' });

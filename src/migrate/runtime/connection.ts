@@ -53,8 +53,10 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
         }
       }
       const sqlite = new Database(db.file!);
-      sqlite.pragma('journal_mode = WAL');
+      // The busy timeout first: several processes opening a new file at once (containers starting
+      // together) all switch it to WAL, and without it the losers fail at once with SQLITE_BUSY.
       sqlite.pragma('busy_timeout = 10000');
+      sqlite.pragma('journal_mode = WAL');
       sqlite.pragma('foreign_keys = ON');
       return new Kysely<any>({ dialect: wrap(new SqliteDialect({ database: sqlite })) });
     }
@@ -101,6 +103,12 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
         },
       });
       pool.on('error', (e) => options.onIdleConnectionError?.(e));
+      // A connection lost while in use (the server restarted, pg_terminate_backend) fails the query
+      // it was running, which the caller reports; node-postgres also emits 'error' on the client,
+      // which unheard would crash the process with a stack trace instead.
+      pool.on('connect', (client) => {
+        client.on('error', () => undefined);
+      });
       // node-postgres parses dates and timestamps in the ISO output style only: a database, role or
       // server set to another DateStyle ('SQL, DMY', 'German') would give '31/12/1999' and null.
       // The time zone can stay the session's: timestamptz values are read and written with their offset.

@@ -141,10 +141,19 @@ export class Environment {
         }
       }
       await acquireLock(conn, dialect, this.lockName);
+      let failed = false;
       try {
         return await work(conn);
+      } catch (e) {
+        failed = true;
+        throw e;
       } finally {
-        await releaseLock(conn, dialect, this.lockName);
+        // After a failure the connection itself may be gone (killed, lost): releasing then fails
+        // too, and must not replace the error that names the revision and statement. The server
+        // frees a session's lock when the session ends.
+        await releaseLock(conn, dialect, this.lockName).catch((e: unknown) => {
+          if (!failed) throw e;
+        });
       }
     });
   }
@@ -208,6 +217,9 @@ export class Environment {
       try {
         if (this.impl.transactionalDDL) {
           for (const step of steps) {
+            // A signal that came while the last revision kept the process busy (SQLite runs
+            // synchronously, in-process) is delivered here, before the next one starts.
+            await new Promise((resolve) => setImmediate(resolve));
             this.stopBefore(step);
             await this.runStep(conn, step);
           }

@@ -30,7 +30,22 @@ export async function acquireLock(
     }
   } else if (dialect === 'postgres') {
     await checkClientConnection(db);
-    await sql`SELECT pg_advisory_lock(hashtext(${name}))`.execute(db);
+    // pg_advisory_lock waits without end; lock_timeout bounds the wait as GET_LOCK's timeout does
+    // (a holder that never finishes, such as a session left idle, must not stall every run).
+    await sql.raw(`SET lock_timeout = '${Math.round(timeoutSeconds * 1000)}ms'`).execute(db);
+    try {
+      await sql`SELECT pg_advisory_lock(hashtext(${name}))`.execute(db);
+    } catch (e) {
+      if ((e as { code?: string }).code === '55P03') {
+        throw new LockTimeoutError(
+          `Timed out after ${timeoutSeconds}s waiting for the migration lock '${name}'`,
+        );
+      }
+      throw e;
+    } finally {
+      // The revisions run with the session's own setting (their DDL may wait for the app's locks).
+      await sql`RESET lock_timeout`.execute(db).catch(() => undefined);
+    }
   }
 }
 

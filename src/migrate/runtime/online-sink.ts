@@ -13,6 +13,7 @@ export class OnlineSink implements OperationSink {
   readonly offline = false;
   /** The statement running now, named in the error if it fails ('' between statements). */
   lastStatement = '';
+  private lastYield = Date.now();
 
   constructor(
     private readonly db: Kysely<any>,
@@ -27,6 +28,13 @@ export class OnlineSink implements OperationSink {
     this.lastStatement = statement;
     await this.db.executeQuery(CompiledQuery.raw(statement, [...parameters]));
     this.lastStatement = '';
+    // SQLite runs in this process and synchronously: a revision of many statements would never
+    // let the event loop turn, so Ctrl-C/SIGTERM would go unseen until the whole run ended. A
+    // turn every 100 ms lets the signal be heard (stop after this revision; a second one, at once).
+    if (this.dialect === 'sqlite' && Date.now() - this.lastYield > 100) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.lastYield = Date.now();
+    }
   }
 
   async getTable(name: string): Promise<TableDef | undefined> {
