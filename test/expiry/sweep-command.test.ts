@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { describe, test } from 'node:test';
 import { addDays, todayUtc } from '../../src/db/dates.js';
 import { migrateToHead } from '../support/app.js';
@@ -69,7 +70,71 @@ for (const dialect of DIALECTS) {
         await scratch.drop();
       }
     });
+
+    test('REDIS_URL set but unreachable: one line naming it, exit 1, nothing swept; the next run (Redis back) sweeps and pushes', async () => {
+      const scratch = await scratchDatabase(dialect);
+      await migrateToHead(scratch);
+      const channel = `expireeye-test:${randomBytes(6).toString('hex')}`;
+      const server = await startInstance(scratch, { REDIS_URL, REDIS_CHANNEL: channel });
+      try {
+        const owner = await insertUser(server.database, 'owner');
+        const p = await insertProduct(server.database, 'Radish');
+        const [item] = await insertItems(server.database, {
+          userId: owner.id,
+          productId: p,
+          count: 1,
+          expiryDate: () => addDays(todayUtc(), -1),
+        });
+        const socket = await connected(server.wsUrl, server.app.tokens.sign(owner));
+
+        const down = await cli(['sweep', '--json'], {
+          DATABASE_URL: scratch.url,
+          REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+          REDIS_CHANNEL: channel,
+        });
+        assert.equal(down.code, 1, down.stdout);
+        assert.equal(down.stdout, '');
+        assert.match(
+          down.stderr,
+          /^expireeye sweep: cannot reach Redis \(REDIS_URL\): .*ECONNREFUSED.*; nothing swept\n$/,
+        );
+        const untouched = await server.database.db
+          .selectFrom('user_products')
+          .select('status')
+          .where('id', '=', item!)
+          .executeTakeFirstOrThrow();
+        assert.equal(untouched.status, 'active');
+        const none = await server.database.db.selectFrom('notifications').select('id').execute();
+        assert.deepEqual(none, []);
+
+        const up = await cli(['sweep', '--json'], {
+          DATABASE_URL: scratch.url,
+          REDIS_URL,
+          REDIS_CHANNEL: channel,
+        });
+        assert.equal(up.code, 0, up.stderr);
+        const out = JSON.parse(up.stdout);
+        assert.equal(out.expired, 1);
+        assert.equal(out.published, 'redis');
+        const [frame] = await socket.take(1, 5000);
+        assert.equal(frame.type, 'product_expiration');
+        assert.equal(frame.notification.itemId, item);
+        await socket.close();
+      } finally {
+        await server.close();
+        await scratch.drop();
+      }
+    });
   });
+}
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 describe('expireeye sweep settings', () => {
