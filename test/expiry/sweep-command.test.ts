@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { describe, test } from 'node:test';
 import { addDays, todayUtc } from '../../src/db/dates.js';
 import { migrateToHead } from '../support/app.js';
 import { cli } from '../support/cli.js';
 import { DIALECTS, scratchDatabase } from '../support/databases.js';
 import { insertItems, insertProduct, insertUser } from '../support/inventory-rows.js';
+import { sparePort } from '../support/redis-server.js';
 import { connected, startInstance } from '../support/sockets.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -89,7 +89,7 @@ for (const dialect of DIALECTS) {
 
         const down = await cli(['sweep', '--json'], {
           DATABASE_URL: scratch.url,
-          REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+          REDIS_URL: `redis://127.0.0.1:${await sparePort()}`,
           REDIS_CHANNEL: channel,
         });
         assert.equal(down.code, 1, down.stdout);
@@ -126,15 +126,6 @@ for (const dialect of DIALECTS) {
       }
     });
   });
-}
-
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('expireeye sweep settings', () => {

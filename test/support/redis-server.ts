@@ -77,7 +77,7 @@ async function waitForPong(redis: Redis): Promise<void> {
 }
 
 /** A local port nothing listens on now. */
-async function sparePort(): Promise<number> {
+export async function sparePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
