@@ -18,23 +18,31 @@ export interface RateLimitStore extends FastifyRateLimitStore {
   child(routeOptions: RouteLimitOptions): RateLimitStore;
 }
 
+/** Whether to ask Redis now, and what came of it (SharedRedis's back-off after a timeout). */
+export interface CommandGate {
+  admitCommand(): boolean;
+  settleCommand(error?: unknown): void;
+}
+
 /**
  * Counts in Redis, so that every server process shares one limit, and in this process's memory
  * whenever a Redis command fails: while Redis is down each process still enforces the limit on
  * its own (at worst N processes allow N times it), where the plugin's `skipOnError` would lift
  * the limit altogether and its default would answer 500 to every limited route. Both halves are
- * the plugin's own stores; each route (or group: GroupedRateLimitStore) gets its own pair.
+ * the plugin's own stores; each route (or group: GroupedRateLimitStore) gets its own pair. While
+ * the gate backs off (Redis stopped answering) the local half counts without asking Redis first.
  */
 export class FallbackRateLimitStore implements RateLimitStore {
   constructor(
     private readonly shared: RateLimitStore,
     private readonly local: RateLimitStore,
     private readonly onFallback: (error: Error) => void,
+    private readonly gate: CommandGate,
   ) {}
 
   /** Over the plugin's own Redis and local stores, with the plugin's global options. */
   static create(
-    redis: Redis,
+    redis: CommandGate & { client: Redis },
     nameSpace: string,
     onFallback: (error: Error) => void,
     options: StoreOptions,
@@ -42,18 +50,23 @@ export class FallbackRateLimitStore implements RateLimitStore {
     const ce = !!options.continueExceeding;
     const eb = !!options.exponentialBackoff;
     return new FallbackRateLimitStore(
-      new RedisStore(ce, eb, redis, nameSpace),
+      new RedisStore(ce, eb, redis.client, nameSpace),
       new LocalStore(ce, eb),
       onFallback,
+      redis,
     );
   }
 
   incr(key: string, callback: Callback, timeWindow: number, max: number): void {
-    this.shared.incr(key, this.orLocally('incr', key, callback, timeWindow, max), timeWindow, max);
+    if (this.gate.admitCommand())
+      this.shared.incr(key, this.orLocally('incr', key, callback, timeWindow, max), timeWindow, max);
+    else this.local.incr(key, callback, timeWindow, max);
   }
 
   read(key: string, callback: Callback, timeWindow: number, max: number): void {
-    this.shared.read(key, this.orLocally('read', key, callback, timeWindow, max), timeWindow, max);
+    if (this.gate.admitCommand())
+      this.shared.read(key, this.orLocally('read', key, callback, timeWindow, max), timeWindow, max);
+    else this.local.read(key, callback, timeWindow, max);
   }
 
   child(routeOptions: RouteLimitOptions): RateLimitStore {
@@ -61,6 +74,7 @@ export class FallbackRateLimitStore implements RateLimitStore {
       this.shared.child(routeOptions),
       this.local.child(routeOptions),
       this.onFallback,
+      this.gate,
     );
   }
 
@@ -72,6 +86,7 @@ export class FallbackRateLimitStore implements RateLimitStore {
     max: number,
   ): Callback {
     return (error, result) => {
+      this.gate.settleCommand(error ?? undefined);
       if (!error) return callback(null, result);
       this.onFallback(error);
       this.local[method](key, callback, timeWindow, max);

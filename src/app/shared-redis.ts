@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '../config/redis-config.js';
 import { ConfigurationError } from '../migrate/index.js';
+import { RedisBackingOffError, RedisBackoff } from './redis-backoff.js';
 
 /** REDIS_URL is set but Redis cannot be reached: a server refuses to start with this one line. */
 export class RedisUnreachableError extends ConfigurationError {}
@@ -29,6 +30,12 @@ const OPTIONS = {
 const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
 
 /**
+ * After a command timed out, how long between the PINGs that find out whether Redis answers again
+ * (RedisBackoff): shared counting resumes within about two seconds of it answering.
+ */
+const PROBE_INTERVAL_MS = 1000;
+
+/**
  * How often the subscriber connection is asked for a PING. It only receives, so a Redis that
  * stopped answering on a connection that stays open (a stalled server, a network dropping packets)
  * would go unnoticed for as long as TCP takes to give up — minutes, during which the token-version
@@ -54,13 +61,23 @@ export class SharedRedis {
   private unsentBytes = 0;
   private resending = false;
   private heartbeat?: NodeJS.Timeout;
+  private readonly backoff: RedisBackoff;
 
   private constructor(
     readonly client: Redis,
     private readonly config: Required<RedisConfig>,
     private readonly log: RedisLog,
   ) {
-    client.on('ready', () => void this.resend());
+    this.backoff = new RedisBackoff({
+      probe: () => client.ping(),
+      intervalMs: PROBE_INTERVAL_MS,
+      // Redis answers again without having reconnected: send what could not be published.
+      onRecovered: () => void this.resend(),
+    });
+    client.on('ready', () => {
+      this.backoff.reset();
+      void this.resend();
+    });
   }
 
   /** Connects; rejects (with a message naming REDIS_URL, never the URL) when Redis cannot be reached. */
@@ -82,6 +99,35 @@ export class SharedRedis {
       if (ready) log.warn({ err: { message: e.message } }, 'redis connection error');
     });
     return redis;
+  }
+
+  /**
+   * Runs commands on the command connection, unless a command timed out and Redis has not answered
+   * since (RedisBackoff): then it rejects at once (RedisBackingOffError) and the caller falls back
+   * without waiting for a timeout of its own. Requests use this (or admitCommand/settleCommand);
+   * background work may use `client` directly.
+   */
+  async command<T>(run: (client: Redis) => Promise<T>): Promise<T> {
+    if (!this.admitCommand()) throw new RedisBackingOffError();
+    let result: T;
+    try {
+      result = await run(this.client);
+    } catch (e) {
+      this.settleCommand(e);
+      throw e;
+    }
+    this.settleCommand();
+    return result;
+  }
+
+  /** `command` for callback-style callers: whether to send; each one sent must be settled. */
+  admitCommand(): boolean {
+    return this.backoff.available;
+  }
+
+  /** The outcome of a command `admitCommand` let through (an error, or none when it was answered). */
+  settleCommand(error?: unknown): void {
+    this.backoff.settle(error);
   }
 
   /** A key (or channel) name in this deployment's namespace (REDIS_KEY_PREFIX). */
@@ -158,7 +204,7 @@ export class SharedRedis {
    */
   async publish(channel: string, message: string): Promise<void> {
     try {
-      await this.client.publish(channel, message);
+      await this.command((client) => client.publish(channel, message));
     } catch (e) {
       this.keepUnsent(channel, message);
       throw e;
@@ -200,6 +246,7 @@ export class SharedRedis {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.backoff.close();
     this.unsent.length = 0;
     this.unsentBytes = 0;
     this.handlers.clear();

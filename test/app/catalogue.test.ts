@@ -1,11 +1,83 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { nameKey } from '../../src/features/catalogue/product-name.js';
 import { newUser, startServer, type TestServer, type TestUser } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 
 const APPLE_NUTRITION = { energy_kcal: 52, carbohydrate: 13.81, protein: 0.26, fiber: 2.4 };
 
+/** Names in the order of their key (lower-cased by the application), code point by code point. */
+function byKey(names: readonly string[]): string[] {
+  return [...names].sort((a, b) => (nameKey(a) < nameKey(b) ? -1 : nameKey(a) > nameKey(b) ? 1 : 0));
+}
+
 for (const dialect of DIALECTS) {
+  describe(`catalogue order on ${dialect}`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startServer(dialect);
+    });
+    after(() => server.close());
+
+    test('list and barcodes: the same order on every database, whatever its collation (case and accents)', async () => {
+      const user = await newUser(server, 'orderly');
+      // By name, PostgreSQL and SQLite would put the capitals first and MariaDB would not; MariaDB
+      // would put the accented names among the others, and the others after them.
+      const names = [
+        'banana',
+        'Apple',
+        'Zucchini',
+        'éclair',
+        'Eggs',
+        'apricot',
+        'Ölive',
+        'oats',
+        'Ärtor',
+        'Eclipse',
+      ];
+      for (const [i, productName] of names.entries()) {
+        const res = await user.api.post('/api/product/inventory/add', {
+          productName,
+          category: 'Misc',
+          barcode: `ORDER${i}`,
+        });
+        assert.equal(res.status, 200, res.text);
+      }
+      const expected = [
+        'Apple',
+        'apricot',
+        'banana',
+        'Eclipse',
+        'Eggs',
+        'oats',
+        'Zucchini',
+        'Ärtor',
+        'éclair',
+        'Ölive',
+      ];
+      assert.deepEqual(byKey(names), expected);
+      const list = await user.api.get('/api/product/inventory/list');
+      assert.deepEqual(
+        list.body.products.map((p: { name: string }) => p.name),
+        expected,
+      );
+      // And so which products a page holds.
+      for (const offset of [0, 3, 6, 9]) {
+        const page = await user.api.get(`/api/product/inventory/list?limit=3&offset=${offset}`);
+        assert.deepEqual(
+          page.body.products.map((p: { name: string }) => p.name),
+          expected.slice(offset, offset + 3),
+          `offset ${offset}`,
+        );
+      }
+      const barcodes = await user.api.get('/api/product/barcodes');
+      assert.deepEqual(
+        barcodes.body.products.map((p: { productName: string }) => p.productName),
+        expected,
+      );
+    });
+  });
+
   describe(`catalogue routes on ${dialect}`, () => {
     let server: TestServer;
     let alice: TestUser;
@@ -149,7 +221,7 @@ for (const dialect of DIALECTS) {
       );
       const all = await alice.api.get('/api/product/inventory/list');
       const names = all.body.products.map((p: { name: string }) => p.name);
-      assert.deepEqual(names, [...names].sort());
+      assert.deepEqual(names, byKey(names));
       assert.equal(all.body.total, names.length);
       const page = await alice.api.get('/api/product/inventory/list?limit=2&offset=1');
       assert.deepEqual(

@@ -119,6 +119,47 @@ for (const dialect of DIALECTS) {
       assert.equal((await server.client().get('/api/user/export')).status, 401);
     });
 
+    test('an item past its date that the sweep has not marked yet is exported as expired, as the list shows it', async () => {
+      const kim = await newUser(server, 'kim');
+      const past = await kim.api.post('/api/product/user/add', {
+        name: `Yoghurt ${dialect}`,
+        expiryDate: '2021-05-01',
+      });
+      assert.equal(past.status, 200, past.text);
+      assert.equal(past.body.status, 'expired');
+      const eaten = await kim.api.post('/api/product/user/add', {
+        name: `Cheese ${dialect}`,
+        expiryDate: '2021-05-02',
+      });
+      assert.equal(
+        (await kim.api.put(`/api/product/user/update/${eaten.body.itemId}`, { status: 'consumed' })).status,
+        200,
+      );
+      await kim.api.post('/api/product/user/add', { name: `Honey ${dialect}`, expiryDate: '2031-05-01' });
+      // No sweep has run: stored, the first item is still active.
+      const stored = await server.database.db
+        .selectFrom('user_products')
+        .select('status')
+        .where('id', '=', past.body.itemId)
+        .executeTakeFirstOrThrow();
+      assert.equal(stored.status, 'active');
+
+      const list = await kim.api.get('/api/product/user/list');
+      const listed = new Map(
+        list.body.products.map((i: { itemId: string; status: string }) => [i.itemId, i.status]),
+      );
+      const doc = (await kim.api.get('/api/user/export')).body;
+      assert.deepEqual(
+        doc.inventory.map((i: { name: string; status: string }) => [i.name, i.status]),
+        [
+          [`Yoghurt ${dialect}`, 'expired'],
+          [`Cheese ${dialect}`, 'consumed'],
+          [`Honey ${dialect}`, 'active'],
+        ],
+      );
+      for (const i of doc.inventory) assert.equal(i.status, listed.get(i.itemId), i.name);
+    });
+
     test('a new account exports empty lists, in a fixed number of queries', async () => {
       const eve = await newUser(server, 'eve');
       const before = server.queries.length;

@@ -4,7 +4,13 @@ import { openDatabase } from '../../src/db/database.js';
 import { runExpirySweep, type SweepOptions } from '../../src/features/expiry/expiry-sweep.js';
 import { DIALECTS } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
-import { insertItem, insertProduct, insertUser, migratedDatabase } from '../support/inventory-rows.js';
+import {
+  insertItem,
+  insertItems,
+  insertProduct,
+  insertUser,
+  migratedDatabase,
+} from '../support/inventory-rows.js';
 import { lockWaits } from '../support/lock-waits.js';
 
 const at = (iso: string): Pick<SweepOptions, 'now' | 'timeZone' | 'warningDays' | 'collect'> => ({
@@ -14,8 +20,38 @@ const at = (iso: string): Pick<SweepOptions, 'now' | 'timeZone' | 'warningDays' 
   collect: true,
 });
 
+/** A random (version-4, RFC 4122 variant) UUID in lower case, as randomUUID() makes them. */
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 for (const dialect of DIALECTS) {
   describe(`expiry sweep (${dialect})`, () => {
+    test('notification ids are random (version-4) UUIDs, all different', async () => {
+      const { database, close } = await migratedDatabase(dialect);
+      try {
+        const owner = await insertUser(database, 'owner');
+        const milk = await insertProduct(database, 'Milk');
+        await insertItems(database, {
+          userId: owner.id,
+          productId: milk,
+          count: 400,
+          // Half expired, half expiring soon: both statements make ids.
+          expiryDate: (i) => (i % 2 === 0 ? '2026-03-09' : '2026-03-11'),
+        });
+        const swept = await runExpirySweep(database, at('2026-03-10T12:00:00Z'));
+        assert.equal(swept.notifications.length, 400);
+        const stored = await database.db.selectFrom('notifications').select('id').execute();
+        assert.equal(stored.length, 400);
+        for (const { id } of stored) assert.match(id, UUID_V4);
+        assert.equal(new Set(stored.map((r) => r.id)).size, 400);
+        // Random throughout: the variant nibble takes all four values, the others all sixteen.
+        assert.equal(new Set(stored.map((r) => r.id[19])).size, 4);
+        for (const pos of [0, 9, 15, 24, 35])
+          assert.equal(new Set(stored.map((r) => r.id[pos])).size, 16, `char ${pos}`);
+      } finally {
+        await close();
+      }
+    });
+
     test('each threshold gives exactly the expected notifications, once', async () => {
       const { database, close } = await migratedDatabase(dialect);
       try {
@@ -60,7 +96,7 @@ for (const dialect of DIALECTS) {
           [past, alice.id, 'warning', 'Product Milk has expired', 'Milk', '2026-03-09', false],
         ]);
         for (const n of first.notifications) {
-          assert.match(n.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+          assert.match(n.id, UUID_V4);
           assert.equal(n.created_at.toISOString(), '2026-03-10T12:00:00.000Z');
         }
         // What was returned is what was stored.

@@ -6,6 +6,7 @@ import { migrateToHead } from '../support/app.js';
 import { cli } from '../support/cli.js';
 import { DIALECTS, scratchDatabase } from '../support/databases.js';
 import { insertItems, insertProduct, insertUser } from '../support/inventory-rows.js';
+import { sparePort } from '../support/redis-server.js';
 import { connected, startInstance } from '../support/sockets.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -64,6 +65,61 @@ for (const dialect of DIALECTS) {
           again.stdout,
           /^Swept for \d{4}-\d\d-\d\d \(UTC\) in \d+ ms: 0 item\(s\) marked expired, 0 "expired" and 0 "expiring soon" notification\(s\) created\.\n$/,
         );
+      } finally {
+        await server.close();
+        await scratch.drop();
+      }
+    });
+
+    test('REDIS_URL set but unreachable: one line naming it, exit 1, nothing swept; the next run (Redis back) sweeps and pushes', async () => {
+      const scratch = await scratchDatabase(dialect);
+      await migrateToHead(scratch);
+      const channel = `expireeye-test:${randomBytes(6).toString('hex')}`;
+      const server = await startInstance(scratch, { REDIS_URL, REDIS_CHANNEL: channel });
+      try {
+        const owner = await insertUser(server.database, 'owner');
+        const p = await insertProduct(server.database, 'Radish');
+        const [item] = await insertItems(server.database, {
+          userId: owner.id,
+          productId: p,
+          count: 1,
+          expiryDate: () => addDays(todayUtc(), -1),
+        });
+        const socket = await connected(server.wsUrl, server.app.tokens.sign(owner));
+
+        const down = await cli(['sweep', '--json'], {
+          DATABASE_URL: scratch.url,
+          REDIS_URL: `redis://127.0.0.1:${await sparePort()}`,
+          REDIS_CHANNEL: channel,
+        });
+        assert.equal(down.code, 1, down.stdout);
+        assert.equal(down.stdout, '');
+        assert.match(
+          down.stderr,
+          /^expireeye sweep: cannot reach Redis \(REDIS_URL\): .*ECONNREFUSED.*; nothing swept\n$/,
+        );
+        const untouched = await server.database.db
+          .selectFrom('user_products')
+          .select('status')
+          .where('id', '=', item!)
+          .executeTakeFirstOrThrow();
+        assert.equal(untouched.status, 'active');
+        const none = await server.database.db.selectFrom('notifications').select('id').execute();
+        assert.deepEqual(none, []);
+
+        const up = await cli(['sweep', '--json'], {
+          DATABASE_URL: scratch.url,
+          REDIS_URL,
+          REDIS_CHANNEL: channel,
+        });
+        assert.equal(up.code, 0, up.stderr);
+        const out = JSON.parse(up.stdout);
+        assert.equal(out.expired, 1);
+        assert.equal(out.published, 'redis');
+        const [frame] = await socket.take(1, 5000);
+        assert.equal(frame.type, 'product_expiration');
+        assert.equal(frame.notification.itemId, item);
+        await socket.close();
       } finally {
         await server.close();
         await scratch.drop();

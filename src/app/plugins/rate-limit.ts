@@ -18,7 +18,7 @@ async function rateLimitPlugin(app: FastifyInstance): Promise<void> {
     store: GroupedRateLimitStore.over((options) =>
       redis
         ? FallbackRateLimitStore.create(
-            redis.client,
+            redis,
             redis.key('rate-limit:'),
             throttledWarning(app.log, 'request rates counted in memory: Redis unavailable'),
             options,

@@ -7,7 +7,8 @@ import { type FailureCounter, type FailureWindow, MemoryFailureCounter } from '.
  * Failed logins counted in Redis, so that every server process sees the same counts: with N
  * processes an attacker gets the limit, not N times it. Each key is a counter whose expiry is its
  * window. While Redis cannot be reached, this process counts in memory (its own limit still holds)
- * rather than letting logins through unlimited or refusing them all.
+ * rather than letting logins through unlimited or refusing them all; while it backs off after a
+ * timeout (SharedRedis.command), at once.
  */
 export class RedisFailureCounter implements FailureCounter {
   private readonly fallback = new MemoryFailureCounter();
@@ -26,15 +27,17 @@ export class RedisFailureCounter implements FailureCounter {
 
   async read(keys: readonly string[], now: number): Promise<(FailureWindow | undefined)[]> {
     try {
-      const pipeline = this.redis.client.pipeline();
-      for (const key of keys) pipeline.get(this.key(key)).pttl(this.key(key));
-      const replies = (await pipeline.exec()) ?? [];
-      const shared = keys.map((_, i) => {
-        const [countErr, count] = replies[2 * i] ?? [];
-        const [ttlErr, ttl] = replies[2 * i + 1] ?? [];
-        if (countErr || ttlErr) throw countErr ?? ttlErr;
-        if (count === null || typeof ttl !== 'number' || ttl <= 0) return undefined;
-        return { failures: Number(count), resetAt: now + ttl };
+      const shared = await this.redis.command(async (client) => {
+        const pipeline = client.pipeline();
+        for (const key of keys) pipeline.get(this.key(key)).pttl(this.key(key));
+        const replies = (await pipeline.exec()) ?? [];
+        return keys.map((_, i) => {
+          const [countErr, count] = replies[2 * i] ?? [];
+          const [ttlErr, ttl] = replies[2 * i + 1] ?? [];
+          if (countErr || ttlErr) throw countErr ?? ttlErr;
+          if (count === null || typeof ttl !== 'number' || ttl <= 0) return undefined;
+          return { failures: Number(count), resetAt: now + ttl };
+        });
       });
       // Failures counted here during an outage still count until their window closes.
       const local = await this.fallback.read(keys, now);
@@ -47,12 +50,14 @@ export class RedisFailureCounter implements FailureCounter {
 
   async add(keys: readonly string[], windowMs: number, now: number): Promise<void> {
     try {
-      const tx = this.redis.client.multi();
-      // The first failure opens the window (the key's expiry); later ones only count.
-      for (const key of keys) tx.set(this.key(key), 0, 'PX', windowMs, 'NX').incr(this.key(key));
-      const replies = await tx.exec();
-      const failed = replies?.find(([err]) => err)?.[0];
-      if (!replies || failed) throw failed ?? new Error('transaction aborted');
+      await this.redis.command(async (client) => {
+        const tx = client.multi();
+        // The first failure opens the window (the key's expiry); later ones only count.
+        for (const key of keys) tx.set(this.key(key), 0, 'PX', windowMs, 'NX').incr(this.key(key));
+        const replies = await tx.exec();
+        const failed = replies?.find(([err]) => err)?.[0];
+        if (!replies || failed) throw failed ?? new Error('transaction aborted');
+      });
     } catch (e) {
       this.warn(e);
       await this.fallback.add(keys, windowMs, now);
@@ -62,7 +67,7 @@ export class RedisFailureCounter implements FailureCounter {
   async clear(key: string): Promise<void> {
     await this.fallback.clear(key);
     try {
-      await this.redis.client.del(this.key(key));
+      await this.redis.command((client) => client.del(this.key(key)));
     } catch (e) {
       this.warn(e);
     }

@@ -45,7 +45,8 @@ export default async function catalogueRoutes(app: FastifyInstance): Promise<voi
       schema: {
         tags,
         summary: 'List the catalogue',
-        description: 'Ordered by name; `name` filters by case-insensitive substring. One database query.',
+        description:
+          'Ordered by name, ignoring letter case (code point by code point, the same on every database); `name` filters by case-insensitive substring. One database query.',
         querystring: CatalogueQuery,
         response: { 200: CatalogueList, ...errorResponses(401, 422) },
       },

@@ -59,7 +59,10 @@ export class CatalogueService {
     if (q.name) {
       query = query.where(sql<boolean>`p.name_key like ${likePattern(nameKey(q.name))} escape '!'`);
     }
-    const rows = await query.orderBy('p.name').orderBy('p.id').limit(q.limit).offset(q.offset).execute();
+    // By the application's key, not the name: the name's order is each database's collation's
+    // (MariaDB's ignores case and accents, SQLite's and PostgreSQL's do not), and with it which
+    // products a page holds. The key is lower-cased in JavaScript and compared exactly everywhere.
+    const rows = await query.orderBy('p.name_key').orderBy('p.id').limit(q.limit).offset(q.offset).execute();
     // The total is known without counting unless the page is full or starts past the first row.
     let total = q.offset + rows.length;
     if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
@@ -182,7 +185,8 @@ export class CatalogueService {
       .selectFrom('products')
       .select(['name', 'barcode'])
       .where('barcode', 'is not', null)
-      .orderBy('name')
+      // As the catalogue list: the same order on every database.
+      .orderBy('name_key')
       .orderBy('id')
       .execute();
     return { products: rows.map((r) => ({ productName: r.name, barcode: r.barcode! })) };

@@ -1,10 +1,9 @@
-import { SharedRedis } from '../../app/shared-redis.js';
+import { RedisUnreachableError, SharedRedis } from '../../app/shared-redis.js';
 import { databaseFromEnv } from '../../config/database-config.js';
 import { redisConfig } from '../../config/redis-config.js';
 import { openDatabase } from '../../db/database.js';
 import { ConfigurationError } from '../../migrate/index.js';
 import { createNotificationBus } from '../realtime/create-bus.js';
-import type { NotificationBus } from '../realtime/notification-bus.js';
 import { realtimeSettings } from '../realtime/realtime-settings.js';
 import { expirySettings } from './expiry-settings.js';
 import { runExpirySweep } from './expiry-sweep.js';
@@ -13,7 +12,9 @@ export const SWEEP_USAGE = `usage: expireeye sweep [--json]
 
 Runs one expiry sweep and exits (for cron or a Kubernetes CronJob): marks active items dated
 before today as expired and creates their "expired" and "expiring soon" notifications, each at
-most once. With REDIS_URL set they are pushed to the sockets of the running servers.
+most once. With REDIS_URL set they are pushed to the sockets of the running servers; a Redis
+that cannot be reached then stops it before it sweeps anything (exit 1), so that the next run
+sweeps and pushes them (notifications stored unpushed would reach open sockets no more).
 It works in chunks of SWEEP_CHUNK_SIZE items, each committed (and pushed) on its own: stopped
 midway, it leaves the chunks done, and the next run does the rest.
 Settings: DATABASE_URL, APP_TIMEZONE, EXPIRY_WARNING_DAYS, SWEEP_CHUNK_SIZE, REDIS_URL, REDIS_CHANNEL.
@@ -54,23 +55,24 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
     }
     throw e;
   }
-  const database = await openDatabase(url, { poolSize: 1 });
-  try {
-    // Redis down must not stop the sweep itself: the notifications are stored either way, and
-    // users get them when their socket next connects.
-    let bus: NotificationBus | undefined;
-    let redis: SharedRedis | undefined;
+  // With REDIS_URL set, a Redis that cannot be reached stops the run before anything is swept, as
+  // it stops a server from starting: a sweep that stored its notifications without pushing them
+  // would leave the open sockets without them (the next run finds nothing left to do) while cron
+  // saw success. Refused, the next run (Redis back) sweeps and pushes them.
+  let redis: SharedRedis | undefined;
+  if (redisSettings.url) {
     try {
-      if (redisSettings.url) {
-        redis = await SharedRedis.connect(
-          { url: redisSettings.url, keyPrefix: redisSettings.keyPrefix },
-          log,
-        );
-      }
-      bus = await createNotificationBus(redis, realtime.redisChannel, log, false);
+      redis = await SharedRedis.connect({ url: redisSettings.url, keyPrefix: redisSettings.keyPrefix }, log);
     } catch (e) {
-      warn(`${(e as Error).message}; sweeping without pushing to the servers`);
+      if (!(e instanceof RedisUnreachableError)) throw e;
+      process.stderr.write(`expireeye sweep: ${e.message}; nothing swept\n`);
+      return 1;
     }
+  }
+  let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  try {
+    database = await openDatabase(url, { poolSize: 1 });
+    const bus = await createNotificationBus(redis, realtime.redisChannel, log, false);
     try {
       // Each chunk's notifications are pushed as soon as it commits, so a catch-up of many
       // items never holds them all in memory, and a run cut short has pushed what it stored.
@@ -79,7 +81,7 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
         timeZone: settings.timeZone,
         warningDays: settings.warningDays,
         chunkSize: settings.chunkSize,
-        ...(bus ? { publish: bus.publish.bind(bus) } : {}),
+        publish: bus.publish.bind(bus),
       });
       const created = r.expiredNotifications + r.expiringSoonNotifications;
       if (json) {
@@ -92,7 +94,7 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
             expiredNotifications: r.expiredNotifications,
             expiringSoonNotifications: r.expiringSoonNotifications,
             chunks: r.chunks,
-            published: bus && redis ? 'redis' : 'none',
+            published: redis ? 'redis' : 'none',
             ms: Math.round(r.durationMs),
           })}\n`,
         );
@@ -102,18 +104,18 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
         process.stdout.write(
           `Swept for ${r.today} (${settings.timeZone}) in ${Math.round(r.durationMs)} ms: ` +
             `${r.expired} item(s) marked expired, ${r.expiredNotifications} "expired" and ${r.expiringSoonNotifications} "expiring soon" ` +
-            `notification(s) created${created > 0 && !(bus && redis) ? ' (not pushed: users get them when they next connect)' : ''}.\n`,
+            `notification(s) created${created > 0 && !redis ? ' (not pushed: users get them when they next connect)' : ''}.\n`,
         );
       }
       return 0;
     } finally {
-      await bus?.close();
-      await redis?.close();
+      await bus.close();
     }
   } catch (e) {
     process.stderr.write(`expireeye sweep: ${(e as Error).message}\n`);
     return 1;
   } finally {
-    await database.destroy();
+    await database?.destroy();
+    await redis?.close();
   }
 }

@@ -141,10 +141,22 @@ export class SweepSql {
     return this.dialect === 'postgres' ? sql`for key share of u` : sql``;
   }
 
-  /** A new UUID per row, made by the database (the rows never travel to the application first). */
+  /**
+   * A new version-4 (random) UUID per row, made by the database (the rows never travel to the
+   * application first), as the application's own randomUUID() makes them: unguessable.
+   */
   private uuid(): RawBuilder<string> {
     if (this.dialect === 'postgres') return sql`gen_random_uuid()::text`;
-    if (this.dialect === 'mysql') return sql`uuid()`;
+    // MariaDB's uuid() is version 1 (a timestamp and the host's id: guessable, and it leaks the
+    // host) and 10.11 has no uuid_v4(). From RANDOM_BYTES(16) (MySQL 8 has it too): the version
+    // nibble made 4, the variant nibble 8, 9, a or b (bits 10xx, its two random bits from one more
+    // byte), then the dashes, right to left so that positions hold. Each random value is written
+    // once: one referred to twice could be drawn twice.
+    if (this.dialect === 'mysql') {
+      return sql`lower(insert(insert(insert(insert(insert(insert(hex(random_bytes(16)),
+        13, 1, '4'), 17, 1, substr('89ab', 1 + (ascii(random_bytes(1)) & 3), 1)),
+        21, 0, '-'), 17, 0, '-'), 13, 0, '-'), 9, 0, '-'))`;
+    }
     // SQLite has no UUID function: a version-4 UUID from random bytes.
     return sql`lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
   }

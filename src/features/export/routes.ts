@@ -7,7 +7,7 @@ import { ExportService } from './service.js';
 /** `GET /api/user/export`: the caller's own data, as one JSON document to download. */
 export default async function exportRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const service = new ExportService(app.database);
+  const service = new ExportService(app.database, app.today);
 
   r.get(
     '/user/export',

@@ -1,9 +1,10 @@
 import { unauthorized } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
-import { iso } from '../../db/dates.js';
+import { iso, todayUtc } from '../../db/dates.js';
 import { writtenJoinOrder } from '../../db/join-order.js';
 import { NUTRIENTS } from '../catalogue/nutrition.js';
+import { effectiveStatus } from '../inventory/effective-status.js';
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -13,10 +14,15 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
  * REPEATABLE READ transaction (SQLite: one read transaction) so the parts agree with each other.
  */
 export class ExportService {
-  constructor(private readonly database: AppDatabase) {}
+  constructor(
+    private readonly database: AppDatabase,
+    /** Today in APP_TIMEZONE: an item past its date is `expired` here as in the rest of the API. */
+    private readonly today: () => string = todayUtc,
+  ) {}
 
   async export(user: AuthUser) {
     const exportedAt = new Date();
+    const today = this.today();
     return this.database.db
       .transaction()
       .setIsolationLevel('repeatable read')
@@ -113,7 +119,9 @@ export class ExportService {
             expiryDate: r.expiry_date,
             expiryEstimated: r.expiry_estimated,
             storage: r.storage,
-            status: r.status,
+            // As the list, the add reply and the statistics show it: expired once its date has
+            // passed, even before the sweep has marked it so.
+            status: effectiveStatus(r.status, r.expiry_date, today),
             notes: r.notes,
             addedAt: iso(r.added_at)!,
             updatedAt: iso(r.updated_at),

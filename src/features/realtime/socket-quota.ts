@@ -127,7 +127,9 @@ export class RedisSocketQuota implements SocketQuota {
     const key = this.key(userId);
     const member = `${this.instance}:${++this.sequence}`;
     try {
-      const granted = await this.redis.client.eval(ACQUIRE, 1, key, member, this.max, this.leaseMs);
+      const granted = await this.redis.command((client) =>
+        client.eval(ACQUIRE, 1, key, member, this.max, this.leaseMs),
+      );
       if (granted !== 1) {
         local.release();
         return undefined;
