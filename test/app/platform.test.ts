@@ -58,6 +58,17 @@ describe('platform (sqlite)', () => {
       assert.ok(paths.includes(p), `${p} documented`);
     }
     assert.deepEqual(doc.body.paths['/api/auth/login'].post.security, []);
+    // Every upload route says what it takes (Swagger UI can send a file) and what it can answer.
+    for (const p of ['/api/qr', '/api/scan', '/api/yolo/detect']) {
+      const post = doc.body.paths[p].post;
+      assert.equal(
+        post.requestBody.content['multipart/form-data'].schema.properties.file.format,
+        'binary',
+        p,
+      );
+      for (const status of ['400', '413', '415', '422', '503'])
+        assert.ok(post.responses[status], `${p} ${status}`);
+    }
     assert.ok(doc.body.components.securitySchemes.bearerAuth);
     const trends = JSON.stringify(doc.body.paths['/api/stats/expiry-trends']);
     assert.match(trends, /Units wasted/);

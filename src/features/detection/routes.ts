@@ -6,6 +6,7 @@ import { HttpError, ValidationFailure } from '../../app/http-error.js';
 import type { ScanningConfig } from '../../config/scanning-config.js';
 import { sniffImageType } from '../scans/image-type.js';
 import { readUpload } from '../scans/multipart.js';
+import { multipartBody } from '../scans/multipart-body.js';
 import { Detector } from './detector.js';
 
 const Box = Type.Object({ x1: Type.Number(), y1: Type.Number(), x2: Type.Number(), y2: Type.Number() });
@@ -72,7 +73,8 @@ export default async function detectionRoutes(
           'highest-confidence label with its box and average colour, plus all detections after non-maximum ' +
           'suppression. 503 when no model is configured.',
         consumes: ['multipart/form-data'],
-        response: { 200: DetectReply, ...errorResponses(401, 413, 415, 422, 429, 503) },
+        body: multipartBody() as never,
+        response: { 200: DetectReply, ...errorResponses(400, 401, 413, 415, 422, 429, 503) },
       },
       validatorCompiler: () => () => true,
       config: { rateLimit: opts.rateLimit },

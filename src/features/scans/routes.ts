@@ -6,23 +6,9 @@ import { stringProblem } from '../../app/validation.js';
 import { isRealDate } from '../../db/dates.js';
 import { STORAGES, type Storage } from '../shelf-life/table.js';
 import { readUpload } from './multipart.js';
+import { multipartBody } from './multipart-body.js';
 import { HistoryQuery, HistoryReply, QrReply, ScanReply } from './schemas.js';
 import type { ScanOptions, ScanService } from './service.js';
-
-const multipartBody = (fields: Record<string, object>) => ({
-  content: {
-    'multipart/form-data': {
-      schema: {
-        type: 'object',
-        required: ['file'],
-        properties: {
-          file: { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP photo.' },
-          ...fields,
-        },
-      },
-    },
-  },
-});
 
 /**
  * A form boolean: what HTML forms and pydantic accept (true/false, 1/0, yes/no, on/off, any case;
@@ -97,10 +83,11 @@ export default async function scanRoutes(
         summary: 'Read a QR code (or barcode) from an image',
         description:
           'The original’s route: multipart field `file`. `{message, data}` with the code’s text, or `{error}` ' +
-          'when the image holds no code. Nothing is stored. Not an image: 415; damaged: 422; too large: 413.',
+          'when the image holds no code. Nothing is stored. Not an image: 415; damaged: 422; too large: 413; ' +
+          'a body that is not multipart/form-data: 400; the decoders busy: 503.',
         consumes: ['multipart/form-data'],
         body: multipartBody({}) as never,
-        response: { 200: QrReply, ...errorResponses(401, 413, 415, 422, 429) },
+        response: { 200: QrReply, ...errorResponses(400, 401, 413, 415, 422, 429, 503) },
       },
       // The body is read as a stream by the handler.
       validatorCompiler: () => () => true,
@@ -128,13 +115,16 @@ export default async function scanRoutes(
           'No code in the image: 422 and nothing is recorded.',
         consumes: ['multipart/form-data'],
         body: multipartBody({
-          addToInventory: { type: 'string', enum: ['true', 'false'] },
+          addToInventory: {
+            type: 'string',
+            description: 'true or false (also 1/0, yes/no, on/off, any case); anything else is a 422',
+          },
           quantity: { type: 'string' },
           expiryDate: { type: 'string', format: 'date' },
           storage: { type: 'string', enum: [...STORAGES] },
           notes: { type: 'string' },
         }) as never,
-        response: { 200: ScanReply, ...errorResponses(401, 413, 415, 422, 429, 503) },
+        response: { 200: ScanReply, ...errorResponses(400, 401, 413, 415, 422, 429, 503) },
       },
       validatorCompiler: () => () => true,
       config,
