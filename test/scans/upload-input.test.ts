@@ -57,6 +57,20 @@ for (const dialect of DIALECTS) {
       // Still serving.
       const ok = await upload(server.baseUrl, '/api/scan', alice.token, milkPhoto);
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      // A file part that declares no type at all (multipart's default, text/plain): the bytes decide.
+      const untyped = await fetch(`${server.baseUrl}/api/scan`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${alice.token}`,
+          'content-type': 'multipart/form-data; boundary=xx',
+        },
+        body: Buffer.concat([
+          Buffer.from('--xx\r\nContent-Disposition: form-data; name="file"; filename="milk.jpg"\r\n\r\n'),
+          milkPhoto,
+          Buffer.from('\r\n--xx--\r\n'),
+        ]),
+      });
+      assert.equal(untyped.status, 200, await untyped.text());
     });
 
     test('scan form fields: NUL characters and dates outside 1900–2999 are a 422, as in JSON', async () => {

@@ -22,7 +22,9 @@ export async function readUpload(req: FastifyRequest): Promise<Upload> {
       if (part.type === 'file') {
         if (part.fieldname === 'file' && !file) {
           // Declared type is checked only to refuse obvious non-images early; the bytes decide.
-          if (part.mimetype && !/^(image\/|application\/octet-stream$)/.test(part.mimetype)) {
+          // text/plain is also what a part that declares no type reads as (RFC 7578's default):
+          // such a photo is let through to the bytes' check rather than refused for a type it never had.
+          if (part.mimetype && !/^(image\/|application\/octet-stream$|text\/plain$)/.test(part.mimetype)) {
             await part.toBuffer().catch(() => undefined);
             throw new HttpError(415, `Expected a JPEG, PNG or WebP image, got ${part.mimetype}`);
           }
