@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ProviderError } from '../../src/integrations/http-json.js';
-import { OpenFoodFactsClient } from '../../src/integrations/open-food-facts/client.js';
+import { mapNutriments, OpenFoodFactsClient } from '../../src/integrations/open-food-facts/client.js';
 import { type FakeService, fakeOpenFoodFacts, OFF_MILK } from '../support/fake-services.js';
 
 let off: FakeService;
@@ -71,4 +71,21 @@ test('an HTML maintenance page is a bad response, not a crash', async () => {
   off.fault = { kind: 'garbage' };
   const e = await failure(client.product(OFF_MILK.code));
   assert.deepEqual([e.kind, e.transient], ['bad_response', false]);
+});
+
+test('nutrients that cannot be right per 100 g are left out, not stored', () => {
+  const n = mapNutriments({
+    'energy-kcal_100g': 1200,
+    'energy-kj_100g': 5000,
+    proteins_100g: 101,
+    fiber_100g: Number.POSITIVE_INFINITY,
+    carbohydrates_100g: '1e400',
+    'vitamin-a_100g': 150,
+    sodium_100g: 0.4,
+    calcium_100g: -1,
+  });
+  assert.deepEqual(n, { sodium: 400 });
+  assert.equal(mapNutriments({ 'energy-kcal_100g': 1e300 }), undefined);
+  // kJ only, plausible: converted.
+  assert.equal(Math.round(mapNutriments({ 'energy-kj_100g': '418.4' })!.energy_kcal!), 100);
 });

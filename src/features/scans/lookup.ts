@@ -118,8 +118,32 @@ export class ProductLookup {
       this.unknown.set(barcode, true);
       return undefined;
     }
-    const product = await this.save({ ...found, barcode });
+    const product = await this.saveSafely({ ...found, barcode });
     return product ? { product, source: 'open_food_facts' } : undefined;
+  }
+
+  /**
+   * `save`, never throwing: the provider's data must not turn a scan into a 500. A database error
+   * (a value a column refuses) is logged and the product is saved without its nutrients, left to
+   * the nutrition updater; if that fails too, the scan is "not found" and the barcode is not
+   * remembered as unknown, so the next scan tries again.
+   */
+  private async saveSafely(p: OffProduct): Promise<CatalogueProduct | undefined> {
+    try {
+      return await this.save(p);
+    } catch (e) {
+      this.log?.error({ err: e, barcode: p.barcode }, 'saving a looked-up product failed');
+    }
+    if (!p.nutrition) return undefined;
+    try {
+      return await this.save({ ...p, nutrition: undefined });
+    } catch (e) {
+      this.log?.error(
+        { err: e, barcode: p.barcode },
+        'saving a looked-up product without nutrients failed too; scan recorded as not found',
+      );
+      return undefined;
+    }
   }
 
   /** Writes the provider's product (and its nutrients) to the catalogue; a product added meanwhile wins. */

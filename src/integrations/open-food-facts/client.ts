@@ -1,3 +1,4 @@
+import { plausibleNutrient } from '../../features/catalogue/nutrient-limits.js';
 import type { NutritionValues } from '../../features/catalogue/nutrition.js';
 import { ProviderError, requestJson } from '../http-json.js';
 
@@ -109,23 +110,26 @@ const OFF_NUTRIENTS: [keyof NutritionValues, string, number][] = [
   ['cholesterol', 'cholesterol_100g', 1e3],
 ];
 
+/** A number or numeric string; NaN for anything else (NaN is never plausible). */
+const numeric = (raw: unknown): number =>
+  typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+
+/** OFF's nutrients in our units; values that cannot be right per 100 g (nutrient-limits.ts) are left out. */
 export function mapNutriments(n: Record<string, unknown>): NutritionValues | undefined {
   const out: NutritionValues = {};
   let any = false;
   for (const [ours, key, factor] of OFF_NUTRIENTS) {
-    const raw = n[key];
-    const v =
-      typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-    if (Number.isFinite(v) && v >= 0) {
-      out[ours] = v * factor;
+    const v = plausibleNutrient(ours, numeric(n[key]) * factor);
+    if (v !== undefined) {
+      out[ours] = v;
       any = true;
     }
   }
   // Energy given only in kJ: 1 kcal = 4.184 kJ.
   if (out.energy_kcal === undefined) {
-    const kj = n['energy-kj_100g'] ?? n.energy_100g;
-    if (typeof kj === 'number' && kj >= 0) {
-      out.energy_kcal = kj / 4.184;
+    const kj = plausibleNutrient('energy_kcal', numeric(n['energy-kj_100g'] ?? n.energy_100g) / 4.184);
+    if (kj !== undefined) {
+      out.energy_kcal = kj;
       any = true;
     }
   }
