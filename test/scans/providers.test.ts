@@ -69,6 +69,7 @@ describe('scans with providers (sqlite)', () => {
       { kind: 'status', status: 500 },
       { kind: 'drop' },
       { kind: 'garbage' },
+      { kind: 'huge', bytes: 8 * 1024 * 1024, declared: false },
     ] as const;
     for (const fault of faults) {
       off.fault = fault;
