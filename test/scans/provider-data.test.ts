@@ -10,6 +10,10 @@ import { scanConfig, startScanServer } from '../support/scanning.js';
 
 const BAD_NUTRIENTS = '5000000000001';
 const NUL_BRAND = '5000000000002';
+const LONG = ['5000000000011', '5000000000012', '5000000000013', '5000000000014', '5000000000015'];
+const SHORT_NAME = '5000000000021';
+// 300 characters whose 255th is a space, then emoji (two UTF-16 units each).
+const LONG_NAME = `${'Dark Chocolate Bar '.repeat(14).slice(0, 254)} ${'🍫'.repeat(45)}`;
 
 for (const dialect of DIALECTS) {
   describe(`Open Food Facts data on ${dialect}`, () => {
@@ -32,6 +36,13 @@ for (const dialect of DIALECTS) {
       },
       // PostgreSQL refuses NUL in text: the product row itself cannot be written there.
       [NUL_BRAND]: { product_name: 'Odd Biscuits', brands: 'Bad\u0000Brand' },
+      [LONG[0]!]: { product_name: LONG_NAME, brands: 'Acme' },
+      [LONG[1]!]: { product_name: LONG_NAME, brands: 'Acme' },
+      [LONG[2]!]: { product_name: LONG_NAME },
+      [LONG[3]!]: { product_name: LONG_NAME, brands: 'Acme' },
+      [LONG[4]!]: { product_name: '🍫'.repeat(300) },
+      // Two visible characters, padded with zero-width spaces: not a catalogue name.
+      [SHORT_NAME]: { product_name: '\u200b\u200bXO\u200b' },
     };
     before(async () => {
       off = await fakeOpenFoodFacts(products).start();
@@ -81,6 +92,36 @@ for (const dialect of DIALECTS) {
       } else {
         assert.equal(r.status, 200, r.text);
       }
+    });
+
+    test('long names still give distinct catalogue names within the column, each saved once', async () => {
+      const names: string[] = [];
+      for (const code of LONG) {
+        const r = await user.api.post(`/api/product/user/add?barcode=${code}`, {});
+        assert.equal(r.status, 200, `${code}: ${r.text}`);
+        names.push(r.body.name);
+      }
+      assert.equal(new Set(names.map((n) => n.toLowerCase())).size, LONG.length, names.join('\n'));
+      for (const n of names) {
+        assert.ok([...n].length <= 255, `${[...n].length} characters`);
+        assert.equal(n, n.trim(), 'no white space at either end');
+        assert.doesNotMatch(n, /\uFFFD|\p{Cs}/u, 'no half emoji');
+      }
+      assert.equal(names[0], LONG_NAME.slice(0, 254), 'cut, then trimmed');
+      assert.ok(names[1]!.endsWith(' (Acme)'));
+      assert.ok(names[2]!.endsWith(` (${LONG[2]})`));
+      assert.ok(names[3]!.endsWith(` (${LONG[3]})`));
+      assert.equal(names[4], '🍫'.repeat(255), 'cut by characters, not UTF-16 units');
+      const asked = off.requests.length;
+      for (const code of LONG)
+        assert.equal((await user.api.post(`/api/product/user/add?barcode=${code}`, {})).status, 200);
+      assert.equal(off.requests.length, asked, 'all four are in the catalogue');
+    });
+
+    test('a name the catalogue would refuse becomes the barcode', async () => {
+      const r = await user.api.post(`/api/product/user/add?barcode=${SHORT_NAME}`, {});
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.name, SHORT_NAME);
     });
   });
 }

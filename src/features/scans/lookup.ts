@@ -9,6 +9,7 @@ import type { Database } from '../../models/index.js';
 import { writeProduct } from '../catalogue/insert-product.js';
 import { nameKey } from '../catalogue/product-name.js';
 import type { NutritionUpdater } from './nutrition-updater.js';
+import { providerNameCandidates } from './provider-name.js';
 
 export interface CatalogueProduct {
   id: string;
@@ -176,12 +177,11 @@ export class ProductLookup {
 
   /**
    * Catalogue names are unique (case-insensitively): a second "Whole Milk" gets its brand, then its
-   * barcode, added to the name.
+   * barcode, added to the name (provider-name.ts). When all are taken the last is tried anyway: the
+   * unique key refuses it, and the product another scan saved meanwhile is found by its barcode.
    */
   private async freeName(tx: Kysely<Database>, p: OffProduct): Promise<string> {
-    const candidates = [p.name, p.brand ? `${p.name} (${p.brand})` : undefined, `${p.name} (${p.barcode})`]
-      .filter((n): n is string => !!n)
-      .map((n) => n.slice(0, 255));
+    const candidates = providerNameCandidates(p.name, p.brand, p.barcode);
     for (const name of candidates) {
       const taken = await tx
         .selectFrom('products')

@@ -82,8 +82,9 @@ export function mapProduct(barcode: string, p: OffRawProduct): OffProduct | unde
     : [];
   return {
     barcode,
-    name: name.slice(0, 255),
-    brand: brand ? brand.slice(0, 255) : null,
+    // Whole: the catalogue fits the name to its column (scans/provider-name.ts).
+    name,
+    brand: brand ? Array.from(brand).slice(0, 255).join('').trimEnd() : null,
     category: broadCategory(tags),
     categoryTags: tags,
     nutrition: p.nutriments ? mapNutriments(p.nutriments) : undefined,
