@@ -5,6 +5,7 @@
  * configured host).
  */
 
+import { decodeText } from './charset.js';
 import { readLimited } from './read-body.js';
 import { allowedRedirect } from './redirect-target.js';
 
@@ -128,7 +129,7 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
       status,
     );
   }
-  const text = new TextDecoder().decode(bytes);
+  const text = decodeText(bytes, res.headers.get('content-type'));
   const accepted = (status >= 200 && status < 300) || req.acceptStatuses?.includes(status);
   let parsed: unknown;
   try {

@@ -4,17 +4,24 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ProviderError, requestJson } from '../../src/integrations/http-json.js';
 import { allowedRedirect } from '../../src/integrations/redirect-target.js';
-import { FakeService } from '../support/fake-services.js';
+import { FakeService, type Served } from '../support/fake-services.js';
 
 let provider: FakeService;
 let elsewhere: FakeService;
 
 before(async () => {
   elsewhere = await new FakeService(() => ({ status: 200, body: { secret: 'metadata' } })).start();
-  provider = await new FakeService((req) => {
+  provider = await new FakeService((req): Served => {
     if (req.path === '/moved') return { status: 301, body: {}, headers: { location: '/here?x=1' } };
     if (req.path === '/away')
       return { status: 302, body: {}, headers: { location: `${elsewhere.baseUrl}/latest/meta-data` } };
+    if (req.path === '/latin1')
+      return {
+        status: 200,
+        body: undefined,
+        raw: Buffer.from(JSON.stringify({ name: 'Crème fraîche' }), 'latin1'),
+        headers: { 'content-type': `application/json; charset=${req.query.get('cs')}` },
+      };
     if (req.path === '/loop') return { status: 302, body: {}, headers: { location: '/loop' } };
     return { status: 200, body: { path: req.path, x: req.query.get('x') } };
   }).start();
@@ -76,4 +83,17 @@ test('allowed redirect targets: same origin, or the http → https upgrade of th
   assert.equal(allowedRedirect(http, 'http://world.openfoodfacts.org:8080/'), undefined);
   const https = new URL('https://api.nal.usda.gov/fdc/v1/foods/search');
   assert.equal(allowedRedirect(https, 'http://api.nal.usda.gov/fdc/'), undefined, 'no downgrade');
+});
+
+test('an answer is decoded in the charset it declares, UTF-8 otherwise', async () => {
+  provider.fault = { kind: 'none' };
+  for (const cs of ['iso-8859-1', 'ISO-8859-1', '"windows-1252"', 'latin1'])
+    assert.deepEqual((await get(`/latin1?cs=${cs}`)).body, { name: 'Crème fraîche' }, cs);
+  // An unknown charset falls back to UTF-8 (the Latin-1 bytes then decode to U+FFFD, but no crash).
+  assert.equal(
+    ((await get('/latin1?cs=x-unheard-of')).body as { name: string }).name,
+    'Cr\uFFFDme fra\uFFFDche',
+  );
+  // The usual case: UTF-8, declared or not.
+  assert.deepEqual((await get('/here')).body, { path: '/here', x: null });
 });

@@ -18,6 +18,8 @@ export type Fault =
 export interface Served {
   status: number;
   body: unknown;
+  /** Sent as is instead of `body` as JSON (e.g. JSON encoded in Latin-1). */
+  raw?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -72,7 +74,7 @@ export class FakeService {
     const f = this.fault;
     const send = (s: Served) => {
       res.writeHead(s.status, { 'content-type': 'application/json', ...s.headers });
-      res.end(JSON.stringify(s.body));
+      res.end(s.raw ?? JSON.stringify(s.body));
     };
     switch (f.kind) {
       case 'delay': {
