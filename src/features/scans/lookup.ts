@@ -5,6 +5,7 @@ import type { AppDatabase } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { TtlCache } from '../../integrations/http-json.js';
 import type { OffProduct, OpenFoodFactsClient } from '../../integrations/open-food-facts/client.js';
+import { ProviderBackingOff } from '../../integrations/provider-backoff.js';
 import type { Database } from '../../models/index.js';
 import { writeProduct } from '../catalogue/insert-product.js';
 import { nameKey } from '../catalogue/product-name.js';
@@ -108,7 +109,10 @@ export class ProductLookup {
           break;
         }
       } catch (e) {
-        this.log?.warn(
+        // Not remembered as unknown: once the provider answers again, the barcode is asked for.
+        // A skipped call (backing off) was already logged when the provider failed.
+        const level = e instanceof ProviderBackingOff ? 'debug' : 'warn';
+        this.log?.[level](
           { barcode, reason: (e as Error).message },
           'barcode look-up failed; scan recorded as not found',
         );
