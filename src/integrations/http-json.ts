@@ -1,8 +1,13 @@
 /**
  * One JSON GET/POST to an outside service with a hard timeout, and its failures sorted into the
  * few kinds a caller acts on: retry later (timeout, unreachable, rate limited, 5xx) or give up
- * (any other 4xx, a body that is not the documented JSON).
+ * (any other 4xx, a body that is not the documented JSON, too large an answer, a redirect off the
+ * configured host).
  */
+
+import { decodeText } from './charset.js';
+import { readLimited } from './read-body.js';
+import { allowedRedirect } from './redirect-target.js';
 
 export type ProviderFailure =
   | 'timeout'
@@ -48,6 +53,8 @@ export interface JsonRequest {
   body?: unknown;
   /** Statuses whose JSON body is a normal answer (e.g. 404 "product not found"). */
   acceptStatuses?: number[];
+  /** A larger answer is a failure (`bad_response`), read no further; default MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
 }
 
 export interface JsonResponse {
@@ -55,43 +62,42 @@ export interface JsonResponse {
   body: unknown;
 }
 
+/** Default cap on an answer's size: a product or a food search is a few kB, 2 MiB is far past any real one. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+const MAX_REDIRECTS = 3;
+
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
-  let res: Response;
   const signal = AbortSignal.timeout(req.timeoutMs);
-  try {
-    res = await fetch(req.url, {
-      method: req.method ?? 'GET',
-      headers: {
-        accept: 'application/json',
-        ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...req.headers,
-      },
-      body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
-      signal,
-      redirect: 'follow',
-    });
-  } catch (e) {
-    if (signal.aborted)
-      throw new ProviderError(req.provider, 'timeout', `no answer within ${req.timeoutMs} ms`);
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
-    throw new ProviderError(
-      req.provider,
-      'unreachable',
-      `cannot be reached (${cause ?? (e as Error).message})`,
-    );
-  }
-  // The body too must arrive before the deadline: the same signal aborts a stalled read.
-  let text: string;
-  try {
-    text = await res.text();
-  } catch {
-    throw new ProviderError(
-      req.provider,
-      signal.aborted ? 'timeout' : 'unreachable',
-      'the answer was cut off',
-    );
+  let url = new URL(req.url);
+  let method = req.method ?? 'GET';
+  let body = req.body;
+  let res: Response;
+  for (let hops = 0; ; hops++) {
+    res = await send(req, url, method, body, signal);
+    const location = res.headers.get('location');
+    if (res.status < 300 || res.status >= 400 || res.status === 304 || !location) break;
+    await res.body?.cancel().catch(() => undefined);
+    // Redirects are followed by hand, so each target is checked before anything is sent there.
+    const next = allowedRedirect(url, location);
+    if (!next || hops >= MAX_REDIRECTS) {
+      throw new ProviderError(
+        req.provider,
+        'bad_response',
+        next ? 'too many redirects' : `redirected off its own host (${res.status}), not followed`,
+        undefined,
+        res.status,
+      );
+    }
+    // As browsers do: 303, and 301/302 after a POST, continue as a GET without the body.
+    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+      method = 'GET';
+      body = undefined;
+    }
+    url = next;
   }
   const status = res.status;
+  // A failure status says all there is to say: its body (an error page) is not read.
+  if (status === 429 || status >= 500) await res.body?.cancel().catch(() => undefined);
   if (status === 429 || status === 503) {
     throw new ProviderError(
       req.provider,
@@ -103,10 +109,31 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   }
   if (status >= 500)
     throw new ProviderError(req.provider, 'server_error', `answered ${status}`, undefined, status);
-  const accepted = (status >= 200 && status < 300) || req.acceptStatuses?.includes(status);
-  let body: unknown;
+  // The body too must arrive before the deadline: the same signal aborts a stalled read.
+  let bytes: Uint8Array | undefined;
   try {
-    body = text === '' ? undefined : JSON.parse(text);
+    bytes = await readLimited(res, req.maxBodyBytes ?? MAX_BODY_BYTES);
+  } catch {
+    throw new ProviderError(
+      req.provider,
+      signal.aborted ? 'timeout' : 'unreachable',
+      'the answer was cut off',
+    );
+  }
+  if (!bytes) {
+    throw new ProviderError(
+      req.provider,
+      'bad_response',
+      `answered with more than ${req.maxBodyBytes ?? MAX_BODY_BYTES} bytes`,
+      undefined,
+      status,
+    );
+  }
+  const text = decodeText(bytes, res.headers.get('content-type'));
+  const accepted = (status >= 200 && status < 300) || req.acceptStatuses?.includes(status);
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
   } catch {
     if (!accepted) throw new ProviderError(req.provider, 'rejected', `answered ${status}`, undefined, status);
     throw new ProviderError(
@@ -118,7 +145,7 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
     );
   }
   if (!accepted) {
-    const reason = describeError(body);
+    const reason = describeError(parsed);
     throw new ProviderError(
       req.provider,
       'rejected',
@@ -127,7 +154,38 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
       status,
     );
   }
-  return { status, body };
+  return { status, body: parsed };
+}
+
+async function send(
+  req: JsonRequest,
+  url: URL,
+  method: 'GET' | 'POST',
+  body: unknown,
+  signal: AbortSignal,
+): Promise<Response> {
+  try {
+    return await fetch(url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...req.headers,
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      signal,
+      redirect: 'manual',
+    });
+  } catch (e) {
+    if (signal.aborted)
+      throw new ProviderError(req.provider, 'timeout', `no answer within ${req.timeoutMs} ms`);
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    throw new ProviderError(
+      req.provider,
+      'unreachable',
+      `cannot be reached (${cause ?? (e as Error).message})`,
+    );
+  }
 }
 
 /** The message of an api.data.gov style `{"error":{"code","message"}}` body, if there is one. */

@@ -33,6 +33,7 @@ const ITEM_KEYS = [
   'expiryEstimated',
   'daysUntilExpiry',
   'nutrition',
+  'nutritionStatus',
   'addedAt',
   'status',
   'notes',

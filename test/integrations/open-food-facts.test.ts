@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ProviderError } from '../../src/integrations/http-json.js';
-import { OpenFoodFactsClient } from '../../src/integrations/open-food-facts/client.js';
+import { mapNutriments, OpenFoodFactsClient } from '../../src/integrations/open-food-facts/client.js';
+import { ProviderBackingOff } from '../../src/integrations/provider-backoff.js';
 import { type FakeService, fakeOpenFoodFacts, OFF_MILK } from '../support/fake-services.js';
 
 let off: FakeService;
@@ -50,10 +51,56 @@ test('unknown barcodes, nameless products and non-GTIN codes are "not found"', a
   assert.equal(off.requests.length, asked, 'a Code 128 lot number is never sent');
 });
 
+const freshClient = () =>
+  new OpenFoodFactsClient({ baseUrl: off.baseUrl, timeoutMs: 300, userAgent: 'ExpireEye-test/1' });
+
 test('429 is a transient rate-limit failure carrying Retry-After', async () => {
   off.fault = { kind: 'status', status: 429, body: { status: 0 }, headers: { 'retry-after': '42' } };
-  const e = await failure(client.product(OFF_MILK.code));
+  const e = await failure(freshClient().product(OFF_MILK.code));
   assert.deepEqual([e.kind, e.retryAfterMs, e.transient], ['rate_limited', 42_000, true]);
+});
+
+test('after a 429 nothing is asked until Retry-After has passed (bounded to an hour)', async () => {
+  const c = freshClient();
+  off.fault = { kind: 'status', status: 429, body: { status: 0 }, headers: { 'retry-after': '1' } };
+  await failure(c.product(OFF_MILK.code));
+  off.fault = { kind: 'none' };
+  const asked = off.requests.length;
+  const skipped = await failure(c.product(OFF_MILK.code));
+  assert.ok(skipped instanceof ProviderBackingOff);
+  assert.deepEqual([skipped.kind, skipped.transient], ['rate_limited', true]);
+  assert.equal(off.requests.length, asked, 'not asked while backing off');
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.ok((await c.product(OFF_MILK.code)).found, 'asked again once the pause is over');
+
+  // An HTTP date a day ahead (or 10 days in seconds) is held to an hour.
+  for (const retryAfter of [new Date(Date.now() + 86_400_000).toUTCString(), '864000']) {
+    const d = freshClient();
+    off.fault = { kind: 'status', status: 429, body: { status: 0 }, headers: { 'retry-after': retryAfter } };
+    await failure(d.product(OFF_MILK.code));
+    const e = await failure(d.product(OFF_MILK.code));
+    assert.ok(
+      e instanceof ProviderBackingOff && e.retryAfterMs! <= 3600_000,
+      `${retryAfter}: ${e.retryAfterMs}`,
+    );
+  }
+});
+
+test('a run of server errors pauses the client; one error, or a success between, does not', async () => {
+  const c = freshClient();
+  off.fault = { kind: 'status', status: 500 };
+  await failure(c.product(OFF_MILK.code));
+  await failure(c.product(OFF_MILK.code));
+  off.fault = { kind: 'none' };
+  assert.ok((await c.product(OFF_MILK.code)).found, 'two errors then a success: still asked');
+  off.fault = { kind: 'status', status: 502 };
+  for (let i = 0; i < 3; i++) assert.equal((await failure(c.product(OFF_MILK.code))).kind, 'server_error');
+  const asked = off.requests.length;
+  off.fault = { kind: 'none' };
+  const e = await failure(c.product(OFF_MILK.code));
+  assert.ok(e instanceof ProviderBackingOff, e.message);
+  assert.ok(e.retryAfterMs! > 20_000 && e.retryAfterMs! <= 30_000, String(e.retryAfterMs));
+  assert.equal(off.requests.length, asked);
 });
 
 test('a slow answer times out, a dropped connection is unreachable, 500 is a server error', async () => {
@@ -71,4 +118,21 @@ test('an HTML maintenance page is a bad response, not a crash', async () => {
   off.fault = { kind: 'garbage' };
   const e = await failure(client.product(OFF_MILK.code));
   assert.deepEqual([e.kind, e.transient], ['bad_response', false]);
+});
+
+test('nutrients that cannot be right per 100 g are left out, not stored', () => {
+  const n = mapNutriments({
+    'energy-kcal_100g': 1200,
+    'energy-kj_100g': 5000,
+    proteins_100g: 101,
+    fiber_100g: Number.POSITIVE_INFINITY,
+    carbohydrates_100g: '1e400',
+    'vitamin-a_100g': 150,
+    sodium_100g: 0.4,
+    calcium_100g: -1,
+  });
+  assert.deepEqual(n, { sodium: 400 });
+  assert.equal(mapNutriments({ 'energy-kcal_100g': 1e300 }), undefined);
+  // kJ only, plausible: converted.
+  assert.equal(Math.round(mapNutriments({ 'energy-kj_100g': '418.4' })!.energy_kcal!), 100);
 });

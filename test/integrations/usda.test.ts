@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ProviderError } from '../../src/integrations/http-json.js';
-import { convert, UsdaClient } from '../../src/integrations/usda/client.js';
+import { convert, mapFoodNutrients, UsdaClient } from '../../src/integrations/usda/client.js';
 import { type FakeService, fakeUsda, USDA_APPLE } from '../support/fake-services.js';
 
 let usda: FakeService;
@@ -82,4 +82,16 @@ test('a wrong key is a permanent failure; 429 and timeouts are transient', async
   assert.deepEqual([limited.kind, limited.retryAfterMs], ['rate_limited', 3_600_000]);
   usda.fault = { kind: 'delay', ms: 1500 };
   assert.equal((await failure(client().food('pear'))).kind, 'timeout');
+});
+
+test('an implausible value counts as absent; the next nutrient number is used instead', () => {
+  const n = mapFoodNutrients([
+    { nutrientId: 1008, nutrientNumber: '208', unitName: 'KCAL', value: 5000 },
+    { nutrientId: 2047, nutrientNumber: '957', unitName: 'KCAL', value: 120 },
+    { nutrientId: 1003, nutrientNumber: '203', unitName: 'G', value: 1e300 },
+    { nutrientId: 1106, nutrientNumber: '320', unitName: 'G', value: 150 },
+    { nutrientId: 1093, nutrientNumber: '307', unitName: 'MG', value: -3 },
+    { nutrientId: 1087, nutrientNumber: '301', unitName: 'MG', value: 25 },
+  ]);
+  assert.deepEqual(n, { energy_kcal: 120, calcium: 25 });
 });

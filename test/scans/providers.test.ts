@@ -65,10 +65,12 @@ describe('scans with providers (sqlite)', () => {
   test('failures of the barcode provider are scans of unknown products, never failed requests', async () => {
     const faults = [
       { kind: 'delay', ms: 15_000 },
-      { kind: 'status', status: 429, headers: { 'retry-after': '60' } },
       { kind: 'status', status: 500 },
       { kind: 'drop' },
       { kind: 'garbage' },
+      { kind: 'huge', bytes: 8 * 1024 * 1024, declared: false },
+      // Last: the client then pauses (rate-limit test below); a second is the shortest pause.
+      { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
     ] as const;
     for (const fault of faults) {
       off.fault = fault;
@@ -86,6 +88,23 @@ describe('scans with providers (sqlite)', () => {
       .where('user_id', '=', user.id)
       .execute();
     assert.equal(log.length, faults.length);
+    await new Promise((r) => setTimeout(r, 1100));
+  });
+
+  test('rate limited: scans do not ask the provider until Retry-After, then do', async () => {
+    off.fault = { kind: 'status', status: 429, headers: { 'retry-after': '2' } };
+    const first = await upload(server.baseUrl, '/api/scan', user.token, await photo(OFF_MILK.code));
+    assert.equal(first.body.status, 'not_found');
+    off.fault = { kind: 'none' };
+    const asked = off.requests.length;
+    const second = await upload(server.baseUrl, '/api/scan', user.token, await photo(OFF_MILK.code));
+    assert.deepEqual([second.status, second.body.status], [200, 'not_found']);
+    assert.equal(off.requests.length, asked, 'not asked while backing off');
+    await new Promise((r) => setTimeout(r, 2100));
+    const third = await upload(server.baseUrl, '/api/scan', user.token, await photo(OFF_MILK.code));
+    assert.equal(third.body.status, 'scanned', 'the barcode was not cached as unknown');
+    await server.database.db.deleteFrom('scan_logs').execute();
+    await server.database.db.deleteFrom('products').where('barcode', '=', OFF_MILK.code).execute();
   });
 
   test('a product the provider knows is stored with its nutrients and asked for only once', async () => {

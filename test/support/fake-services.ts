@@ -11,11 +11,15 @@ export type Fault =
   | { kind: 'delay'; ms: number }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'drop' }
-  | { kind: 'garbage' };
+  | { kind: 'garbage' }
+  /** A 200 JSON answer of `bytes` bytes, sent in 64 kB chunks, with or without Content-Length. */
+  | { kind: 'huge'; bytes: number; declared: boolean };
 
 export interface Served {
   status: number;
   body: unknown;
+  /** Sent as is instead of `body` as JSON (e.g. JSON encoded in Latin-1). */
+  raw?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -29,6 +33,8 @@ export interface FakeRequest {
 
 export class FakeService {
   readonly requests: FakeRequest[] = [];
+  /** Bytes of 'huge' answers actually written (the client stops reading past its limit). */
+  hugeBytesSent = 0;
   fault: Fault = { kind: 'none' };
   private server?: http.Server;
   baseUrl = '';
@@ -68,7 +74,7 @@ export class FakeService {
     const f = this.fault;
     const send = (s: Served) => {
       res.writeHead(s.status, { 'content-type': 'application/json', ...s.headers });
-      res.end(JSON.stringify(s.body));
+      res.end(s.raw ?? JSON.stringify(s.body));
     };
     switch (f.kind) {
       case 'delay': {
@@ -82,6 +88,25 @@ export class FakeService {
       case 'drop':
         res.socket?.destroy();
         return;
+      case 'huge': {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          ...(f.declared ? { 'content-length': String(f.bytes) } : {}),
+        });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        let left = f.bytes;
+        const pump = () => {
+          while (left > 0 && !res.destroyed) {
+            const n = Math.min(left, chunk.length);
+            left -= n;
+            this.hugeBytesSent += n;
+            if (!res.write(chunk.subarray(0, n))) return void res.once('drain', pump);
+          }
+          if (!res.destroyed) res.end();
+        };
+        pump();
+        return;
+      }
       case 'garbage':
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end('<html>maintenance</html>');

@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { conflict, ValidationFailure } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { Database } from '../../models/index.js';
-import { type NutritionValues, nutritionRow } from './nutrition.js';
+import { type NoNutritionStatus, type NutritionValues, nutritionRow } from './nutrition.js';
 import { checkedName, nameKey } from './product-name.js';
 
 const BARCODE = /^[0-9A-Za-z._-]{1,64}$/;
@@ -48,6 +48,11 @@ export interface NewProduct {
   category?: string | undefined;
   barcode?: string | null | undefined;
   nutrition?: NutritionValues | undefined;
+  /**
+   * The status without nutrients: `pending` while a nutrition source is configured, so the
+   * background updater looks the product up; `unknown` (the default) when there is none.
+   */
+  withoutNutrition?: NoNutritionStatus | undefined;
 }
 
 /**
@@ -66,7 +71,7 @@ export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: New
     name,
     category,
     barcode,
-    nutritionStatus: p.nutrition ? 'found' : 'unknown',
+    nutritionStatus: p.nutrition ? 'found' : (p.withoutNutrition ?? 'unknown'),
     createdBy: user.id,
     nutrition: p.nutrition,
     source: 'user',

@@ -78,6 +78,16 @@ export const NutritionInput = Type.Object(
   { description: 'Nutrients per 100 g.' },
 );
 
+/** A product's `nutrition_status`, as the API reports it. */
+export const NutritionStatus = Type.String({
+  description:
+    '`found`; `pending`: being looked up in the background; `not_found`: the nutrition source has no match; ' +
+    '`unknown`: no nutrition source configured, or it gave up.',
+});
+
+/** The status of a product created without nutrients: `pending` when a source will be asked. */
+export type NoNutritionStatus = 'pending' | 'unknown';
+
 export type NutritionValues = Partial<Record<Nutrient, number | null>>;
 
 /**

@@ -19,8 +19,10 @@ const ProductId = IdParam('product_id', 'A catalogue product id.');
 /** `/api/product/inventory/*` and `/api/product/barcodes`: the shared catalogue. */
 export default async function catalogueRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const service = new CatalogueService(app.database, (e) =>
-    app.log.error({ err: e }, 'mass add item failed'),
+  const service = new CatalogueService(
+    app.database,
+    (e) => app.log.error({ err: e }, 'mass add item failed'),
+    () => app.scanning?.nutrition.initialStatus ?? 'unknown',
   );
   const tags = ['catalogue'];
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ISO_TIMESTAMP, Nullable } from '../../app/common-schemas.js';
-import { NUTRIENTS, NutritionInput, NutritionText } from './nutrition.js';
+import { NUTRIENTS, NutritionInput, NutritionStatus, NutritionText } from './nutrition.js';
 
 export const ProductName = Type.String({
   minLength: 1,
@@ -51,6 +51,7 @@ export const CatalogueProduct = Type.Object({
   category: Type.String(),
   barcode: Nullable(Type.String()),
   nutrition: NutritionText(NUTRIENTS),
+  nutritionStatus: NutritionStatus,
   isOwner: Type.Boolean({ description: 'Whether the caller added this product (and so may change it).' }),
   createdAt: Type.String({ description: ISO_TIMESTAMP }),
 });

@@ -11,7 +11,13 @@ import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { inTransaction } from './in-transaction.js';
 import { checkBarcode, insertProduct, refuseClash } from './insert-product.js';
-import { givenNutrition, NUTRIENTS, nutritionRow, nutritionText } from './nutrition.js';
+import {
+  givenNutrition,
+  type NoNutritionStatus,
+  NUTRIENTS,
+  nutritionRow,
+  nutritionText,
+} from './nutrition.js';
 import { checkedName, nameKey } from './product-name.js';
 import type { AddProductBody, CatalogueQuery, UpdateProductBody } from './schemas.js';
 
@@ -25,6 +31,8 @@ export class CatalogueService {
   constructor(
     private readonly database: AppDatabase,
     private readonly onError?: (e: unknown) => void,
+    /** The status of a product added without nutrients (`app.scanning.nutrition.initialStatus`). */
+    private readonly withoutNutrition: () => NoNutritionStatus = () => 'unknown',
   ) {}
 
   private get db() {
@@ -38,6 +46,7 @@ export class CatalogueService {
         category: body.category,
         barcode: body.barcode,
         nutrition: givenNutrition(body.nutrition),
+        withoutNutrition: this.withoutNutrition(),
       }),
     );
     return {
@@ -54,7 +63,15 @@ export class CatalogueService {
     let query = this.db
       .selectFrom('products as p')
       .leftJoin('nutrition as n', 'n.product_id', 'p.id')
-      .select(['p.id', 'p.name', 'p.category', 'p.barcode', 'p.created_by', 'p.created_at'])
+      .select([
+        'p.id',
+        'p.name',
+        'p.category',
+        'p.barcode',
+        'p.created_by',
+        'p.created_at',
+        'p.nutrition_status',
+      ])
       .select(NUTRIENTS.map((n) => `n.${n}` as const));
     if (q.name) {
       query = query.where(sql<boolean>`p.name_key like ${likePattern(nameKey(q.name))} escape '!'`);
@@ -80,6 +97,7 @@ export class CatalogueService {
         category: r.category,
         barcode: r.barcode,
         nutrition: nutritionText(r),
+        nutritionStatus: r.nutrition_status,
         isOwner: r.created_by === user.id,
         createdAt: iso(r.created_at)!,
       })),
@@ -207,6 +225,7 @@ export class CatalogueService {
             category: item.category,
             barcode: item.barcode,
             nutrition: givenNutrition(item.nutrition),
+            withoutNutrition: this.withoutNutrition(),
           }),
         );
         success.push({ productId: p.id, name: p.name });

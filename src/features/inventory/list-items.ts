@@ -74,7 +74,7 @@ function filtered(db: Kysely<Database>, s: Shape, v: Values) {
 
 const pageQuery = new QueryTemplate(shapeKey, (db: Kysely<Database>, s: Shape, v: Values) => {
   const page = filtered(db, s, v)
-    .select([...ITEM_COLUMNS, 'up.added_at', 'up.updated_at'])
+    .select([...ITEM_COLUMNS, 'up.added_at', 'up.updated_at', 'p.nutrition_status'])
     .select(NUTRIENTS.map((n) => `n.${n}` as const));
   let sorted: typeof page;
   switch (s.sort) {
@@ -172,6 +172,7 @@ export async function listItems(database: AppDatabase, userId: string, q: Query,
         ? Math.round((Date.parse(`${r.expiry_date}T00:00:00Z`) - todayMs) / 86_400_000)
         : null,
       nutrition: nutritionOf(r),
+      nutritionStatus: r.nutrition_status,
       addedAt: iso(r.added_at)!,
       status: effectiveStatus(r.status, r.expiry_date, today),
       notes: r.notes,

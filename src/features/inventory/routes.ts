@@ -31,6 +31,7 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
     (e, what) => app.log.error({ err: e }, what),
     app.publishNotifications,
     app.today,
+    () => app.scanning?.nutrition.initialStatus ?? 'unknown',
   );
   const tags = ['inventory'];
 

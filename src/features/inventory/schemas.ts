@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { ISO_TIMESTAMP, Nullable } from '../../app/common-schemas.js';
 import { DATE_OR_DATETIME_FORMAT } from '../../app/validation.js';
-import { INVENTORY_NUTRIENT_ORDER, NutritionText } from '../catalogue/nutrition.js';
+import { INVENTORY_NUTRIENT_ORDER, NutritionStatus, NutritionText } from '../catalogue/nutrition.js';
 import { Barcode, Category } from '../catalogue/schemas.js';
 
 export const STATUSES = ['active', 'expired', 'consumed', 'discarded'] as const;
@@ -124,6 +124,7 @@ export const InventoryItem = Type.Object({
     }),
   ),
   nutrition: NutritionText(INVENTORY_NUTRIENT_ORDER),
+  nutritionStatus: NutritionStatus,
   addedAt: Type.String({ description: ISO_TIMESTAMP }),
   status: Type.String({ description: '`expired` as soon as the expiry date has passed.' }),
   notes: Nullable(Type.String()),

@@ -12,6 +12,7 @@ import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { inTransaction } from '../catalogue/in-transaction.js';
 import { insertProduct } from '../catalogue/insert-product.js';
+import type { NoNutritionStatus } from '../catalogue/nutrition.js';
 import { checkedName, nameKey } from '../catalogue/product-name.js';
 import type {
   NotificationPublisher,
@@ -70,6 +71,8 @@ export class InventoryService {
     private readonly publish?: NotificationPublisher,
     /** Today's date in the app's time zone (`APP_TIMEZONE`), the calendar the sweep uses too. */
     private readonly today: () => string = todayUtc,
+    /** The status of a product created without nutrients (`app.scanning.nutrition.initialStatus`). */
+    private readonly withoutNutrition: () => NoNutritionStatus = () => 'unknown',
   ) {}
 
   private get db() {
@@ -135,7 +138,11 @@ export class InventoryService {
         .where('name_key', '=', nameKey(name))
         .executeTakeFirst();
       if (!product) {
-        product = await insertProduct(tx, user, { name, category: input.category });
+        product = await insertProduct(tx, user, {
+          name,
+          category: input.category,
+          withoutNutrition: this.withoutNutrition(),
+        });
         created = true;
       }
     }

@@ -5,10 +5,12 @@ import type { AppDatabase } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { TtlCache } from '../../integrations/http-json.js';
 import type { OffProduct, OpenFoodFactsClient } from '../../integrations/open-food-facts/client.js';
+import { ProviderBackingOff } from '../../integrations/provider-backoff.js';
 import type { Database } from '../../models/index.js';
 import { writeProduct } from '../catalogue/insert-product.js';
 import { nameKey } from '../catalogue/product-name.js';
 import type { NutritionUpdater } from './nutrition-updater.js';
+import { providerNameCandidates } from './provider-name.js';
 
 export interface CatalogueProduct {
   id: string;
@@ -107,7 +109,10 @@ export class ProductLookup {
           break;
         }
       } catch (e) {
-        this.log?.warn(
+        // Not remembered as unknown: once the provider answers again, the barcode is asked for.
+        // A skipped call (backing off) was already logged when the provider failed.
+        const level = e instanceof ProviderBackingOff ? 'debug' : 'warn';
+        this.log?.[level](
           { barcode, reason: (e as Error).message },
           'barcode look-up failed; scan recorded as not found',
         );
@@ -118,8 +123,32 @@ export class ProductLookup {
       this.unknown.set(barcode, true);
       return undefined;
     }
-    const product = await this.save({ ...found, barcode });
+    const product = await this.saveSafely({ ...found, barcode });
     return product ? { product, source: 'open_food_facts' } : undefined;
+  }
+
+  /**
+   * `save`, never throwing: the provider's data must not turn a scan into a 500. A database error
+   * (a value a column refuses) is logged and the product is saved without its nutrients, left to
+   * the nutrition updater; if that fails too, the scan is "not found" and the barcode is not
+   * remembered as unknown, so the next scan tries again.
+   */
+  private async saveSafely(p: OffProduct): Promise<CatalogueProduct | undefined> {
+    try {
+      return await this.save(p);
+    } catch (e) {
+      this.log?.error({ err: e, barcode: p.barcode }, 'saving a looked-up product failed');
+    }
+    if (!p.nutrition) return undefined;
+    try {
+      return await this.save({ ...p, nutrition: undefined });
+    } catch (e) {
+      this.log?.error(
+        { err: e, barcode: p.barcode },
+        'saving a looked-up product without nutrients failed too; scan recorded as not found',
+      );
+      return undefined;
+    }
   }
 
   /** Writes the provider's product (and its nutrients) to the catalogue; a product added meanwhile wins. */
@@ -152,12 +181,11 @@ export class ProductLookup {
 
   /**
    * Catalogue names are unique (case-insensitively): a second "Whole Milk" gets its brand, then its
-   * barcode, added to the name.
+   * barcode, added to the name (provider-name.ts). When all are taken the last is tried anyway: the
+   * unique key refuses it, and the product another scan saved meanwhile is found by its barcode.
    */
   private async freeName(tx: Kysely<Database>, p: OffProduct): Promise<string> {
-    const candidates = [p.name, p.brand ? `${p.name} (${p.brand})` : undefined, `${p.name} (${p.barcode})`]
-      .filter((n): n is string => !!n)
-      .map((n) => n.slice(0, 255));
+    const candidates = providerNameCandidates(p.name, p.brand, p.barcode);
     for (const name of candidates) {
       const taken = await tx
         .selectFrom('products')

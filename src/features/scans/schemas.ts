@@ -1,16 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import { ISO_TIMESTAMP, Nullable } from '../../app/common-schemas.js';
-import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, NutritionText } from '../catalogue/nutrition.js';
+import {
+  INVENTORY_NUTRIENT_ORDER,
+  NUTRIENTS,
+  NutritionStatus,
+  NutritionText,
+} from '../catalogue/nutrition.js';
 
 const Status = Type.Union([Type.Literal('scanned'), Type.Literal('expired'), Type.Literal('not_found')], {
   description:
     '`scanned`: product known; `expired`: known, and you already hold one of it that has expired; ' +
     '`not_found`: the code was read but no product is known for it.',
-});
-const NutritionStatus = Type.String({
-  description:
-    '`found`; `pending`: being looked up in the background; `not_found`: the nutrition source has no match; ' +
-    '`unknown`: no nutrition source configured, or it gave up.',
 });
 const Storage = Type.Union([Type.Literal('pantry'), Type.Literal('fridge'), Type.Literal('freezer')]);
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Nullable } from '../../app/common-schemas.js';
-import { NUTRIENTS, UNITS } from '../catalogue/nutrition.js';
+import { NUTRIENTS, NutritionStatus, UNITS } from '../catalogue/nutrition.js';
 
 export const ExpiredProducts = Type.Array(
   Type.Object({
@@ -74,4 +74,5 @@ export const NutrientsReply = Type.Object({
   units: Type.Object(Object.fromEntries(NUTRIENTS.map((n) => [n, Type.String()])), {
     description: 'The unit of each nutrient (per 100 g).',
   }),
+  nutritionStatus: NutritionStatus,
 });

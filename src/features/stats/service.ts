@@ -123,7 +123,7 @@ export class StatsService {
     const row = await this.db
       .selectFrom('products as p')
       .leftJoin('nutrition as nu', 'nu.product_id', 'p.id')
-      .select(['p.name'])
+      .select(['p.name', 'p.nutrition_status'])
       .select(NUTRIENTS.map((k) => `nu.${k}` as const))
       .where((eb) =>
         eb.or([
@@ -143,6 +143,6 @@ export class StatsService {
     if (!row) throw notFound('Product not found');
     const nutrients: Record<string, number | null> = {};
     for (const k of NUTRIENTS) nutrients[k] = row[k] === null || row[k] === undefined ? null : Number(row[k]);
-    return { item: row.name, nutrients, units: { ...UNITS } };
+    return { item: row.name, nutrients, units: { ...UNITS }, nutritionStatus: row.nutrition_status };
   }
 }

@@ -1,11 +1,14 @@
+import { plausibleNutrient } from '../../features/catalogue/nutrient-limits.js';
 import type { NutritionValues } from '../../features/catalogue/nutrition.js';
 import { ProviderError, requestJson } from '../http-json.js';
+import { ProviderBackoff } from '../provider-backoff.js';
 
 /**
  * Open Food Facts' product API (v2): `GET /api/v2/product/{barcode}.json?fields=…`.
  * Found: `200 {"code","status":1,"status_verbose":"product found","product":{…}}`;
  * unknown barcode: `404` (older servers: `200`) with `{"status":0,"status_verbose":"product not found"}`.
- * Product queries are rate limited (about 100 a minute): a 429 is a transient ProviderError.
+ * Product queries are rate limited (about 100 a minute): a 429 is a transient ProviderError, and
+ * the client then asks nothing until its Retry-After has passed (provider-backoff.ts).
  */
 export interface OffProduct {
   barcode: string;
@@ -33,17 +36,14 @@ const FIELDS = 'code,product_name,product_name_en,generic_name,brands,categories
 export const OFF_BARCODE = /^\d{8}$|^\d{12,14}$/;
 
 export class OpenFoodFactsClient {
+  /** After a 429 or a run of 5xx, calls are skipped (ProviderBackingOff) until the pause ends. */
+  private readonly backoff = new ProviderBackoff('Open Food Facts');
+
   constructor(private readonly options: OffClientOptions) {}
 
   async product(barcode: string): Promise<OffLookup> {
     if (!OFF_BARCODE.test(barcode)) return { found: false };
-    const { status, body } = await requestJson({
-      provider: 'Open Food Facts',
-      url: `${this.options.baseUrl}/api/v2/product/${encodeURIComponent(barcode)}.json?fields=${FIELDS}`,
-      timeoutMs: this.options.timeoutMs,
-      headers: { 'user-agent': this.options.userAgent },
-      acceptStatuses: [404],
-    });
+    const { status, body } = await this.backoff.run(() => this.request(barcode));
     const doc = body as OffDocument | undefined;
     if (!doc || typeof doc !== 'object' || (status !== 404 && typeof doc.status !== 'number')) {
       throw new ProviderError('Open Food Facts', 'bad_response', 'answer without a status');
@@ -51,6 +51,16 @@ export class OpenFoodFactsClient {
     if (status === 404 || doc.status !== 1 || !doc.product) return { found: false };
     const product = mapProduct(barcode, doc.product);
     return product ? { found: true, product } : { found: false };
+  }
+
+  private request(barcode: string) {
+    return requestJson({
+      provider: 'Open Food Facts',
+      url: `${this.options.baseUrl}/api/v2/product/${encodeURIComponent(barcode)}.json?fields=${FIELDS}`,
+      timeoutMs: this.options.timeoutMs,
+      headers: { 'user-agent': this.options.userAgent },
+      acceptStatuses: [404],
+    });
   }
 }
 
@@ -81,8 +91,9 @@ export function mapProduct(barcode: string, p: OffRawProduct): OffProduct | unde
     : [];
   return {
     barcode,
-    name: name.slice(0, 255),
-    brand: brand ? brand.slice(0, 255) : null,
+    // Whole: the catalogue fits the name to its column (scans/provider-name.ts).
+    name,
+    brand: brand ? Array.from(brand).slice(0, 255).join('').trimEnd() : null,
     category: broadCategory(tags),
     categoryTags: tags,
     nutrition: p.nutriments ? mapNutriments(p.nutriments) : undefined,
@@ -109,23 +120,26 @@ const OFF_NUTRIENTS: [keyof NutritionValues, string, number][] = [
   ['cholesterol', 'cholesterol_100g', 1e3],
 ];
 
+/** A number or numeric string; NaN for anything else (NaN is never plausible). */
+const numeric = (raw: unknown): number =>
+  typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+
+/** OFF's nutrients in our units; values that cannot be right per 100 g (nutrient-limits.ts) are left out. */
 export function mapNutriments(n: Record<string, unknown>): NutritionValues | undefined {
   const out: NutritionValues = {};
   let any = false;
   for (const [ours, key, factor] of OFF_NUTRIENTS) {
-    const raw = n[key];
-    const v =
-      typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-    if (Number.isFinite(v) && v >= 0) {
-      out[ours] = v * factor;
+    const v = plausibleNutrient(ours, numeric(n[key]) * factor);
+    if (v !== undefined) {
+      out[ours] = v;
       any = true;
     }
   }
   // Energy given only in kJ: 1 kcal = 4.184 kJ.
   if (out.energy_kcal === undefined) {
-    const kj = n['energy-kj_100g'] ?? n.energy_100g;
-    if (typeof kj === 'number' && kj >= 0) {
-      out.energy_kcal = kj / 4.184;
+    const kj = plausibleNutrient('energy_kcal', numeric(n['energy-kj_100g'] ?? n.energy_100g) / 4.184);
+    if (kj !== undefined) {
+      out.energy_kcal = kj;
       any = true;
     }
   }

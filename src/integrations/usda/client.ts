@@ -1,3 +1,4 @@
+import { plausibleNutrient } from '../../features/catalogue/nutrient-limits.js';
 import type { NutritionValues } from '../../features/catalogue/nutrition.js';
 import { ProviderError, requestJson, TtlCache } from '../http-json.js';
 
@@ -144,8 +145,10 @@ export function mapFoodNutrients(list: RawNutrient[]): NutritionValues | undefin
       const n = byId.get(id) ?? byNumber.get(number);
       if (!n || typeof n.value !== 'number' || !Number.isFinite(n.value) || typeof n.unitName !== 'string')
         continue;
-      const v = convert(n.value, n.unitName, unit);
-      if (v !== undefined && v >= 0) {
+      // A value that cannot be right per 100 g (nutrient-limits.ts) counts as absent.
+      const converted = convert(n.value, n.unitName, unit);
+      const v = converted === undefined ? undefined : plausibleNutrient(ours, converted);
+      if (v !== undefined) {
         out[ours] = v;
         any = true;
         break;

@@ -1,0 +1,127 @@
+// What Open Food Facts sends is data to check, not to trust: on every database, implausible
+// nutrients are dropped, a row the database refuses never makes a 500, and awkward names still
+// give a product. Adds by `?barcode=` use the same look-up as image scans, without the decoding.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { newUser, type TestServer, type TestUser } from '../support/app.js';
+import { DIALECTS } from '../support/databases.js';
+import { type FakeService, fakeOpenFoodFacts } from '../support/fake-services.js';
+import { scanConfig, startScanServer } from '../support/scanning.js';
+
+const BAD_NUTRIENTS = '5000000000001';
+const NUL_BRAND = '5000000000002';
+const LONG = ['5000000000011', '5000000000012', '5000000000013', '5000000000014', '5000000000015'];
+const SHORT_NAME = '5000000000021';
+// 300 characters whose 255th is a space, then emoji (two UTF-16 units each).
+const LONG_NAME = `${'Dark Chocolate Bar '.repeat(14).slice(0, 254)} ${'🍫'.repeat(45)}`;
+
+for (const dialect of DIALECTS) {
+  describe(`Open Food Facts data on ${dialect}`, () => {
+    let server: TestServer;
+    let user: TestUser;
+    let off: FakeService;
+    const products: Record<string, Record<string, unknown>> = {
+      [BAD_NUTRIENTS]: {
+        product_name: 'Carrot Puree',
+        categories_tags: ['en:vegetables'],
+        // Vitamin A in µg where OFF wants g (1.5e8 µg), a 1e300 typo, a negative, a word.
+        nutriments: {
+          'energy-kcal_100g': 40,
+          'vitamin-a_100g': 150,
+          proteins_100g: 1e300,
+          fiber_100g: -2,
+          sugars_100g: 'lots',
+          calcium_100g: '0.033',
+        },
+      },
+      // PostgreSQL refuses NUL in text: the product row itself cannot be written there.
+      [NUL_BRAND]: { product_name: 'Odd Biscuits', brands: 'Bad\u0000Brand' },
+      [LONG[0]!]: { product_name: LONG_NAME, brands: 'Acme' },
+      [LONG[1]!]: { product_name: LONG_NAME, brands: 'Acme' },
+      [LONG[2]!]: { product_name: LONG_NAME },
+      [LONG[3]!]: { product_name: LONG_NAME, brands: 'Acme' },
+      [LONG[4]!]: { product_name: '🍫'.repeat(300) },
+      // Two visible characters, padded with zero-width spaces: not a catalogue name.
+      [SHORT_NAME]: { product_name: '\u200b\u200bXO\u200b' },
+    };
+    before(async () => {
+      off = await fakeOpenFoodFacts(products).start();
+      const base = scanConfig();
+      server = await startScanServer(dialect, {
+        config: {
+          ...base,
+          openFoodFacts: { ...base.openFoodFacts, enabled: true, baseUrl: off.baseUrl, timeoutMs: 2000 },
+        },
+      });
+      user = await newUser(server, 'offdata');
+    });
+    after(async () => {
+      await server?.close();
+      await off?.stop();
+    });
+
+    const nutrition = (barcode: string) =>
+      server.database.db
+        .selectFrom('nutrition')
+        .innerJoin('products', 'products.id', 'nutrition.product_id')
+        .select(['energy_kcal', 'vitamin_a', 'protein', 'fiber', 'total_sugars', 'calcium'])
+        .where('products.barcode', '=', barcode)
+        .executeTakeFirst();
+
+    test('implausible nutrients are left out, the plausible ones kept', async () => {
+      const r = await user.api.post(`/api/product/user/add?barcode=${BAD_NUTRIENTS}`, {});
+      assert.equal(r.status, 200, r.text);
+      const row = await nutrition(BAD_NUTRIENTS);
+      assert.ok(row, 'a nutrition row was written');
+      assert.deepEqual([row.vitamin_a, row.protein, row.fiber, row.total_sugars], [null, null, null, null]);
+      assert.equal(Number(row.energy_kcal), 40);
+      assert.equal(Number(row.calcium), 33);
+      const asked = off.requests.length;
+      assert.equal((await user.api.post(`/api/product/user/add?barcode=${BAD_NUTRIENTS}`, {})).status, 200);
+      assert.equal(off.requests.length, asked, 'cached in the catalogue');
+    });
+
+    test('a product the database refuses makes the scan "not found", never a 500', async () => {
+      const asked = off.requests.length;
+      const r = await user.api.post(`/api/product/user/add?barcode=${NUL_BRAND}`, {});
+      if (dialect === 'postgres') {
+        assert.equal(r.status, 404, r.text);
+        // Not remembered as unknown: the next add asks again.
+        await user.api.post(`/api/product/user/add?barcode=${NUL_BRAND}`, {});
+        assert.equal(off.requests.length, asked + 2);
+      } else {
+        assert.equal(r.status, 200, r.text);
+      }
+    });
+
+    test('long names still give distinct catalogue names within the column, each saved once', async () => {
+      const names: string[] = [];
+      for (const code of LONG) {
+        const r = await user.api.post(`/api/product/user/add?barcode=${code}`, {});
+        assert.equal(r.status, 200, `${code}: ${r.text}`);
+        names.push(r.body.name);
+      }
+      assert.equal(new Set(names.map((n) => n.toLowerCase())).size, LONG.length, names.join('\n'));
+      for (const n of names) {
+        assert.ok([...n].length <= 255, `${[...n].length} characters`);
+        assert.equal(n, n.trim(), 'no white space at either end');
+        assert.doesNotMatch(n, /\uFFFD|\p{Cs}/u, 'no half emoji');
+      }
+      assert.equal(names[0], LONG_NAME.slice(0, 254), 'cut, then trimmed');
+      assert.ok(names[1]!.endsWith(' (Acme)'));
+      assert.ok(names[2]!.endsWith(` (${LONG[2]})`));
+      assert.ok(names[3]!.endsWith(` (${LONG[3]})`));
+      assert.equal(names[4], '🍫'.repeat(255), 'cut by characters, not UTF-16 units');
+      const asked = off.requests.length;
+      for (const code of LONG)
+        assert.equal((await user.api.post(`/api/product/user/add?barcode=${code}`, {})).status, 200);
+      assert.equal(off.requests.length, asked, 'all four are in the catalogue');
+    });
+
+    test('a name the catalogue would refuse becomes the barcode', async () => {
+      const r = await user.api.post(`/api/product/user/add?barcode=${SHORT_NAME}`, {});
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.name, SHORT_NAME);
+    });
+  });
+}
