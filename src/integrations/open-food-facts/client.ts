@@ -79,7 +79,18 @@ interface OffRawProduct {
   nutriments?: Record<string, unknown>;
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+/**
+ * A text field as we store it: control characters (a NUL, which PostgreSQL cannot store in text, or
+ * a stray line break in crowd-sourced data) become spaces, runs of white space one, ends trimmed.
+ */
+const text = (v: unknown): string | undefined => {
+  if (typeof v !== 'string') return undefined;
+  const clean = v
+    .replace(/\p{Cc}/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clean || undefined;
+};
 
 /** OFF's record in our terms; undefined when it has no usable name. */
 export function mapProduct(barcode: string, p: OffRawProduct): OffProduct | undefined {
