@@ -20,6 +20,8 @@ export class ProviderBackingOff extends ProviderError {}
  */
 export class ProviderBackoff {
   private until = 0;
+  /** When the latest pause was set: calls already under way then belong to the same outage. */
+  private pausedAt = Number.NEGATIVE_INFINITY;
   private reason: ProviderError | undefined;
   private serverErrors = 0;
 
@@ -44,12 +46,15 @@ export class ProviderBackoff {
   /** Runs `call` unless paused, and learns from how it ends. */
   async run<T>(call: () => Promise<T>): Promise<T> {
     this.check();
+    const started = this.now();
     try {
       const result = await call();
       this.serverErrors = 0;
       return result;
     } catch (e) {
-      if (e instanceof ProviderError) this.learn(e);
+      // A call that was under way when a pause began fails with the same outage: counted once, or
+      // a burst of scans in flight together would double the pause for each of them (to the cap).
+      if (e instanceof ProviderError && started > this.pausedAt) this.learn(e);
       throw e;
     }
   }
@@ -68,6 +73,7 @@ export class ProviderBackoff {
 
   private pause(e: ProviderError, ms: number): void {
     this.until = Math.max(this.until, this.now() + ms);
+    this.pausedAt = this.now();
     this.reason = e;
   }
 }

@@ -103,6 +103,17 @@ test('a run of server errors pauses the client; one error, or a success between,
   assert.equal(off.requests.length, asked);
 });
 
+test('scans failing together in one outage pause the client once, not once each', async () => {
+  const c = freshClient();
+  off.fault = { kind: 'status', status: 502 };
+  const errors = await Promise.all(Array.from({ length: 8 }, () => failure(c.product(OFF_MILK.code))));
+  assert.ok(errors.every((e) => e.kind === 'server_error'));
+  off.fault = { kind: 'none' };
+  const e = await failure(c.product(OFF_MILK.code));
+  assert.ok(e instanceof ProviderBackingOff, e.message);
+  assert.ok(e.retryAfterMs! <= 30_000, `the first pause, not a doubled one: ${e.retryAfterMs} ms`);
+});
+
 test('a slow answer times out, a dropped connection is unreachable, 500 is a server error', async () => {
   off.fault = { kind: 'delay', ms: 2000 };
   const started = Date.now();
