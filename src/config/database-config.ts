@@ -1,8 +1,15 @@
+import path from 'node:path';
 import { type DatabaseUrl, DatabaseUrlError, parseDatabaseUrl } from '../migrate/runtime/database-url.js';
 import { ConfigError } from './config-error.js';
 import { loadEnvFile, projectFolder } from './env-file.js';
 
 export const DEFAULT_SQLITE_URL = 'sqlite:./data/expireeye.sqlite';
+
+/** The path of a `sqlite:` URL as written (`sqlite:///abs` and `sqlite://rel` forms included). */
+function sqlitePath(url: string): string {
+  const p = url.slice('sqlite:'.length);
+  return p.startsWith('//') ? p.slice(2) : p;
+}
 
 /**
  * Which database to use, in order:
@@ -17,7 +24,14 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseU
   const url = env.DATABASE_URL?.trim();
   if (url) {
     try {
-      return parseDatabaseUrl(url);
+      // A relative SQLite path is the project's, as `./data` of the default is: resolved against
+      // the project folder (where `.env` is) and its folder made on first use. An absolute path
+      // is taken as given, and its folder must exist (a mistyped one never becomes a new tree).
+      const parsed = parseDatabaseUrl(url, projectFolder());
+      if (parsed.dialect === 'sqlite' && parsed.file !== ':memory:' && !path.isAbsolute(sqlitePath(url))) {
+        return { ...parsed, createFolder: true };
+      }
+      return parsed;
     } catch (e) {
       throw new ConfigError(
         'DATABASE_URL',

@@ -47,6 +47,12 @@ describe('expireeye db (the executable)', () => {
       assert.ok(fs.existsSync(path.join(project, 'data', 'expireeye.sqlite')));
       assert.equal(fs.existsSync(path.join(sub, 'data')), false);
       assert.match((await cli(['db', 'current'], {}, project)).stdout, /^\w{12} \(head\)\n$/);
+      // A relative sqlite: path in the project's .env is the project's too, its folder made as ./data is.
+      fs.writeFileSync(path.join(project, '.env'), 'DATABASE_URL=sqlite:./db/from-env.sqlite\n');
+      const fromEnv = await cli(['db', 'upgrade', 'head'], {}, sub);
+      assert.equal(fromEnv.code, 0, fromEnv.stderr);
+      assert.ok(fs.existsSync(path.join(project, 'db', 'from-env.sqlite')));
+      assert.equal(fs.existsSync(path.join(sub, 'db')), false);
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
     }
