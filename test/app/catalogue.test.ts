@@ -248,6 +248,22 @@ for (const dialect of DIALECTS) {
           q,
         );
       }
+      // A key made unique as <key>#<id> by migration 5d1c0a7e9b3f is found by its name, not its id.
+      await server.database.db
+        .insertInto('products')
+        .values({
+          id: 'ab12cd34-0000-4000-8000-000000000001',
+          name: 'Legacy Quark',
+          name_key: 'legacy quark#ab12cd34-0000-4000-8000-000000000001',
+        })
+        .execute();
+      const legacy = async (q: string) =>
+        (await alice.api.get(`/api/product/inventory/list?name=${encodeURIComponent(q)}`)).body.products.map(
+          (p: { name: string }) => p.name,
+        );
+      assert.deepEqual(await legacy('quark'), ['Legacy Quark']);
+      assert.deepEqual(await legacy('ab12cd'), []);
+      assert.deepEqual(await legacy('#'), []);
       // Only case is ignored, on every database: accents and barcode case count (MariaDB's default
       // collation would refuse these as duplicates).
       for (const [productName, barcode] of [

@@ -11,6 +11,7 @@ import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { inTransaction } from './in-transaction.js';
 import { checkBarcode, insertProduct, refuseClash } from './insert-product.js';
+import { nameMatches } from './name-filter.js';
 import {
   givenNutrition,
   type NoNutritionStatus,
@@ -74,7 +75,7 @@ export class CatalogueService {
       ])
       .select(NUTRIENTS.map((n) => `n.${n}` as const));
     if (q.name) {
-      query = query.where(sql<boolean>`p.name_key like ${likePattern(nameKey(q.name))} escape '!'`);
+      query = query.where(nameMatches(likePattern(nameKey(q.name))));
     }
     // By the application's key, not the name: the name's order is each database's collation's
     // (MariaDB's ignores case and accents, SQLite's and PostgreSQL's do not), and with it which
@@ -85,7 +86,7 @@ export class CatalogueService {
     if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
       let count = this.db.selectFrom('products as p').select((eb) => eb.fn.countAll<number>().as('c'));
       if (q.name) {
-        count = count.where(sql<boolean>`p.name_key like ${likePattern(nameKey(q.name))} escape '!'`);
+        count = count.where(nameMatches(likePattern(nameKey(q.name))));
       }
       total = Number((await count.executeTakeFirstOrThrow()).c);
     }

@@ -7,6 +7,7 @@ import { likePattern } from '../../db/like-pattern.js';
 import { QueryTemplate } from '../../db/query-template.js';
 import type { DialectName } from '../../migrate/index.js';
 import type { Database } from '../../models/index.js';
+import { nameMatches } from '../catalogue/name-filter.js';
 import { INVENTORY_NUTRIENT_ORDER, NUTRIENTS, nutritionText } from '../catalogue/nutrition.js';
 import { nameKey } from '../catalogue/product-name.js';
 import { effectiveStatus } from './effective-status.js';
@@ -68,7 +69,7 @@ function filtered(db: Kysely<Database>, s: Shape, v: Values) {
       .where('up.expiry_date', '>=', v.today)
       .where('up.expiry_date', '<=', v.until);
   }
-  if (s.named) query = query.where(sql<boolean>`p.name_key like ${v.pattern} escape '!'`);
+  if (s.named) query = query.where(nameMatches(v.pattern));
   return query;
 }
 
