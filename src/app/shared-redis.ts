@@ -244,6 +244,11 @@ export class SharedRedis {
     }
   }
 
+  /** Messages kept because Redis did not take them, not yet sent (a one-off process reports them). */
+  get unsentCount(): number {
+    return this.unsent.length;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     this.backoff.close();

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { openDatabase } from '../../src/db/database.js';
 import { addDays, todayUtc } from '../../src/db/dates.js';
+import { parseDatabaseUrl } from '../../src/migrate/index.js';
 import { migrateToHead } from '../support/app.js';
 import { cli } from '../support/cli.js';
 import { DIALECTS, scratchDatabase } from '../support/databases.js';
 import { insertItems, insertProduct, insertUser } from '../support/inventory-rows.js';
-import { sparePort } from '../support/redis-server.js';
+import { PrivateRedis, sparePort } from '../support/redis-server.js';
 import { connected, startInstance } from '../support/sockets.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -67,6 +70,42 @@ for (const dialect of DIALECTS) {
         );
       } finally {
         await server.close();
+        await scratch.drop();
+      }
+    });
+
+    test('Redis that stops taking messages during the run: the notifications are stored, the run says so, exit 1', async () => {
+      const scratch = await scratchDatabase(dialect);
+      await migrateToHead(scratch);
+      const redis = await PrivateRedis.start();
+      const admin = new Redis(redis.url);
+      try {
+        const database = await openDatabase(parseDatabaseUrl(scratch.url), { poolSize: 1 });
+        try {
+          const owner = await insertUser(database, 'owner');
+          const p = await insertProduct(database, 'Turnip');
+          await insertItems(database, {
+            userId: owner.id,
+            productId: p,
+            count: 2,
+            expiryDate: () => addDays(todayUtc(), -1),
+          });
+          // Connections and reads are answered, PUBLISH waits: as a Redis that stopped mid-run.
+          await admin.call('CLIENT', 'PAUSE', '5000', 'WRITE');
+          const r = await cli(['sweep', '--json'], { DATABASE_URL: scratch.url, REDIS_URL: redis.url });
+          assert.equal(r.code, 1, r.stdout + r.stderr);
+          assert.match(
+            r.stderr,
+            /expireeye sweep: \d+ message\(s\) could not be pushed \(Redis stopped answering\); the notifications are stored/,
+          );
+          const stored = await database.db.selectFrom('notifications').select('id').execute();
+          assert.equal(stored.length, 2);
+        } finally {
+          await database.destroy();
+        }
+      } finally {
+        admin.disconnect();
+        await redis.close();
         await scratch.drop();
       }
     });

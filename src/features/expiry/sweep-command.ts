@@ -107,6 +107,17 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
             `notification(s) created${created > 0 && !redis ? ' (not pushed: users get them when they next connect)' : ''}.\n`,
         );
       }
+      // Redis stopped answering during the run: what it did not take is lost with this process
+      // (a server would resend it). Stored all the same, so users get it when they next connect;
+      // the exit code tells cron the pushes failed.
+      const unsent = redis?.unsentCount ?? 0;
+      if (unsent > 0) {
+        process.stderr.write(
+          `expireeye sweep: ${unsent} message(s) could not be pushed (Redis stopped answering); ` +
+            'the notifications are stored and reach users when they next connect\n',
+        );
+        return 1;
+      }
       return 0;
     } finally {
       await bus.close();
