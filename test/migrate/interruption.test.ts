@@ -287,7 +287,12 @@ for (const dialect of DIALECTS) {
           const holder = await env.db();
           const waiter = await other.db();
           await holder.connection().execute(async (h) => {
+            if (dialect === 'postgres') await sql`SET lock_timeout = '7s'`.execute(h);
             await acquireLock(h, dialect, 'ee_lock_test');
+            if (dialect === 'postgres') {
+              const { rows } = await sql<{ lock_timeout: string }>`SHOW lock_timeout`.execute(h);
+              assert.equal(rows[0]?.lock_timeout, '7s', "the session's own setting is kept");
+            }
             try {
               await waiter.connection().execute(async (w) => {
                 const started = Date.now();

@@ -32,6 +32,7 @@ export async function acquireLock(
     await checkClientConnection(db);
     // pg_advisory_lock waits without end; lock_timeout bounds the wait as GET_LOCK's timeout does
     // (a holder that never finishes, such as a session left idle, must not stall every run).
+    const { rows } = await sql<{ v: string }>`SELECT current_setting('lock_timeout') AS v`.execute(db);
     await sql.raw(`SET lock_timeout = '${Math.round(timeoutSeconds * 1000)}ms'`).execute(db);
     try {
       await sql`SELECT pg_advisory_lock(hashtext(${name}))`.execute(db);
@@ -43,8 +44,11 @@ export async function acquireLock(
       }
       throw e;
     } finally {
-      // The revisions run with the session's own setting (their DDL may wait for the app's locks).
-      await sql`RESET lock_timeout`.execute(db).catch(() => undefined);
+      // The revisions run with the session's own setting (their DDL may wait for the app's locks),
+      // whether it came from the server, the role or the environment's own SET.
+      await sql`SELECT set_config('lock_timeout', ${rows[0]?.v ?? '0'}, false)`
+        .execute(db)
+        .catch(() => undefined);
     }
   }
 }
