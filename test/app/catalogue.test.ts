@@ -301,6 +301,9 @@ for (const dialect of DIALECTS) {
         (await alice.api.put(`/api/product/inventory/update/${id}`, { name: '🍎🍏🍐' })).status,
         200,
       );
+      // 255 characters whose lower case is 510 (İ is i + a combining dot): over the key's 300, a 422.
+      const dotted = await alice.api.put(`/api/product/inventory/update/${id}`, { name: 'İ'.repeat(255) });
+      assert.equal(dotted.status, 422, dotted.text);
       const clash = await alice.api.put(`/api/product/inventory/update/${id}`, { name: 'widget' });
       assert.equal(clash.status, 409);
 

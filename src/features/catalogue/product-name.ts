@@ -13,16 +13,27 @@ export function nameKey(name: string): string {
 /** What does not show: white space, control and format characters (zero-width space, joiners…). */
 const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
+/** The characters of `name` that show, counted as code points (the original's Python `len`). */
+export function visibleLength(name: string): number {
+  return [...name.replace(INVISIBLE, '')].length;
+}
+
+/** products.name_key's length: lower case can be longer than the name (`İ` is `i̇`, two code points). */
+const KEY_MAX = 300;
+
 /**
  * Trimmed name, or a 422 naming `field`. The minimum counts visible characters, as code points (the
  * original's Python `len`): a name of zero-width spaces, or of two emoji, is too short.
  */
 export function checkedName(raw: string, field = 'productName'): string {
   const name = raw.trim();
-  if ([...name.replace(INVISIBLE, '')].length < MIN_NAME) {
+  if (visibleLength(name) < MIN_NAME) {
     throw new ValidationFailure([
       { field, message: `Product name must be at least ${MIN_NAME} characters long` },
     ]);
+  }
+  if ([...nameKey(name)].length > KEY_MAX) {
+    throw new ValidationFailure([{ field, message: 'Product name is too long once lower-cased' }]);
   }
   return name;
 }

@@ -1,10 +1,9 @@
-import { MIN_NAME } from '../catalogue/product-name.js';
+import { MIN_NAME, visibleLength } from '../catalogue/product-name.js';
 
 /** The products.name column's length, in characters (code points). */
 const NAME_MAX = 255;
 /** A brand in a name is a hint, not the whole brand list: cut long ones. */
 const BRAND_MAX = 60;
-const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
 /** `text` cut to `max` code points (never half a surrogate pair), without trailing white space. */
 function cut(text: string, max: number): string {
@@ -21,7 +20,7 @@ function cut(text: string, max: number): string {
  */
 export function providerNameCandidates(name: string, brand: string | null, barcode: string): string[] {
   const trimmed = name.trim();
-  const base = [...trimmed.replace(INVISIBLE, '')].length >= MIN_NAME ? trimmed : barcode;
+  const base = visibleLength(trimmed) >= MIN_NAME ? trimmed : barcode;
   const withSuffix = (suffix: string) => `${cut(base, NAME_MAX - [...suffix].length)}${suffix}`;
   const brandSuffix = brand?.trim() ? ` (${cut(brand.trim(), BRAND_MAX)})` : undefined;
   const out = [withSuffix(''), brandSuffix ? withSuffix(brandSuffix) : undefined];
