@@ -78,15 +78,39 @@ export function parseDropIndex(statement: string): { name: string; ifExists: boo
   return m ? { name: unquoteIdentifier(m[2]!), ifExists: m[1] !== undefined } : undefined;
 }
 
-const COLUMN_TERM = new RegExp(String.raw`^(${IDENT})(?:\s+collate\s+${IDENT})?(?:\s+(?:asc|desc))?$`, 'i');
+const COLUMN_TERM = new RegExp(
+  String.raw`^(${IDENT})(?:\s+collate\s+(${IDENT}|'(?:[^']|'')*'))?(?:\s+(asc|desc))?$`,
+  'i',
+);
+
+/** An index term that names a column, with the collation and order it declares, if any. */
+export interface ColumnTerm {
+  column: string;
+  collation?: string;
+  descending: boolean;
+}
 
 /**
- * The column an index term names (`"name" COLLATE NOCASE DESC` → name), as SQLite's
- * pragma_index_info reports it; undefined for an expression, which it reports as NULL.
+ * A term that names a column (`"name" COLLATE NOCASE DESC` → name, NOCASE, descending), cut into
+ * its parts; undefined for an expression, which SQLite's pragma_index_info reports as NULL.
  */
-export function termColumn(term: string): string | undefined {
+export function readColumnTerm(term: string): ColumnTerm | undefined {
   const m = COLUMN_TERM.exec(term.trim());
-  return m ? unquoteIdentifier(m[1]!) : undefined;
+  if (!m) return undefined;
+  const out: ColumnTerm = { column: unquoteIdentifier(m[1]!), descending: m[3]?.toLowerCase() === 'desc' };
+  if (m[2] !== undefined)
+    out.collation = m[2].startsWith("'") ? m[2].slice(1, -1).replaceAll("''", "'") : unquoteIdentifier(m[2]);
+  return out;
+}
+
+/**
+ * Whether a column term says more than its column: a COLLATE clause (even one naming the
+ * column's own collation, which a later change of the column's collation must not carry along)
+ * or DESC. Rebuilt from its column names alone, such an index would lose it — a unique index
+ * `(email COLLATE NOCASE)` becoming case-sensitive.
+ */
+export function termHasOptions(term: ColumnTerm): boolean {
+  return term.collation !== undefined || term.descending;
 }
 
 /** The name a quoted or bare SQL identifier stands for. */
