@@ -118,5 +118,40 @@ if (DIALECTS.includes('sqlite')) {
       }
       assert.deepEqual(await withDb(offline, storedIndexes), await withDb(online, storedIndexes));
     });
+
+    test('--sql: a partial or expression index follows op.renameTable into a later copy-and-move', async () => {
+      writeRevision(scripts.dir, {
+        id: 'c0a000000011',
+        message: 'users',
+        upgrade: [
+          CREATE_USERS,
+          "await op.execute('CREATE INDEX ix_p ON users (name) WHERE active = 1');",
+          'await op.execute(\'CREATE INDEX ix_lower ON "users" (lower(email))\');',
+          "await op.execute('CREATE UNIQUE INDEX ux_email ON [users] (email COLLATE NOCASE)');",
+        ],
+      });
+      writeRevision(scripts.dir, {
+        id: 'c0a000000012',
+        down: 'c0a000000011',
+        message: 'rename and rebuild',
+        upgrade: [
+          "await op.renameTable('users', 'people');",
+          "await op.alterColumn('people', 'name', { type: 'string(80)' });",
+        ],
+      });
+      await both();
+      const schema = (conn: Kysely<any>) =>
+        Promise.all([storedIndexes(conn), introspector('sqlite').getTables(conn, { tables: ['people'] })]);
+      const on = await withDb(online, schema);
+      assert.deepEqual(await withDb(offline, schema), on);
+      assert.deepEqual(
+        on[0].map((i) => i.sql),
+        [
+          'CREATE INDEX ix_lower ON "people" (lower(email))',
+          'CREATE INDEX ix_p ON "people" (name) WHERE active = 1',
+          'CREATE UNIQUE INDEX ux_email ON "people" (email COLLATE NOCASE)',
+        ],
+      );
+    });
   });
 }

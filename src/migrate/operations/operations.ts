@@ -122,7 +122,7 @@ export class Operations {
     const current = this.sink.offline ? await this.requireTable(from) : undefined;
     await this.run(this.impl.renameTable(from, to));
     this.sink.tableChanged(from, undefined);
-    this.sink.tableChanged(to, current ? { ...current, name: to } : undefined);
+    this.sink.tableChanged(to, current ? edit.renameTable(current, to) : undefined);
   }
 
   async addColumn(table: string, column: ColumnDef): Promise<void> {

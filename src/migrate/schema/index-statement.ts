@@ -25,6 +25,8 @@ export interface CreateIndexStatement extends IndexStatement {
   table: string;
   unique: boolean;
   ifNotExists: boolean;
+  /** Offsets of the table's name as written (quotes included), for a table rename to rewrite. */
+  tableAt: [number, number];
 }
 
 /** undefined when the text is not a CREATE INDEX statement this reads. */
@@ -32,6 +34,8 @@ export function parseCreateIndex(statement: string): CreateIndexStatement | unde
   const head = HEAD.exec(statement);
   if (!head) return undefined;
   const open = head[0].length - 1;
+  // The table's name is the last identifier before the parenthesis: found back from there.
+  const tableEnd = head[0].slice(0, -1).trimEnd().length;
   const parts: [number, number][] = [];
   let depth = 0;
   let start = open + 1;
@@ -54,6 +58,7 @@ export function parseCreateIndex(statement: string): CreateIndexStatement | unde
     table: unquoteIdentifier(head[4]!),
     unique: head[1] !== undefined,
     ifNotExists: head[2] !== undefined,
+    tableAt: [tableEnd - head[4]!.length, tableEnd],
     terms: parts.map(([a, b]) => statement.slice(a, b).trim()),
     termsAt: [open + 1, close],
   };

@@ -121,6 +121,23 @@ export function dropConstraint(s: TableState, name: string, kind: ConstraintKind
 }
 
 /**
+ * The table under its new name. The statement an index keeps for copy-and-move names the table:
+ * SQLite's own RENAME rewrites it in sqlite_master, so the offline record must too, or the
+ * script's next copy-and-move runs `CREATE INDEX … ON <old name>` and fails.
+ */
+export function renameTable(t: TableDef, to: string): TableDef {
+  const out = { ...clone(t), name: to };
+  for (const i of out.indexes ?? []) {
+    const parsed = i.definition ? parseCreateIndex(i.definition) : undefined;
+    if (!i.definition || !parsed) continue;
+    const [a, b] = parsed.tableAt;
+    // Double-quoted however it was written, as SQLite's RENAME writes it: the same stored text.
+    i.definition = `${i.definition.slice(0, a)}"${to.replaceAll('"', '""')}"${i.definition.slice(b)}`;
+  }
+  return out;
+}
+
+/**
  * An index over bare columns only: rebuilt from `columns`. Others (expressions, a WHERE clause, a
  * term's COLLATE or DESC) are kept as their statement.
  */
