@@ -93,6 +93,7 @@ export class Operations {
     const before = await load();
     const state = edit.startState(before);
     apply(state);
+    if (!direct) this.sink.rebuilding?.(table);
     await this.run(
       direct ??
         (this.impl as DialectImpl & TableRebuilder).rebuildTable(before, state.table, state.columnMap),
