@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { parseCreateIndex } from '../schema/index-statement.js';
+import { parseCreateIndex, readColumnTerm, termHasOptions } from '../schema/index-statement.js';
 import { constraintName } from '../schema/naming.js';
 import type { CheckDef, ColumnDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef } from '../schema/types.js';
 import { groupBy } from './group-by.js';
@@ -39,15 +39,16 @@ export class SqliteIntrospector implements Introspector {
       partial: number;
       col: string | null;
       seqno: number;
+      desc: number;
+      coll: string | null;
       definition: string | null;
     }>`
       SELECT m.name AS tbl, il.name, il."unique", il.origin, il.partial, ii.name AS col, ii.seqno,
-             mi.sql AS definition
-      FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii
+             ii."desc", ii.coll, mi.sql AS definition
+      FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ii
       LEFT JOIN sqlite_master mi ON mi.type = 'index' AND mi.name = il.name
-      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'${filter} ORDER BY m.name, il.name, ii.seqno`.execute(
-      db,
-    );
+      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'${filter} AND ii."key" = 1
+      ORDER BY m.name, il.name, ii.seqno`.execute(db);
     const fks = await sql<{
       tbl: string;
       id: number;
@@ -103,7 +104,8 @@ export class SqliteIntrospector implements Introspector {
         t.uniqueConstraints!.push({ name: name ?? constraintName('uq', first.tbl, columns), columns });
         continue;
       }
-      t.indexes!.push(readIndex(rows, first.unique === 1));
+      const declared = collations.get(first.tbl);
+      t.indexes!.push(readIndex(rows, first.unique === 1, (c) => declared?.get(c.toLowerCase())));
     }
     const fkGroups = groupBy(fks.rows, (r) => `${r.tbl}\u0000${r.id}`);
     for (const rows of fkGroups.values()) {
@@ -148,21 +150,44 @@ export class SqliteIntrospector implements Introspector {
 
 /**
  * One index from its pragma rows. An expression or partial index keeps its statement, for
- * copy-and-move to run again, and its terms' text where SQLite reports no column.
+ * copy-and-move to run again, and its terms' text where SQLite reports no column; so does one
+ * whose terms declare a collation or DESC, which its column names alone would not rebuild.
  */
 function readIndex(
-  rows: { name: string; col: string | null; partial: number; definition: string | null }[],
+  rows: {
+    name: string;
+    col: string | null;
+    partial: number;
+    desc: number;
+    coll: string | null;
+    definition: string | null;
+  }[],
   unique: boolean,
+  columnCollation: (column: string) => string | undefined,
 ): IndexDef {
   const first = rows[0]!;
   const index: IndexDef = { name: first.name, columns: rows.map((r) => r.col ?? ''), unique };
   const expression = rows.some((r) => r.col === null);
-  if (!expression && !first.partial) return index;
   const parsed = first.definition ? parseCreateIndex(first.definition) : undefined;
+  // pragma_index_xinfo reports the collation in use, the column's own when the term names none;
+  // the statement tells an explicit COLLATE naming the column's own collation apart.
+  const termOptions =
+    rows.some(
+      (r) =>
+        r.desc === 1 ||
+        (r.col !== null &&
+          (r.coll ?? 'BINARY').toUpperCase() !== (columnCollation(r.col) ?? 'BINARY').toUpperCase()),
+    ) ||
+    (parsed?.terms ?? []).some((term) => {
+      const t = readColumnTerm(term);
+      return t !== undefined && termHasOptions(t);
+    });
+  if (!expression && !first.partial && !termOptions) return index;
   if (expression) {
     index.expression = true;
     index.columns = rows.map((r, i) => r.col ?? parsed?.terms[i] ?? '?');
   }
+  if (termOptions) index.termOptions = true;
   if (first.partial && parsed?.where !== undefined) index.where = parsed.where;
   if (first.definition) index.definition = first.definition;
   return index;

@@ -93,6 +93,7 @@ export class Operations {
     const before = await load();
     const state = edit.startState(before);
     apply(state);
+    if (!direct) this.sink.rebuilding?.(table);
     await this.run(
       direct ??
         (this.impl as DialectImpl & TableRebuilder).rebuildTable(before, state.table, state.columnMap),
@@ -122,7 +123,7 @@ export class Operations {
     const current = this.sink.offline ? await this.requireTable(from) : undefined;
     await this.run(this.impl.renameTable(from, to));
     this.sink.tableChanged(from, undefined);
-    this.sink.tableChanged(to, current ? { ...current, name: to } : undefined);
+    this.sink.tableChanged(to, current ? edit.renameTable(current, to) : undefined);
   }
 
   async addColumn(table: string, column: ColumnDef): Promise<void> {

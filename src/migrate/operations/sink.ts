@@ -16,6 +16,11 @@ export interface OperationSink {
   execute(statement: string, parameters?: readonly unknown[]): Promise<void>;
   /** The current shape of a table, or undefined when it does not exist. */
   getTable(name: string): Promise<TableDef | undefined>;
+  /**
+   * Called before a table is rebuilt by copy-and-move (SQLite), whose DROP TABLE would fire the
+   * ON DELETE actions of the rows that reference it were foreign keys enforced.
+   */
+  rebuilding?(table: string): void;
   /** Called after every change to a table so a cached shape is refreshed or updated. */
   tableChanged(name: string, next: TableDef | undefined): void;
 }

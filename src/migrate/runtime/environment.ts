@@ -320,7 +320,9 @@ export class Environment {
     startHeads: readonly string[];
   }): Promise<void> {
     const { OfflineSink, Operations, callRevision } = await this.load();
-    const write = (text: string) => this.output.stdout(text);
+    // A revision's text is held until it ends, to know whether its transaction needs the pragma.
+    let held: string[] | undefined;
+    const write = (text: string) => (held ? held.push(text) : this.output.stdout(text));
     const sink = new OfflineSink(this.impl, write);
     const op = new Operations(this.impl, sink, this.impl.compiler);
     sink.emit = false;
@@ -335,11 +337,30 @@ export class Environment {
       for (const s of table.beforeStep()) await sink.run(s);
       this.output.info(LOG.migration, `Running ${step.describe}`);
       sink.comment(`Running ${shortLog(step)}`);
-      if (txn) write('BEGIN;\n\n');
-      const mod = await this.script.module(step.revision);
-      await callRevision(mod, step.direction, op);
-      for (const s of table.changeStatements(step.versionChanges)) await sink.run(s);
-      if (txn) write('COMMIT;\n\n');
+      held = [];
+      sink.rebuilt = false;
+      let done = false;
+      try {
+        if (txn) write('BEGIN;\n\n');
+        const mod = await this.script.module(step.revision);
+        await callRevision(mod, step.direction, op);
+        for (const s of table.changeStatements(step.versionChanges)) await sink.run(s);
+        if (txn) write('COMMIT;\n\n');
+        done = true;
+      } finally {
+        const body = held;
+        held = undefined;
+        // SQLite copy-and-move drops the table it rebuilds: with foreign keys on (the DBA's
+        // `PRAGMA foreign_keys=ON`, or a client that enables them) that DROP deletes its rows first,
+        // firing ON DELETE SET NULL / CASCADE on every row that references them. The online run
+        // turns foreign keys off around the run; the script does so around each revision that
+        // rebuilds, before its BEGIN (inside a transaction the pragma does nothing). A script with
+        // no rebuild has neither line, as Alembic's SQLite scripts have none.
+        const guard = sink.rebuilt && this.impl.name === 'sqlite';
+        if (guard) write('PRAGMA foreign_keys=OFF;\n\n');
+        for (const text of body) write(text);
+        if (guard && done) write('PRAGMA foreign_keys=ON;\n\n');
+      }
     }
     for (const s of table.end()) await sink.run(s);
   }

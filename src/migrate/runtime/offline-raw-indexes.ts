@@ -1,4 +1,9 @@
-import { parseCreateIndex, parseDropIndex, termColumn } from '../schema/index-statement.js';
+import {
+  parseCreateIndex,
+  parseDropIndex,
+  readColumnTerm,
+  termHasOptions,
+} from '../schema/index-statement.js';
 import type { IndexDef, TableDef } from '../schema/types.js';
 
 /**
@@ -35,7 +40,8 @@ export function applyRawIndexStatement(
   const t = [...tables.values()].find((x) => same(x.name, create.table));
   // An index of that name already exists: IF NOT EXISTS does nothing, and without it the statement fails.
   if (!t || owner(create.name)) return undefined;
-  const named = create.terms.map(termColumn);
+  const read = create.terms.map(readColumnTerm);
+  const named = read.map((term) => term?.column);
   const index: IndexDef = {
     name: create.name,
     // A column as the table declares it, as pragma_index_info reports it; an expression as written.
@@ -46,8 +52,11 @@ export function applyRawIndexStatement(
   };
   const expression = named.some((c) => c === undefined);
   if (expression) index.expression = true;
+  // `email COLLATE NOCASE DESC`: rebuilt from the column name it would lose both.
+  const termOptions = read.some((term) => term !== undefined && termHasOptions(term));
+  if (termOptions) index.termOptions = true;
   if (create.where !== undefined) index.where = create.where;
   // Only these are run again as written; a plain index is rebuilt from its columns, as online.
-  if (expression || create.where !== undefined) index.definition = text;
+  if (expression || termOptions || create.where !== undefined) index.definition = text;
   return { ...structuredClone(t), indexes: [...(t.indexes ?? []), index] };
 }

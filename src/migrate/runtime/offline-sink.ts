@@ -13,6 +13,8 @@ export class OfflineSink implements OperationSink {
   /** False while replaying the revisions below the requested range, to learn the schema. */
   emit = true;
   private readonly tables = new Map<string, TableDef>();
+  /** Whether a table was rebuilt by copy-and-move since the caller last cleared it. */
+  rebuilt = false;
 
   constructor(
     private readonly impl: DialectImpl,
@@ -43,6 +45,10 @@ export class OfflineSink implements OperationSink {
 
   comment(text: string): void {
     if (this.emit) this.write(`-- ${text}\n\n`);
+  }
+
+  rebuilding(): void {
+    this.rebuilt = true;
   }
 
   async getTable(name: string): Promise<TableDef | undefined> {

@@ -25,6 +25,8 @@ export interface CreateIndexStatement extends IndexStatement {
   table: string;
   unique: boolean;
   ifNotExists: boolean;
+  /** Offsets of the table's name as written (quotes included), for a table rename to rewrite. */
+  tableAt: [number, number];
 }
 
 /** undefined when the text is not a CREATE INDEX statement this reads. */
@@ -32,6 +34,8 @@ export function parseCreateIndex(statement: string): CreateIndexStatement | unde
   const head = HEAD.exec(statement);
   if (!head) return undefined;
   const open = head[0].length - 1;
+  // The table's name is the last identifier before the parenthesis: found back from there.
+  const tableEnd = head[0].slice(0, -1).trimEnd().length;
   const parts: [number, number][] = [];
   let depth = 0;
   let start = open + 1;
@@ -54,6 +58,7 @@ export function parseCreateIndex(statement: string): CreateIndexStatement | unde
     table: unquoteIdentifier(head[4]!),
     unique: head[1] !== undefined,
     ifNotExists: head[2] !== undefined,
+    tableAt: [tableEnd - head[4]!.length, tableEnd],
     terms: parts.map(([a, b]) => statement.slice(a, b).trim()),
     termsAt: [open + 1, close],
   };
@@ -78,15 +83,39 @@ export function parseDropIndex(statement: string): { name: string; ifExists: boo
   return m ? { name: unquoteIdentifier(m[2]!), ifExists: m[1] !== undefined } : undefined;
 }
 
-const COLUMN_TERM = new RegExp(String.raw`^(${IDENT})(?:\s+collate\s+${IDENT})?(?:\s+(?:asc|desc))?$`, 'i');
+const COLUMN_TERM = new RegExp(
+  String.raw`^(${IDENT})(?:\s+collate\s+(${IDENT}|'(?:[^']|'')*'))?(?:\s+(asc|desc))?$`,
+  'i',
+);
+
+/** An index term that names a column, with the collation and order it declares, if any. */
+export interface ColumnTerm {
+  column: string;
+  collation?: string;
+  descending: boolean;
+}
 
 /**
- * The column an index term names (`"name" COLLATE NOCASE DESC` → name), as SQLite's
- * pragma_index_info reports it; undefined for an expression, which it reports as NULL.
+ * A term that names a column (`"name" COLLATE NOCASE DESC` → name, NOCASE, descending), cut into
+ * its parts; undefined for an expression, which SQLite's pragma_index_info reports as NULL.
  */
-export function termColumn(term: string): string | undefined {
+export function readColumnTerm(term: string): ColumnTerm | undefined {
   const m = COLUMN_TERM.exec(term.trim());
-  return m ? unquoteIdentifier(m[1]!) : undefined;
+  if (!m) return undefined;
+  const out: ColumnTerm = { column: unquoteIdentifier(m[1]!), descending: m[3]?.toLowerCase() === 'desc' };
+  if (m[2] !== undefined)
+    out.collation = m[2].startsWith("'") ? m[2].slice(1, -1).replaceAll("''", "'") : unquoteIdentifier(m[2]);
+  return out;
+}
+
+/**
+ * Whether a column term says more than its column: a COLLATE clause (even one naming the
+ * column's own collation, which a later change of the column's collation must not carry along)
+ * or DESC. Rebuilt from its column names alone, such an index would lose it — a unique index
+ * `(email COLLATE NOCASE)` becoming case-sensitive.
+ */
+export function termHasOptions(term: ColumnTerm): boolean {
+  return term.collation !== undefined || term.descending;
 }
 
 /** The name a quoted or bare SQL identifier stands for. */

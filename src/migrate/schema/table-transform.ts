@@ -49,7 +49,8 @@ export function dropColumn(s: TableState, name: string): void {
   t.columns = t.columns.filter((c) => c.name !== name);
   const keep = (cols: string[]) => !cols.includes(name);
   for (const i of t.indexes ?? []) {
-    if (!isPlainIndex(i) && indexUses(i, name)) {
+    // A term's COLLATE or DESC does not make an index on the column survive it: it goes, as a plain one.
+    if ((i.expression || i.where !== undefined) && indexUses(i, name)) {
       throw new SchemaEditError(
         `Index '${i.name}' on '${t.name}' uses column '${name}'${i.expression ? ' in an expression' : ''}${i.where !== undefined ? ` (WHERE ${i.where})` : ''}: ` +
           `dropping the column would drop or change it. Drop the index first (op.dropIndex('${i.name}', '${t.name}')), ` +
@@ -119,14 +120,34 @@ export function dropConstraint(s: TableState, name: string, kind: ConstraintKind
   }
 }
 
-/** An index over columns only: rebuilt from `columns`. Others are kept as their statement. */
+/**
+ * The table under its new name. The statement an index keeps for copy-and-move names the table:
+ * SQLite's own RENAME rewrites it in sqlite_master, so the offline record must too, or the
+ * script's next copy-and-move runs `CREATE INDEX … ON <old name>` and fails.
+ */
+export function renameTable(t: TableDef, to: string): TableDef {
+  const out = { ...clone(t), name: to };
+  for (const i of out.indexes ?? []) {
+    const parsed = i.definition ? parseCreateIndex(i.definition) : undefined;
+    if (!i.definition || !parsed) continue;
+    const [a, b] = parsed.tableAt;
+    // Double-quoted however it was written, as SQLite's RENAME writes it: the same stored text.
+    i.definition = `${i.definition.slice(0, a)}"${to.replaceAll('"', '""')}"${i.definition.slice(b)}`;
+  }
+  return out;
+}
+
+/**
+ * An index over bare columns only: rebuilt from `columns`. Others (expressions, a WHERE clause, a
+ * term's COLLATE or DESC) are kept as their statement.
+ */
 export function isPlainIndex(i: IndexDef): boolean {
-  return !i.expression && i.where === undefined;
+  return !i.expression && i.where === undefined && !i.termOptions;
 }
 
 /** Whether the index names `column`: as a term, in an expression term or in its WHERE clause. */
 export function indexUses(i: IndexDef, column: string): boolean {
-  if (isPlainIndex(i)) return i.columns.includes(column);
+  if (!i.expression && i.where === undefined) return i.columns.includes(column);
   return [...i.columns, i.where ?? ''].some((text) => referencesColumn(text, column));
 }
 

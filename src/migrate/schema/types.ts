@@ -82,10 +82,17 @@ export interface IndexDef {
    * `columns` then cannot be passed back to op.createIndex, and autogenerate leaves it alone.
    */
   expression?: boolean | undefined;
+  /**
+   * Read from SQLite only: a column term declares a collation (other than its column's) or DESC,
+   * as in `email COLLATE NOCASE DESC`. `columns` still names the columns, which autogenerate
+   * compares, but copy-and-move runs `definition` again: rebuilt from `columns`, the index would
+   * lose them (a case-insensitive unique key becoming case-sensitive).
+   */
+  termOptions?: boolean | undefined;
   /** Read from a database only: a partial index's predicate, as the database prints it. */
   where?: string | undefined;
   /**
-   * Read from SQLite only, for an expression or partial index: its CREATE INDEX statement as
+   * Read from SQLite only, for an expression or partial index or one with `termOptions`: its CREATE INDEX statement as
    * sqlite_master keeps it, which SQLite's copy-and-move runs again rather than rebuild the index
    * from `columns` (which would drop its WHERE clause or its expressions).
    */
