@@ -153,5 +153,30 @@ if (DIALECTS.includes('sqlite')) {
         ],
       );
     });
+
+    test('--sql: a child rebuilt after its parent was renamed references the new name', async () => {
+      writeRevision(scripts.dir, {
+        id: 'c0a000000021',
+        message: 'parent and child',
+        upgrade: [
+          CREATE_USERS,
+          "await op.createTable('notes', { columns: [{ name: 'id', type: 'integer', nullable: false }, { name: 'user_id', type: 'integer', nullable: false }, { name: 'body', type: 'string(50)', nullable: true }], primaryKey: { name: 'pk_notes', columns: ['id'] }, foreignKeys: [{ name: 'fk_notes_user_id_users', columns: ['user_id'], references: { table: 'users', columns: ['id'] }, onDelete: 'cascade' }] });",
+        ],
+      });
+      writeRevision(scripts.dir, {
+        id: 'c0a000000022',
+        down: 'c0a000000021',
+        message: 'rename the parent, rebuild the child',
+        upgrade: [
+          "await op.renameTable('users', 'people');",
+          "await op.alterColumn('notes', 'body', { type: 'string(80)' });",
+        ],
+      });
+      await both();
+      const schema = (conn: Kysely<any>) => introspector('sqlite').getTables(conn, { tables: ['notes'] });
+      const on = await withDb(online, schema);
+      assert.equal(on[0]?.foreignKeys?.[0]?.references.table, 'people');
+      assert.deepEqual(await withDb(offline, schema), on);
+    });
   });
 }

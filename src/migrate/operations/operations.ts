@@ -124,6 +124,7 @@ export class Operations {
     await this.run(this.impl.renameTable(from, to));
     this.sink.tableChanged(from, undefined);
     this.sink.tableChanged(to, current ? edit.renameTable(current, to) : undefined);
+    this.sink.tableRenamed?.(from, to);
   }
 
   async addColumn(table: string, column: ColumnDef): Promise<void> {

@@ -23,4 +23,9 @@ export interface OperationSink {
   rebuilding?(table: string): void;
   /** Called after every change to a table so a cached shape is refreshed or updated. */
   tableChanged(name: string, next: TableDef | undefined): void;
+  /**
+   * Called after a table is renamed: the databases point other tables' foreign keys at the new
+   * name (SQLite rewrites their stored SQL), so a tracked shape must follow.
+   */
+  tableRenamed?(from: string, to: string): void;
 }

@@ -60,4 +60,14 @@ export class OfflineSink implements OperationSink {
     if (next) this.tables.set(next.name, structuredClone(next));
     else this.tables.delete(name);
   }
+
+  /** Foreign keys of the tracked tables that referenced `from` now reference `to`, as in the database. */
+  tableRenamed(from: string, to: string): void {
+    const old = from.toLowerCase();
+    for (const t of this.tables.values()) {
+      for (const fk of t.foreignKeys ?? []) {
+        if (fk.references.table.toLowerCase() === old) fk.references.table = to;
+      }
+    }
+  }
 }
