@@ -124,6 +124,14 @@ describe('platform (sqlite)', () => {
       headers: { origin: 'https://evil.example' },
     });
     assert.equal(other.headers.get('access-control-allow-origin'), null);
+    // A preflight from another origin: the original's 400, and nothing that would let it through.
+    const refused = await fetch(`${server.baseUrl}/api/product/user/list`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(await refused.json(), { detail: 'Disallowed CORS origin' });
+    assert.equal(refused.headers.get('access-control-allow-origin'), null);
   });
 });
 
