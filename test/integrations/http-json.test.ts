@@ -2,9 +2,10 @@
 // the memory is not spent), and redirects are followed only on the configured host.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ProviderError, requestJson } from '../../src/integrations/http-json.js';
+import { requestJson } from '../../src/integrations/http-json.js';
 import { allowedRedirect } from '../../src/integrations/redirect-target.js';
 import { FakeService, type Served } from '../support/fake-services.js';
+import { failure } from '../support/provider-failure.js';
 
 let provider: FakeService;
 let elsewhere: FakeService;
@@ -30,16 +31,6 @@ after(async () => {
   await provider.stop();
   await elsewhere.stop();
 });
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ProviderError, String(e));
-    return e;
-  }
-  assert.fail('expected a ProviderError');
-}
 
 const get = (path: string, maxBodyBytes?: number) =>
   requestJson({ provider: 'Test', url: `${provider.baseUrl}${path}`, timeoutMs: 5000, maxBodyBytes });

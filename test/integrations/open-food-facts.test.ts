@@ -2,10 +2,10 @@
 // units and categories, "not found", and every failure a caller must survive, typed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ProviderError } from '../../src/integrations/http-json.js';
 import { mapNutriments, OpenFoodFactsClient } from '../../src/integrations/open-food-facts/client.js';
 import { ProviderBackingOff } from '../../src/integrations/provider-backoff.js';
 import { type FakeService, fakeOpenFoodFacts, OFF_MILK } from '../support/fake-services.js';
+import { failure } from '../support/provider-failure.js';
 
 let off: FakeService;
 let client: OpenFoodFactsClient;
@@ -15,16 +15,6 @@ before(async () => {
   client = new OpenFoodFactsClient({ baseUrl: off.baseUrl, timeoutMs: 300, userAgent: 'ExpireEye-test/1' });
 });
 after(() => off.stop());
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ProviderError, String(e));
-    return e;
-  }
-  assert.fail('expected a ProviderError');
-}
 
 test('a known product maps name, first brand, broad category and nutrients per 100 g in our units', async () => {
   off.fault = { kind: 'none' };

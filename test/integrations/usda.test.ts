@@ -2,9 +2,9 @@
 // unit conversion, the per-food cache, and api.data.gov's key and rate-limit errors.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ProviderError } from '../../src/integrations/http-json.js';
 import { convert, mapFoodNutrients, UsdaClient } from '../../src/integrations/usda/client.js';
 import { type FakeService, fakeUsda, USDA_APPLE } from '../support/fake-services.js';
+import { failure } from '../support/provider-failure.js';
 
 let usda: FakeService;
 const client = (key = 'test-key', timeoutMs = 300) =>
@@ -14,16 +14,6 @@ before(async () => {
   usda = await fakeUsda({ apple: USDA_APPLE }).start();
 });
 after(() => usda.stop());
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ProviderError, String(e));
-    return e;
-  }
-  assert.fail('expected a ProviderError');
-}
 
 test('a food maps to the 13 nutrients in our units, the key travels in a header', async () => {
   usda.fault = { kind: 'none' };

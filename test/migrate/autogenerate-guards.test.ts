@@ -149,16 +149,18 @@ for (const dialect of DIALECTS) {
   });
 }
 
+/** The engine's public module, as a model file outside the project imports it. */
+const MIGRATE_API = pathToFileURL(
+  path.resolve(import.meta.dirname, '..', '..', 'src', 'migrate', 'index.js'),
+).href;
+
 describe('a model file nobody registered', () => {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-models-'));
-    const api = pathToFileURL(
-      path.resolve(import.meta.dirname, '..', '..', 'src', 'migrate', 'index.js'),
-    ).href;
     fs.writeFileSync(
       path.join(dir, 'wishlist.mjs'),
-      `import { col, defineTable } from '${api}';\n` +
+      `import { col, defineTable } from '${MIGRATE_API}';\n` +
         `export const wishlist = defineTable('wishlist', { id: col.string(36).primaryKey() });\n`,
     );
   });
@@ -207,13 +209,10 @@ describe('a model file nobody registered, in a subfolder', () => {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-models-'));
-    const api = pathToFileURL(
-      path.resolve(import.meta.dirname, '..', '..', 'src', 'migrate', 'index.js'),
-    ).href;
     fs.mkdirSync(path.join(dir, 'billing', 'lines'), { recursive: true });
     fs.writeFileSync(
       path.join(dir, 'billing', 'lines', 'line.mjs'),
-      `import { col, defineTable } from '${api}';\n` +
+      `import { col, defineTable } from '${MIGRATE_API}';\n` +
         `export const invoiceLines = defineTable('invoice_lines', { id: col.integer().primaryKey() });\n`,
     );
   });

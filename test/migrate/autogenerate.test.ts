@@ -12,7 +12,7 @@ import type { DialectName, Environment, SchemaDef, TableDef } from '../../src/mi
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { metadata } from '../../src/models/index.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS, engine, scratchScripts } from '../support/engine.js';
+import { APP_MIGRATIONS, runWithModels, scratchScripts } from '../support/engine.js';
 
 /**
  * The seed's workflow, one scenario per kind of change, on every dialect: change the models (a
@@ -38,16 +38,8 @@ class Workspace {
   }
 
   /** Runs one command in a fresh environment whose models are `target`, as the CLI would. */
-  async run<T>(fn: (env: Environment) => Promise<T>, target: SchemaDef = appSchema()) {
-    const { env, output } = engine(this.db.url, this.scripts.dir, {
-      metadata: async () => structuredClone(target),
-    });
-    try {
-      const result = await fn(env);
-      return { result, out: output.stdoutText, err: output.stderrText };
-    } finally {
-      await env.close();
-    }
+  run<T>(fn: (env: Environment) => Promise<T>, target: SchemaDef = appSchema()) {
+    return runWithModels(this.db.url, this.scripts.dir, target, fn);
   }
 
   /** Runs `fn` on a connection of its own. */

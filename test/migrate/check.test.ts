@@ -17,7 +17,7 @@ import { introspector } from '../../src/migrate/introspect/index.js';
 import { metadata } from '../../src/models/index.js';
 import { cli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS, engine, scratchScripts, writeRevision } from '../support/engine.js';
+import { APP_MIGRATIONS, runWithModels, scratchScripts, writeRevision } from '../support/engine.js';
 import { applyWithNativeClient } from '../support/native-client.js';
 
 /**
@@ -42,19 +42,8 @@ async function withDatabase(
 const copyAppVersions = (dir: string) =>
   fs.cpSync(path.join(APP_MIGRATIONS, 'versions'), path.join(dir, 'versions'), { recursive: true });
 
-async function run<T>(
-  db: ScratchDatabase,
-  dir: string,
-  target: SchemaDef,
-  fn: (env: Environment) => Promise<T>,
-) {
-  const { env, output } = engine(db.url, dir, { metadata: async () => structuredClone(target) });
-  try {
-    return { result: await fn(env), out: output.stdoutText, err: output.stderrText };
-  } finally {
-    await env.close();
-  }
-}
+const run = <T>(db: ScratchDatabase, dir: string, target: SchemaDef, fn: (env: Environment) => Promise<T>) =>
+  runWithModels(db.url, dir, target, fn);
 
 const table = (s: SchemaDef, name: string) => s.tables.find((t) => t.name === name)!;
 

@@ -21,7 +21,7 @@ import {
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { columnCollations } from '../../src/migrate/introspect/sqlite-collations.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { engine, scratchScripts, writeRevision } from '../support/engine.js';
+import { runWithModels, scratchScripts, writeRevision } from '../support/engine.js';
 import { applyWithNativeClient } from '../support/native-client.js';
 
 /**
@@ -45,19 +45,8 @@ function models(version: 1 | 2 | 3): SchemaDef {
   return defineMetadata([labels]).schema();
 }
 
-async function run<T>(
-  db: ScratchDatabase,
-  dir: string,
-  target: SchemaDef,
-  fn: (env: Environment) => Promise<T>,
-) {
-  const { env, output } = engine(db.url, dir, { metadata: async () => structuredClone(target) });
-  try {
-    return { result: await fn(env), out: output.stdoutText, err: output.stderrText };
-  } finally {
-    await env.close();
-  }
-}
+const run = <T>(db: ScratchDatabase, dir: string, target: SchemaDef, fn: (env: Environment) => Promise<T>) =>
+  runWithModels(db.url, dir, target, fn);
 
 async function tables(db: ScratchDatabase, dir: string): Promise<TableDef[]> {
   return (

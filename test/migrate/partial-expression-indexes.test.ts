@@ -5,10 +5,10 @@ import { type Kysely, sql } from 'kysely';
 import { autogenerate } from '../../src/migrate/commands/autogenerate.js';
 import { check } from '../../src/migrate/commands/check.js';
 import { downgrade, upgrade } from '../../src/migrate/commands/upgrade.js';
-import { col, defineTable, type SchemaDef } from '../../src/migrate/index.js';
+import { col, defineTable, type Environment, type SchemaDef } from '../../src/migrate/index.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { engine, scratchScripts, writeRevision } from '../support/engine.js';
+import { engine, runWithModels, scratchScripts, writeRevision } from '../support/engine.js';
 import { applyWithNativeClient } from '../support/native-client.js';
 
 /**
@@ -48,14 +48,8 @@ for (const dialect of DIALECTS.filter((d) => d !== 'mysql')) {
       scripts.cleanup();
     });
 
-    async function run<T>(target: SchemaDef, fn: (env: ReturnType<typeof engine>['env']) => Promise<T>) {
-      const { env, output } = engine(db.url, scripts.dir, { metadata: async () => structuredClone(target) });
-      try {
-        return { result: await fn(env), out: output.stdoutText, err: output.stderrText };
-      } finally {
-        await env.close();
-      }
-    }
+    const run = <T>(target: SchemaDef, fn: (env: Environment) => Promise<T>) =>
+      runWithModels(db.url, scripts.dir, target, fn);
 
     /** The users table from the models, then the two indexes by hand, then SQLite rebuilds. */
     async function revisions(renames = true): Promise<void> {

@@ -8,7 +8,7 @@ import { CommandError } from '../../src/migrate/commands/errors.js';
 import { downgrade, upgrade } from '../../src/migrate/commands/upgrade.js';
 import type { DialectName, ReferentialAction, SchemaDef, TableDef } from '../../src/migrate/index.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { engine, scratchScripts, writeRevision } from '../support/engine.js';
+import { type engine, runWithModels, scratchScripts, writeRevision } from '../support/engine.js';
 import { applyWithNativeClient } from '../support/native-client.js';
 
 /**
@@ -138,12 +138,7 @@ for (const dialect of DIALECTS) {
       fn: (env: ReturnType<typeof engine>['env'], conn: () => Promise<Kysely<any>>) => Promise<T>,
       url = db.url,
     ) {
-      const { env, output } = engine(url, scripts.dir, { metadata: async () => structuredClone(target) });
-      try {
-        return { result: await fn(env, () => env.db()), out: output.stdoutText, err: output.stderrText };
-      } finally {
-        await env.close();
-      }
+      return runWithModels(url, scripts.dir, target, (env) => fn(env, () => env.db()));
     }
 
     /** What MariaDB reports for a key that names no action. */

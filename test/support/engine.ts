@@ -6,6 +6,7 @@ import {
   Environment,
   type MigrationConfig,
   parseDatabaseUrl,
+  type SchemaDef,
 } from '../../src/migrate/index.js';
 import { renderRevisionFile } from '../../src/migrate/script/revision-file.js';
 
@@ -53,6 +54,24 @@ export function engine(url: string, scriptLocation: string, extra: Partial<Migra
   const output = new CapturedOutput();
   const env = new Environment({ scriptLocation, database: () => parseDatabaseUrl(url), ...extra }, output);
   return { env, output };
+}
+
+/**
+ * Runs one command in a fresh environment on `url` and `scriptLocation` whose models are `target`,
+ * as the CLI would, and closes it: the command's result and what it printed.
+ */
+export async function runWithModels<T>(
+  url: string,
+  scriptLocation: string,
+  target: SchemaDef,
+  fn: (env: Environment) => Promise<T>,
+) {
+  const { env, output } = engine(url, scriptLocation, { metadata: async () => structuredClone(target) });
+  try {
+    return { result: await fn(env), out: output.stdoutText, err: output.stderrText };
+  } finally {
+    await env.close();
+  }
 }
 
 /** The app's real migrations folder. */
