@@ -16,7 +16,7 @@ import {
 } from '../../src/migrate/index.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { engine, scratchScripts, writeRevision } from '../support/engine.js';
+import { runWithModels, scratchScripts, writeRevision } from '../support/engine.js';
 
 /**
  * Column types outside the portable vocabulary: a table the models do not know, and a column they
@@ -47,14 +47,8 @@ const MODELS: SchemaDef = defineMetadata([
   defineTable('known', { id: col.string(36).primaryKey(), name: col.string(50).nullable() }),
 ]).schema();
 
-async function run<T>(db: ScratchDatabase, dir: string, fn: (env: Environment) => Promise<T>) {
-  const { env, output } = engine(db.url, dir, { metadata: async () => structuredClone(MODELS) });
-  try {
-    return { result: await fn(env), out: output.stdoutText, err: output.stderrText };
-  } finally {
-    await env.close();
-  }
-}
+const run = <T>(db: ScratchDatabase, dir: string, fn: (env: Environment) => Promise<T>) =>
+  runWithModels(db.url, dir, MODELS, fn);
 
 /** The columns of the tables the test is about, as the introspector reads them. */
 async function columns(db: ScratchDatabase, dir: string): Promise<Record<string, TableDef['columns']>> {
@@ -102,6 +96,37 @@ for (const dialect of DIALECTS) {
         scripts.cleanup();
       }
     });
+
+    if (dialect === 'postgres') {
+      test("a type given again, equal to the column's own, is no type change (no SET DATA TYPE)", async () => {
+        const db = await scratchDatabase(dialect);
+        const scripts = scratchScripts();
+        try {
+          writeRevision(scripts.dir, {
+            id: 'd1a1ec700011',
+            upgrade: [
+              "await op.createTable('t', { columns: [{ name: 'c', type: { postgres: 'uuid' }, nullable: false }] });",
+            ],
+          });
+          writeRevision(scripts.dir, {
+            id: 'd1a1ec700012',
+            down: 'd1a1ec700011',
+            upgrade: [
+              "await op.alterColumn('t', 'c', { type: { postgres: 'UUID' }, nullable: true, existing: { type: { postgres: 'uuid' }, nullable: false, default: undefined } });",
+            ],
+          });
+          const { out } = await run(db, scripts.dir, (env) =>
+            upgrade(env, 'd1a1ec700011:head', { sql: true }),
+          );
+          const step = out.slice(out.indexOf('-- Running upgrade d1a1ec700011'));
+          assert.doesNotMatch(step, /TYPE/i, step);
+          assert.match(step, /drop not null/i);
+        } finally {
+          await db.drop();
+          scripts.cleanup();
+        }
+      });
+    }
 
     test('a type given for another dialect fails naming the dialects it is for', async () => {
       const other: DialectName = dialect === 'mysql' ? 'postgres' : 'mysql';

@@ -2,7 +2,7 @@ import { type ColumnDefinitionBuilder, PostgresAdapter, PostgresQueryCompiler, s
 import { canonicalTimestamp, isTimestampLiteral, normalizeDefault } from '../introspect/normalize.js';
 import { applyCollationChange, changesCollation, collatable } from '../schema/collation.js';
 import { parseColumnType } from '../schema/column-type.js';
-import { dialectTypeSql, isDialectType } from '../schema/dialect-type.js';
+import { dialectTypeSql, isDialectType, sameColumnType } from '../schema/dialect-type.js';
 import type { ColumnDef, ServerDefault } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind } from './dialect-impl.js';
@@ -65,12 +65,13 @@ export class PostgresDialect extends BaseDialect {
     const alter = this.compiler.schema.alterTable(table);
     const name = existing.name;
     const type = change.type ?? existing.type;
-    const retype = type !== existing.type;
+    // Compared as types, not objects: a dialect type equal to the column's is no type change.
+    const retype = !sameColumnType(type, existing.type);
     const recollate = changesCollation(change.collation, 'postgres');
     // SET DATA TYPE gives the column its type's default collation unless it names one: a retyped
     // column keeps its own, and a collation change alone is SET DATA TYPE to the same type.
     const collation = applyCollationChange(existing.collation, change.collation)?.postgres;
-    const out = retype || recollate ? this.changeType(table, existing, type, collation) : [];
+    const out = retype || recollate ? this.changeType(table, existing, type, collation, retype) : [];
     if (change.nullable !== undefined) {
       out.push(
         alter.alterColumn(name, (c) => (change.nullable ? c.dropNotNull() : c.setNotNull())).compile().sql,
@@ -99,12 +100,12 @@ export class PostgresDialect extends BaseDialect {
     existing: ColumnDef,
     type: ColumnDef['type'],
     collation: string | undefined,
+    retype: boolean,
   ): string[] {
     const alter = this.compiler.schema.alterTable(table);
     const name = existing.name;
     const target = this.columnType({ ...existing, type });
     const collate = collation && collatable(type) ? ` ${this.collateClause(collation)}` : '';
-    const retype = type !== existing.type;
     const using = sql.raw(
       retype
         ? `${target}${collate} USING ${this.castSource(name, existing.type, type)}::${target}`
