@@ -80,7 +80,7 @@ export class RedisBackoff {
 }
 
 /** ioredis rejects a command whose `commandTimeout` ran out with exactly this message. */
-export function isTimeout(error: unknown): boolean {
+function isTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === 'Command timed out';
 }
 

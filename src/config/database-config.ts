@@ -1,15 +1,8 @@
-import path from 'node:path';
 import { type DatabaseUrl, DatabaseUrlError, parseDatabaseUrl } from '../migrate/runtime/database-url.js';
 import { ConfigError } from './config-error.js';
 import { loadEnvFile, projectFolder } from './env-file.js';
 
 export const DEFAULT_SQLITE_URL = 'sqlite:./data/expireeye.sqlite';
-
-/** The path of a `sqlite:` URL as written (`sqlite:///abs` and `sqlite://rel` forms included). */
-function sqlitePath(url: string): string {
-  const p = url.slice('sqlite:'.length);
-  return p.startsWith('//') ? p.slice(2) : p;
-}
 
 /**
  * Which database to use, in order:
@@ -27,11 +20,7 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseU
       // A relative SQLite path is the project's, as `./data` of the default is: resolved against
       // the project folder (where `.env` is) and its folder made on first use. An absolute path
       // is taken as given, and its folder must exist (a mistyped one never becomes a new tree).
-      const parsed = parseDatabaseUrl(url, projectFolder());
-      if (parsed.dialect === 'sqlite' && parsed.file !== ':memory:' && !path.isAbsolute(sqlitePath(url))) {
-        return { ...parsed, createFolder: true };
-      }
-      return parsed;
+      return parseDatabaseUrl(url, projectFolder(), { createRelativeFolder: true });
     } catch (e) {
       throw new ConfigError(
         'DATABASE_URL',
@@ -57,5 +46,5 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseU
     const auth = env.DB_PASSWORD ? `${e(env.DB_USER!)}:${e(env.DB_PASSWORD)}` : e(env.DB_USER!);
     return parseDatabaseUrl(`mysql://${auth}@${env.DB_HOST}:${port}/${e(env.DB_NAME!)}`);
   }
-  return { ...parseDatabaseUrl(DEFAULT_SQLITE_URL, projectFolder()), createFolder: true };
+  return parseDatabaseUrl(DEFAULT_SQLITE_URL, projectFolder(), { createRelativeFolder: true });
 }

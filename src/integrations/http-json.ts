@@ -63,7 +63,7 @@ export interface JsonResponse {
 }
 
 /** Default cap on an answer's size: a product or a food search is a few kB, 2 MiB is far past any real one. */
-export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
 
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {

@@ -1,7 +1,7 @@
 import { ProviderError } from './http-json.js';
 
 /** The longest a provider's Retry-After is honoured: a wrong or hostile header cannot mute it for days. */
-export const MAX_BACKOFF_MS = 3600_000;
+const MAX_BACKOFF_MS = 3600_000;
 /** A 429 without Retry-After. */
 const DEFAULT_RATE_LIMIT_MS = 60_000;
 /** Server errors in a row that start a pause, its first length, and its cap (it doubles while they go on). */

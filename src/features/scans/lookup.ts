@@ -128,24 +128,18 @@ export class ProductLookup {
   }
 
   /**
-   * `save`, never throwing: the provider's data must not turn a scan into a 500. A database error
-   * (a value a column refuses) is logged and the product is saved without its nutrients, left to
-   * the nutrition updater; if that fails too, the scan is "not found" and the barcode is not
-   * remembered as unknown, so the next scan tries again.
+   * `save`, never throwing: the provider's data must not turn a scan into a 500. Its values are
+   * bounded before they get here (nutrient-limits.ts); a database error all the same (or the
+   * database down) is logged and the scan is "not found", the barcode not remembered as unknown,
+   * so the next scan tries again. Not retried: during an outage that would double the work.
    */
   private async saveSafely(p: OffProduct): Promise<CatalogueProduct | undefined> {
     try {
       return await this.save(p);
     } catch (e) {
-      this.log?.error({ err: e, barcode: p.barcode }, 'saving a looked-up product failed');
-    }
-    if (!p.nutrition) return undefined;
-    try {
-      return await this.save({ ...p, nutrition: undefined });
-    } catch (e) {
       this.log?.error(
         { err: e, barcode: p.barcode },
-        'saving a looked-up product without nutrients failed too; scan recorded as not found',
+        'saving a looked-up product failed; scan recorded as not found',
       );
       return undefined;
     }

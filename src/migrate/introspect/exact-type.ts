@@ -10,7 +10,7 @@ export function isExactSpelling(portable: ColumnTypeName, raw: string, dialect: 
   return spellings(portable, dialect).includes(canonicalSql(raw));
 }
 
-export function canonicalSql(raw: string): string {
+function canonicalSql(raw: string): string {
   return raw.toLowerCase().replace(/\s+/g, '');
 }
 

@@ -25,7 +25,16 @@ export class ConfigurationError extends Error {}
 
 export class DatabaseUrlError extends ConfigurationError {}
 
-export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl {
+/**
+ * `cwd`: what a relative SQLite path is relative to. `createRelativeFolder`: such a path's folder
+ * is made on first use (`createFolder`), as an application's own data folder; an absolute path's
+ * must exist, so a mistyped one never becomes a new tree.
+ */
+export function parseDatabaseUrl(
+  raw: string,
+  cwd = process.cwd(),
+  options: { createRelativeFolder?: boolean } = {},
+): DatabaseUrl {
   const url = raw.trim();
   const scheme = /^([a-z0-9+]+):/i.exec(url)?.[1]?.toLowerCase();
   if (!scheme) throw new DatabaseUrlError('must start with mysql://, postgres:// or sqlite:');
@@ -35,13 +44,19 @@ export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl 
     if (file.startsWith('//')) file = file.slice(2);
     if (file === '')
       throw new DatabaseUrlError('sqlite: needs a file path, e.g. sqlite:./data/expireeye.sqlite');
+    const relative = file !== ':memory:' && !path.isAbsolute(file);
     if (file !== ':memory:') file = path.resolve(cwd, file);
     // Kernel views, not storage; and Node 20's recursive mkdir never returns under /proc.
     if (/^\/(proc|sys)(\/|$)/.test(file))
       throw new DatabaseUrlError(
         `sqlite: ${file} is under /proc or /sys, which hold no files; choose a real directory`,
       );
-    return { dialect: 'sqlite', file, url };
+    return {
+      dialect: 'sqlite',
+      file,
+      url,
+      ...(relative && options.createRelativeFolder ? { createFolder: true } : {}),
+    };
   }
   const dialect: DialectName | undefined =
     scheme === 'mysql' || scheme === 'mariadb' || scheme.startsWith('mysql+')

@@ -5,7 +5,7 @@ import type { ColumnType, DialectType, SchemaDialect } from './types.js';
  * compared and printed here, so the rest of the engine treats them as opaque.
  */
 
-export class DialectTypeError extends Error {}
+class DialectTypeError extends Error {}
 
 export function isDialectType(type: ColumnType): type is DialectType {
   return typeof type === 'object' && type !== null;

@@ -24,7 +24,6 @@ export interface CreateIndexStatement extends IndexStatement {
   name: string;
   table: string;
   unique: boolean;
-  ifNotExists: boolean;
   /** Offsets of the table's name as written (quotes included), for a table rename to rewrite. */
   tableAt: [number, number];
 }
@@ -57,7 +56,6 @@ export function parseCreateIndex(statement: string): CreateIndexStatement | unde
     name: unquoteIdentifier(head[3]!),
     table: unquoteIdentifier(head[4]!),
     unique: head[1] !== undefined,
-    ifNotExists: head[2] !== undefined,
     tableAt: [tableEnd - head[4]!.length, tableEnd],
     terms: parts.map(([a, b]) => statement.slice(a, b).trim()),
     termsAt: [open + 1, close],
@@ -78,9 +76,9 @@ const DROP = new RegExp(
 );
 
 /** `DROP INDEX [IF EXISTS] [schema.]name` (SQLite's form); undefined for anything else. */
-export function parseDropIndex(statement: string): { name: string; ifExists: boolean } | undefined {
+export function parseDropIndex(statement: string): { name: string } | undefined {
   const m = DROP.exec(statement);
-  return m ? { name: unquoteIdentifier(m[2]!), ifExists: m[1] !== undefined } : undefined;
+  return m ? { name: unquoteIdentifier(m[2]!) } : undefined;
 }
 
 const COLUMN_TERM = new RegExp(
