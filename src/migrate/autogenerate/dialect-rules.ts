@@ -1,6 +1,7 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { normalizeDefault } from '../introspect/normalize.js';
 import { sameCollation } from '../schema/collation.js';
+import { INTEGER_TYPES } from '../schema/column-type.js';
 import { sameColumnType } from '../schema/dialect-type.js';
 import type { ColumnDef, IndexDef, ReferentialAction, TableDef, UniqueDef } from '../schema/types.js';
 
@@ -66,7 +67,6 @@ export function correctReflected(db: TableDef, model: TableDef | undefined, dial
  * integer. Read as the model declares it, or `check` reports a type change that cannot be applied.
  */
 function correctSqliteRowid(t: TableDef, model: TableDef | undefined): void {
-  const family = new Set(['integer', 'bigint', 'smallint']);
   for (const c of t.columns) {
     const declared = model?.columns.find((m) => m.name.toLowerCase() === c.name.toLowerCase());
     const declaredType = declared?.type;
@@ -75,7 +75,7 @@ function correctSqliteRowid(t: TableDef, model: TableDef | undefined): void {
       c.type === 'integer' &&
       declared?.autoIncrement &&
       typeof declaredType === 'string' &&
-      family.has(declaredType)
+      INTEGER_TYPES.has(declaredType)
     ) {
       c.type = declaredType;
     }

@@ -1,13 +1,11 @@
 import { SqliteAdapter, SqliteQueryCompiler } from 'kysely';
-import { parseColumnType } from '../schema/column-type.js';
+import { INTEGER_TYPES, parseColumnType } from '../schema/column-type.js';
 import { dialectTypeSql, isDialectType } from '../schema/dialect-type.js';
 import { constraintName } from '../schema/naming.js';
 import { isPlainIndex } from '../schema/table-transform.js';
 import type { ColumnDef, ServerDefault, TableDef } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind, TableRebuilder } from './dialect-impl.js';
-
-const INTEGER_FAMILY = new Set(['integer', 'bigint', 'smallint']);
 
 /**
  * SQLite. Its ALTER TABLE can add, drop and rename columns and rename tables, nothing else: every
@@ -38,7 +36,7 @@ export class SqliteDialect extends BaseDialect implements TableRebuilder {
     // Only a column declared exactly INTEGER PRIMARY KEY is the rowid, which SQLite fills in: a
     // BIGINT primary key stays NULL and fails NOT NULL. Its integers are 64-bit whatever the name,
     // so an auto-increment bigint or smallint loses nothing as INTEGER.
-    if (col.autoIncrement && INTEGER_FAMILY.has(t.base)) return 'INTEGER';
+    if (col.autoIncrement && INTEGER_TYPES.has(t.base)) return 'INTEGER';
     switch (t.base) {
       case 'integer':
         return 'INTEGER';

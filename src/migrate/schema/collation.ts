@@ -1,12 +1,16 @@
 import { parseColumnType } from './column-type.js';
-import type { Collation, CollationChange, ColumnType, SchemaDialect } from './types.js';
+import {
+  type Collation,
+  type CollationChange,
+  type ColumnType,
+  SCHEMA_DIALECTS,
+  type SchemaDialect,
+} from './types.js';
 
 /**
  * Column collations as plain data: per-dialect names (types.ts says why), applied and compared the
  * same way by `op`, the offline schema tracker, SQLite's copy-and-move and the comparator.
  */
-
-const DIALECTS: readonly SchemaDialect[] = ['sqlite', 'mysql', 'postgres'];
 
 /**
  * Checks a collation declared in a model or an `op` call: a plain string is refused (it would
@@ -20,8 +24,8 @@ export function validateCollation(value: unknown, allowNull: boolean): void {
     );
   }
   for (const [dialect, name] of Object.entries(value)) {
-    if (!DIALECTS.includes(dialect as SchemaDialect)) {
-      throw new Error(`Unknown dialect '${dialect}' in a collation (expected ${DIALECTS.join(', ')})`);
+    if (!SCHEMA_DIALECTS.includes(dialect as SchemaDialect)) {
+      throw new Error(`Unknown dialect '${dialect}' in a collation (expected ${SCHEMA_DIALECTS.join(', ')})`);
     }
     if (allowNull && name === null) continue;
     if (typeof name !== 'string' || name.trim() === '') {

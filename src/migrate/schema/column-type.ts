@@ -1,4 +1,7 @@
 /** A column type taken apart: `string(255)` → { base: 'string', args: [255] }. */
+/** The integer types an auto-increment key may have (on SQLite all are its 64-bit INTEGER rowid). */
+export const INTEGER_TYPES: ReadonlySet<string> = new Set(['integer', 'bigint', 'smallint']);
+
 export interface ParsedColumnType {
   base: string;
   args: number[];

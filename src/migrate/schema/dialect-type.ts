@@ -1,4 +1,4 @@
-import type { ColumnType, DialectType, SchemaDialect } from './types.js';
+import { type ColumnType, type DialectType, SCHEMA_DIALECTS, type SchemaDialect } from './types.js';
 
 /**
  * Column types given in a database's own SQL (`{ mysql: 'char(2)' }`, types.ts): recognised,
@@ -49,14 +49,12 @@ export function sameColumnType(a: ColumnType, b: ColumnType): boolean {
   return norm(a) === norm(b);
 }
 
-const DIALECTS = new Set(['sqlite', 'mysql', 'postgres']);
-
 /** A dialect type names only known dialects: a typo (`mariadb`) would otherwise read as "not for this one". */
 export function validateDialectNames(type: DialectType, what: string): void {
   for (const key of Object.keys(type)) {
-    if (!DIALECTS.has(key)) {
+    if (!SCHEMA_DIALECTS.includes(key as SchemaDialect)) {
       throw new DialectTypeError(
-        `Unknown dialect '${key}' in the type of ${what} (expected sqlite, mysql, postgres)`,
+        `Unknown dialect '${key}' in the type of ${what} (expected ${SCHEMA_DIALECTS.join(', ')})`,
       );
     }
   }

@@ -28,6 +28,9 @@ export type ReferentialAction = 'cascade' | 'set null' | 'restrict' | 'no action
 /** The databases a collation or a dialect type is named for (the ddl/ layer's DialectName). */
 export type SchemaDialect = 'sqlite' | 'mysql' | 'postgres';
 
+/** Every SchemaDialect, for checking the keys of per-dialect values (collations, dialect types). */
+export const SCHEMA_DIALECTS: readonly SchemaDialect[] = ['sqlite', 'mysql', 'postgres'];
+
 /**
  * A column type outside the portable vocabulary, in the SQL of the databases it is given for:
  * `{ mysql: "enum('x','y')" }`. Autogenerate writes one for a database column no portable type
