@@ -1,3 +1,4 @@
+import { skipQuoted, unquoteIdentifier } from '../schema/index-statement.js';
 /**
  * Column collations from a SQLite CREATE TABLE statement: the catalogue keeps them nowhere else
  * (pragma_table_xinfo has no collation column). Returns lower-cased column name → collation name,
@@ -51,18 +52,15 @@ function scan(text: string): { closeAt?: number; commas: number[] } {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
-    const close = QUOTES[ch];
-    if (close) {
-      const end = text.indexOf(close, i + 1);
-      i = end < 0 ? text.length : end;
-    } else if (ch === '(') depth++;
+    if (QUOTES.has(ch)) i = skipQuoted(text, i);
+    else if (ch === '(') depth++;
     else if (ch === ')' && --depth === 0) return { closeAt: i, commas };
     else if (ch === ',' && depth === 1) commas.push(i);
   }
   return { commas };
 }
 
-const QUOTES: Record<string, string> = { "'": "'", '"': '"', '`': '`', '[': ']' };
+const QUOTES = new Set(["'", '"', '`', '[']);
 
 /** The text with string literals' contents replaced by spaces (same length), so keywords in them are not read. */
 function blankLiterals(text: string): string {
@@ -74,9 +72,7 @@ function leadingIdentifier(def: string): string | undefined {
   return m ? unquote(m[1]!) : undefined;
 }
 
+/** An identifier, or a collation name SQLite also takes as a string literal ('NOCASE'). */
 function unquote(id: string): string {
-  if (/^".*"$/s.test(id)) return id.slice(1, -1).replaceAll('""', '"');
-  if (/^'.*'$/s.test(id)) return id.slice(1, -1).replaceAll("''", "'");
-  if (/^[`[].*[`\]]$/s.test(id)) return id.slice(1, -1);
-  return id;
+  return id.startsWith("'") ? id.slice(1, -1).replaceAll("''", "'") : unquoteIdentifier(id);
 }

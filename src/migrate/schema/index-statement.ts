@@ -125,8 +125,8 @@ export function unquoteIdentifier(text: string): string {
   return text;
 }
 
-/** The index of the last character of the quoted text starting at `at`. */
-function skipQuoted(text: string, at: number): number {
+/** The index of the last character of the quoted text starting at `at` ('…', "…", `…` or […]). */
+export function skipQuoted(text: string, at: number): number {
   const close = text[at] === '[' ? ']' : text[at]!;
   for (let j = at + 1; j < text.length; j++) {
     if (text[j] !== close) continue;
