@@ -273,6 +273,25 @@ for (const dialect of DIALECTS) {
         const res = await add(alice, { productName, category: 'Cereal', barcode });
         assert.equal(res.status, 200, res.text);
       }
+      // What reads as one name is one name: a combining diaeresis, full-width letters (Unicode NFKC).
+      assert.equal((await add(alice, { productName: 'Milk', category: 'Dairy' })).status, 200);
+      for (const [productName, same] of [
+        ['Mu\u0308sli', 'Müsli'],
+        ['Ｍｉｌｋ', 'Milk'],
+      ] as const) {
+        const again = await add(alice, { productName, category: 'Cereal' });
+        assert.equal(again.status, 409, `${productName} is ${same}: ${again.text}`);
+        assert.deepEqual(await legacy(productName), [same], 'and finds it by name');
+      }
+      // Nor may a name hide what it says: control characters, or text-direction overrides.
+      for (const productName of ['Milk\tpowder', 'Jam\nJar', 'Cheese \u202Eepxe', 'Tea\u2066x\u2069']) {
+        const res = await add(alice, { productName, category: 'Cereal' });
+        assert.equal(res.status, 422, JSON.stringify(productName));
+        assert.equal(
+          res.body.errors[0].message,
+          'Product name must not contain control or text-direction characters',
+        );
+      }
     });
 
     test('update: only the owner, never while someone else holds it', async () => {

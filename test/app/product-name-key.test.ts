@@ -89,5 +89,66 @@ for (const dialect of DIALECTS) {
         await env.close();
       }
     });
+
+    // Revision 227e9a1d60f1 keys names in Unicode NFKC: names that read the same but were keyed
+    // apart (a combining diaeresis, full-width letters) now share a key, so the newer of each pair
+    // gets `<key>#<id>` as 5d1c0a7e9b3f did; a downgrade gives back the keys it found.
+    test('re-keying in NFKC keeps every product and its items, and downgrades to the old keys', async () => {
+      const { env } = engine(db.url, APP_MIGRATIONS);
+      try {
+        await upgrade(env, '4e7b2d9c1a60');
+        const conn = await env.db();
+        const at = (s: number) => {
+          const d = new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+          return dialect === 'sqlite' ? sqliteTimestamp(d) : d;
+        };
+        await conn
+          .insertInto('users')
+          .values({ id: 'u1', email: 'a@example.com', password_hash: 'x', name: 'A', created_at: at(0) })
+          .execute();
+        const products = [
+          { id: 'p-wide', name: 'Ｍｉｌｋ', name_key: 'ｍｉｌｋ', created_at: at(1) },
+          { id: 'p-milk', name: 'Milk', name_key: 'milk', created_at: at(2) },
+          { id: 'p-musli', name: 'Müsli', name_key: 'müsli', created_at: at(3) },
+          { id: 'p-combining', name: 'Mu\u0308sli', name_key: 'mu\u0308sli', created_at: at(4) },
+          { id: 'p-tea', name: 'Tea', name_key: 'tea', created_at: at(5) },
+        ];
+        await conn.insertInto('products').values(products).execute();
+        await conn
+          .insertInto('user_products')
+          .values({
+            id: 'i1',
+            user_id: 'u1',
+            product_id: 'p-milk',
+            quantity: 1,
+            status: 'active',
+            added_at: at(6),
+          })
+          .execute();
+        const keys = async () =>
+          Object.fromEntries(
+            (await conn.selectFrom('products').select(['id', 'name_key']).execute()).map((r) => [
+              r.id,
+              r.name_key,
+            ]),
+          );
+
+        await upgrade(env, '227e9a1d60f1');
+        assert.deepEqual(await keys(), {
+          'p-wide': 'milk',
+          'p-milk': 'milk#p-milk',
+          'p-musli': 'müsli',
+          'p-combining': 'müsli#p-combining',
+          'p-tea': 'tea',
+        });
+        const item = await conn.selectFrom('user_products').select('product_id').executeTakeFirstOrThrow();
+        assert.equal(item.product_id, 'p-milk', 'the item still points at its product');
+
+        await downgrade(env, '4e7b2d9c1a60');
+        assert.deepEqual(await keys(), Object.fromEntries(products.map((p) => [p.id, p.name_key])));
+      } finally {
+        await env.close();
+      }
+    });
   });
 }

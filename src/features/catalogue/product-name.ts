@@ -3,12 +3,22 @@ import { ValidationFailure } from '../../app/http-error.js';
 export const MIN_NAME = 3;
 
 /**
- * A name as catalogue names are compared: case-insensitively, in JavaScript (so the same on every
- * database; SQLite's lower() knows only ASCII). Stored as `products.name_key`, which is unique.
+ * A name as catalogue names are compared: in Unicode NFKC and case-insensitively, in JavaScript (so
+ * the same on every database; SQLite's lower() knows only ASCII). NFKC makes one key of what reads
+ * as one name: "Müsli" typed with a combining diaeresis or precomposed, "Ｍｉｌｋ" in full width
+ * and "Milk". Stored as `products.name_key`, which is unique; revision 227e9a1d60f1 re-keyed the
+ * names stored before.
  */
 export function nameKey(name: string): string {
-  return name.trim().toLowerCase();
+  return name.normalize('NFKC').trim().toLowerCase().normalize('NFKC');
 }
+
+/**
+ * Characters a name must not hold: control characters (tab, line feed, escape…), which no label
+ * shows, and the bidirectional embeddings, overrides and isolates, which make a name read in
+ * another order than it is stored ("Trojan Source").
+ */
+const FORBIDDEN = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 
 /** What does not show: white space, control and format characters (zero-width space, joiners…). */
 const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
@@ -30,6 +40,11 @@ export function checkedName(raw: string, field = 'productName'): string {
   if (visibleLength(name) < MIN_NAME) {
     throw new ValidationFailure([
       { field, message: `Product name must be at least ${MIN_NAME} characters long` },
+    ]);
+  }
+  if (FORBIDDEN.test(name)) {
+    throw new ValidationFailure([
+      { field, message: 'Product name must not contain control or text-direction characters' },
     ]);
   }
   if ([...nameKey(name)].length > KEY_MAX) {
