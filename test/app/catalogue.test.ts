@@ -283,6 +283,19 @@ for (const dialect of DIALECTS) {
         assert.equal(again.status, 409, `${productName} is ${same}: ${again.text}`);
         assert.deepEqual(await legacy(productName), [same], 'and finds it by name');
       }
+      // A name with a '#' of its own is found as any other.
+      assert.equal((await add(alice, { productName: 'Tea #5', category: 'Drinks' })).status, 200);
+      assert.deepEqual(await legacy('tea #'), ['Tea #5']);
+      // A legacy `<key>#<id>` entry is found by its key, whatever its name's encoding.
+      await server.database.db
+        .insertInto('products')
+        .values({
+          id: 'cd34ef56-0000-4000-8000-000000000002',
+          name: 'Mu\u0308sli Crunch',
+          name_key: 'müsli crunch#cd34ef56-0000-4000-8000-000000000002',
+        })
+        .execute();
+      assert.deepEqual(await legacy('MÜSLI C'), ['Mu\u0308sli Crunch']);
       // Nor may a name hide what it says: control characters, or text-direction overrides.
       for (const productName of ['Milk\tpowder', 'Jam\nJar', 'Cheese \u202Eepxe', 'Tea\u2066x\u2069']) {
         const res = await add(alice, { productName, category: 'Cereal' });

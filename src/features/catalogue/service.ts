@@ -75,7 +75,7 @@ export class CatalogueService {
       ])
       .select(NUTRIENTS.map((n) => `n.${n}` as const));
     if (q.name) {
-      query = query.where(nameMatches(likePattern(nameKey(q.name))));
+      query = query.where(nameMatches(likePattern(nameKey(q.name)), this.database.dialect));
     }
     // By the application's key, not the name: the name's order is each database's collation's
     // (MariaDB's ignores case and accents, SQLite's and PostgreSQL's do not), and with it which
@@ -86,7 +86,7 @@ export class CatalogueService {
     if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
       let count = this.db.selectFrom('products as p').select((eb) => eb.fn.countAll<number>().as('c'));
       if (q.name) {
-        count = count.where(nameMatches(likePattern(nameKey(q.name))));
+        count = count.where(nameMatches(likePattern(nameKey(q.name)), this.database.dialect));
       }
       total = Number((await count.executeTakeFirstOrThrow()).c);
     }

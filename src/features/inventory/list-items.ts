@@ -69,7 +69,7 @@ function filtered(db: Kysely<Database>, s: Shape, v: Values) {
       .where('up.expiry_date', '>=', v.today)
       .where('up.expiry_date', '<=', v.until);
   }
-  if (s.named) query = query.where(nameMatches(v.pattern));
+  if (s.named) query = query.where(nameMatches(v.pattern, s.dialect));
   return query;
 }
 
