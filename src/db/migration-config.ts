@@ -45,11 +45,16 @@ function builtModelModules(root: string, modelsDir: string): string[] | undefine
   const sourceDir = path.join(root, 'src', 'models');
   if (!fs.existsSync(sourceDir)) return undefined;
   const sources = filesUnder(sourceDir, (f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  // `tsc -b` leaves an output whose content did not change untouched (a model saved unchanged, or
+  // checked out again, stays older than its source), but it rewrites its build info on every
+  // build that read a changed source: a build newer than the source compiled it as it is.
+  const buildInfo = fs.statSync(path.join(modelsDir, '..', '..', '.tsbuildinfo'), { throwIfNoEntry: false });
   const modules: string[] = [];
   for (const source of sources) {
     const module = source.replace(/\.ts$/, '.js');
     const built = fs.statSync(path.join(modelsDir, module), { throwIfNoEntry: false });
-    if (!built || built.mtimeMs < fs.statSync(path.join(sourceDir, source)).mtimeMs) {
+    const edited = fs.statSync(path.join(sourceDir, source)).mtimeMs;
+    if (!built || Math.max(built.mtimeMs, buildInfo?.mtimeMs ?? 0) < edited) {
       throw new Error(
         `${path.posix.join('src/models', ...source.split(path.sep))} ${built ? 'changed after the last build' : 'has not been built yet'}: ` +
           `run 'npm run build' first (autogenerate compares the database with the compiled models in dist/src/models)`,

@@ -313,6 +313,24 @@ export const wishes = defineTable('wishes', { id: col.integer().primaryKey() });
     }
   });
 
+  test('a model saved unchanged, then built: tsc -b keeps its old output but the build counts', async () => {
+    const user = path.join(root, 'src', 'models', 'user.ts');
+    const buildInfo = path.join(root, 'dist', '.tsbuildinfo');
+    const saved = new Date(Date.now() - 1000);
+    fs.utimesSync(user, saved, saved);
+    try {
+      const stale = await autogenerate();
+      assert.equal(stale.code, 255, 'not built since');
+      fs.writeFileSync(buildInfo, '{}');
+      const r = await autogenerate();
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.equal(r.out, 'No changes in schema detected.\n');
+    } finally {
+      fs.rmSync(buildInfo, { force: true });
+      fs.utimesSync(user, written, written);
+    }
+  });
+
   /**
    * A model grouped in a subfolder, compiled as tsc would (module, source map, source), with the
    * build newer than the source unless `stale`. Returns a cleanup.
@@ -368,6 +386,33 @@ export const wishes = defineTable('wishes', { id: col.integer().primaryKey() });
       assert.deepEqual(versionFiles(scripts.dir), versionFiles(path.join(realRoot, 'migrations')));
     } finally {
       cleanup();
+    }
+  });
+
+  test('an unregistered model exported only in a list is found too', async () => {
+    const source = path.join(root, 'src', 'models', 'shelf.ts');
+    const compiled = path.join(root, 'dist', 'src', 'models', 'shelf.js');
+    fs.writeFileSync(source, '// tables in a list\n');
+    fs.writeFileSync(
+      compiled,
+      "import { col, defineTable } from '../migrate/schema/index.js';\n" +
+        "const shelves = defineTable('shelves', { id: col.integer().primaryKey() });\n" +
+        "const bins = defineTable('shelf_bins', { id: col.integer().primaryKey() });\n" +
+        'export const shelfModels = [shelves, bins];\n',
+    );
+    fs.utimesSync(source, written, written);
+    fs.utimesSync(compiled, built, built);
+    try {
+      const r = await autogenerate(['check']);
+      assert.equal(r.code, 255, r.out + r.err);
+      assert.equal(
+        r.out,
+        `FAILED: Model 'shelves' (export shelfModels[0] of ${compiled}) is not registered in the metadata; add it to the models list or autogenerate will not see it\n`,
+        'named by the compiled file: this one has no source map',
+      );
+    } finally {
+      fs.rmSync(source);
+      fs.rmSync(compiled);
     }
   });
 

@@ -60,14 +60,36 @@ export function defineMetadata<const Models extends readonly Model[]>(models: Mo
         const full = path.join(dir, file);
         const mod: Record<string, unknown> = await import(pathToFileURL(full).href);
         for (const [exportName, value] of Object.entries(mod)) {
-          if (!isModel(value) || registered.has(value)) continue;
-          throw new MetadataError(
-            `Model '${value.name}' (export ${exportName} of ${editableFile(full)}) is not registered in the metadata; add it to the models list or autogenerate will not see it`,
-          );
+          for (const [where, model] of modelsIn(value, exportName)) {
+            if (registered.has(model)) continue;
+            throw new MetadataError(
+              `Model '${model.name}' (export ${where} of ${editableFile(full)}) is not registered in the metadata; add it to the models list or autogenerate will not see it`,
+            );
+          }
         }
       }
     },
   };
+}
+
+/**
+ * The models an export holds: itself, or in the arrays and plain objects it is made of (a module
+ * may export its tables as a list, `export const billingModels = [invoices, lines]`, as the
+ * registry does), with where each was found (`billingModels[1]`).
+ */
+function* modelsIn(value: unknown, where: string, depth = 0): Generator<[string, Model]> {
+  if (isModel(value)) {
+    yield [where, value];
+    return;
+  }
+  if (depth >= 4 || typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) yield* modelsIn(v, `${where}[${i}]`, depth + 1);
+    return;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return;
+  for (const [k, v] of Object.entries(value)) yield* modelsIn(v, `${where}.${k}`, depth + 1);
 }
 
 function isModel(v: unknown): v is Model {
