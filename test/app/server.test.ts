@@ -44,7 +44,12 @@ function start(env: Record<string, string>, cwd: string): Running {
   return { child, port, exit };
 }
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ee-server-'));
+/** A scratch project folder: its package.json makes it the embedded default's home. */
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-server-'));
+  fs.writeFileSync(path.join(dir, 'package.json'), '{}\n');
+  return dir;
+};
 
 describe('app config', () => {
   const base = { DATABASE_URL: 'sqlite::memory:' };

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cli, spawnCli } from '../support/cli.js';
+import { BIN, cli, spawnCli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS, engine, type RevisionSpec, writeRevision } from '../support/engine.js';
 
@@ -26,6 +26,7 @@ describe('expireeye db (the executable)', () => {
   after(() => fs.rmSync(cwd, { recursive: true, force: true }));
 
   test('the embedded default: upgrade head creates ./data/expireeye.sqlite; current prints the head', async () => {
+    fs.writeFileSync(path.join(cwd, 'package.json'), '{}\n');
     const up = await cli(['db', 'upgrade', 'head'], {}, cwd);
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stderr, /^INFO {2}\[expireeye\.runtime\.migration\] Context impl SQLiteImpl\.\n/);
@@ -55,6 +56,28 @@ describe('expireeye db (the executable)', () => {
       assert.equal(fs.existsSync(path.join(sub, 'db')), false);
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  test("outside any project the embedded default is ExpireEye's own, whose migrations run", async () => {
+    // A copy of the installed CLI, so that its own data/ folder is a scratch one.
+    const install = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-install-'));
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-elsewhere-'));
+    try {
+      const root = path.dirname(path.dirname(BIN));
+      for (const dir of ['bin', path.join('dist', 'cli'), 'migrations']) {
+        fs.cpSync(path.join(root, dir), path.join(install, dir), { recursive: true });
+      }
+      fs.symlinkSync(path.join(root, 'node_modules'), path.join(install, 'node_modules'));
+      fs.copyFileSync(path.join(root, 'package.json'), path.join(install, 'package.json'));
+      const bin = path.join(install, 'bin', 'expireeye.js');
+      const up = await spawnCli(['db', 'upgrade', 'head'], {}, elsewhere, bin).result;
+      assert.equal(up.code, 0, up.stderr);
+      assert.ok(fs.existsSync(path.join(install, 'data', 'expireeye.sqlite')));
+      assert.deepEqual(fs.readdirSync(elsewhere), [], 'nothing made where the command was run');
+    } finally {
+      fs.rmSync(install, { recursive: true, force: true });
+      fs.rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 
