@@ -81,6 +81,7 @@ export function renderOp(op: DiffOp): string[] {
       const existing: Record<string, Literal> = { type: op.from.type, nullable: op.from.nullable };
       if (op.from.default !== undefined) existing.default = serverDefault(op.from.default);
       // MySQL's MODIFY restates the collation: without it, the column would take the table's.
+      // This database's only: where the revision runs on another, op reads that one's.
       if (op.from.collation) existing.collation = { ...op.from.collation };
       return printCall('await op.alterColumn', [op.table, op.to.name, { ...change, existing }]);
     }

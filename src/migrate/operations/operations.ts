@@ -6,11 +6,12 @@ import type {
   DialectName,
   TableRebuilder,
 } from '../ddl/dialect-impl.js';
-import { validateCollation } from '../schema/collation.js';
+import { changesCollation, collatable, validateCollation } from '../schema/collation.js';
 import { isDialectType, validateDialectNames } from '../schema/dialect-type.js';
 import { referencesColumn } from '../schema/expression-columns.js';
 import * as edit from '../schema/table-transform.js';
 import type {
+  Collation,
   ColumnDef,
   ColumnTypeName,
   ReferentialAction,
@@ -21,7 +22,11 @@ import type {
 import type { OperationSink } from './sink.js';
 
 export interface AlterColumnOptions extends AlterColumnChange {
-  /** The column as it is now. Filled from the database when omitted; autogenerate writes it out. */
+  /**
+   * The column as it is now. Filled from the database when omitted, as is this dialect's collation
+   * when `existing.collation` does not name it (a dialect left out is unknown, not at its default);
+   * autogenerate writes it out.
+   */
   existing?: Partial<Omit<ColumnDef, 'name'>> | undefined;
 }
 
@@ -187,12 +192,36 @@ export class Operations {
       table,
       (s) => edit.alterColumn(s, column, change),
       async (load) => {
-        // A complete `existing` (autogenerate writes one) spares reading the live column.
+        const live = async () => {
+          const c = (await load()).columns.find((x) => x.name === column);
+          if (!c) throw new OperationError(`Table '${table}' has no column '${column}'`);
+          return c;
+        };
+        // A complete `existing` (type, nullability and default, as autogenerate writes for a
+        // column with a default) spares reading the live column.
         const complete =
           existing?.type !== undefined && existing.nullable !== undefined && 'default' in existing;
-        const live = complete ? undefined : (await load()).columns.find((c) => c.name === column);
-        if (!complete && !live) throw new OperationError(`Table '${table}' has no column '${column}'`);
-        const base = { ...live, ...(existing ?? {}), name: column } as ColumnDef;
+        const read = complete ? undefined : await live();
+        const base = { ...read, ...(existing ?? {}), name: column } as ColumnDef;
+        // `existing.collation` is per dialect like every collation: a dialect it does not name is
+        // unknown here, not at its default. Autogenerate names only the collation of the database
+        // it read, so taken as the default, a revision generated on another would reset this
+        // one's (MySQL's MODIFY restates the column, PostgreSQL's SET DATA TYPE gives it its type's
+        // default). It is read as with no `existing` (online from the database, under --sql from
+        // the schema the earlier revisions built), unless the change names it or a type takes none.
+        const type = change.type ?? base.type;
+        if (
+          existing?.collation?.[this.dialect] === undefined &&
+          !changesCollation(change.collation, this.dialect) &&
+          collatable(base.type) &&
+          collatable(type)
+        ) {
+          const own = (read ?? (await live())).collation?.[this.dialect];
+          const collation: Collation = { ...existing?.collation };
+          if (own !== undefined) collation[this.dialect] = own;
+          if (Object.keys(collation).length) base.collation = collation;
+          else delete base.collation;
+        }
         return this.impl.alterColumn(table, base, change);
       },
     );
