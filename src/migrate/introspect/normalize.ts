@@ -87,8 +87,12 @@ function portableName(raw: string): ColumnTypeName | undefined {
   }
 }
 
-/** A default as a catalogue prints it → a ServerDefault, interpreted by the column's type. */
-export function portableDefault(raw: string | null | undefined, type: ColumnType): ServerDefault | undefined {
+/** A default as `dialect`'s catalogue prints it → a ServerDefault, interpreted by the column's type. */
+export function portableDefault(
+  raw: string | null | undefined,
+  type: ColumnType,
+  dialect: DialectName,
+): ServerDefault | undefined {
   if (raw === null || raw === undefined) return undefined;
   let v = raw.trim();
   if (v === '' || v.toUpperCase() === 'NULL') return undefined;
@@ -102,7 +106,8 @@ export function portableDefault(raw: string | null | undefined, type: ColumnType
   if (/^(current_date|curdate)(\(\))?$/.test(lower)) return { expr: 'current_date' };
   let literal: string | undefined;
   if (v.startsWith("'") && v.endsWith("'") && v.length >= 2) {
-    literal = v.slice(1, -1).replaceAll("''", "'").replaceAll('\\\\', '\\');
+    const body = v.slice(1, -1);
+    literal = dialect === 'mysql' ? unescapeMariadb(body) : body.replaceAll("''", "'");
   }
   const text = literal ?? v;
   const base = safeBase(type);
@@ -119,6 +124,32 @@ export function portableDefault(raw: string | null | undefined, type: ColumnType
     return Number(text);
   }
   return text;
+}
+
+/**
+ * The text of a string literal's body as MariaDB prints it in information_schema (COLUMN_DEFAULT,
+ * CHECK_CLAUSE): a quote is `''` in a VARCHAR's default but `\'` in a TEXT column's and in a CHECK;
+ * a backslash is `\\`; newline, carriage return, NUL and (TEXT, CHECK) Ctrl-Z are `\n`, `\r`, `\0`,
+ * `\Z`; a tab, a double quote and a VARCHAR's Ctrl-Z are written as they are. The other escapes
+ * MariaDB reads in a literal (`\t`, `\b`, `\"`; a backslash before any other character stands for
+ * that character) are read too, in one pass, so that `\\n` is a backslash and an n. PostgreSQL and
+ * SQLite give backslashes no meaning: their literals only double the quote.
+ */
+function unescapeMariadb(body: string): string {
+  const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', '0': '\0', Z: '\x1a' };
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    const next = body[i + 1];
+    if (c === '\\' && next !== undefined) {
+      out += ESCAPES[next] ?? next;
+      i++;
+    } else if (c === "'" && next === "'") {
+      out += "'";
+      i++;
+    } else out += c;
+  }
+  return out;
 }
 
 /** A model's default put in the same normal form, for comparison. */
