@@ -1,5 +1,6 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { parseColumnType } from '../schema/column-type.js';
+import { skipQuoted } from '../schema/index-statement.js';
 import type {
   ColumnType,
   ColumnTypeName,
@@ -256,5 +257,41 @@ function safeBase(type: ColumnType): string {
  * portable revision, and each round trip changes the text. Any other expression is kept verbatim.
  */
 export function portableCheck(raw: string, dialect: DialectName): string {
-  return portableValueList(raw, dialect) ?? raw;
+  const text = dialect === 'mysql' ? standardQuotes(raw) : raw;
+  return portableValueList(text, dialect) ?? text;
+}
+
+/**
+ * MariaDB's CHECK_CLAUSE with its string literals spelt as the model writes them where MariaDB
+ * reads that alike: `'it\'s'` as `'it''s'`, `'a\nb'` with the newline itself. A literal that holds
+ * a backslash is left as MariaDB wrote it (`'a\\b'`): there no spelling means the same on every
+ * dialect, and the check-expr tokenizer declines to compare it.
+ */
+function standardQuotes(clause: string): string {
+  let out = '';
+  for (let i = 0; i < clause.length; i++) {
+    const c = clause[i]!;
+    if (c === '`' || c === '"') {
+      const end = skipQuoted(clause, i);
+      out += clause.slice(i, end + 1);
+      i = end;
+      continue;
+    }
+    if (c !== "'") {
+      out += c;
+      continue;
+    }
+    let end = i + 1;
+    for (; end < clause.length; end++) {
+      if (clause[end] === '\\') end++;
+      else if (clause[end] === "'" && clause[end + 1] === "'") end++;
+      else if (clause[end] === "'") break;
+    }
+    const literal = clause.slice(i, end + 1);
+    const value = unescapeMariadb(literal.slice(1, -1));
+    const keep = end >= clause.length || ['\\', '\0', '\x1a'].some((x) => value.includes(x));
+    out += keep ? literal : `'${value.replaceAll("'", "''")}'`;
+    i = end;
+  }
+  return out;
 }
