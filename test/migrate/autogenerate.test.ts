@@ -854,6 +854,27 @@ const CHECK_CASES: CheckCase[] = [
     after: "due > '2021-01-01'",
     detectedOn: ['sqlite', 'mysql'],
   },
+  // MariaDB writes a quote in a string as \' and a newline as \n.
+  {
+    name: 'quote',
+    before: "status IN ('it''s', 'b')",
+    after: "status IN ('it''z', 'b')",
+    detectedOn: EVERYWHERE,
+  },
+  { name: 'quote_eq', before: "name = 'it''s'", after: "name = 'it''z'", detectedOn: EVERYWHERE },
+  {
+    name: 'newline',
+    before: "note <> 'line1\nline2' OR qty > 0",
+    after: "note <> 'line1\nline3' OR qty > 0",
+    detectedOn: EVERYWHERE,
+  },
+  // A backslash means itself on SQLite and PostgreSQL, an escape on MariaDB: not compared there.
+  {
+    name: 'backslash',
+    before: "note <> 'a\\b'",
+    after: "note <> 'a\\c'",
+    detectedOn: ['sqlite', 'postgres'],
+  },
   {
     name: 'unchanged',
     before: "coalesce(note, '') <> 'bad'",

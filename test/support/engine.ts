@@ -3,12 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   CapturedOutput,
+  type DialectName,
   Environment,
   type MigrationConfig,
   parseDatabaseUrl,
   type SchemaDef,
 } from '../../src/migrate/index.js';
 import { renderRevisionFile } from '../../src/migrate/script/revision-file.js';
+import { scratchDatabase } from './databases.js';
 
 /** A scratch migrations folder, removed by `cleanup()`. */
 export function scratchScripts(): { dir: string; cleanup(): void } {
@@ -71,6 +73,24 @@ export async function runWithModels<T>(
     return { result: await fn(env), out: output.stdoutText, err: output.stderrText };
   } finally {
     await env.close();
+  }
+}
+
+/** Runs one command on a scratch database and scripts folder whose models are `target`: its result. */
+export type RunOnScratch = <T>(target: SchemaDef, fn: (env: Environment) => Promise<T>) => Promise<T>;
+
+/** A scratch database of `dialect` and a scratch scripts folder for `fn`, both removed after. */
+export async function withScratchWorkspace(
+  dialect: DialectName,
+  fn: (run: RunOnScratch) => Promise<void>,
+): Promise<void> {
+  const db = await scratchDatabase(dialect);
+  const scripts = scratchScripts();
+  try {
+    await fn(async (target, f) => (await runWithModels(db.url, scripts.dir, target, f)).result);
+  } finally {
+    await db.drop();
+    scripts.cleanup();
   }
 }
 

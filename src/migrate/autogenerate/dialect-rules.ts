@@ -3,6 +3,7 @@ import { normalizeDefault } from '../introspect/normalize.js';
 import { sameCollation } from '../schema/collation.js';
 import { INTEGER_TYPES } from '../schema/column-type.js';
 import { sameColumnType } from '../schema/dialect-type.js';
+import { isConstraintNameFor } from '../schema/naming.js';
 import type { ColumnDef, IndexDef, ReferentialAction, TableDef, UniqueDef } from '../schema/types.js';
 
 /**
@@ -101,7 +102,8 @@ function correctMysql(t: TableDef, model: TableDef | undefined): void {
   // InnoDB gives a foreign key without a usable index one of its own, named after the key; the
   // introspector hides it while the key exists, but DROP FOREIGN KEY leaves it behind. Such a
   // leftover is the database's artefact, not a model's index: it is recognised by its name, the
-  // engine's foreign-key naming convention over exactly its columns (fk_<table>_<columns>_<target>).
+  // engine's foreign-key naming convention over exactly its columns (fk_<table>_<columns>_<target>,
+  // or that cut short and hashed when it is too long).
   t.indexes = (t.indexes ?? []).filter((i) => !isForeignKeyLeftover(t.name, i, modelIndexes));
 }
 
@@ -165,8 +167,7 @@ function isUniqueIndex(
 
 function isForeignKeyLeftover(table: string, index: IndexDef, modelIndexes: Map<string, IndexDef>): boolean {
   if (index.unique || modelIndexes.has(index.name.toLowerCase())) return false;
-  const prefix = `fk_${table}_${index.columns.join('_')}_`.toLowerCase();
-  return index.name.toLowerCase().startsWith(prefix);
+  return isConstraintNameFor(index.name, 'fk', table, index.columns);
 }
 
 /** Tables that belong to the engine or the database, never to the models. */

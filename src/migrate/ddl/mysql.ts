@@ -80,7 +80,10 @@ export class MysqlDialect extends BaseDialect {
     };
     if (change.default === null) delete next.default;
     else if (change.default !== undefined) next.default = change.default;
-    const collation = applyCollationChange(existing.collation, change.collation);
+    // MariaDB's JSON is LONGTEXT in utf8mb4_bin, the database's collation rather than the column's:
+    // a JSON column made text takes the table's default, as a new text column does.
+    const fromJson = existing.type === 'json' && next.type !== 'json';
+    const collation = applyCollationChange(fromJson ? undefined : existing.collation, change.collation);
     if (collation) next.collation = collation;
     else delete next.collation;
     return [

@@ -81,7 +81,7 @@ export class MysqlIntrospector implements Introspector {
       const onUpdate = /on update \S+/i.exec(c.extra)?.[0];
       const type = portableType(onUpdate ? `${c.column_type} ${onUpdate}` : c.column_type, 'mysql');
       const col: ColumnDef = { name: c.name, type, nullable: c.is_nullable === 'YES' };
-      const def = portableDefault(c.column_default, type);
+      const def = portableDefault(c.column_default, type, 'mysql');
       if (def !== undefined) col.default = def;
       if (/auto_increment/i.test(c.extra)) col.autoIncrement = true;
       // Every text column has one, the table's default included: dialect-rules tells them apart.

@@ -1,5 +1,6 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { parseColumnType } from '../schema/column-type.js';
+import { skipQuoted } from '../schema/index-statement.js';
 import type {
   ColumnType,
   ColumnTypeName,
@@ -87,8 +88,12 @@ function portableName(raw: string): ColumnTypeName | undefined {
   }
 }
 
-/** A default as a catalogue prints it → a ServerDefault, interpreted by the column's type. */
-export function portableDefault(raw: string | null | undefined, type: ColumnType): ServerDefault | undefined {
+/** A default as `dialect`'s catalogue prints it → a ServerDefault, interpreted by the column's type. */
+export function portableDefault(
+  raw: string | null | undefined,
+  type: ColumnType,
+  dialect: DialectName,
+): ServerDefault | undefined {
   if (raw === null || raw === undefined) return undefined;
   let v = raw.trim();
   if (v === '' || v.toUpperCase() === 'NULL') return undefined;
@@ -102,7 +107,8 @@ export function portableDefault(raw: string | null | undefined, type: ColumnType
   if (/^(current_date|curdate)(\(\))?$/.test(lower)) return { expr: 'current_date' };
   let literal: string | undefined;
   if (v.startsWith("'") && v.endsWith("'") && v.length >= 2) {
-    literal = v.slice(1, -1).replaceAll("''", "'").replaceAll('\\\\', '\\');
+    const body = v.slice(1, -1);
+    literal = dialect === 'mysql' ? unescapeMariadb(body) : body.replaceAll("''", "'");
   }
   const text = literal ?? v;
   const base = safeBase(type);
@@ -119,6 +125,32 @@ export function portableDefault(raw: string | null | undefined, type: ColumnType
     return Number(text);
   }
   return text;
+}
+
+/**
+ * The text of a string literal's body as MariaDB prints it in information_schema (COLUMN_DEFAULT,
+ * CHECK_CLAUSE): a quote is `''` in a VARCHAR's default but `\'` in a TEXT column's and in a CHECK;
+ * a backslash is `\\`; newline, carriage return, NUL and (TEXT, CHECK) Ctrl-Z are `\n`, `\r`, `\0`,
+ * `\Z`; a tab, a double quote and a VARCHAR's Ctrl-Z are written as they are. The other escapes
+ * MariaDB reads in a literal (`\t`, `\b`, `\"`; a backslash before any other character stands for
+ * that character) are read too, in one pass, so that `\\n` is a backslash and an n. PostgreSQL and
+ * SQLite give backslashes no meaning: their literals only double the quote.
+ */
+function unescapeMariadb(body: string): string {
+  const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', '0': '\0', Z: '\x1a' };
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    const next = body[i + 1];
+    if (c === '\\' && next !== undefined) {
+      out += ESCAPES[next] ?? next;
+      i++;
+    } else if (c === "'" && next === "'") {
+      out += "'";
+      i++;
+    } else out += c;
+  }
+  return out;
 }
 
 /** A model's default put in the same normal form, for comparison. */
@@ -225,5 +257,41 @@ function safeBase(type: ColumnType): string {
  * portable revision, and each round trip changes the text. Any other expression is kept verbatim.
  */
 export function portableCheck(raw: string, dialect: DialectName): string {
-  return portableValueList(raw, dialect) ?? raw;
+  const text = dialect === 'mysql' ? standardQuotes(raw) : raw;
+  return portableValueList(text, dialect) ?? text;
+}
+
+/**
+ * MariaDB's CHECK_CLAUSE with its string literals spelt as the model writes them where MariaDB
+ * reads that alike: `'it\'s'` as `'it''s'`, `'a\nb'` with the newline itself. A literal that holds
+ * a backslash is left as MariaDB wrote it (`'a\\b'`): there no spelling means the same on every
+ * dialect, and the check-expr tokenizer declines to compare it.
+ */
+function standardQuotes(clause: string): string {
+  let out = '';
+  for (let i = 0; i < clause.length; i++) {
+    const c = clause[i]!;
+    if (c === '`' || c === '"') {
+      const end = skipQuoted(clause, i);
+      out += clause.slice(i, end + 1);
+      i = end;
+      continue;
+    }
+    if (c !== "'") {
+      out += c;
+      continue;
+    }
+    let end = i + 1;
+    for (; end < clause.length; end++) {
+      if (clause[end] === '\\') end++;
+      else if (clause[end] === "'" && clause[end + 1] === "'") end++;
+      else if (clause[end] === "'") break;
+    }
+    const literal = clause.slice(i, end + 1);
+    const value = unescapeMariadb(literal.slice(1, -1));
+    const keep = end >= clause.length || ['\\', '\0', '\x1a'].some((x) => value.includes(x));
+    out += keep ? literal : `'${value.replaceAll("'", "''")}'`;
+    i = end;
+  }
+  return out;
 }

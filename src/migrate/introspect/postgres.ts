@@ -102,7 +102,7 @@ export class PostgresIntrospector implements Introspector {
       if (c.collation) col.collation = { postgres: c.collation };
       if (c.identity || c.dflt?.startsWith('nextval(')) col.autoIncrement = true;
       else {
-        const def = portableDefault(c.dflt, type);
+        const def = portableDefault(c.dflt, type, 'postgres');
         if (def !== undefined) col.default = def;
       }
       t.columns.push(col);

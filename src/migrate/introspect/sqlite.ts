@@ -85,7 +85,7 @@ export class SqliteIntrospector implements Introspector {
       if (!t || c.hidden) continue;
       const type = portableType(c.type || 'text', 'sqlite');
       const col: ColumnDef = { name: c.name, type, nullable: c.notnull === 0 && c.pk === 0 };
-      const def = portableDefault(c.dflt_value, type);
+      const def = portableDefault(c.dflt_value, type, 'sqlite');
       if (def !== undefined) col.default = def;
       const collation = collations.get(c.tbl)?.get(c.name.toLowerCase());
       if (collation) col.collation = { sqlite: collation };

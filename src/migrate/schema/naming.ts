@@ -17,3 +17,23 @@ export function constraintName(
   const hash = createHash('sha1').update(name).digest('hex').slice(0, 8);
   return `${name.slice(0, MAX_IDENTIFIER - 9)}_${hash}`;
 }
+
+/**
+ * Whether `name` is one constraintName(prefix, table, [...parts, last]) gives for some non-empty
+ * `last` (a foreign key's target table, say), compared without case: `<prefix>_<table>_<parts>_…`
+ * in full, or a longer one cut and hashed, whose kept head may end anywhere in those parts. The
+ * hash of a cut name is not checked, as what was cut is unknown.
+ */
+export function isConstraintNameFor(
+  name: string,
+  prefix: 'pk' | 'uq' | 'fk' | 'ix' | 'ck',
+  table: string,
+  parts: string[],
+): boolean {
+  const n = name.toLowerCase();
+  const head = `${[prefix, table, ...parts].join('_')}_`.toLowerCase();
+  if (n.length <= MAX_IDENTIFIER && n.length > head.length && n.startsWith(head)) return true;
+  const kept = MAX_IDENTIFIER - 9;
+  if (n.length !== MAX_IDENTIFIER || !/_[0-9a-f]{8}$/.test(n)) return false;
+  return head.length >= kept ? n.startsWith(head.slice(0, kept)) : n.startsWith(head);
+}
