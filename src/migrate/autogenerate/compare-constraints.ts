@@ -110,7 +110,9 @@ function comparableIndexes(m: TableDef, d: TableDef, out: CompareResult): IndexD
 /**
  * The model's foreign key, if any, that relies on an index over `columns` being dropped: InnoDB
  * needs an index whose leading columns are the key's, and refuses to drop the last one
- * ("needed in a foreign key constraint"). Another index the model keeps, or the primary key, will do.
+ * ("needed in a foreign key constraint"); op.dropIndex then drops the key and creates it again
+ * there (ddl/mysql.ts), which is worth a warning. Another index the model keeps, or the primary
+ * key, will do.
  */
 function foreignKeyNeeding(columns: string[], m: TableDef): string | undefined {
   const leads = (cols: string[], key: string[]) =>
