@@ -39,6 +39,8 @@ export interface DialectImpl {
   literal(value: unknown): string;
   columnType(col: ColumnDef): string;
   renderDefault(def: ServerDefault, type: ColumnDef['type']): string;
+  /** A CHECK expression, spelt as the models and revisions do (standard SQL), as this database reads it. */
+  checkSql(expr: string): string;
 
   createTable(name: string, spec: TableSpec): string[];
   dropTable(name: string): string[];

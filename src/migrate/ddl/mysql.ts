@@ -2,6 +2,7 @@ import { type ColumnDefinitionBuilder, MysqlAdapter, MysqlQueryCompiler, sql } f
 import { applyCollationChange } from '../schema/collation.js';
 import { parseColumnType } from '../schema/column-type.js';
 import { dialectTypeSql, isDialectType } from '../schema/dialect-type.js';
+import { skipQuoted, unquoteIdentifier } from '../schema/index-statement.js';
 import type { ColumnDef, ForeignKeyDef, ServerDefault, TableDef } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind } from './dialect-impl.js';
@@ -96,6 +97,29 @@ export class MysqlDialect extends BaseDialect {
 
   override dropIndex(table: string, name: string): string[] {
     return [this.compiler.schema.dropIndex(name).on(table).compile().sql];
+  }
+
+  /**
+   * MariaDB reads `"name"` as a string and a backslash in a string literal as an escape: the
+   * standard spelling's identifiers take backquotes and its backslashes are doubled. Backquoted
+   * names pass as they are.
+   */
+  override checkSql(expr: string): string {
+    let out = '';
+    for (let i = 0; i < expr.length; i++) {
+      const c = expr[i]!;
+      if (c !== "'" && c !== '"' && c !== '`') {
+        out += c;
+        continue;
+      }
+      const end = skipQuoted(expr, i);
+      const text = expr.slice(i, end + 1);
+      if (c === "'") out += text.replaceAll('\\', '\\\\');
+      else if (c === '"') out += this.quote(unquoteIdentifier(text));
+      else out += text;
+      i = end;
+    }
+    return out;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import { sqlName } from '../introspect/check-expr/print.js';
 import { validateCollation } from './collation.js';
 import { constraintName } from './naming.js';
 import type {
@@ -188,7 +189,7 @@ function buildTable(name: string, columns: ColumnMap, extras: TableExtras): Tabl
     }
     if (s.oneOf) {
       const list = s.oneOf.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
-      checks.push({ name: constraintName('ck', name, [colName]), expr: `${colName} IN (${list})` });
+      checks.push({ name: constraintName('ck', name, [colName]), expr: `${sqlName(colName)} IN (${list})` });
     }
   }
   for (const u of extras.uniques ?? []) {
