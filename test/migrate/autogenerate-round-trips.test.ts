@@ -151,6 +151,23 @@ for (const dialect of DIALECTS) {
         schema(parent(), child({ uniques: [{ name: 'uq_c_p_x', columns: ['p_id', 'x'] }] })),
       );
     });
+
+    test('a referenced key and the column referencing it change type together', async () => {
+      const { upgrade: up, downgrade: down } = await roundTrip(
+        dialect,
+        schema(parent('integer'), child({}, 'integer')),
+        schema(parent('bigint'), child({}, 'bigint')),
+        { p: [{ id: 1 }], c: [{ id: 1, p_id: 1 }] },
+      );
+      for (const ops of [up, down]) {
+        const first = ops.findIndex((l) => l.includes('dropConstraint'));
+        const last = ops.findLastIndex((l) => l.includes('createForeignKey'));
+        const alters = ops.flatMap((l, i) => (l.includes('alterColumn') ? [i] : []));
+        // SQLite's INTEGER PRIMARY KEY is its rowid, 64-bit already: p.id is no change there.
+        assert.equal(alters.length, dialect === 'sqlite' ? 1 : 2, ops.join('\n'));
+        assert.ok(first >= 0 && first < alters[0]! && alters.at(-1)! < last, ops.join('\n'));
+      }
+    });
   });
 }
 
