@@ -179,6 +179,16 @@ function buildTable(name: string, columns: ColumnMap, extras: TableExtras): Tabl
     }
     if (s.references) {
       const r = s.references;
+      // MariaDB refuses such a key; SQLite and PostgreSQL fail the delete or update that fires it.
+      const setNull = [
+        r.onDelete === 'set null' && 'ON DELETE',
+        r.onUpdate === 'set null' && 'ON UPDATE',
+      ].find(Boolean);
+      if (setNull && !s.nullable) {
+        throw new Error(
+          `Model '${name}': column '${colName}' is NOT NULL, but its foreign key sets it to NULL (${setNull} SET NULL); make it .nullable() or choose another action`,
+        );
+      }
       fks.push({
         name: constraintName('fk', name, [colName, r.table]),
         columns: [colName],
