@@ -5,6 +5,7 @@ import { describeOp } from '../../src/migrate/autogenerate/describe.js';
 import { reverseOps } from '../../src/migrate/autogenerate/diff-ops.js';
 import { renderOps } from '../../src/migrate/autogenerate/render.js';
 import { warningsFor } from '../../src/migrate/autogenerate/warnings.js';
+import { MysqlDialect } from '../../src/migrate/ddl/mysql.js';
 import type { DialectName, TableDef } from '../../src/migrate/index.js';
 import { canonicalNumber } from '../../src/migrate/introspect/check-expr/check-node.js';
 import {
@@ -261,12 +262,20 @@ describe('CHECK expressions: the portable spelling a downgrade restores', () => 
     assert.equal(portableCheck("(qty = ANY (ARRAY['-1'::integer, 2]))", 'postgres'), 'qty IN (-1, 2)');
   });
 
-  test('none where it is not certain: a cast that may matter, a name that needs quotes', () => {
+  test('a name that needs quotes, in double quotes (ddl/mysql.ts writes them as backquotes)', () => {
+    assert.equal(portableCheckExpression('(("Qty" > 0))', 'postgres'), '"Qty" > 0');
+    assert.equal(portableCheckExpression('(("order" > 0))', 'postgres'), '"order" > 0');
+    assert.equal(portableCheckExpression('(`Qty` > 0)', 'mysql'), '"Qty" > 0');
+    assert.equal(
+      new MysqlDialect().checkSql(`"Qty" > 0 AND "a""b" <> 'x\\y"'`),
+      '`Qty` > 0 AND `a"b` <> \'x\\\\y"\'',
+    );
+  });
+
+  test('none where it is not certain: a cast that may matter', () => {
     for (const db of [
       '((((price * (2)::numeric) - ((qty / 3))::numeric) >= (0)::numeric))',
       "((due > '2020-01-01'::date))",
-      '(("Qty" > 0))',
-      '(("order" > 0))',
       "((note <> 'a\\b'::text))",
     ]) {
       assert.equal(portableCheckExpression(db, 'postgres'), undefined, db);

@@ -1,4 +1,5 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
+import { dialectImpl } from '../ddl/index.js';
 import { compareCheckExpressions, portableCheckExpression } from '../introspect/check-expr/compare.js';
 import type { CheckDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef } from '../schema/types.js';
 import type { CompareResult } from './compare.js';
@@ -110,7 +111,9 @@ function comparableIndexes(m: TableDef, d: TableDef, out: CompareResult): IndexD
 /**
  * The model's foreign key, if any, that relies on an index over `columns` being dropped: InnoDB
  * needs an index whose leading columns are the key's, and refuses to drop the last one
- * ("needed in a foreign key constraint"). Another index the model keeps, or the primary key, will do.
+ * ("needed in a foreign key constraint"); op.dropIndex then drops the key and creates it again
+ * there (ddl/mysql.ts), which is worth a warning. Another index the model keeps, or the primary
+ * key, will do.
  */
 function foreignKeyNeeding(columns: string[], m: TableDef): string | undefined {
   const leads = (cols: string[], key: string[]) =>
@@ -166,6 +169,7 @@ export function compareChecks(m: TableDef, d: TableDef, dialect: DialectName, ou
     new Map((list ?? []).map((c) => [c.name.toLowerCase(), c]));
   const model = byName(m.checks);
   const db = byName(d.checks);
+  const impl = dialectImpl(dialect);
   const sorted = (map: Map<string, CheckDef>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [key, c] of sorted(db)) {
     if (model.has(key)) continue;
@@ -175,11 +179,14 @@ export function compareChecks(m: TableDef, d: TableDef, dialect: DialectName, ou
   for (const [key, c] of sorted(model)) {
     const old = db.get(key);
     if (!old) continue;
-    const diff = compareCheckExpressions(c.expr, old.expr, dialect);
+    // Both as the DDL writes them here: the model's, and the database's where the introspector
+    // spelt it in the standard way (MariaDB's backquotes and backslashes).
+    const diff = compareCheckExpressions(impl.checkSql(c.expr), impl.checkSql(old.expr), dialect);
     if (diff.kind !== 'changed') continue;
     // The database's expression, for the downgrade: SQLite keeps the text an earlier revision
     // wrote; MariaDB's and PostgreSQL's are spelt portably where that is certain.
-    const portable = dialect === 'sqlite' ? old.expr : portableCheckExpression(old.expr, dialect);
+    const portable =
+      dialect === 'sqlite' ? old.expr : portableCheckExpression(impl.checkSql(old.expr), dialect);
     const op: ChangeCheckOp = {
       kind: 'change_check',
       table: m.name,

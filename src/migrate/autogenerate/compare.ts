@@ -1,7 +1,7 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { sameCollation } from '../schema/collation.js';
 import { typeLabel } from '../schema/dialect-type.js';
-import type { ColumnDef, SchemaDef, TableDef } from '../schema/types.js';
+import type { ColumnDef, ForeignKeyDef, SchemaDef, TableDef } from '../schema/types.js';
 import { compareChecks, compareForeignKeys, compareIndexesAndUniques } from './compare-constraints.js';
 import { correctReflected, isEngineTable, sameDefault, sameType } from './dialect-rules.js';
 import type { AlterColumnOp, DiffOp } from './diff-ops.js';
@@ -65,15 +65,51 @@ export function compareSchemas(
     compareTable(m, d, options.dialect, section);
     out.detected.push(...section.detected);
     out.skipped.push(...section.skipped);
-    return { name: m.name, ops: section.ops };
+    return { name: m.name, ops: section.ops, model: m, db: d };
   });
+  const keys = keysAroundTypeChanges(sections, options.dialect);
+  for (const k of keys) out.ops.push({ kind: 'remove_fk', table: k.table, fk: k.fk });
   for (const section of orderAcrossTables(sections)) out.ops.push(...section.ops);
+  for (const k of keys) out.ops.push({ kind: 'add_fk', table: k.table, fk: k.fk });
   removeTables(
     db.filter((t) => !modelByName.has(t.name.toLowerCase())),
     options.dialect,
     out,
   );
   return out;
+}
+
+/**
+ * The foreign keys that stay but whose columns, or the columns they reference, change type:
+ * MySQL/MariaDB refuse to change either while the key exists ("Cannot change column …: used in a
+ * foreign key constraint"), and a key's two sides changed one at a time would not match between
+ * the two ALTERs. Each is dropped before the tables' changes and created again after them, on
+ * every dialect (the revision runs unchanged on all), and so back in the downgrade.
+ */
+function keysAroundTypeChanges(
+  sections: { name: string; ops: DiffOp[]; model: TableDef; db: TableDef }[],
+  dialect: DialectName,
+): { table: string; fk: ForeignKeyDef }[] {
+  const key = (table: string, column: string) => `${table.toLowerCase()}\u0000${column.toLowerCase()}`;
+  const retyped = new Set(
+    sections.flatMap((s) =>
+      s.ops.flatMap((op) =>
+        op.kind === 'alter_column' && op.changes.type ? [key(op.table, op.to.name)] : [],
+      ),
+    ),
+  );
+  if (!retyped.size) return [];
+  return sections.flatMap((s) => {
+    const changed = compareForeignKeys(s.model, s.db, dialect).removed;
+    return (s.db.foreignKeys ?? [])
+      .filter(
+        (fk) =>
+          !changed.includes(fk) &&
+          (fk.columns.some((c) => retyped.has(key(s.name, c))) ||
+            fk.references.columns.some((c) => retyped.has(key(fk.references.table, c)))),
+      )
+      .map((fk) => ({ table: s.name, fk }));
+  });
 }
 
 function compareNames(a: string, b: string): number {

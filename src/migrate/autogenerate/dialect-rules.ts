@@ -66,15 +66,21 @@ export function correctReflected(db: TableDef, model: TableDef | undefined, dial
  * SQLite's auto-increment primary key is its rowid, which must be declared INTEGER (see the
  * SQLite dialect's columnType): a model's bigint or smallint auto-increment key reads back as
  * integer. Read as the model declares it, or `check` reports a type change that cannot be applied.
+ * So is a single-column integer primary key the model does not make auto-increment: an INTEGER
+ * PRIMARY KEY is the rowid, which holds any 64-bit integer, so a bigint key loses nothing there,
+ * and rebuilding it as BIGINT would stop SQLite filling it in.
  */
 function correctSqliteRowid(t: TableDef, model: TableDef | undefined): void {
+  const pk = model?.primaryKey?.columns ?? [];
   for (const c of t.columns) {
     const declared = model?.columns.find((m) => m.name.toLowerCase() === c.name.toLowerCase());
     const declaredType = declared?.type;
+    const rowidKey =
+      !!declared?.autoIncrement || (pk.length === 1 && pk[0]!.toLowerCase() === c.name.toLowerCase());
     if (
       c.autoIncrement &&
       c.type === 'integer' &&
-      declared?.autoIncrement &&
+      rowidKey &&
       typeof declaredType === 'string' &&
       INTEGER_TYPES.has(declaredType)
     ) {

@@ -81,7 +81,7 @@ function dataWarnings(op: DiffOp): Warning[] {
         ? [
             {
               destructive: false,
-              text: `foreign key '${op.neededBy}' still needs an index on its columns: MySQL/MariaDB refuse to drop '${name}' unless the models keep another index starting with them`,
+              text: `foreign key '${op.neededBy}' still needs an index on its columns: on MySQL/MariaDB, dropping '${name}' drops the key and creates it again (InnoDB then makes its own index), which checks every row`,
             },
           ]
         : [];

@@ -116,7 +116,7 @@ export abstract class BaseDialect implements DialectImpl {
         },
       );
     }
-    for (const ck of spec.checks ?? []) b = b.addCheckConstraint(ck.name, sql.raw(ck.expr));
+    for (const ck of spec.checks ?? []) b = b.addCheckConstraint(ck.name, sql.raw(this.checkSql(ck.expr)));
     return [b.compile().sql];
   }
 
@@ -172,10 +172,21 @@ export abstract class BaseDialect implements DialectImpl {
     return [b.compile().sql];
   }
 
+  /**
+   * A CHECK expression as this database must read it. The models' and the revisions' spelling is
+   * standard SQL, what SQLite and PostgreSQL read: `"name"` is an identifier, a string literal
+   * only doubles its quote, and a backslash in it is a backslash.
+   */
+  checkSql(expr: string): string {
+    return expr;
+  }
+
   addCheck(table: string, check: CheckDef): string[] | null {
     return [
-      this.compiler.schema.alterTable(table).addCheckConstraint(check.name, sql.raw(check.expr)).compile()
-        .sql,
+      this.compiler.schema
+        .alterTable(table)
+        .addCheckConstraint(check.name, sql.raw(this.checkSql(check.expr)))
+        .compile().sql,
     ];
   }
 

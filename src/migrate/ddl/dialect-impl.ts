@@ -39,6 +39,8 @@ export interface DialectImpl {
   literal(value: unknown): string;
   columnType(col: ColumnDef): string;
   renderDefault(def: ServerDefault, type: ColumnDef['type']): string;
+  /** A CHECK expression, spelt as the models and revisions do (standard SQL), as this database reads it. */
+  checkSql(expr: string): string;
 
   createTable(name: string, spec: TableSpec): string[];
   dropTable(name: string): string[];
@@ -54,6 +56,11 @@ export interface DialectImpl {
   addForeignKey(table: string, fk: ForeignKeyDef): string[] | null;
   addCheck(table: string, check: CheckDef): string[] | null;
   dropConstraint(table: string, name: string, kind: ConstraintKind): string[] | null;
+  /**
+   * The foreign keys of `table` that dropping its index or unique constraint `name` would leave
+   * without the index their database requires (InnoDB's); absent where keys need none.
+   */
+  foreignKeysNeedingIndex?(table: TableDef, name: string): ForeignKeyDef[];
 
   /** The version table, `alembic_version` layout: one varchar(32) primary key column. */
   createVersionTable(table: string): string[];

@@ -2,7 +2,8 @@ import { type ColumnDefinitionBuilder, MysqlAdapter, MysqlQueryCompiler, sql } f
 import { applyCollationChange } from '../schema/collation.js';
 import { parseColumnType } from '../schema/column-type.js';
 import { dialectTypeSql, isDialectType } from '../schema/dialect-type.js';
-import type { ColumnDef, ServerDefault } from '../schema/types.js';
+import { skipQuoted, unquoteIdentifier } from '../schema/index-statement.js';
+import type { ColumnDef, ForeignKeyDef, ServerDefault, TableDef } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind } from './dialect-impl.js';
 
@@ -101,6 +102,51 @@ export class MysqlDialect extends BaseDialect {
     return [this.compiler.schema.dropIndex(name).on(table).compile().sql];
   }
 
+  /**
+   * MariaDB reads `"name"` as a string and a backslash in a string literal as an escape: the
+   * standard spelling's identifiers take backquotes and its backslashes are doubled. Backquoted
+   * names pass as they are.
+   */
+  override checkSql(expr: string): string {
+    let out = '';
+    for (let i = 0; i < expr.length; i++) {
+      const c = expr[i]!;
+      if (c !== "'" && c !== '"' && c !== '`') {
+        out += c;
+        continue;
+      }
+      const end = skipQuoted(expr, i);
+      const text = expr.slice(i, end + 1);
+      if (c === "'") out += text.replaceAll('\\', '\\\\');
+      else if (c === '"') out += this.quote(unquoteIdentifier(text));
+      else out += text;
+      i = end;
+    }
+    return out;
+  }
+
+  /**
+   * InnoDB wants an index whose leading columns are a foreign key's, and refuses to drop the last
+   * one ("needed in a foreign key constraint"). The index it made for the key by itself (named
+   * after the key, and not reported by the introspector) it drops silently once another index
+   * covers the columns: an index created in an upgrade then cannot be dropped in the downgrade.
+   * The keys listed here are dropped before such a drop and created again after it, which gives
+   * them back InnoDB's own index, as before the upgrade.
+   */
+  foreignKeysNeedingIndex(table: TableDef, name: string): ForeignKeyDef[] {
+    const lower = name.toLowerCase();
+    const own = [...(table.indexes ?? []), ...(table.uniqueConstraints ?? [])];
+    const dropped = own.find((i) => i.name.toLowerCase() === lower);
+    if (!dropped || ('expression' in dropped && dropped.expression)) return [];
+    const others = [
+      ...own.filter((i) => i.name.toLowerCase() !== lower && !('expression' in i && i.expression)),
+      ...(table.primaryKey ? [table.primaryKey] : []),
+    ];
+    return (table.foreignKeys ?? []).filter(
+      (fk) => leads(dropped.columns, fk.columns) && !others.some((i) => leads(i.columns, fk.columns)),
+    );
+  }
+
   dropConstraint(table: string, name: string, kind: ConstraintKind): string[] {
     const t = this.quote(table);
     switch (kind) {
@@ -114,6 +160,11 @@ export class MysqlDialect extends BaseDialect {
         return [`ALTER TABLE ${t} DROP CONSTRAINT ${this.quote(name)}`];
     }
   }
+}
+
+/** Whether `key` are the leading columns of `columns`. */
+function leads(columns: string[], key: string[]): boolean {
+  return key.length <= columns.length && key.every((c, i) => c.toLowerCase() === columns[i]!.toLowerCase());
 }
 
 /** The fractional seconds of a DATETIME(n)/TIMESTAMP(n) given as MySQL's own type: MySQL wants its default's to match. */

@@ -14,6 +14,7 @@ import type {
   Collation,
   ColumnDef,
   ColumnTypeName,
+  ForeignKeyDef,
   ReferentialAction,
   ServerDefault,
   TableDef,
@@ -239,7 +240,8 @@ export class Operations {
   }
 
   async dropIndex(name: string, table: string): Promise<void> {
-    await this.run(this.impl.dropIndex(table, name));
+    const keys = await this.foreignKeysNeedingIndex(name, () => this.sink.getTable(table));
+    await this.run(this.keepingForeignKeys(table, keys, this.impl.dropIndex(table, name)));
     await this.track(table, (t) => ({ ...t, indexes: (t.indexes ?? []).filter((i) => i.name !== name) }));
   }
 
@@ -287,8 +289,36 @@ export class Operations {
     await this.change(
       table,
       (s) => edit.dropConstraint(s, name, kind),
-      () => this.impl.dropConstraint(table, name, kind),
+      async (load) => {
+        const statements = this.impl.dropConstraint(table, name, kind);
+        if (!statements || kind !== 'unique') return statements;
+        return this.keepingForeignKeys(table, await this.foreignKeysNeedingIndex(name, load), statements);
+      },
     );
+  }
+
+  /**
+   * The foreign keys that would lose the last index on their columns with index (or unique
+   * constraint) `name`: on MySQL/MariaDB, read from the live table (the offline schema under
+   * `--sql`); none elsewhere, where a key needs no index.
+   */
+  private async foreignKeysNeedingIndex(
+    name: string,
+    load: () => Promise<TableDef | undefined>,
+  ): Promise<ForeignKeyDef[]> {
+    if (!this.impl.foreignKeysNeedingIndex) return [];
+    const t = await load();
+    return t ? this.impl.foreignKeysNeedingIndex(t, name) : [];
+  }
+
+  /** `statements` between dropping `keys` and creating them again. */
+  private keepingForeignKeys(table: string, keys: ForeignKeyDef[], statements: string[]): string[] {
+    if (!keys.length) return statements;
+    return [
+      ...keys.flatMap((fk) => this.impl.dropConstraint(table, fk.name, 'foreignkey') ?? []),
+      ...statements,
+      ...keys.flatMap((fk) => this.impl.addForeignKey(table, fk) ?? []),
+    ];
   }
 
   /** Raw SQL, or a Kysely query built from `op.db` (rendered with literals in `--sql` mode). */

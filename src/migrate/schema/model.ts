@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import { sqlName } from '../introspect/check-expr/print.js';
 import { validateCollation } from './collation.js';
 import { constraintName } from './naming.js';
 import type {
@@ -178,6 +179,16 @@ function buildTable(name: string, columns: ColumnMap, extras: TableExtras): Tabl
     }
     if (s.references) {
       const r = s.references;
+      // MariaDB refuses such a key; SQLite and PostgreSQL fail the delete or update that fires it.
+      const setNull = [
+        r.onDelete === 'set null' && 'ON DELETE',
+        r.onUpdate === 'set null' && 'ON UPDATE',
+      ].find(Boolean);
+      if (setNull && !s.nullable) {
+        throw new Error(
+          `Model '${name}': column '${colName}' is NOT NULL, but its foreign key sets it to NULL (${setNull} SET NULL); make it .nullable() or choose another action`,
+        );
+      }
       fks.push({
         name: constraintName('fk', name, [colName, r.table]),
         columns: [colName],
@@ -188,7 +199,7 @@ function buildTable(name: string, columns: ColumnMap, extras: TableExtras): Tabl
     }
     if (s.oneOf) {
       const list = s.oneOf.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
-      checks.push({ name: constraintName('ck', name, [colName]), expr: `${colName} IN (${list})` });
+      checks.push({ name: constraintName('ck', name, [colName]), expr: `${sqlName(colName)} IN (${list})` });
     }
   }
   for (const u of extras.uniques ?? []) {

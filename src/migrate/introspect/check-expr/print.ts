@@ -88,6 +88,15 @@ function precedence(n: CheckNode): number {
   }
 }
 
+/**
+ * A column name in a CHECK expression, quoted when it must be (capitals, a reserved word): the
+ * standard `"name"`, which ddl/mysql.ts spells with backquotes for MariaDB.
+ */
+export function sqlName(name: string): string {
+  if (/^[a-z_][a-z0-9_]*$/.test(name) && !RESERVED.has(name)) return name;
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
 export function printNode(n: CheckNode): string {
   const wrap = (child: CheckNode, min: number) => {
     const s = printNode(child);
@@ -95,8 +104,7 @@ export function printNode(n: CheckNode): string {
   };
   switch (n.t) {
     case 'col':
-      if (!/^[a-z_][a-z0-9_]*$/.test(n.name) || RESERVED.has(n.name)) throw new Unsupported('name');
-      return n.name;
+      return sqlName(n.name);
     case 'fn':
       return `${n.name}(${n.args.map(printNode).join(', ')})`;
     case 'not':
