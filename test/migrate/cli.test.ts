@@ -54,6 +54,18 @@ describe('expireeye db (the executable)', () => {
       assert.equal(fromEnv.code, 0, fromEnv.stderr);
       assert.ok(fs.existsSync(path.join(project, 'db', 'from-env.sqlite')));
       assert.equal(fs.existsSync(path.join(sub, 'db')), false);
+      // SQLAlchemy's spellings: three slashes then a relative path, four then an absolute one.
+      const relative = await cli(
+        ['db', 'upgrade', 'head'],
+        { DATABASE_URL: 'sqlite:///alchemy/rel.sqlite' },
+        sub,
+      );
+      assert.equal(relative.code, 0, relative.stderr);
+      assert.ok(fs.existsSync(path.join(project, 'alchemy', 'rel.sqlite')));
+      const absolute = path.join(project, 'abs.sqlite');
+      const abs = await cli(['db', 'upgrade', 'head'], { DATABASE_URL: `sqlite:///${absolute}` }, sub);
+      assert.equal(abs.code, 0, abs.stderr);
+      assert.ok(fs.existsSync(absolute));
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
     }

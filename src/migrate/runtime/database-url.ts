@@ -40,8 +40,11 @@ export function parseDatabaseUrl(
   if (!scheme) throw new DatabaseUrlError('must start with mysql://, postgres:// or sqlite:');
   if (scheme === 'sqlite') {
     let file = url.slice('sqlite:'.length);
-    // sqlite:///abs/path (SQLAlchemy style) and sqlite://rel/path are accepted as well.
+    // SQLAlchemy's spellings mean what they mean there: sqlite:///rel/path is relative to the
+    // project folder and sqlite:////abs/path absolute (the path is what follows the third slash).
+    // sqlite://rel/path is read as relative too.
     if (file.startsWith('//')) file = file.slice(2);
+    if (file.startsWith('/') && url.startsWith('sqlite:///')) file = file.slice(1);
     if (file === '')
       throw new DatabaseUrlError('sqlite: needs a file path, e.g. sqlite:./data/expireeye.sqlite');
     const relative = file !== ':memory:' && !path.isAbsolute(file);
