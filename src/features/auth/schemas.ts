@@ -31,6 +31,12 @@ export const SignupReply = Type.Object({
   token: Type.String({ description: 'A bearer token, as login gives.' }),
 });
 
+/**
+ * Login takes passwords longer than the 72 bytes sign-up allows, on purpose: accounts carried over
+ * from the original may have been hashed by the Python bcrypt 4.3 it pinned, which cut longer
+ * passwords at 72 bytes without a word, and their owners still type the whole password. bcrypt compares the first 72 bytes, as it
+ * did then.
+ */
 export const LoginBody = Type.Object({
   email: Email,
   password: Type.String({ minLength: 1, maxLength: 1024 }),
