@@ -8,6 +8,7 @@ import net from 'node:net';
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private stalled = false;
+  private down = false;
   private constructor(
     private readonly server: net.Server,
     readonly port: number,
@@ -16,6 +17,10 @@ export class TcpProxy {
   static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
     let proxy!: TcpProxy;
     const server = net.createServer((client) => {
+      if (proxy.down) {
+        client.destroy();
+        return;
+      }
       const upstream = net.connect(targetPort, targetHost);
       for (const [from, to] of [
         [client, upstream],
@@ -40,6 +45,16 @@ export class TcpProxy {
   stall(): void {
     this.stalled = true;
     for (const s of this.sockets) s.pause();
+  }
+
+  /** The server is gone: every connection is closed, and new ones are refused until `restore`. */
+  cut(): void {
+    this.down = true;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  restore(): void {
+    this.down = false;
   }
 
   resume(): void {

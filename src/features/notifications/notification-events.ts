@@ -56,32 +56,60 @@ export async function unreadBacklog(
   return rows.reverse();
 }
 
+/** A notification's place in the order backlogs and catch-ups read them: (created_at, id). */
+export interface NotificationKey {
+  created_at: Date;
+  id: string;
+}
+
+/** Whether `row` comes at or after `key` in (created_at, id) order. */
+export function atOrAfter(row: NotificationKey, key: NotificationKey): boolean {
+  const d = row.created_at.getTime() - key.created_at.getTime();
+  return d > 0 || (d === 0 && row.id >= key.id);
+}
+
+/** One user of a catch-up, and where their sockets' catch-up starts (none: all their unread). */
+export interface CatchUpFrom {
+  userId: string;
+  from: NotificationKey | undefined;
+}
+
 /**
- * Unread notifications of `userIds` created at or after `since`, oldest first, at most `limit`
- * per query of up to 500 users: what sockets that stayed open may have missed while their
- * instance could not hear the notification bus.
+ * One page of the unread notifications of `users`, each user's from their `from` key on, in
+ * (created_at, id) order, strictly after `page` (the previous page's last row): what sockets that
+ * stayed open may have missed while their instance could not hear the notification bus. Read
+ * by key, not by a time window: a notification's created_at is when its work started (a sweep's
+ * start), which may be long before it was committed and published.
  */
-export async function unreadSince(
+export async function unreadPage(
   database: AppDatabase,
-  userIds: readonly string[],
-  since: Date,
+  users: readonly CatchUpFrom[],
+  page: NotificationKey | undefined,
   limit: number,
 ): Promise<NotificationRow[]> {
-  const out: NotificationRow[] = [];
-  for (let i = 0; i < userIds.length; i += 500) {
-    const rows = await database.db
-      .selectFrom('notifications')
-      .select(NOTIFICATION_COLUMNS)
-      .where('user_id', 'in', userIds.slice(i, i + 500))
-      .where('is_read', '=', false)
-      .where('created_at', '>=', since)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    out.push(...rows);
-  }
-  return out;
+  if (users.length === 0) return [];
+  const everything = users.filter((u) => !u.from).map((u) => u.userId);
+  const bounded = users.filter((u): u is { userId: string; from: NotificationKey } => u.from !== undefined);
+  return database.db
+    .selectFrom('notifications')
+    .select(NOTIFICATION_COLUMNS)
+    .where('is_read', '=', false)
+    .where((eb) => {
+      const keyAtOrAfter = (k: NotificationKey, inclusive: boolean) =>
+        eb.or([
+          eb('created_at', '>', k.created_at),
+          eb.and([eb('created_at', '=', k.created_at), eb('id', inclusive ? '>=' : '>', k.id)]),
+        ]);
+      const ofUsers = [
+        ...(everything.length ? [eb('user_id', 'in', everything)] : []),
+        ...bounded.map((u) => eb.and([eb('user_id', '=', u.userId), keyAtOrAfter(u.from, true)])),
+      ];
+      return page ? eb.and([eb.or(ofUsers), keyAtOrAfter(page, false)]) : eb.or(ofUsers);
+    })
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 /** Where committed notifications go to reach their owner's sockets (`app.publishNotifications`). */

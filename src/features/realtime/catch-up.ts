@@ -1,24 +1,30 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { SharedRedis } from '../../app/shared-redis.js';
 import type { AppDatabase } from '../../db/database.js';
-import { unreadSince } from '../notifications/notification-events.js';
+import {
+  atOrAfter,
+  type CatchUpFrom,
+  type NotificationKey,
+  unreadPage,
+} from '../notifications/notification-events.js';
 import { withScanData } from '../notifications/scan-frame-data.js';
-import type { SocketHub } from './socket-hub.js';
+import { resyncFrame } from './notification-frames.js';
+import type { SocketClient, SocketHub } from './socket-hub.js';
 
-/**
- * How far before the subscription dropped the catch-up reads: a notification committed just
- * before the drop may be published just after it, and instances' clocks differ a little. What a
- * socket already has is skipped by the hub, so reading further back costs no duplicate.
- */
-const MARGIN_MS = 30_000;
-/** At most this many notifications per 500 connected users in one catch-up. */
-const LIMIT = 1000;
+/** Users per query of a catch-up. */
+const USERS_PER_QUERY = 100;
+/** Notifications per page of a catch-up: it reads page after page until there are no more. */
+const PAGE = 1000;
 
 /**
  * Redis pub/sub keeps nothing: while this instance's subscription is down, notifications that
  * other instances (or `expireeye sweep`) publish never reach its sockets, though the sockets stay
- * open. When the subscription is back, the unread notifications of the users connected here,
- * created since it dropped, are delivered — each socket is sent the ones it does not have.
+ * open. When the subscription is back, each socket is sent every unread notification of its user
+ * that it does not have (`seen`), from its horizon on (what it was not sent on connect stays
+ * unsent) — read by key, all of them, page by page, however old their created_at (a sweep's rows
+ * carry its start time, and a long sweep commits them much later). A socket that has forgotten what
+ * it was sent (past the hub's limit) cannot be caught up without repeats: it is sent a `resync`
+ * frame instead, telling the client to fetch its notifications. Catch-ups run one at a time.
  */
 export function catchUpAfterOutages(
   redis: SharedRedis,
@@ -26,24 +32,73 @@ export function catchUpAfterOutages(
   database: AppDatabase,
   log: Pick<FastifyBaseLogger, 'error' | 'info'>,
 ): void {
-  let droppedAt: number | undefined;
+  let dropped = false;
+  let running: Promise<void> = Promise.resolve();
   redis.onSubscriberDown(() => {
-    droppedAt ??= Date.now();
+    dropped = true;
   });
   redis.onSubscriberReady(() => {
-    if (droppedAt === undefined) return;
-    const since = new Date(droppedAt - MARGIN_MS);
-    droppedAt = undefined;
-    const users = hub.users();
-    if (users.length === 0) return;
-    unreadSince(database, users, since, LIMIT)
-      .then((rows) => withScanData(database, rows))
-      .then(
-        (rows) => {
-          if (rows.length) log.info({ notifications: rows.length }, 'notification bus back: catching up');
-          hub.deliver(rows);
-        },
-        (e: unknown) => log.error({ err: e }, 'catching up on notifications after a Redis outage failed'),
-      );
+    if (!dropped) return;
+    dropped = false;
+    running = running.then(() =>
+      catchUp(hub, database, log).catch((e: unknown) =>
+        log.error({ err: e }, 'catching up on notifications after a Redis outage failed'),
+      ),
+    );
   });
+}
+
+/** One catch-up of every socket open on this instance now. */
+export async function catchUp(
+  hub: SocketHub,
+  database: AppDatabase,
+  log: Pick<FastifyBaseLogger, 'info'>,
+): Promise<void> {
+  const users: CatchUpFrom[] = [];
+  for (const userId of hub.users()) {
+    const clients = hub.clientsOf(userId).filter((c) => !resynced(hub, c));
+    if (clients.length === 0) continue;
+    users.push({ userId, from: earliest(clients.map((c) => c.horizon)) });
+  }
+  let sent = 0;
+  for (let i = 0; i < users.length; i += USERS_PER_QUERY) {
+    const batch = users.slice(i, i + USERS_PER_QUERY);
+    for (let page: NotificationKey | undefined; ; ) {
+      const rows = await unreadPage(database, batch, page, PAGE);
+      for (const row of await withScanData(database, rows)) {
+        let frame: string | undefined;
+        for (const client of hub.clientsOf(row.user_id)) {
+          // It may overflow during this catch-up too (a huge one).
+          if (resynced(hub, client) || (client.horizon && !atOrAfter(row, client.horizon))) continue;
+          if (!client.seen.has(row.id)) sent++;
+          frame = hub.deliverTo(client, row, frame);
+        }
+      }
+      if (rows.length < PAGE) break;
+      page = rows[rows.length - 1];
+    }
+  }
+  if (sent) log.info({ notifications: sent }, 'notification bus back: caught up');
+}
+
+/**
+ * A socket that forgot what it was sent is told to re-fetch (and is left out of this catch-up);
+ * from then on, a catch-up starts at the notifications created after this moment.
+ */
+function resynced(hub: SocketHub, client: SocketClient): boolean {
+  if (!client.forgot) return false;
+  client.forgot = false;
+  client.horizon = { created_at: new Date(), id: '' };
+  hub.send(client, resyncFrame());
+  return true;
+}
+
+/** The earliest of the sockets' horizons (undefined, the beginning, if any has none). */
+function earliest(horizons: (NotificationKey | undefined)[]): NotificationKey | undefined {
+  let first: NotificationKey | undefined;
+  for (const h of horizons) {
+    if (!h) return undefined;
+    if (!first || !atOrAfter(h, first)) first = h;
+  }
+  return first;
 }

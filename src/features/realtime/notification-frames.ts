@@ -20,6 +20,16 @@ export const pong = () => JSON.stringify({ type: 'pong' });
 export const errorFrame = (message: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ type: 'error', message, ...extra });
 
+/**
+ * Sent after a Redis outage to a socket that may have missed notifications the server cannot
+ * replay without repeats: the client fetches them (`GET /api/notification/list`) and stays connected.
+ */
+export const resyncFrame = () =>
+  JSON.stringify({
+    type: 'resync',
+    message: 'Notifications may have been missed: fetch GET /api/notification/list',
+  });
+
 export const replyFrame = (type: string, fields: Record<string, unknown>) =>
   JSON.stringify({ type, ...fields });
 

@@ -87,6 +87,13 @@ export class NotificationSocket {
           sent.add(row.id);
           deps.hub.sendNotification(client, row);
         }
+        // A catch-up after a lost subscription re-reads the unread notifications from the oldest
+        // one sent here on; all of them when the backlog held every one there was.
+        const oldest = backlog[0];
+        client.horizon =
+          backlog.length < deps.backlogLimit || !oldest
+            ? undefined
+            : { created_at: oldest.created_at, id: oldest.id };
       }
     } catch (e) {
       deps.log.error({ err: e }, 'reading the notification backlog failed');

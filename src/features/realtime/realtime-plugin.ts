@@ -39,7 +39,11 @@ declare module 'fastify' {
  */
 async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings): Promise<void> {
   const bus = await createNotificationBus(app.redis, settings.redisChannel, app.log);
-  const hub = new SocketHub({ heartbeatMs: settings.heartbeatSeconds * 1000, log: app.log });
+  const hub = new SocketHub({
+    heartbeatMs: settings.heartbeatSeconds * 1000,
+    log: app.log,
+    seenLimit: settings.backlogLimit + 10_000,
+  });
   bus.onDeliver((rows) => hub.deliver(rows));
   if (app.redis) catchUpAfterOutages(app.redis, hub, app.database, app.log);
   closeRevokedSockets(app.tokenVersions, hub, app.log);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
-import type { PublishedNotification } from '../notifications/notification-events.js';
+import type { NotificationKey, PublishedNotification } from '../notifications/notification-events.js';
 import { notificationFrame, POLICY_VIOLATION } from './notification-frames.js';
 
 /** The token a socket was opened with: the socket lasts as long as that token is valid. */
@@ -18,18 +18,40 @@ export interface SocketClient extends SocketSession {
   alive: boolean;
   /** Live notifications that arrived while the backlog was being read: sent after it, in order. */
   held: { id: string; frame: string }[] | undefined;
-  /** Ids of the last notifications this socket was given (at most RECENT), so none goes twice. */
-  recent: string[];
+  /**
+   * Ids of the notifications this socket was given (the backlog, live ones, a catch-up's), oldest
+   * first, so that none goes twice: a notification can come again from a catch-up (which re-reads
+   * the unread ones from `horizon` on) and from Redis (a publish that failed is delivered here at
+   * once and sent again when Redis is back). At most the hub's `seenLimit`; past it the oldest are
+   * forgotten and `forgot` is set.
+   */
+  seen: Set<string>;
+  /**
+   * Where a catch-up starts for this socket: the unread notifications it was not sent on connect
+   * are the ones before this key (those past the backlog limit). Undefined: it was sent all.
+   */
+  horizon: NotificationKey | undefined;
+  /** `seen` overflowed: a catch-up cannot tell what this socket has, so it is told to re-fetch. */
+  forgot: boolean;
 }
 
-/** How many notification ids each socket remembers; a catch-up reaches back a few seconds only. */
-const RECENT = 100;
+/**
+ * Before a socket's backlog is read, its catch-up starts this long before it was registered (clocks
+ * of instances differ a little); the backlog then sets the real horizon.
+ */
+const CLOCK_MARGIN_MS = 30_000;
 
 export interface SocketHubOptions {
   heartbeatMs: number;
   log: Pick<Logger, 'debug' | 'warn'>;
   /** A client this far behind (bytes queued) is cut off; on reconnect it gets its backlog. */
   maxBufferedBytes?: number;
+  /**
+   * Notification ids each socket remembers (default 10,200: a full default backlog and 10,000
+   * more). What can come again is what it was sent since it connected that is still unread, and
+   * what this instance could not publish; a socket past the limit is told to re-fetch instead.
+   */
+  seenLimit?: number;
 }
 
 /**
@@ -42,9 +64,11 @@ export class SocketHub {
   private readonly byUser = new Map<string, Set<SocketClient>>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly maxBuffered: number;
+  private readonly seenLimit: number;
 
   constructor(private readonly options: SocketHubOptions) {
     this.maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.seenLimit = options.seenLimit ?? 10_200;
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -63,7 +87,16 @@ export class SocketHub {
 
   /** Registers a socket; it receives live notifications from now on, held until `release`. */
   add(userId: string, socket: WebSocket, session: SocketSession): SocketClient {
-    const client: SocketClient = { userId, socket, ...session, alive: true, held: [], recent: [] };
+    const client: SocketClient = {
+      userId,
+      socket,
+      ...session,
+      alive: true,
+      held: [],
+      seen: new Set(),
+      horizon: { created_at: new Date(Date.now() - CLOCK_MARGIN_MS), id: '' },
+      forgot: false,
+    };
     let set = this.byUser.get(userId);
     if (!set) {
       set = new Set();
@@ -112,6 +145,11 @@ export class SocketHub {
     return [...this.byUser.keys()];
   }
 
+  /** The user's open sockets on this instance. */
+  clientsOf(userId: string): readonly SocketClient[] {
+    return [...(this.byUser.get(userId) ?? [])];
+  }
+
   /** Sends one of the user's notifications (the backlog), remembering that this socket has it. */
   sendNotification(client: SocketClient, row: PublishedNotification): void {
     this.remember(client, row.id);
@@ -127,7 +165,7 @@ export class SocketHub {
 
   /**
    * Pushes each notification to every local socket of its owner, skipping a socket that already
-   * has it (a catch-up after a lost subscription re-reads the last seconds).
+   * has it (a catch-up, or a message Redis delivers again).
    */
   deliver(rows: readonly PublishedNotification[]): void {
     for (const row of rows) {
@@ -135,19 +173,32 @@ export class SocketHub {
       if (!set) continue;
       // Serialised once, however many sockets the user has.
       let frame: string | undefined;
-      for (const client of set) {
-        if (client.recent.includes(row.id)) continue;
-        this.remember(client, row.id);
-        frame ??= notificationFrame(row);
-        if (client.held) client.held.push({ id: row.id, frame });
-        else this.send(client, frame);
-      }
+      for (const client of set) frame = this.deliverTo(client, row, frame);
     }
   }
 
+  /**
+   * Pushes one notification of the client's user to it, unless it has it (or it is closed); held
+   * while its backlog is being read. Returns the frame, to be reused for the user's other sockets.
+   */
+  deliverTo(client: SocketClient, row: PublishedNotification, frame?: string): string | undefined {
+    if (client.userId !== row.user_id || client.seen.has(row.id)) return frame;
+    if (this.byUser.get(client.userId)?.has(client) !== true) return frame;
+    this.remember(client, row.id);
+    const f = frame ?? notificationFrame(row);
+    if (client.held) client.held.push({ id: row.id, frame: f });
+    else this.send(client, f);
+    return f;
+  }
+
   private remember(client: SocketClient, id: string): void {
-    client.recent.push(id);
-    if (client.recent.length > RECENT) client.recent.shift();
+    client.seen.add(id);
+    if (client.seen.size <= this.seenLimit) return;
+    for (const oldest of client.seen) {
+      client.seen.delete(oldest);
+      break;
+    }
+    client.forgot = true;
   }
 
   send(client: SocketClient, frame: string): void {
