@@ -19,6 +19,9 @@ export const Notification = Type.Object({
 
 export const NotificationList = Type.Object({
   notifications: Type.Array(Notification, { description: 'Newest first.' }),
+  total: Type.Integer({
+    description: 'Notifications matching the filter (`unread`), over all pages.',
+  }),
   unread: Type.Integer({ description: 'Unread notifications in all.' }),
   message: Type.Optional(Type.String({ description: '"No notifications found" when the list is empty.' })),
 });
