@@ -208,6 +208,30 @@ for (const dialect of DIALECTS) {
       assert.equal((await get(u.token)).status, 200, 'a bare token, as the original accepted');
     });
 
+    test('answers to authenticated requests carry Cache-Control: no-store (they had none)', async () => {
+      const u = await newUser(server, 'cache');
+      for (const path of [
+        '/api/user/profile',
+        '/api/user/export',
+        '/api/product/user/list',
+        '/api/notification/list',
+      ]) {
+        const res = await u.api.get(path);
+        assert.equal(res.status, 200, `${path}: ${res.text}`);
+        assert.equal(res.headers.get('cache-control'), 'no-store', path);
+      }
+      // Errors about the caller's data too.
+      const missing = await u.api.post('/api/notification/mark-read/no-such-id');
+      assert.equal(missing.status, 404);
+      assert.equal(missing.headers.get('cache-control'), 'no-store');
+      const bad = await u.api.put('/api/user/profile', { name: 'x'.repeat(101) });
+      assert.equal(bad.status, 422);
+      assert.equal(bad.headers.get('cache-control'), 'no-store');
+      // A public answer is not the caller's; nor is the refusal of a request without a valid token.
+      assert.equal((await u.api.get('/api/status')).headers.get('cache-control'), null);
+      assert.equal((await server.client().get('/api/user/profile')).headers.get('cache-control'), null);
+    });
+
     test('profile: update name and date of birth; bad input is 422', async () => {
       const u = await newUser(server, 'profile');
       const res = await u.api.put('/api/user/profile', { name: ' Bob ', dob: '1990-05-06' });
