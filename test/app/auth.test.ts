@@ -243,12 +243,23 @@ for (const dialect of DIALECTS) {
       assert.equal(cleared.body.dob, null);
       assert.equal(cleared.body.name, 'Bob');
       assert.equal((await u.api.put('/api/user/profile', {})).status, 422);
-      // Only fields that cannot be changed here: not "a change of nothing" but the same 422.
-      for (const body of [{ email: 'other@example.com' }, { password: 'hacked123' }]) {
+      // Only a field that cannot be changed here: not "a change of nothing" but the same 422.
+      const password = await u.api.put('/api/user/profile', { password: 'hacked123' });
+      assert.equal(password.status, 422, password.text);
+      assert.deepEqual(password.body, {
+        errors: [{ field: 'body', message: 'At least one field is required' }],
+      });
+      // Another e-mail says that the e-mail cannot change (it said "At least one field is
+      // required"), alone or beside a name, which is then not changed either.
+      for (const body of [
+        { email: 'other@example.com' },
+        { name: 'Eve', email: 'other@example.com' },
+        { email: 7 },
+      ]) {
         const res = await u.api.put('/api/user/profile', body);
         assert.equal(res.status, 422, res.text);
         assert.deepEqual(res.body, {
-          errors: [{ field: 'body', message: 'At least one field is required' }],
+          errors: [{ field: 'email', message: 'The e-mail address cannot be changed' }],
         });
       }
       assert.equal(
@@ -256,6 +267,13 @@ for (const dialect of DIALECTS) {
         cleared.body.updatedAt,
         'unchanged',
       );
+      // The current e-mail, sent back with the profile, is no change of it.
+      const same = await u.api.put('/api/user/profile', { name: 'Bob', email: ` ${u.email.toUpperCase()} ` });
+      assert.equal(same.status, 200, same.text);
+      assert.equal(same.body.email, u.email);
+      assert.deepEqual((await u.api.put('/api/user/profile', { email: u.email })).body, {
+        errors: [{ field: 'body', message: 'At least one field is required' }],
+      });
       // An empty date field is no date, as null is.
       await u.api.put('/api/user/profile', { dob: '1990-05-06' });
       const blank = await u.api.put('/api/user/profile', { dob: '' });
