@@ -9,7 +9,9 @@ export const NotificationQuery = Type.Object({
 
 export const Notification = Type.Object({
   id: Type.String(),
-  type: Type.String({ description: '`info` (a scan) or `warning` (an item expired).' }),
+  type: Type.String({
+    description: '`info` (a scan), `warning` (an item expired) or `expiring_soon` (an item expires soon).',
+  }),
   message: Type.String(),
   productName: Nullable(Type.String()),
   itemId: Nullable(Type.String({ description: 'The inventory item it is about, while it exists.' })),
