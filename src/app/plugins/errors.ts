@@ -48,7 +48,7 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
     _req: FastifyRequest,
     body: string | Buffer,
     done: (err: Error | null, value?: unknown) => void,
-  ): void => {
+  ) => {
     let text: string;
     try {
       text = typeof body === 'string' ? body : utf8.decode(body);
