@@ -208,6 +208,30 @@ for (const dialect of DIALECTS) {
       assert.equal((await get(u.token)).status, 200, 'a bare token, as the original accepted');
     });
 
+    test('answers to authenticated requests carry Cache-Control: no-store (they had none)', async () => {
+      const u = await newUser(server, 'cache');
+      for (const path of [
+        '/api/user/profile',
+        '/api/user/export',
+        '/api/product/user/list',
+        '/api/notification/list',
+      ]) {
+        const res = await u.api.get(path);
+        assert.equal(res.status, 200, `${path}: ${res.text}`);
+        assert.equal(res.headers.get('cache-control'), 'no-store', path);
+      }
+      // Errors about the caller's data too.
+      const missing = await u.api.post('/api/notification/mark-read/no-such-id');
+      assert.equal(missing.status, 404);
+      assert.equal(missing.headers.get('cache-control'), 'no-store');
+      const bad = await u.api.put('/api/user/profile', { name: 'x'.repeat(101) });
+      assert.equal(bad.status, 422);
+      assert.equal(bad.headers.get('cache-control'), 'no-store');
+      // A public answer is not the caller's; nor is the refusal of a request without a valid token.
+      assert.equal((await u.api.get('/api/status')).headers.get('cache-control'), null);
+      assert.equal((await server.client().get('/api/user/profile')).headers.get('cache-control'), null);
+    });
+
     test('profile: update name and date of birth; bad input is 422', async () => {
       const u = await newUser(server, 'profile');
       const res = await u.api.put('/api/user/profile', { name: ' Bob ', dob: '1990-05-06' });
@@ -219,12 +243,23 @@ for (const dialect of DIALECTS) {
       assert.equal(cleared.body.dob, null);
       assert.equal(cleared.body.name, 'Bob');
       assert.equal((await u.api.put('/api/user/profile', {})).status, 422);
-      // Only fields that cannot be changed here: not "a change of nothing" but the same 422.
-      for (const body of [{ email: 'other@example.com' }, { password: 'hacked123' }]) {
+      // Only a field that cannot be changed here: not "a change of nothing" but the same 422.
+      const password = await u.api.put('/api/user/profile', { password: 'hacked123' });
+      assert.equal(password.status, 422, password.text);
+      assert.deepEqual(password.body, {
+        errors: [{ field: 'body', message: 'At least one field is required' }],
+      });
+      // Another e-mail says that the e-mail cannot change (it said "At least one field is
+      // required"), alone or beside a name, which is then not changed either.
+      for (const body of [
+        { email: 'other@example.com' },
+        { name: 'Eve', email: 'other@example.com' },
+        { email: 7 },
+      ]) {
         const res = await u.api.put('/api/user/profile', body);
         assert.equal(res.status, 422, res.text);
         assert.deepEqual(res.body, {
-          errors: [{ field: 'body', message: 'At least one field is required' }],
+          errors: [{ field: 'email', message: 'The e-mail address cannot be changed' }],
         });
       }
       assert.equal(
@@ -232,6 +267,13 @@ for (const dialect of DIALECTS) {
         cleared.body.updatedAt,
         'unchanged',
       );
+      // The current e-mail, sent back with the profile, is no change of it.
+      const same = await u.api.put('/api/user/profile', { name: 'Bob', email: ` ${u.email.toUpperCase()} ` });
+      assert.equal(same.status, 200, same.text);
+      assert.equal(same.body.email, u.email);
+      assert.deepEqual((await u.api.put('/api/user/profile', { email: u.email })).body, {
+        errors: [{ field: 'body', message: 'At least one field is required' }],
+      });
       // An empty date field is no date, as null is.
       await u.api.put('/api/user/profile', { dob: '1990-05-06' });
       const blank = await u.api.put('/api/user/profile', { dob: '' });

@@ -98,6 +98,71 @@ for (const dialect of DIALECTS) {
       });
     });
 
+    describe('JSON bodies', () => {
+      let server: TestServer;
+      before(async () => {
+        server = await startServer(dialect);
+      });
+      after(() => server.close());
+
+      const raw = (token: string, contentType: string, body: Uint8Array | string) =>
+        fetch(`${server.baseUrl}/api/product/inventory/add`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+          body,
+        });
+
+      test('a body that is not valid UTF-8 is a 422 and nothing is stored (it was stored with U+FFFD)', async () => {
+        const u = await newUser(server, 'utf8');
+        const bad = Buffer.concat([
+          Buffer.from('{"productName":"Bad'),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('utf","category":"c"}'),
+        ]);
+        // Also a UTF-8 sequence cut short, and an over-long encoding of '/'.
+        const truncated = Buffer.concat([Buffer.from('{"productName":"Caf'), Buffer.from([0xc3])]);
+        const overlong = Buffer.concat([
+          Buffer.from('{"productName":"a'),
+          Buffer.from([0xc0, 0xaf]),
+          Buffer.from('b"}'),
+        ]);
+        for (const body of [bad, truncated, overlong]) {
+          const res = await raw(u.token, 'application/json', body);
+          assert.equal(res.status, 422);
+          assert.deepEqual(await res.json(), {
+            errors: [{ field: 'body', message: 'The body is not valid UTF-8' }],
+          });
+        }
+        const list = await u.api.get('/api/product/inventory/list');
+        assert.deepEqual(list.body.products, [], 'nothing stored');
+        // Valid multi-byte UTF-8 is fine.
+        const ok = await raw(
+          u.token,
+          'application/json',
+          Buffer.from('{"productName":"Café 🍎","category":"c"}'),
+        );
+        assert.equal(ok.status, 200, await ok.text());
+        const names = (await u.api.get('/api/product/inventory/list')).body.products.map((p: any) => p.name);
+        assert.deepEqual(names, ['Café 🍎']);
+      });
+
+      test('any application/<x>+json type is JSON (application/vnd.api+json was a 415)', async () => {
+        const u = await newUser(server, 'suffix');
+        for (const [i, type] of [
+          'application/vnd.api+json',
+          'application/problem+json; charset=utf-8',
+          'Application/Merge-Patch+JSON',
+        ].entries()) {
+          const res = await raw(u.token, type, JSON.stringify({ productName: `Suffix ${i}`, category: 'c' }));
+          assert.equal(res.status, 200, `${type}: ${await res.text()}`);
+        }
+        for (const type of ['application/+json', 'text/vnd.api+json', 'application/vnd.api+jsonx']) {
+          const res = await raw(u.token, type, JSON.stringify({ productName: 'Nope', category: 'c' }));
+          assert.equal(res.status, 415, type);
+        }
+      });
+    });
+
     test("requests Node's HTTP parser refuses are answered in the API's error shape", async () => {
       const server = await startServer(dialect);
       const raw = async (request: string) => {

@@ -18,7 +18,12 @@ for (const dialect of DIALECTS) {
     test('an empty list keeps both shapes: an empty array and the original message', async () => {
       const res = await alice.api.get('/api/notification/list');
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body, { notifications: [], unread: 0, message: 'No notifications found' });
+      assert.deepEqual(res.body, {
+        notifications: [],
+        total: 0,
+        unread: 0,
+        message: 'No notifications found',
+      });
     });
 
     test('list newest first; mark one read (owner only), mark all read', async () => {
@@ -78,6 +83,55 @@ for (const dialect of DIALECTS) {
         paged.body.notifications.map((n: { id: string }) => n.id),
         [oldest.id],
       );
+    });
+
+    test('`total` counts every notification matching the filter, beyond the page (the list stopped at 100 silently)', async () => {
+      const carol = await newUser(server, 'carol');
+      // 103 notifications, 3 of them read: more than the default page of 100.
+      const created = Date.now();
+      await server.database.db
+        .insertInto('notifications')
+        .values(
+          Array.from({ length: 103 }, (_, i) => ({
+            id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+            user_id: carol.id,
+            type: 'info',
+            message: `Note ${i}`,
+            is_read: i < 3,
+            created_at: new Date(created - i * 1000),
+          })),
+        )
+        .execute();
+      const page = await carol.api.get('/api/notification/list');
+      assert.equal(page.status, 200, page.text);
+      assert.equal(page.body.notifications.length, 100, 'the default limit');
+      assert.equal(page.body.total, 103);
+      assert.equal(page.body.unread, 100);
+      const rest = await carol.api.get('/api/notification/list?offset=100');
+      assert.deepEqual(
+        rest.body.notifications.map((n: { message: string }) => n.message),
+        ['Note 100', 'Note 101', 'Note 102'],
+      );
+      assert.equal(rest.body.total, 103);
+      const unread = await carol.api.get('/api/notification/list?unread=true&limit=10');
+      assert.equal(unread.body.notifications.length, 10);
+      assert.equal(unread.body.total, 100, 'with unread=true, only the unread ones count');
+      assert.equal(unread.body.unread, 100);
+      // A page past the end still tells how many there are.
+      const beyond = await carol.api.get('/api/notification/list?offset=200');
+      assert.deepEqual(beyond.body.notifications, []);
+      assert.equal(beyond.body.total, 103);
+      assert.equal(beyond.body.unread, 100);
+      const beyondUnread = await carol.api.get('/api/notification/list?unread=true&offset=100');
+      assert.deepEqual(beyondUnread.body.notifications, []);
+      assert.equal(beyondUnread.body.total, 100);
+      assert.equal(beyondUnread.body.unread, 100);
+      // Another user's notifications do not count.
+      assert.equal((await bob.api.get('/api/notification/list')).body.total, 0);
+      const spec = await server.client().get('/api/openapi.json');
+      const list =
+        spec.body.paths['/api/notification/list'].get.responses['200'].content['application/json'].schema;
+      assert.ok(list.required.includes('total'), 'the OpenAPI document declares total');
     });
 
     test('no token: 401 on every notification route', async () => {

@@ -108,10 +108,13 @@ describe('app config', () => {
 });
 
 describe('npm start (dist/src/server.js)', () => {
-  test('embedded SQLite: migrates to head itself, keeps a 0600 secret, shuts down gracefully on SIGTERM', async () => {
+  test('embedded SQLite: migrates to head itself, keeps a 0600 secret and a 0600 database, shuts down gracefully on SIGTERM', async () => {
     const cwd = tmp();
+    // Killed at the end even when an assertion fails midway, so that a failure does not hang the run.
+    const servers: Running[] = [];
     try {
       const s = start({}, cwd);
+      servers.push(s);
       const port = await Promise.race([
         s.port,
         s.exit.then((e) => {
@@ -122,7 +125,11 @@ describe('npm start (dist/src/server.js)', () => {
       assert.deepEqual(status.database, { reachable: true, atHead: true });
       const key = path.join(cwd, 'data', 'secret.key');
       assert.equal(fs.statSync(key).mode & 0o777, 0o600);
-      assert.ok(fs.existsSync(path.join(cwd, 'data', 'expireeye.sqlite')));
+      // The database holds password hashes: owner only, like the secret; SQLite gives its WAL
+      // files the database file's mode.
+      for (const name of ['expireeye.sqlite', 'expireeye.sqlite-wal', 'expireeye.sqlite-shm']) {
+        assert.equal(fs.statSync(path.join(cwd, 'data', name)).mode & 0o777, 0o600, name);
+      }
       const docs = await fetch(`http://127.0.0.1:${port}/docs`);
       assert.equal(docs.status, 200);
       // A slow request (bcrypt at cost 12) in flight when SIGTERM arrives still gets its answer.
@@ -141,6 +148,7 @@ describe('npm start (dist/src/server.js)', () => {
       // A restart reuses the secret: the token from before still works.
       const token = ((await res.json()) as { token: string }).token;
       const again = start({}, cwd);
+      servers.push(again);
       const port2 = await again.port;
       const profile = await fetch(`http://127.0.0.1:${port2}/api/user/profile`, {
         headers: { authorization: `Bearer ${token}` },
@@ -149,6 +157,7 @@ describe('npm start (dist/src/server.js)', () => {
       again.child.kill('SIGTERM');
       assert.equal((await again.exit).code, 0);
     } finally {
+      for (const r of servers) r.child.kill('SIGKILL');
       fs.rmSync(cwd, { recursive: true, force: true });
     }
   });

@@ -31,7 +31,8 @@ describe('expireeye db (the executable)', () => {
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stderr, /^INFO {2}\[expireeye\.runtime\.migration\] Context impl SQLiteImpl\.\n/);
     assert.match(up.stderr, /Running upgrade {2}-> \w{12}, initial schema\n/);
-    assert.ok(fs.existsSync(path.join(cwd, 'data', 'expireeye.sqlite')));
+    const file = path.join(cwd, 'data', 'expireeye.sqlite');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'it holds password hashes: owner only');
     const cur = await cli(['db', 'current'], {}, cwd);
     assert.equal(cur.code, 0);
     assert.match(cur.stdout, /^\w{12} \(head\)\n$/);
@@ -267,6 +268,21 @@ describe('expireeye db (the executable)', () => {
       assert.equal(r.stderr, '');
     } finally {
       fs.rmSync(project.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a SQLite database file that exists keeps its mode', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-mode-'));
+    try {
+      const file = path.join(dir, 'shared.sqlite');
+      fs.writeFileSync(file, '');
+      fs.chmodSync(file, 0o640);
+      const up = await cli(['db', 'upgrade', 'head'], { DATABASE_URL: `sqlite:${file}` }, cwd);
+      assert.equal(up.code, 0, up.stderr);
+      assert.equal(fs.statSync(file).mode & 0o777, 0o640);
+      assert.ok(fs.statSync(file).size > 0, 'migrated');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

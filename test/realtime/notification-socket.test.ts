@@ -24,6 +24,23 @@ for (const dialect of DIALECTS) {
 
     const token = (user: { id: string; email: string }) => server.app.tokens.sign(user);
 
+    test('a plain HTTP GET (no Upgrade) is 426 Upgrade Required with Upgrade: websocket (it was an empty 404)', async () => {
+      const alice = await insertUser(server.database, 'alice');
+      for (const api of [new Client(server.baseUrl), new Client(server.baseUrl, token(alice))]) {
+        const res = await api.get('/api/ws/notification');
+        assert.equal(res.status, 426);
+        assert.equal(res.headers.get('upgrade'), 'websocket');
+        assert.match(res.body.detail, /WebSocket/);
+        assert.equal(Object.keys(res.body).length, 1);
+      }
+      const head = await fetch(`${server.baseUrl}/api/ws/notification`, { method: 'HEAD' });
+      assert.equal(head.status, 426);
+      assert.equal((await new Client(server.baseUrl).post('/api/ws/notification', {})).status, 405);
+      // The WebSocket itself still connects (`connected` waits for CONNECTION_ESTABLISHED).
+      const s = await connected(server.wsUrl, token(alice));
+      await s.close();
+    });
+
     test('a frame over the size limit closes the socket with 1009; a client error, not logged as a server one', async () => {
       const alice = await insertUser(server.database, 'alice');
       const s = await connected(server.wsUrl, token(alice));

@@ -44,6 +44,11 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
     }
     request.user = { id: claimed.id, email: claimed.email };
   });
+  // What an authenticated request gets back is that user's (a profile, an export, lists, even an
+  // error about their data): no browser or shared cache may keep it.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.user) reply.header('cache-control', 'no-store');
+  });
 }
 
 export default fp(authPlugin, { name: 'auth' });

@@ -14,6 +14,12 @@ function jsonOffset(e: unknown, body: string): number {
   return m ? Number(m[1]) : body.length;
 }
 
+/**
+ * Any structured-syntax JSON type, `application/<x>+json` (RFC 6839), e.g. `application/vnd.api+json`,
+ * with or without parameters (Fastify tests the type as `type/subtype; key="value"`).
+ */
+const JSON_SUFFIX = /^application\/[^\s/;]+\+json(?:;|$)/;
+
 /** Paths of the routes, to tell 405 (path known, method not) from 404. */
 interface RouteShape {
   method: string;
@@ -36,24 +42,34 @@ function routePattern(url: string): RegExp {
  * Unknown paths are 404, known paths with another method 405.
  */
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
-  app.addContentTypeParser(
-    ['application/json', 'application/*+json'],
-    { parseAs: 'string' },
-    (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
-      const text = typeof body === 'string' ? body : body.toString('utf8');
-      if (text.trim() === '') return done(null, undefined);
-      try {
-        done(null, sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
-      } catch (e) {
-        if (e instanceof SyntaxError && /prototype|constructor/i.test(e.message) && !/JSON/.test(e.message)) {
-          return done(
-            new JsonBodyError([{ field: 'body', message: 'Object contains forbidden prototype property' }]),
-          );
-        }
-        done(new JsonBodyError([{ field: jsonOffset(e, text), message: 'JSON decode error' }]));
+  // JSON is UTF-8 (RFC 8259): a body that is not is refused, not decoded to U+FFFD and stored.
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const parseJson = (
+    _req: FastifyRequest,
+    body: string | Buffer,
+    done: (err: Error | null, value?: unknown) => void,
+  ) => {
+    let text: string;
+    try {
+      text = typeof body === 'string' ? body : utf8.decode(body);
+    } catch {
+      return done(new JsonBodyError([{ field: 'body', message: 'The body is not valid UTF-8' }]));
+    }
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (e) {
+      if (e instanceof SyntaxError && /prototype|constructor/i.test(e.message) && !/JSON/.test(e.message)) {
+        return done(
+          new JsonBodyError([{ field: 'body', message: 'Object contains forbidden prototype property' }]),
+        );
       }
-    },
-  );
+      done(new JsonBodyError([{ field: jsonOffset(e, text), message: 'JSON decode error' }]));
+    }
+  };
+  // Fastify's types take one RegExp or a list of strings, so the two are registered one by one.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson);
+  app.addContentTypeParser(JSON_SUFFIX, { parseAs: 'buffer' }, parseJson);
 
   const routes: RouteShape[] = [];
   app.addHook('onRoute', (route) => {

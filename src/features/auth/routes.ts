@@ -16,7 +16,7 @@ import {
   SignupBody,
   SignupReply,
 } from './schemas.js';
-import { AuthService } from './service.js';
+import { AuthService, refuseEmailChange } from './service.js';
 
 export interface AuthRoutesOptions {
   bcryptCost: number;
@@ -94,9 +94,15 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
       schema: {
         tags: ['user'],
         summary: 'Change name and/or date of birth',
+        description:
+          'The e-mail address cannot be changed: an `email` other than the current one is a 422 on ' +
+          '`email` (the current one, sent back with the rest of the profile, is ignored).',
         body: ProfileUpdateBody,
         response: { 200: Profile, ...errorResponses(401, 422) },
       },
+      // Before the schema, which ignores unknown fields: `{"email": …}` alone would otherwise be
+      // answered "At least one field is required", and beside a name be dropped without a word.
+      preValidation: async (req) => refuseEmailChange(req.user, req.body),
     },
     (req) => service.updateProfile(req.user, req.body),
   );

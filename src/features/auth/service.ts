@@ -15,6 +15,14 @@ const INVALID_LOGIN = 'Invalid email or password';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
+/** A profile update naming an e-mail other than the caller's: 422 on `email`, which cannot change. */
+export function refuseEmailChange(user: AuthUser, body: unknown): void {
+  if (body === null || typeof body !== 'object' || !Object.hasOwn(body, 'email')) return;
+  const email = (body as { email: unknown }).email;
+  if (typeof email === 'string' && normalizeEmail(email) === normalizeEmail(user.email)) return;
+  throw new ValidationFailure([{ field: 'email', message: 'The e-mail address cannot be changed' }]);
+}
+
 function checkPasswordBytes(field: string, password: string): void {
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
     throw new ValidationFailure([{ field, message: `Password must be at most ${MAX_PASSWORD_BYTES} bytes` }]);

@@ -17,7 +17,8 @@ export default async function notificationRoutes(app: FastifyInstance): Promise<
         tags,
         summary: 'My notifications',
         description:
-          'Newest first, read ones included unless `unread=true`. Always has `notifications` (an empty ' +
+          'Newest first, read ones included unless `unread=true`; pages with `limit` (default 100) and ' +
+          '`offset` (`total` counts all matches, `unread` all unread ones). Always has `notifications` (an empty ' +
           'list too, with the original\'s `message: "No notifications found"`).',
         querystring: NotificationQuery,
         response: { 200: NotificationList, ...errorResponses(401, 422) },

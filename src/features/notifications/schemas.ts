@@ -9,7 +9,9 @@ export const NotificationQuery = Type.Object({
 
 export const Notification = Type.Object({
   id: Type.String(),
-  type: Type.String({ description: '`info` (a scan) or `warning` (an item expired).' }),
+  type: Type.String({
+    description: '`info` (a scan), `warning` (an item expired) or `expiring_soon` (an item expires soon).',
+  }),
   message: Type.String(),
   productName: Nullable(Type.String()),
   itemId: Nullable(Type.String({ description: 'The inventory item it is about, while it exists.' })),
@@ -19,6 +21,9 @@ export const Notification = Type.Object({
 
 export const NotificationList = Type.Object({
   notifications: Type.Array(Notification, { description: 'Newest first.' }),
+  total: Type.Integer({
+    description: 'Notifications matching the filter (`unread`), over all pages.',
+  }),
   unread: Type.Integer({ description: 'Unread notifications in all.' }),
   message: Type.Optional(Type.String({ description: '"No notifications found" when the list is empty.' })),
 });

@@ -14,6 +14,11 @@ export class NotificationService {
     return this.database.db;
   }
 
+  /**
+   * One page, with `total` (the caller's notifications matching the filter, over all pages) and
+   * `unread` (all unread ones) counted by window functions in the same query; a page past the end
+   * has no row to carry them, so they are counted apart.
+   */
   async list(user: AuthUser, q: Static<typeof NotificationQuery>) {
     let query = this.db
       .selectFrom('notifications')
@@ -25,6 +30,7 @@ export class NotificationService {
         'user_product_id',
         'created_at',
         'is_read',
+        sql<number>`count(*) over ()`.as('total_count'),
         sql<number>`sum(case when is_read = ${false} then 1 else 0 end) over ()`.as('unread_count'),
       ])
       .where('user_id', '=', user.id);
@@ -35,15 +41,19 @@ export class NotificationService {
       .limit(q.limit)
       .offset(q.offset)
       .execute();
+    let total = rows[0] ? Number(rows[0].total_count) : 0;
     let unread = rows[0] ? Number(rows[0].unread_count) : 0;
-    if (!rows[0] && (q.offset > 0 || q.unread)) {
+    if (!rows[0] && q.offset > 0) {
       const c = await this.db
         .selectFrom('notifications')
-        .select((eb) => eb.fn.countAll<number>().as('c'))
+        .select((eb) => [
+          eb.fn.countAll<number>().as('total'),
+          sql<number>`sum(case when is_read = ${false} then 1 else 0 end)`.as('unread'),
+        ])
         .where('user_id', '=', user.id)
-        .where('is_read', '=', false)
         .executeTakeFirstOrThrow();
-      unread = Number(c.c);
+      unread = Number(c.unread ?? 0);
+      total = q.unread ? unread : Number(c.total);
     }
     return {
       notifications: rows.map((r) => ({
@@ -55,6 +65,7 @@ export class NotificationService {
         createdAt: iso(r.created_at)!,
         isRead: r.is_read,
       })),
+      total,
       unread,
       ...(rows.length === 0 ? { message: 'No notifications found' } : {}),
     };

@@ -93,14 +93,20 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
     },
   });
 
-  app.get(
-    '/api/ws/notification',
-    {
-      websocket: true,
-      schema: { hide: true },
-      config: { public: true },
-    },
-    (socket, request) => {
+  app.route({
+    method: 'GET',
+    url: '/api/ws/notification',
+    schema: { hide: true },
+    config: { public: true },
+    // A plain HTTP request (no Upgrade): 426 saying what to do, instead of @fastify/websocket's
+    // empty 404 for a path that exists.
+    handler: (_request, reply) =>
+      reply
+        .code(426)
+        .header('upgrade', 'websocket')
+        .header('connection', 'Upgrade')
+        .send({ detail: 'Upgrade Required: connect to this path with a WebSocket client' }),
+    wsHandler: (socket, request) => {
       // The upgrade never completes as an HTTP reply, so the access log line is written here.
       request.log.info({ req: request }, 'websocket opened');
       const connection = new NotificationSocket(socket, {
@@ -117,7 +123,7 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
         socket.close(1011, 'Server error');
       });
     },
-  );
+  });
 }
 
 export default fp(realtimePlugin, { name: 'realtime', dependencies: ['auth', 'db'] });

@@ -30,6 +30,20 @@ export interface ConnectOptions {
 }
 
 /**
+ * Creates a missing SQLite database file readable by its owner only (0600): it holds password
+ * hashes, and SQLite gives its -wal and -shm files the database file's mode. (better-sqlite3 would
+ * create it 0644.) An empty file is a new database to SQLite. A file that exists keeps its mode.
+ */
+function createPrivateFile(file: string): void {
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch {
+    // It exists (perhaps made by another process just now) and keeps its mode; anything else
+    // (a read-only folder, a directory of that name) SQLite reports in its own words next.
+  }
+}
+
+/**
  * A Kysely instance for a database URL, with driver settings that make values the same on every
  * dialect: timestamps in UTC, DATE as 'YYYY-MM-DD' strings, DECIMAL and BIGINT as numbers.
  * Drivers are imported lazily so a command pays only for the one it uses.
@@ -51,6 +65,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
             },
           );
         }
+        createPrivateFile(db.file!);
       }
       const sqlite = new Database(db.file!);
       // The busy timeout first: several processes opening a new file at once (containers starting
