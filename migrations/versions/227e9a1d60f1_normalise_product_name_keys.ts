@@ -22,6 +22,8 @@ export const dependsOn: string[] | null = null;
  * were at this revision, so that later changes to the application cannot change what it does.
  */
 const before = (name: string) => name.trim().toLowerCase();
+/** products.name_key's length, in characters. */
+const KEY_MAX = 300;
 const after = (name: string) => name.normalize('NFKC').trim().toLowerCase().normalize('NFKC');
 
 export async function upgrade(op: Operations): Promise<void> {
@@ -55,7 +57,11 @@ async function rekey(op: Operations, key: (name: string) => string): Promise<voi
   const changed: { id: string; nameKey: string }[] = [];
   for (const row of rows) {
     const k = key(row.name);
-    const nameKey = taken.has(k) ? `${k}#${row.id}` : k;
+    // The column holds 300 characters, and NFKC can lengthen a stored name past that ("\uFDFA" is
+    // 18 letters): such a key, like a shared one, is made unique with its id, the key cut to fit.
+    const fits = [...k].length <= KEY_MAX;
+    const nameKey =
+      fits && !taken.has(k) ? k : `${[...k].slice(0, KEY_MAX - row.id.length - 1).join('')}#${row.id}`;
     taken.add(k);
     if (nameKey !== row.name_key) changed.push({ id: row.id, nameKey });
   }

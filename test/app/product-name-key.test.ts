@@ -112,6 +112,13 @@ for (const dialect of DIALECTS) {
           { id: 'p-musli', name: 'Müsli', name_key: 'müsli', created_at: at(3) },
           { id: 'p-combining', name: 'Mu\u0308sli', name_key: 'mu\u0308sli', created_at: at(4) },
           { id: 'p-tea', name: 'Tea', name_key: 'tea', created_at: at(5) },
+          // 21 characters, whose NFKC form is 310: longer than the column.
+          {
+            id: 'p-long',
+            name: `${'\uFDFA'.repeat(17)} Tea`,
+            name_key: `${'\uFDFA'.repeat(17)} tea`,
+            created_at: at(6),
+          },
         ];
         await conn.insertInto('products').values(products).execute();
         await conn
@@ -140,6 +147,11 @@ for (const dialect of DIALECTS) {
           'p-musli': 'müsli',
           'p-combining': 'müsli#p-combining',
           'p-tea': 'tea',
+          'p-long': `${'\uFDFA'
+            .normalize('NFKC')
+            .toLowerCase()
+            .repeat(17)
+            .slice(0, 300 - 'p-long'.length - 1)}#p-long`,
         });
         const item = await conn.selectFrom('user_products').select('product_id').executeTakeFirstOrThrow();
         assert.equal(item.product_id, 'p-milk', 'the item still points at its product');
