@@ -45,16 +45,13 @@ function builtModelModules(root: string, modelsDir: string): string[] | undefine
   const sourceDir = path.join(root, 'src', 'models');
   if (!fs.existsSync(sourceDir)) return undefined;
   const sources = filesUnder(sourceDir, (f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
-  // `tsc -b` leaves an output whose content did not change untouched (a model saved unchanged, or
-  // checked out again, stays older than its source), but it rewrites its build info on every
-  // build that read a changed source: a build newer than the source compiled it as it is.
-  const buildInfo = fs.statSync(path.join(modelsDir, '..', '..', '.tsbuildinfo'), { throwIfNoEntry: false });
+  const builtAt = lastCompleteBuild(path.join(modelsDir, '..', '..', '.tsbuildinfo'));
   const modules: string[] = [];
   for (const source of sources) {
     const module = source.replace(/\.ts$/, '.js');
     const built = fs.statSync(path.join(modelsDir, module), { throwIfNoEntry: false });
     const edited = fs.statSync(path.join(sourceDir, source)).mtimeMs;
-    if (!built || Math.max(built.mtimeMs, buildInfo?.mtimeMs ?? 0) < edited) {
+    if (!built || (built.mtimeMs < edited && builtAt() < edited)) {
       throw new Error(
         `${path.posix.join('src/models', ...source.split(path.sep))} ${built ? 'changed after the last build' : 'has not been built yet'}: ` +
           `run 'npm run build' first (autogenerate compares the database with the compiled models in dist/src/models)`,
@@ -63,6 +60,31 @@ function builtModelModules(root: string, modelsDir: string): string[] | undefine
     modules.push(module);
   }
   return modules;
+}
+
+/**
+ * When tsc last finished a build that emitted everything, read lazily from its build info (0 if
+ * unknown). `tsc -b` leaves an output whose content did not change untouched (a model saved
+ * unchanged, or checked out again, stays older than its source) but rewrites the build info on
+ * every build that read a changed source — and so does `tsc --noEmit`, which emits nothing and
+ * records what it left to emit: build info that lists pending emits says nothing about dist/.
+ */
+function lastCompleteBuild(file: string): () => number {
+  let at: number | undefined;
+  return () => {
+    if (at !== undefined) return at;
+    at = 0;
+    try {
+      const info = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      const pending = [info.affectedFilesPendingEmit, info.pendingEmit].some(
+        (v) => v !== undefined && !(Array.isArray(v) && v.length === 0),
+      );
+      if (!pending) at = fs.statSync(file).mtimeMs;
+    } catch {
+      // No build info, or not JSON: only the outputs' own times count.
+    }
+    return at;
+  };
 }
 
 /**

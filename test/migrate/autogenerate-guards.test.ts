@@ -321,6 +321,9 @@ export const wishes = defineTable('wishes', { id: col.integer().primaryKey() });
     try {
       const stale = await autogenerate();
       assert.equal(stale.code, 255, 'not built since');
+      // `tsc --noEmit` writes build info too, listing what it did not emit: that is no build.
+      fs.writeFileSync(buildInfo, JSON.stringify({ affectedFilesPendingEmit: [[12, 19]] }));
+      assert.equal((await autogenerate()).code, 255, 'a check without emit is no build');
       fs.writeFileSync(buildInfo, '{}');
       const r = await autogenerate();
       assert.equal(r.code, 0, r.out + r.err);
