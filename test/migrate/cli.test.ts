@@ -67,6 +67,15 @@ describe('expireeye db (the executable)', () => {
       const abs = await cli(['db', 'upgrade', 'head'], { DATABASE_URL: `sqlite:///${absolute}` }, sub);
       assert.equal(abs.code, 0, abs.stderr);
       assert.ok(fs.existsSync(absolute));
+      // Three slashes before an existing absolute database meant that one until now: refused, not
+      // a new empty database in the project.
+      const moved = await cli(['db', 'current'], { DATABASE_URL: `sqlite://${absolute}` }, sub);
+      assert.equal(moved.code, 255, moved.stderr);
+      assert.equal(
+        moved.stdout,
+        `FAILED: DATABASE_URL: sqlite://${absolute} is ${path.join(project, absolute.slice(1))} (relative, as in SQLAlchemy), which does not exist, but ${absolute} does: for that one write sqlite:///${absolute}\n`,
+      );
+      assert.equal(fs.existsSync(path.join(project, absolute.slice(1))), false);
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
     }

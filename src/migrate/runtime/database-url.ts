@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { DialectName } from '../ddl/dialect-impl.js';
 
@@ -44,7 +45,17 @@ export function parseDatabaseUrl(
     // project folder and sqlite:////abs/path absolute (the path is what follows the third slash).
     // sqlite://rel/path is read as relative too.
     if (file.startsWith('//')) file = file.slice(2);
-    if (file.startsWith('/') && url.startsWith('sqlite:///')) file = file.slice(1);
+    if (file.startsWith('/') && url.startsWith('sqlite:///')) {
+      file = file.slice(1);
+      // Until this release sqlite:///x was read as the absolute /x. A database that exists there
+      // and not at the relative path is that one: refuse rather than start an empty one.
+      const absolute = `/${file}`;
+      if (!file.startsWith('/') && !fs.existsSync(path.resolve(cwd, file)) && fs.existsSync(absolute)) {
+        throw new DatabaseUrlError(
+          `sqlite:///${file} is ${path.resolve(cwd, file)} (relative, as in SQLAlchemy), which does not exist, but ${absolute} does: for that one write sqlite:////${file}`,
+        );
+      }
+    }
     if (file === '')
       throw new DatabaseUrlError('sqlite: needs a file path, e.g. sqlite:./data/expireeye.sqlite');
     const relative = file !== ':memory:' && !path.isAbsolute(file);
