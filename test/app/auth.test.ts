@@ -227,6 +227,16 @@ for (const dialect of DIALECTS) {
       const bad = await u.api.put('/api/user/profile', { name: 'x'.repeat(101) });
       assert.equal(bad.status, 422);
       assert.equal(bad.headers.get('cache-control'), 'no-store');
+      // Nor may an answer that carries a token be kept.
+      const login = await server.client().post('/api/auth/login', { email: u.email, password: u.password });
+      assert.equal(login.status, 200, login.text);
+      assert.equal(login.headers.get('cache-control'), 'no-store');
+      const signup = await server.client().post('/api/auth/signup', {
+        name: 'C',
+        email: 'cache-signup@example.com',
+        password: 'secret1',
+      });
+      assert.equal(signup.headers.get('cache-control'), 'no-store');
       // A public answer is not the caller's; nor is the refusal of a request without a valid token.
       assert.equal((await u.api.get('/api/status')).headers.get('cache-control'), null);
       assert.equal((await server.client().get('/api/user/profile')).headers.get('cache-control'), null);

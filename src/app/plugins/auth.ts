@@ -17,6 +17,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     public?: boolean;
+    /** A public route whose answer carries a credential (sign-up, login): never cached either. */
+    noStore?: boolean;
   }
 }
 
@@ -46,8 +48,9 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
   });
   // What an authenticated request gets back is that user's (a profile, an export, lists, even an
   // error about their data): no browser or shared cache may keep it.
+  // So is an answer that carries a token (RFC 6749 §5.1 asks the same of token responses).
   app.addHook('onSend', async (request, reply) => {
-    if (request.user) reply.header('cache-control', 'no-store');
+    if (request.user || request.routeOptions.config.noStore) reply.header('cache-control', 'no-store');
   });
 }
 

@@ -45,7 +45,7 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
   r.post(
     '/auth/signup',
     {
-      config: { public: true, rateLimit },
+      config: { public: true, noStore: true, rateLimit },
       schema: {
         tags: ['auth'],
         summary: 'Create an account',
@@ -61,7 +61,7 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
   r.post(
     '/auth/login',
     {
-      config: { public: true, rateLimit },
+      config: { public: true, noStore: true, rateLimit },
       schema: {
         tags: ['auth'],
         summary: 'Log in',
