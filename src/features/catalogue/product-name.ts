@@ -16,7 +16,9 @@ export function nameKey(name: string): string {
 /**
  * Characters a name must not hold: control characters (tab, line feed, escape…), which no label
  * shows, and the bidirectional embeddings, overrides and isolates, which make a name read in
- * another order than it is stored ("Trojan Source").
+ * another order than it is stored ("Trojan Source"). The direction marks (LRM, RLM, ALM) are
+ * allowed: they move only neutral characters, and right-to-left keyboards type them into ordinary
+ * mixed-direction names.
  */
 const FORBIDDEN = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 
