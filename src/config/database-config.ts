@@ -10,7 +10,7 @@ export const DEFAULT_SQLITE_URL = 'sqlite:./data/expireeye.sqlite';
  * 2. the seed's `DB_USER`, `DB_PASSWORD`, `DB_HOST`, `DB_PORT`, `DB_NAME`, which select MySQL/MariaDB
  *    exactly as the original `alembic/env.py` built its URL;
  * 3. the embedded default, SQLite at `./data/expireeye.sqlite` in the project folder (`projectFolder`),
- *    created on first use.
+ *    created on first use; outside any project folder, a ConfigError asking for DATABASE_URL.
  */
 export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseUrl {
   loadEnvFile();
@@ -20,7 +20,7 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseU
       // A relative SQLite path is the project's, as `./data` of the default is: resolved against
       // the project folder (where `.env` is) and its folder made on first use. An absolute path
       // is taken as given, and its folder must exist (a mistyped one never becomes a new tree).
-      return parseDatabaseUrl(url, projectFolder(), { createRelativeFolder: true });
+      return parseDatabaseUrl(url, projectFolder() ?? process.cwd(), { createRelativeFolder: true });
     } catch (e) {
       throw new ConfigError(
         'DATABASE_URL',
@@ -46,5 +46,12 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseU
     const auth = env.DB_PASSWORD ? `${e(env.DB_USER!)}:${e(env.DB_PASSWORD)}` : e(env.DB_USER!);
     return parseDatabaseUrl(`mysql://${auth}@${env.DB_HOST}:${port}/${e(env.DB_NAME!)}`);
   }
-  return parseDatabaseUrl(DEFAULT_SQLITE_URL, projectFolder(), { createRelativeFolder: true });
+  const project = projectFolder();
+  if (!project) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `is not set, and no folder here or above holds a package.json or .env to keep the embedded SQLite database in: run from the project folder, or set DATABASE_URL (e.g. sqlite:${process.cwd()}/expireeye.sqlite)`,
+    );
+  }
+  return parseDatabaseUrl(DEFAULT_SQLITE_URL, project, { createRelativeFolder: true });
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { projectRoot } from '../paths.js';
 
 let loaded = false;
 
@@ -12,8 +11,9 @@ let loaded = false;
 export function loadEnvFile(cwd = process.cwd()): void {
   if (loaded) return;
   loaded = true;
-  const file = path.join(projectFolder(cwd), '.env');
-  if (fs.existsSync(file)) dotenv.config({ path: file, quiet: true });
+  const folder = projectFolder(cwd);
+  const file = folder && path.join(folder, '.env');
+  if (file && fs.existsSync(file)) dotenv.config({ path: file, quiet: true });
 }
 
 /**
@@ -21,12 +21,13 @@ export function loadEnvFile(cwd = process.cwd()): void {
  * `load_dotenv()` in the original's env.py found its `.env`, the nearest folder above it holding a
  * `.env` or a `package.json` (a project's root). So `cd src && expireeye db upgrade head` uses the
  * project's database rather than silently making a new SQLite database in `src/`. Outside any
- * project (`cd /tmp && /srv/expireeye/bin/expireeye.js db upgrade head`) it is ExpireEye's own
- * folder, whose migrations the command runs — not a new database in whatever folder one stood in.
+ * project there is none (undefined): the embedded default then has nowhere to live — not in
+ * whatever folder one stood in, nor in ExpireEye's own folder, which a global install keeps
+ * inside node_modules — and asks for DATABASE_URL instead.
  */
-export function projectFolder(cwd = process.cwd()): string {
+export function projectFolder(cwd = process.cwd()): string | undefined {
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, '.env')) || fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return projectRoot;
+    if (path.dirname(dir) === dir) return undefined;
   }
 }

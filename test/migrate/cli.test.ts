@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BIN, cli, spawnCli } from '../support/cli.js';
+import { cli, spawnCli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS, engine, type RevisionSpec, writeRevision } from '../support/engine.js';
 
@@ -81,24 +81,25 @@ describe('expireeye db (the executable)', () => {
     }
   });
 
-  test("outside any project the embedded default is ExpireEye's own, whose migrations run", async () => {
-    // A copy of the installed CLI, so that its own data/ folder is a scratch one.
-    const install = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-install-'));
+  test('outside any project the embedded default has no home: a FAILED line asks for DATABASE_URL', async () => {
+    // No folder from here up holds a package.json or .env: neither this folder nor ExpireEye's
+    // own (inside node_modules for a global install) is the place for a database.
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'ee-elsewhere-'));
     try {
-      const root = path.dirname(path.dirname(BIN));
-      for (const dir of ['bin', path.join('dist', 'cli'), 'migrations']) {
-        fs.cpSync(path.join(root, dir), path.join(install, dir), { recursive: true });
-      }
-      fs.symlinkSync(path.join(root, 'node_modules'), path.join(install, 'node_modules'));
-      fs.copyFileSync(path.join(root, 'package.json'), path.join(install, 'package.json'));
-      const bin = path.join(install, 'bin', 'expireeye.js');
-      const up = await spawnCli(['db', 'upgrade', 'head'], {}, elsewhere, bin).result;
-      assert.equal(up.code, 0, up.stderr);
-      assert.ok(fs.existsSync(path.join(install, 'data', 'expireeye.sqlite')));
+      const up = await cli(['db', 'upgrade', 'head'], {}, elsewhere);
+      assert.equal(up.code, 255, up.stderr);
+      assert.equal(
+        up.stdout,
+        `FAILED: DATABASE_URL: is not set, and no folder here or above holds a package.json or .env to keep the embedded SQLite database in: run from the project folder, or set DATABASE_URL (e.g. sqlite:${elsewhere}/expireeye.sqlite)\n`,
+      );
       assert.deepEqual(fs.readdirSync(elsewhere), [], 'nothing made where the command was run');
+      const given = await cli(['db', 'upgrade', 'head'], { DATABASE_URL: 'sqlite:here.sqlite' }, elsewhere);
+      assert.equal(given.code, 0, given.stderr);
+      assert.ok(
+        fs.existsSync(path.join(elsewhere, 'here.sqlite')),
+        "a relative path given is the working folder's",
+      );
     } finally {
-      fs.rmSync(install, { recursive: true, force: true });
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }
   });

@@ -26,12 +26,11 @@ export function spawnCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   cwd?: string,
-  bin = BIN,
 ): { child: ChildProcess; result: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
   const clean = { ...process.env };
   for (const k of ['DATABASE_URL', 'DB_USER', 'DB_PASSWORD', 'DB_HOST', 'DB_PORT', 'DB_NAME'])
     delete clean[k];
-  const child = spawn(process.execPath, [bin, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...clean, ...env },
     cwd: cwd ?? process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
