@@ -158,6 +158,36 @@ for (const dialect of DIALECTS) {
       await socket.close();
     });
 
+    test('a socket that forgot what it was sent is told to resync once, not after every later outage', async () => {
+      const ed = await insertUser(a.database, 'ed');
+      const socket = await connected(b.wsUrl, b.app.tokens.sign(ed));
+      // The hub remembers backlog + 10,000 ids per socket; this one remembers 3, to overflow it.
+      const hub = b.app.socketHub as unknown as { seenLimit: number };
+      const limit = hub.seenLimit;
+      hub.seenLimit = 3;
+      try {
+        const rows = await storeNotifications(a.database, ed.id, 5);
+        await a.app.publishNotifications(rows);
+        assert.deepEqual(
+          await notificationIds(socket, 5),
+          rows.map((r) => r.id),
+        );
+        await whileBIsDeaf(async () => {});
+        const [resync] = await socket.take(1, 5000);
+        assert.equal(resync.type, 'resync', JSON.stringify(resync));
+        // Live delivery goes on; the next outage has nothing to catch up, and says nothing.
+        const [next] = await storeNotifications(a.database, ed.id, 1);
+        await a.app.publishNotifications([next!]);
+        assert.deepEqual(await notificationIds(socket, 1), [next!.id]);
+        await whileBIsDeaf(async () => {});
+        await new Promise((r) => setTimeout(r, 500));
+        await nothingMore(socket, 'no second resync');
+      } finally {
+        hub.seenLimit = limit;
+        await socket.close();
+      }
+    });
+
     test('a catch-up of 1,200 notifications sends them all, oldest first, once each', async () => {
       const di = await insertUser(a.database, 'di');
       const socket = await connected(b.wsUrl, b.app.tokens.sign(di));

@@ -83,11 +83,14 @@ export async function catchUp(
 
 /**
  * A socket that forgot what it was sent is told to re-fetch (and is left out of this catch-up);
- * from then on, a catch-up starts at the notifications created after this moment.
+ * from then on, a catch-up starts at the notifications created after this moment, and the socket
+ * remembers afresh (left full, its memory would overflow again with the next notification, and
+ * every later outage would send another resync).
  */
 function resynced(hub: SocketHub, client: SocketClient): boolean {
   if (!client.forgot) return false;
   client.forgot = false;
+  client.seen.clear();
   client.horizon = { created_at: new Date(), id: '' };
   hub.send(client, resyncFrame());
   return true;
