@@ -7,6 +7,9 @@ import { iso } from '../../db/dates.js';
 import type { NotificationQuery } from './schemas.js';
 
 /** The caller's notifications; another user's id is not found (404). */
+/** How many of the rows are unread: over the page's rows (a window) or as an aggregate. */
+const unreadSum = () => sql<number>`sum(case when is_read = ${false} then 1 else 0 end)`;
+
 export class NotificationService {
   constructor(private readonly database: AppDatabase) {}
 
@@ -31,7 +34,7 @@ export class NotificationService {
         'created_at',
         'is_read',
         sql<number>`count(*) over ()`.as('total_count'),
-        sql<number>`sum(case when is_read = ${false} then 1 else 0 end) over ()`.as('unread_count'),
+        sql<number>`${unreadSum()} over ()`.as('unread_count'),
       ])
       .where('user_id', '=', user.id);
     if (q.unread) query = query.where('is_read', '=', false);
@@ -46,10 +49,7 @@ export class NotificationService {
     if (!rows[0] && q.offset > 0) {
       const c = await this.db
         .selectFrom('notifications')
-        .select((eb) => [
-          eb.fn.countAll<number>().as('total'),
-          sql<number>`sum(case when is_read = ${false} then 1 else 0 end)`.as('unread'),
-        ])
+        .select((eb) => [eb.fn.countAll<number>().as('total'), unreadSum().as('unread')])
         .where('user_id', '=', user.id)
         .executeTakeFirstOrThrow();
       unread = Number(c.unread ?? 0);

@@ -199,7 +199,8 @@ export class Operations {
           return c;
         };
         // A complete `existing` (type, nullability and default, as autogenerate writes for a
-        // column with a default) spares reading the live column.
+        // column with a default) spares reading the live column — unless its collation for this
+        // dialect is unknown (below), which sends a column that takes one to the live read.
         const complete =
           existing?.type !== undefined && existing.nullable !== undefined && 'default' in existing;
         const read = complete ? undefined : await live();
