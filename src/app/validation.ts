@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { isRealDate } from '../db/dates.js';
+import { isEmailAddress } from './email-address.js';
 import { type FieldError, ValidationFailure } from './http-error.js';
 import { laxNumbers } from './lax-numbers.js';
 
@@ -27,7 +28,8 @@ function makeAjv(coerce: Options['coerceTypes']): Ajv {
     allErrors: true,
     strict: false,
   });
-  addFormats(ajv, ['email', 'uuid', 'date-time']);
+  addFormats(ajv, ['uuid', 'date-time']);
+  ajv.addFormat('email', { type: 'string', validate: isEmailAddress });
   ajv.addFormat(DATE_FORMAT, { type: 'string', validate: isRealDate });
   ajv.addFormat(DATE_OR_EMPTY_FORMAT, { type: 'string', validate: (s: string) => s === '' || isRealDate(s) });
   ajv.addFormat(DATE_OR_DATETIME_FORMAT, {

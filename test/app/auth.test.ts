@@ -109,6 +109,22 @@ for (const dialect of DIALECTS) {
       assert.ok(typeof form.body.detail === 'string');
     });
 
+    test('internationalised e-mail addresses, which the original accepted, sign up and log in', async () => {
+      const api = server.client();
+      for (const email of ['ñandú@例え.テスト', 'Ünïcödé.User@Example.COM']) {
+        const up = await api.post('/api/auth/signup', { name: 'I', email, password: 'secret1' });
+        assert.equal(up.status, 200, `${email}: ${up.text}`);
+        const login = await api.post('/api/auth/login', { email, password: 'secret1' });
+        assert.equal(login.status, 200, `${email}: ${login.text}`);
+      }
+      // Still not addresses: no domain, a bare host, an IP, spaces, an invisible character.
+      for (const email of ['x@', 'a@localhost', 'a@1.2.3.4', 'a b@c.de', 'a\u200b@c.de', 'a..b@c.de']) {
+        const res = await api.post('/api/auth/signup', { name: 'I', email, password: 'secret1' });
+        assert.equal(res.status, 422, `${email}: ${res.text}`);
+        assert.equal(res.body.errors[0].field, 'email');
+      }
+    });
+
     test('login: case-insensitive e-mail; one answer for unknown e-mail and wrong password', async () => {
       const u = await newUser(server, 'login');
       const api = server.client();
