@@ -91,6 +91,15 @@ function parseSqliteTimestamp(v: string): Date {
   return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`);
 }
 
+/**
+ * A timestamp SQLite holds as a number (written by hand or by another program; the application
+ * writes text): Unix seconds, as SQLite's own `'unixepoch'` reads it, or milliseconds when it is
+ * too large for seconds (after the year 5138).
+ */
+function unixTime(v: number): Date {
+  return new Date(Math.abs(v) < 1e11 ? v * 1000 : v);
+}
+
 class SqliteParams extends OperationNodeTransformer {
   private static convert(v: unknown): unknown {
     if (v instanceof Date) return sqliteTimestamp(v);
@@ -111,7 +120,7 @@ class SqliteParams extends OperationNodeTransformer {
 /**
  * What the drivers disagree on, fixed in one place:
  * - SQLite (better-sqlite3) cannot bind Date or boolean: they are sent as UTC text and 1/0;
- * - SQLite returns timestamps as text and booleans as 0/1, MySQL returns BOOL as 0/1: result
+ * - SQLite returns timestamps as text (or a number, if one was stored) and booleans as 0/1, MySQL returns BOOL as 0/1: result
  *   columns whose name is a timestamp/boolean column in the models come back as Date/boolean.
  * PostgreSQL needs nothing. Cost: one pass over the node tree (SQLite only) and, per result,
  * the keys of the first row intersected with the known names.
@@ -156,6 +165,7 @@ export class ValueNormalizer implements KyselyPlugin {
       for (const k of times) {
         const v = row[k];
         if (typeof v === 'string') row[k] = parseSqliteTimestamp(v);
+        else if (typeof v === 'number') row[k] = unixTime(v);
       }
     }
     return args.result;
