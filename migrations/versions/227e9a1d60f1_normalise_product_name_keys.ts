@@ -27,11 +27,19 @@ const KEY_MAX = 300;
 const after = (name: string) => name.normalize('NFKC').trim().toLowerCase().normalize('NFKC');
 
 export async function upgrade(op: Operations): Promise<void> {
-  await rekey(op, after);
+  await rekey(
+    op,
+    after,
+    'names in full-width or compatibility characters or with combining accents keep keys the application will not find; to re-key them, run online: expireeye db downgrade 4e7b2d9c1a60, then expireeye db upgrade head',
+  );
 }
 
 export async function downgrade(op: Operations): Promise<void> {
-  await rekey(op, before);
+  await rekey(
+    op,
+    before,
+    'keys this revision re-keyed online stay in their NFKC form, which the older application finds only when typed that way',
+  );
 }
 
 /**
@@ -45,8 +53,14 @@ export async function downgrade(op: Operations): Promise<void> {
  * script leaves the keys as they are. Keys that are already NFKC — every name typed in ASCII or in
  * precomposed letters — are the same either way; the others are found again once re-keyed online.
  */
-async function rekey(op: Operations, key: (name: string) => string): Promise<void> {
-  if (op.offline) return;
+async function rekey(op: Operations, key: (name: string) => string, offlineNote: string): Promise<void> {
+  if (op.offline) {
+    // Said in the script, for the DBA who applies it: the keys stay as they are.
+    await op.execute(
+      `-- 227e9a1d60f1: product name keys are computed in JavaScript and are left as they are by this script; ${offlineNote}`,
+    );
+    return;
+  }
   const rows = (await op.db
     .selectFrom('products')
     .select(['id', 'name', 'name_key'])
