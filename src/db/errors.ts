@@ -79,6 +79,8 @@ export function isDatabaseUnavailable(e: unknown): boolean {
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return true;
   }
   if (errno === 1040 || errno === 1053) return true;
-  // node-postgres reports a dropped connection without a code.
-  return typeof message === 'string' && message.startsWith('Connection terminated');
+  return typeof message === 'string' && UNCODED.some((m) => message.startsWith(m));
 }
+
+/** What the drivers say without a code: node-postgres on a dropped connection, and when its pool gives no connection in time. */
+const UNCODED = ['Connection terminated', 'timeout exceeded when trying to connect'];
