@@ -82,5 +82,17 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   return typeof message === 'string' && UNCODED.some((m) => message.startsWith(m));
 }
 
-/** What the drivers say without a code: node-postgres on a dropped connection, and when its pool gives no connection in time. */
-const UNCODED = ['Connection terminated', 'timeout exceeded when trying to connect'];
+/**
+ * What the drivers say without a code when the connection is gone or cannot be had: node-postgres
+ * on a dropped connection, on a query (the ROLLBACK after a failure) on a client whose connection
+ * failed, and when its pool gives no connection in time; mysql2 on a query on a connection it has
+ * closed. A ROLLBACK's error replaces the one that made Kysely roll back, so these are often what
+ * a request that lost its connection midway ends with.
+ */
+const UNCODED = [
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+  'timeout exceeded when trying to connect',
+  "Can't add new command when connection is in closed state",
+];

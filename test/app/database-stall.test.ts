@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { buildApp } from '../../src/app/build-app.js';
+import { openDatabase } from '../../src/db/database.js';
+import { isDatabaseUnavailable } from '../../src/db/errors.js';
+import { InventoryService } from '../../src/features/inventory/service.js';
 import { Client, migrateToHead, signUp, testConfig } from '../support/app.js';
 import { scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS } from '../support/engine.js';
@@ -75,6 +79,59 @@ describe('a database that stops answering while the server runs', () => {
         proxy.resume();
         if (!closed) await app.close();
         await proxy.close();
+        await scratch.drop();
+      }
+    });
+
+    test(`${dialect}: a connection lost in the middle of a transaction is "unavailable" (a 503), even after its ROLLBACK fails too`, async () => {
+      const scratch = await scratchDatabase(dialect);
+      const proxy = await TcpProxy.start(scratch.parsed.port!);
+      const database = await openDatabase({ ...scratch.parsed, port: proxy.port }, { poolSize: 1 });
+      try {
+        const failure = await database.db
+          .transaction()
+          .execute(async (tx) => {
+            await sql`select 1`.execute(tx);
+            proxy.cut();
+            // Let the driver see its connection close before the next statement is sent.
+            await new Promise((r) => setTimeout(r, 200));
+            await sql`select 2`.execute(tx);
+          })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        assert.ok(failure, 'the transaction failed');
+        assert.ok(isDatabaseUnavailable(failure), `not recognised: ${(failure as Error).message}`);
+      } finally {
+        await database.destroy();
+        await proxy.close();
+        await scratch.drop();
+      }
+    });
+
+    test(`${dialect}: adding a list while the database is unreachable is a 503, not every item "could not be saved"`, async () => {
+      const scratch = await scratchDatabase(dialect);
+      await migrateToHead(scratch);
+      const proxy = await TcpProxy.start(scratch.parsed.port!);
+      const database = await openDatabase({ ...scratch.parsed, port: proxy.port }, { poolSize: 1 });
+      try {
+        const errors: unknown[] = [];
+        const service = new InventoryService(database, (e) => errors.push(e));
+        const user = { id: '00000000-0000-4000-8000-0000000000aa', email: 'list@example.com' };
+        await proxy.close(); // the database's address now refuses connections
+        const outcome = await service.addMass(user, [{ productName: 'Unsaved tea', quantity: 1 }]).then(
+          (r) => r,
+          (e: unknown) => e,
+        );
+        assert.ok(
+          isDatabaseUnavailable(outcome),
+          `a result instead of the outage: ${JSON.stringify(outcome)}`,
+        );
+        assert.deepEqual(errors, [], 'not logged as a failed item');
+      } finally {
+        await database.destroy();
+        await proxy.close().catch(() => undefined);
         await scratch.drop();
       }
     });

@@ -6,7 +6,7 @@ import type { AuthUser } from '../../app/tokens.js';
 import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
 import { todayUtc } from '../../db/dates.js';
-import { isForeignKeyViolation } from '../../db/errors.js';
+import { isDatabaseUnavailable, isForeignKeyViolation } from '../../db/errors.js';
 import { monotonicNow } from '../../db/monotonic-clock.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
@@ -344,6 +344,9 @@ export class InventoryService {
         success.push(added);
         await this.announce(added, notification);
       } catch (e) {
+        // Not this item's fault, and the next would fare no better: the request is a 503 (the
+        // items added before it stay added, each in its own transaction).
+        if (isDatabaseUnavailable(e)) throw e;
         if (e instanceof HttpError) failed.push({ product: item, reason: e.detail });
         else if (e instanceof ValidationFailure) failed.push({ product: item, reason: e.errors[0]!.message });
         else if (isForeignKeyViolation(e)) {
