@@ -213,5 +213,55 @@ for (const dialect of DIALECTS) {
       );
       assert.ok(attempts >= 3, `one of them ran again (${attempts} attempts)`);
     });
+    test("an item updated while another transaction changes its other fields: both stay, the sweep's 'expired' too", {
+      skip:
+        dialect === 'sqlite' &&
+        'SQLite writers take turns: the other transaction runs wholly before or after',
+    }, async () => {
+      const owner = await newUser(server, 'editor');
+      const added = await owner.api.post('/api/product/user/add', {
+        name: `Racing yoghurt ${Date.now()}`,
+        quantity: 1,
+        expiryDate: '2020-01-01',
+      });
+      assert.equal(added.status, 200, added.text);
+      const id = added.body.itemId as string;
+      // Another update (of the notes), and the sweep marking the item expired, held uncommitted on
+      // a connection of their own while the request updates the quantity.
+      const other = await openDatabase(server.scratch.parsed, { poolSize: 1 });
+      try {
+        let commit!: () => void;
+        const committing = new Promise<void>((r) => {
+          commit = r;
+        });
+        let held = false;
+        const holding = other.db.transaction().execute(async (tx) => {
+          await tx
+            .updateTable('user_products')
+            .set({ notes: 'opened', status: 'expired' })
+            .where('id', '=', id)
+            .execute();
+          held = true;
+          await committing;
+        });
+        assert.ok(await eventually(() => held));
+        const updating = owner.api.put(`/api/product/user/update/${id}`, { quantity: 7 });
+        assert.ok(await eventually(async () => (await lockWaits(server.database)) > 0, 5000));
+        commit();
+        await holding;
+        const answer = await updating;
+        assert.equal(answer.status, 200, answer.text);
+        assert.equal(answer.body.notes, 'opened');
+        assert.equal(answer.body.status, 'expired');
+        const row = await server.database.db
+          .selectFrom('user_products')
+          .select(['quantity', 'notes', 'status'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(row, { quantity: 7, notes: 'opened', status: 'expired' });
+      } finally {
+        await other.destroy();
+      }
+    });
   });
 }
