@@ -43,7 +43,11 @@ export function isTransient(e: unknown): boolean {
     code === '40001' ||
     errno === 1213 ||
     code === 'ER_LOCK_DEADLOCK' ||
-    code === 'SQLITE_BUSY'
+    code === 'SQLITE_BUSY' ||
+    // A deferred transaction that read, then wrote after another connection (another process)
+    // committed: its snapshot is stale, and waiting cannot help, so it fails at once. Run again,
+    // it reads the new state.
+    code === 'SQLITE_BUSY_SNAPSHOT'
   );
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { type KyselyPlugin, type PluginTransformResultArgs, sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.js';
 import { inTransaction } from '../../src/features/catalogue/in-transaction.js';
 import { insertProduct } from '../../src/features/catalogue/insert-product.js';
@@ -259,6 +259,50 @@ for (const dialect of DIALECTS) {
           .where('id', '=', id)
           .executeTakeFirstOrThrow();
         assert.deepEqual(row, { quantity: 7, notes: 'opened', status: 'expired' });
+      } finally {
+        await other.destroy();
+      }
+    });
+
+    test('a new name committed by another request between the look-up and the insert: the add uses that entry', async () => {
+      const user = await newUser(server, 'namer');
+      const other = await openDatabase(server.scratch.parsed, { poolSize: 1 });
+      try {
+        for (const how of ['add', 'add-mass'] as const) {
+          const name = `Racing loaf ${how} ${Date.now()}`;
+          // Right after the service's look-up of the name found nothing, another request's entry
+          // of that name is committed (on PostgreSQL the insert's own check then sees it).
+          let competitor: string | undefined;
+          const lookups = new Set<unknown>();
+          const interleave: KyselyPlugin = {
+            transformQuery(args) {
+              const text = JSON.stringify(args.node);
+              if (args.node.kind === 'SelectQueryNode' && text.includes('"name_key"'))
+                lookups.add(args.queryId);
+              return args.node;
+            },
+            async transformResult(args: PluginTransformResultArgs) {
+              if (lookups.has(args.queryId) && args.result.rows.length === 0 && competitor === undefined) {
+                competitor = (await other.db.transaction().execute((tx) => insertProduct(tx, user, { name })))
+                  .id;
+              }
+              return args.result;
+            },
+          };
+          const service = new InventoryService({
+            ...server.database,
+            db: server.database.db.withPlugin(interleave),
+          });
+          const productId =
+            how === 'add'
+              ? (await service.add(user, { name, quantity: 1 })).productId
+              : await service.addMass(user, [{ productName: name, quantity: 1 }]).then((r) => {
+                  assert.deepEqual(r.failed, []);
+                  return r.success[0]!.productId;
+                });
+          assert.ok(competitor, `${how}: the interleaving happened`);
+          assert.equal(productId, competitor, `${how}: the entry committed meanwhile is used`);
+        }
       } finally {
         await other.destroy();
       }
