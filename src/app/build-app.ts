@@ -122,6 +122,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     options.database ??
     (await openDatabase(config.database, {
       poolSize: config.poolSize,
+      timeoutMs: config.dbTimeoutSeconds * 1000,
       onIdleConnectionError: (e) =>
         app.log.warn(
           { err: { message: e.message } },
@@ -133,6 +134,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     options.migrationOutput ?? loggerOutput(app),
     2000,
     options.env ?? process.env,
+    config.dbTimeoutSeconds * 1000,
   );
 
   app.addSchema(ErrorDetail);

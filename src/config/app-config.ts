@@ -41,6 +41,11 @@ export interface AppConfig {
   /** `DB_POOL_SIZE` for MySQL/PostgreSQL (default 10). */
   poolSize: number;
   /**
+   * `DB_TIMEOUT_SECONDS` for MySQL/PostgreSQL (default 5; 0 = none): how long a request waits for
+   * a connection, and for each statement's answer, before it is a 503. Bounds the health check too.
+   */
+  dbTimeoutSeconds: number;
+  /**
    * `API_DOCS`: serve `/api/openapi.json` and Swagger UI at `/docs`. On by default on the embedded
    * SQLite default (development), off by default on MySQL/PostgreSQL: the original published its
    * whole API on every deployment (its bug list, item 8); a production server opts in with `1`.
@@ -168,6 +173,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     trustProxy: proxyHops(env),
     poolSize: wholeNumber(env, 'DB_POOL_SIZE', 10, 1, 500),
+    dbTimeoutSeconds: wholeNumber(env, 'DB_TIMEOUT_SECONDS', 5, 0, 3600),
     apiDocs: env.API_DOCS?.trim() ? flag(env, 'API_DOCS') : database.dialect === 'sqlite',
   };
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type Kysely,
   type KyselyPlugin,
@@ -13,6 +14,7 @@ import {
 import { connect, type DatabaseUrl, type DialectName, type SchemaDef } from '../migrate/index.js';
 import { type Database, metadata } from '../models/index.js';
 import { ConnectionUsage } from './connection-usage.js';
+import { isDatabaseUnavailable } from './errors.js';
 
 /** The application's database handle: a typed Kysely instance and the dialect it speaks. */
 export interface AppDatabase {
@@ -21,6 +23,11 @@ export interface AppDatabase {
   readonly url: DatabaseUrl;
   /** Resolves once no pooled connection has been in use for `quietMs` in a row. */
   idle(quietMs: number): Promise<void>;
+  /**
+   * Runs `work` with each of its statements bounded by `ms` (undefined: unbounded) instead of
+   * the pool's `timeoutMs`: the expiry sweep's chunks may take longer than a request's statements.
+   */
+  withStatementTimeout<T>(ms: number | undefined, work: () => Promise<T>): Promise<T>;
   destroy(): Promise<void>;
 }
 
@@ -31,6 +38,11 @@ export interface OpenOptions {
   onQuery?: (sql: string) => void;
   /** An idle pooled connection died; the pool replaces it (see ConnectOptions). */
   onIdleConnectionError?: (error: Error) => void;
+  /**
+   * MySQL/PostgreSQL: how long connecting, waiting for a pooled connection, and each statement
+   * may take before failing with ETIMEDOUT (a 503); undefined or 0: no bound.
+   */
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -39,10 +51,15 @@ export interface OpenOptions {
  */
 export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}): Promise<AppDatabase> {
   const usage = new ConnectionUsage();
+  const bound = options.timeoutMs || undefined;
+  const statementBound = new AsyncLocalStorage<{ ms: number | undefined }>();
   const raw = (await connect(url, {
     poolSize: options.poolSize ?? 10,
     wrapDialect: (dialect) => usage.wrap(dialect),
     ...(options.onIdleConnectionError ? { onIdleConnectionError: options.onIdleConnectionError } : {}),
+    ...(bound
+      ? { timeouts: { acquireMs: bound, statementMs: () => (statementBound.getStore() ?? { ms: bound }).ms } }
+      : {}),
   })) as Kysely<Database>;
   let db = raw;
   const normalizer = ValueNormalizer.for(url.dialect, metadata.schema());
@@ -53,9 +70,20 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}):
     dialect: url.dialect,
     url,
     idle: (quietMs) => usage.idle(quietMs),
-    destroy: () => raw.destroy(),
+    withStatementTimeout: (ms, work) => statementBound.run({ ms }, work),
+    // A pool's end waits for its connections' goodbyes, which a database that stopped answering
+    // never acknowledges: bounded like everything else, so that shutting down can finish. Nor is
+    // a connection that failed to connect meanwhile (mysql2 reports it from `end`) a failure of it.
+    destroy: () => {
+      const ended = raw.destroy().catch((e: unknown) => {
+        if (!isDatabaseUnavailable(e)) throw e;
+      });
+      return bound ? Promise.race([ended, sleep(bound)]) : ended;
+    },
   };
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** Column names of one kind across all tables; a name used with two kinds is refused. */
 export function columnKinds(schema: SchemaDef): { booleans: Set<string>; timestamps: Set<string> } {

@@ -43,7 +43,11 @@ export function isTransient(e: unknown): boolean {
     code === '40001' ||
     errno === 1213 ||
     code === 'ER_LOCK_DEADLOCK' ||
-    code === 'SQLITE_BUSY'
+    code === 'SQLITE_BUSY' ||
+    // A deferred transaction that read, then wrote after another connection (another process)
+    // committed: its snapshot is stale, and waiting cannot help, so it fails at once. Run again,
+    // it reads the new state.
+    code === 'SQLITE_BUSY_SNAPSHOT'
   );
 }
 
@@ -79,6 +83,20 @@ export function isDatabaseUnavailable(e: unknown): boolean {
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return true;
   }
   if (errno === 1040 || errno === 1053) return true;
-  // node-postgres reports a dropped connection without a code.
-  return typeof message === 'string' && message.startsWith('Connection terminated');
+  return typeof message === 'string' && UNCODED.some((m) => message.startsWith(m));
 }
+
+/**
+ * What the drivers say without a code when the connection is gone or cannot be had: node-postgres
+ * on a dropped connection, on a query (the ROLLBACK after a failure) on a client whose connection
+ * failed, and when its pool gives no connection in time; mysql2 on a query on a connection it has
+ * closed. A ROLLBACK's error replaces the one that made Kysely roll back, so these are often what
+ * a request that lost its connection midway ends with.
+ */
+const UNCODED = [
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+  'timeout exceeded when trying to connect',
+  "Can't add new command when connection is in closed state",
+];

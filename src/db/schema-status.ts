@@ -32,6 +32,8 @@ export class SchemaStatus {
     output: Output,
     private readonly ttlMs = 2000,
     env: NodeJS.ProcessEnv = process.env,
+    /** How long a health check may wait for the database before it says unreachable (0: no bound). */
+    private readonly timeoutMs = 0,
   ) {
     this.env = new Environment({ ...migrationConfig(env), database: () => database.url }, output);
   }
@@ -59,10 +61,17 @@ export class SchemaStatus {
   /** Reachability and at-head, cached briefly. Never throws. */
   health(now = Date.now()): Promise<DatabaseHealth> {
     if (this.cached && now - this.cached.at < this.ttlMs) return this.cached.value;
-    const value = this.state().then(
+    // Its own bound: the pool's bounds a statement and a wait for a connection each, and a
+    // health check must answer even while every pooled connection is held by a stalled request.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      if (this.timeoutMs) timer = setTimeout(() => reject(new Error('no answer in time')), this.timeoutMs);
+    });
+    const value = Promise.race([this.state(), late]).then(
       (s) => ({ reachable: true, atHead: s.atHead }),
       () => ({ reachable: false, atHead: null }),
     );
+    void value.finally(() => clearTimeout(timer));
     this.cached = { at: now, value };
     return value;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { type KyselyPlugin, type PluginTransformResultArgs, sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.js';
 import { inTransaction } from '../../src/features/catalogue/in-transaction.js';
 import { insertProduct } from '../../src/features/catalogue/insert-product.js';
@@ -212,6 +212,100 @@ for (const dialect of DIALECTS) {
         ['done', 'done'],
       );
       assert.ok(attempts >= 3, `one of them ran again (${attempts} attempts)`);
+    });
+    test("an item updated while another transaction changes its other fields: both stay, the sweep's 'expired' too", {
+      skip:
+        dialect === 'sqlite' &&
+        'SQLite writers take turns: the other transaction runs wholly before or after',
+    }, async () => {
+      const owner = await newUser(server, 'editor');
+      const added = await owner.api.post('/api/product/user/add', {
+        name: `Racing yoghurt ${Date.now()}`,
+        quantity: 1,
+        expiryDate: '2020-01-01',
+      });
+      assert.equal(added.status, 200, added.text);
+      const id = added.body.itemId as string;
+      // Another update (of the notes), and the sweep marking the item expired, held uncommitted on
+      // a connection of their own while the request updates the quantity.
+      const other = await openDatabase(server.scratch.parsed, { poolSize: 1 });
+      try {
+        let commit!: () => void;
+        const committing = new Promise<void>((r) => {
+          commit = r;
+        });
+        let held = false;
+        const holding = other.db.transaction().execute(async (tx) => {
+          await tx
+            .updateTable('user_products')
+            .set({ notes: 'opened', status: 'expired' })
+            .where('id', '=', id)
+            .execute();
+          held = true;
+          await committing;
+        });
+        assert.ok(await eventually(() => held));
+        const updating = owner.api.put(`/api/product/user/update/${id}`, { quantity: 7 });
+        assert.ok(await eventually(async () => (await lockWaits(server.database)) > 0, 5000));
+        commit();
+        await holding;
+        const answer = await updating;
+        assert.equal(answer.status, 200, answer.text);
+        assert.equal(answer.body.notes, 'opened');
+        assert.equal(answer.body.status, 'expired');
+        const row = await server.database.db
+          .selectFrom('user_products')
+          .select(['quantity', 'notes', 'status'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(row, { quantity: 7, notes: 'opened', status: 'expired' });
+      } finally {
+        await other.destroy();
+      }
+    });
+
+    test('a new name committed by another request between the look-up and the insert: the add uses that entry', async () => {
+      const user = await newUser(server, 'namer');
+      const other = await openDatabase(server.scratch.parsed, { poolSize: 1 });
+      try {
+        for (const how of ['add', 'add-mass'] as const) {
+          const name = `Racing loaf ${how} ${Date.now()}`;
+          // Right after the service's look-up of the name found nothing, another request's entry
+          // of that name is committed (on PostgreSQL the insert's own check then sees it).
+          let competitor: string | undefined;
+          const lookups = new Set<unknown>();
+          const interleave: KyselyPlugin = {
+            transformQuery(args) {
+              const text = JSON.stringify(args.node);
+              if (args.node.kind === 'SelectQueryNode' && text.includes('"name_key"'))
+                lookups.add(args.queryId);
+              return args.node;
+            },
+            async transformResult(args: PluginTransformResultArgs) {
+              if (lookups.has(args.queryId) && args.result.rows.length === 0 && competitor === undefined) {
+                competitor = (await other.db.transaction().execute((tx) => insertProduct(tx, user, { name })))
+                  .id;
+              }
+              return args.result;
+            },
+          };
+          const service = new InventoryService({
+            ...server.database,
+            db: server.database.db.withPlugin(interleave),
+          });
+          const productId =
+            how === 'add'
+              ? (await service.add(user, { name, quantity: 1 })).productId
+              : await service.addMass(user, [{ productName: name, quantity: 1 }]).then((r) => {
+                  assert.deepEqual(r.failed, []);
+                  return r.success[0]!.productId;
+                });
+          assert.ok(competitor, `${how}: the interleaving happened`);
+          assert.equal(productId, competitor, `${how}: the entry committed meanwhile is used`);
+        }
+      } finally {
+        await other.destroy();
+      }
     });
   });
 }

@@ -52,6 +52,7 @@ export function testConfig(scratch: ScratchDatabase, overrides: Partial<AppConfi
     logLevel: 'error',
     trustProxy: 0,
     poolSize: 5,
+    dbTimeoutSeconds: 5,
     // The route-by-route tests read the OpenAPI document; app config's own test covers the default.
     apiDocs: true,
     ...overrides,

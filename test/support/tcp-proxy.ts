@@ -1,12 +1,14 @@
 import net from 'node:net';
 
 /**
- * A TCP proxy in front of a real server (Redis), whose traffic the test can stall: bytes are then
- * held in both directions, as on a network that stopped delivering without closing connections
- * (TCP keeps them and delivers them once it heals), until `resume`.
+ * A TCP proxy in front of a real server (Redis, a database), whose traffic the test can stall:
+ * bytes are then held in both directions, as on a network that stopped delivering without closing
+ * connections (TCP keeps them and delivers them once it heals), until `resume`; or cut: the
+ * connections through it are closed (the server restarted), new ones still pass.
  */
 export class TcpProxy {
-  private readonly sockets = new Set<net.Socket>();
+  /** Each socket and the one its bytes go to. */
+  private readonly sockets = new Map<net.Socket, net.Socket>();
   private stalled = false;
   private down = false;
   private constructor(
@@ -26,9 +28,9 @@ export class TcpProxy {
         [client, upstream],
         [upstream, client],
       ] as const) {
-        proxy.sockets.add(from);
+        proxy.sockets.set(from, to);
         if (proxy.stalled) from.pause();
-        from.pipe(to);
+        else from.pipe(to);
         from.on('error', () => to.destroy());
         from.on('close', () => {
           proxy.sockets.delete(from);
@@ -41,10 +43,16 @@ export class TcpProxy {
     return proxy;
   }
 
-  /** Stops passing bytes on, in both directions, without closing anything. */
+  /**
+   * Stops passing bytes on, in both directions, without closing anything. Unpiped as well as
+   * paused: a piped stream resumes by itself once its destination drains.
+   */
   stall(): void {
     this.stalled = true;
-    for (const s of this.sockets) s.pause();
+    for (const [from, to] of this.sockets) {
+      from.unpipe(to);
+      from.pause();
+    }
   }
 
   /** The server is gone: every connection is closed, and new ones are refused until `restore`. */
@@ -59,11 +67,16 @@ export class TcpProxy {
 
   resume(): void {
     this.stalled = false;
-    for (const s of this.sockets) s.resume();
+    for (const [from, to] of this.sockets) from.pipe(to);
+  }
+
+  /** Closes every connection through the proxy, as a database server that restarted would. */
+  cut(): void {
+    for (const s of this.sockets.keys()) s.destroy();
   }
 
   async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets.keys()) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

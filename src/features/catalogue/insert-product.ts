@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { conflict, ValidationFailure } from '../../app/http-error.js';
+import { conflict, HttpError, ValidationFailure } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { Database } from '../../models/index.js';
 import { type NoNutritionStatus, type NutritionValues, nutritionRow } from './nutrition.js';
@@ -13,6 +13,18 @@ const BARCODE_MESSAGE = 'Barcode may hold only letters, digits, ".", "_" and "-"
 export function checkBarcode(barcode: string | null): void {
   if (barcode && !BARCODE.test(barcode)) {
     throw new ValidationFailure([{ field: 'barcode', message: BARCODE_MESSAGE }]);
+  }
+}
+
+/**
+ * The 409 of a name already in the catalogue. Committed by a concurrent request after the caller
+ * looked the name up and found none (PostgreSQL reads each statement's own snapshot), it is the
+ * same race as the unique key's: `inTransaction`'s `retryUnique` runs the work again, which then
+ * finds that entry and uses it.
+ */
+export class NameClash extends HttpError {
+  constructor(name: string) {
+    super(409, `A product named '${name}' already exists in the catalogue`);
   }
 }
 
@@ -39,7 +51,7 @@ export async function refuseClash(
   if (clash) {
     throw clash.barcode === barcode && barcode
       ? conflict(`Barcode ${barcode} is already used by another product`)
-      : conflict(`A product named '${clash.name}' already exists in the catalogue`);
+      : new NameClash(clash.name);
   }
 }
 

@@ -16,6 +16,13 @@ export interface ExpirySettings {
    * many notifications are in memory at once.
    */
   chunkSize: number;
+  /**
+   * `SWEEP_STATEMENT_TIMEOUT_SECONDS` (default 60; 0 = none): how long one statement of the server's
+   * sweep may wait for the database. A chunk does more than a request, so it gets longer than
+   * `DB_TIMEOUT_SECONDS`; a database that stops answering still fails the sweep in bounded time
+   * (the next run goes on), and a shutdown need not wait for it.
+   */
+  statementTimeoutSeconds: number;
 }
 
 export const DEFAULT_CHUNK_SIZE = 1000;
@@ -35,5 +42,6 @@ export function expirySettings(env: NodeJS.ProcessEnv = process.env): ExpirySett
     warningDays: wholeNumber(env, 'EXPIRY_WARNING_DAYS', 2, 0, 30),
     timeZone,
     chunkSize: wholeNumber(env, 'SWEEP_CHUNK_SIZE', DEFAULT_CHUNK_SIZE, 1, MAX_CHUNK_SIZE),
+    statementTimeoutSeconds: wholeNumber(env, 'SWEEP_STATEMENT_TIMEOUT_SECONDS', 60, 0, 86_400),
   };
 }

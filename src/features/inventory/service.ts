@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Updateable } from 'kysely';
 import { conflict, HttpError, notFound, ValidationFailure } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
 import { todayUtc } from '../../db/dates.js';
-import { isForeignKeyViolation } from '../../db/errors.js';
+import { isDatabaseUnavailable, isForeignKeyViolation } from '../../db/errors.js';
 import { monotonicNow } from '../../db/monotonic-clock.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
@@ -240,16 +240,34 @@ export class InventoryService {
 
   async update(user: AuthUser, id: string, body: Static<typeof UpdateItemBody>) {
     return inTransaction(this.database, async (tx) => {
-      const row = await this.resolve(tx, user, id);
+      const found = await this.resolve(tx, user, id);
+      // The item's own row, locked until commit and read as last committed: a concurrent update
+      // or the expiry sweep either finished before (and is seen here) or waits for this one. Only
+      // the fields this request changes are written, so concurrent updates of other fields (and
+      // the sweep's status) are not undone. SQLite's writers take turns without a lock.
+      const row = await tx
+        .selectFrom('user_products')
+        .select(['quantity', 'expiry_date', 'expiry_estimated', 'notes', 'status'])
+        .where('id', '=', found.item_id)
+        .where('user_id', '=', user.id)
+        .modifyEnd(rowLock(this.database, 'update'))
+        .executeTakeFirst();
+      // Deleted by a concurrent request after `resolve` read it.
+      if (!row) throw itemNotFound(id);
       const today = this.today();
+      const changes: Updateable<Database['user_products']> = { updated_at: new Date() };
       let expiryDate = row.expiry_date;
       let estimated = row.expiry_estimated;
       if (body.estimateExpiry) {
-        expiryDate = estimateExpiry(row.name, row.category, today) ?? null;
+        expiryDate = estimateExpiry(found.name, found.category, today) ?? null;
         estimated = expiryDate !== null;
       } else if (body.expiryDate !== undefined) {
         expiryDate = body.expiryDate === null ? null : expiryDay(body.expiryDate);
         estimated = false;
+      }
+      if (body.estimateExpiry || body.expiryDate !== undefined) {
+        changes.expiry_date = expiryDate;
+        changes.expiry_estimated = estimated;
       }
       const expiryChanged = expiryDate !== row.expiry_date;
       let status: Status = body.status ?? row.status;
@@ -262,28 +280,22 @@ export class InventoryService {
       ) {
         status = 'active';
       }
+      if (status !== row.status || body.status) changes.status = status;
       const quantity = body.quantity ?? row.quantity;
+      if (body.quantity !== undefined) changes.quantity = quantity;
       const notes = body.notes === undefined ? row.notes : body.notes === '' ? null : body.notes;
-      const updated = await tx
+      if (body.notes !== undefined) changes.notes = notes;
+      await tx
         .updateTable('user_products')
-        .set({
-          quantity,
-          expiry_date: expiryDate,
-          expiry_estimated: estimated,
-          notes,
-          status,
-          updated_at: new Date(),
-        })
-        .where('id', '=', row.item_id)
+        .set(changes)
+        .where('id', '=', found.item_id)
         .where('user_id', '=', user.id)
         .executeTakeFirst();
-      // Deleted by a concurrent request after `resolve` read it.
-      if (Number(updated.numUpdatedRows) === 0) throw itemNotFound(id);
       return {
         message: 'User product updated successfully',
-        productId: row.product_id,
-        itemId: row.item_id,
-        name: row.name,
+        productId: found.product_id,
+        itemId: found.item_id,
+        name: found.name,
         quantity,
         expiryDate,
         expiryEstimated: estimated,
@@ -344,6 +356,9 @@ export class InventoryService {
         success.push(added);
         await this.announce(added, notification);
       } catch (e) {
+        // Not this item's fault, and the next would fare no better: the request is a 503 (the
+        // items added before it stay added, each in its own transaction).
+        if (isDatabaseUnavailable(e)) throw e;
         if (e instanceof HttpError) failed.push({ product: item, reason: e.detail });
         else if (e instanceof ValidationFailure) failed.push({ product: item, reason: e.errors[0]!.message });
         else if (isForeignKeyViolation(e)) {

@@ -9,6 +9,7 @@ import {
   type PostgresDialectConfig,
   SqliteDialect,
 } from 'kysely';
+import { boundedMysqlPool, boundedPgPool, type PoolTimeouts } from './bounded-pool.js';
 import type { DatabaseUrl } from './database-url.js';
 
 export interface ConnectOptions {
@@ -27,6 +28,12 @@ export interface ConnectOptions {
   multipleStatements?: boolean;
   /** Wraps the dialect before Kysely gets it (the application counts connections in use). */
   wrapDialect?: (dialect: Dialect) => Dialect;
+  /**
+   * MySQL/PostgreSQL: bound connecting, waiting for a pooled connection and each statement, so a
+   * database that stops answering fails requests instead of holding them (bounded-pool.ts). The
+   * application's pool has them; the migration engine's connection never does (long DDL is fine).
+   */
+  timeouts?: PoolTimeouts;
 }
 
 /**
@@ -78,7 +85,9 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
     case 'mysql': {
       // The default export (module.exports) works both under Node and in the esbuild bundle.
       const { default: mysql } = await import('mysql2');
+      const timeouts = options.timeouts;
       const pool = mysql.createPool({
+        ...(timeouts ? { connectTimeout: timeouts.acquireMs, enableKeepAlive: true } : {}),
         host: db.host!,
         port: db.port!,
         user: db.user!,
@@ -96,7 +105,9 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       pool.on('connection', (conn) => {
         conn.query("SET time_zone = '+00:00'");
       });
-      return new Kysely<any>({ dialect: wrap(new MysqlDialect({ pool })) });
+      return new Kysely<any>({
+        dialect: wrap(new MysqlDialect({ pool: timeouts ? boundedMysqlPool(pool, timeouts) : pool })),
+      });
     }
     case 'postgres': {
       const { default: pg } = await import('pg');
@@ -105,7 +116,9 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
         1700: (v) => Number(v), // numeric
         20: (v) => Number(v), // int8
       };
+      const timeouts = options.timeouts;
       const pool = new pg.Pool({
+        ...(timeouts ? { connectionTimeoutMillis: timeouts.acquireMs, keepAlive: true } : {}),
         host: db.host!,
         port: db.port!,
         user: db.user!,
@@ -130,7 +143,14 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       const onCreateConnection: PostgresDialectConfig['onCreateConnection'] = async (conn) => {
         await conn.executeQuery(CompiledQuery.raw("SET DateStyle = 'ISO'"));
       };
-      return new Kysely<any>({ dialect: wrap(new PostgresDialect({ pool, onCreateConnection })) });
+      return new Kysely<any>({
+        dialect: wrap(
+          new PostgresDialect({
+            pool: timeouts ? (boundedPgPool(pool, timeouts) as unknown as typeof pool) : pool,
+            onCreateConnection,
+          }),
+        ),
+      });
     }
   }
 }

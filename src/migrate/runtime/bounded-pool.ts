@@ -1,0 +1,180 @@
+/**
+ * Time bounds for a pool's connections, for a server that must answer while its database does
+ * not (a network partition, a hung server: the TCP connection stays open and nothing comes back).
+ * Each statement gets `statementMs()` to answer; one that does not is failed with an ETIMEDOUT
+ * error and its connection destroyed — never handed out again, since the answer may still arrive
+ * on it — and every later statement of its checkout (a ROLLBACK) fails the same way at once.
+ * MySQL's pool has no bound on waiting for a free connection: `acquireMs` gives it one
+ * (PostgreSQL's pool has its own, `connectionTimeoutMillis`).
+ */
+export interface PoolTimeouts {
+  /** Connecting, and waiting for a free pooled connection. */
+  acquireMs: number;
+  /** How long the statement about to run may take; undefined: no bound. Asked per statement. */
+  statementMs: () => number | undefined;
+}
+
+/** The error of a database that did not answer in time: code ETIMEDOUT, a 503 for the API. */
+export function timeoutError(what: string, ms: number): Error {
+  return Object.assign(new Error(`${what} within ${ms} ms`), { code: 'ETIMEDOUT' });
+}
+
+/** Settles with `work`, or fails with `onTimeout()` once `ms` have passed first. */
+function bounded<T>(work: Promise<T>, ms: number | undefined, onTimeout: () => Error): Promise<T> {
+  if (!ms) return work;
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(onTimeout());
+    }, ms);
+    work.then(
+      (v) => {
+        clearTimeout(timer);
+        if (!done) resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        if (!done) reject(e);
+      },
+    );
+  });
+}
+
+// --- node-postgres --------------------------------------------------------------------------
+
+interface PgRawClient {
+  query(sql: string, parameters: unknown[]): Promise<any>;
+  release(destroy?: boolean | Error): void;
+}
+interface PgRawPool {
+  connect(): Promise<PgRawClient>;
+  end(): Promise<void>;
+}
+
+/** One pooled pg client as Kysely sees it; the same wrapper for every checkout of the client. */
+class BoundedPgClient {
+  broken?: Error;
+  released = false;
+  constructor(
+    private readonly raw: PgRawClient,
+    private readonly timeouts: PoolTimeouts,
+  ) {}
+
+  query(sql: string, parameters: unknown[]): Promise<any> {
+    if (this.broken) return Promise.reject(this.broken);
+    const ms = this.timeouts.statementMs();
+    const work = this.raw.query(sql, parameters);
+    return bounded(work, ms, () => {
+      work.catch(() => undefined); // ended below: its own error is of no interest
+      this.broken = timeoutError('The database did not answer', ms!);
+      this.release(this.broken);
+      return this.broken;
+    });
+  }
+
+  release(destroy?: boolean | Error): void {
+    if (this.released) return;
+    this.released = true;
+    this.raw.release(destroy);
+  }
+}
+
+export function boundedPgPool(raw: PgRawPool, timeouts: PoolTimeouts) {
+  const wrappers = new WeakMap<PgRawClient, BoundedPgClient>();
+  return {
+    async connect(): Promise<BoundedPgClient> {
+      const client = await raw.connect();
+      let wrapper = wrappers.get(client);
+      if (!wrapper) {
+        wrapper = new BoundedPgClient(client, timeouts);
+        wrappers.set(client, wrapper);
+      }
+      wrapper.released = false;
+      return wrapper;
+    },
+    end: () => raw.end(),
+  };
+}
+
+// --- mysql2 -----------------------------------------------------------------------------------
+
+type Callback = (error: unknown, result?: any) => void;
+interface MysqlRawConnection {
+  query(options: { sql: string }, parameters: unknown[], callback?: Callback): any;
+  release(): void;
+  destroy(): void;
+}
+interface MysqlRawPool {
+  getConnection(callback: (error: unknown, connection: MysqlRawConnection) => void): void;
+  end(callback: (error: unknown) => void): void;
+}
+
+class BoundedMysqlConnection {
+  broken?: Error;
+  released = false;
+  constructor(
+    private readonly raw: MysqlRawConnection,
+    private readonly timeouts: PoolTimeouts,
+  ) {}
+
+  query(sql: string, parameters: unknown[], callback?: Callback): any {
+    // Kysely streams without a callback: passed through unbounded.
+    if (!callback) return this.raw.query({ sql }, parameters);
+    if (this.broken) {
+      const broken = this.broken;
+      queueMicrotask(() => callback(broken));
+      return;
+    }
+    const ms = this.timeouts.statementMs();
+    const work = new Promise((resolve, reject) => {
+      this.raw.query({ sql }, parameters, (e, result) => (e ? reject(e) : resolve(result)));
+    });
+    bounded(work, ms, () => {
+      work.catch(() => undefined);
+      this.broken = timeoutError('The database did not answer', ms!);
+      this.released = true;
+      this.raw.destroy();
+      return this.broken;
+    }).then(
+      (result) => callback(null, result),
+      (e) => callback(e),
+    );
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.raw.release();
+  }
+}
+
+export function boundedMysqlPool(raw: MysqlRawPool, timeouts: PoolTimeouts) {
+  const wrappers = new WeakMap<MysqlRawConnection, BoundedMysqlConnection>();
+  return {
+    getConnection(callback: (error: unknown, connection: BoundedMysqlConnection) => void): void {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        callback(timeoutError('No database connection', timeouts.acquireMs), undefined as never);
+      }, timeouts.acquireMs);
+      raw.getConnection((error, connection) => {
+        clearTimeout(timer);
+        if (timedOut) {
+          // Too late for its caller: back to the pool for the next one.
+          if (!error) connection.release();
+          return;
+        }
+        if (error) return callback(error, undefined as never);
+        let wrapper = wrappers.get(connection);
+        if (!wrapper) {
+          wrapper = new BoundedMysqlConnection(connection, timeouts);
+          wrappers.set(connection, wrapper);
+        }
+        wrapper.released = false;
+        callback(null, wrapper);
+      });
+    },
+    end: (callback: (error: unknown) => void) => raw.end(callback),
+  };
+}
