@@ -92,7 +92,7 @@ describe('a database that stops answering while the server runs', () => {
           .transaction()
           .execute(async (tx) => {
             await sql`select 1`.execute(tx);
-            proxy.cut();
+            proxy.drop();
             // Let the driver see its connection close before the next statement is sent.
             await new Promise((r) => setTimeout(r, 200));
             await sql`select 2`.execute(tx);

@@ -3,8 +3,9 @@ import net from 'node:net';
 /**
  * A TCP proxy in front of a real server (Redis, a database), whose traffic the test can stall:
  * bytes are then held in both directions, as on a network that stopped delivering without closing
- * connections (TCP keeps them and delivers them once it heals), until `resume`; or cut: the
- * connections through it are closed (the server restarted), new ones still pass.
+ * connections (TCP keeps them and delivers them once it heals), until `resume`; or drop the
+ * connections through it (the server restarted; new ones still pass), or cut them and refuse new
+ * ones until `restore` (the server is gone).
  */
 export class TcpProxy {
   /** Each socket and the one its bytes go to. */
@@ -58,7 +59,7 @@ export class TcpProxy {
   /** The server is gone: every connection is closed, and new ones are refused until `restore`. */
   cut(): void {
     this.down = true;
-    for (const s of this.sockets) s.destroy();
+    this.drop();
   }
 
   restore(): void {
@@ -71,12 +72,12 @@ export class TcpProxy {
   }
 
   /** Closes every connection through the proxy, as a database server that restarted would. */
-  cut(): void {
+  drop(): void {
     for (const s of this.sockets.keys()) s.destroy();
   }
 
   async close(): Promise<void> {
-    for (const s of this.sockets.keys()) s.destroy();
+    this.drop();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
