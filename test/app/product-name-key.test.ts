@@ -3,10 +3,9 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import { sqliteTimestamp } from '../../src/db/database.js';
 import { downgrade, upgrade } from '../../src/migrate/commands/upgrade.js';
-import type { Environment } from '../../src/migrate/index.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS, engine } from '../support/engine.js';
+import { APP_MIGRATIONS, engine, engineTimestamp, fromAppRevision } from '../support/engine.js';
 
 const BEFORE = 'ec13d89b244a';
 
@@ -34,20 +33,9 @@ for (const dialect of DIALECTS) {
     });
     afterEach(() => db.drop());
     /** A timestamp for the engine's own connection: SQLite takes them as text there. */
-    const at = (s: number) => {
-      const d = new Date(Date.UTC(2026, 0, 1, 0, 0, s));
-      return dialect === 'sqlite' ? sqliteTimestamp(d) : d;
-    };
-    /** Runs `body` with an engine upgraded to `rev` and its connection, closing it after. */
-    async function fromRevision(rev: string, body: (env: Environment, conn: Kysely<any>) => Promise<void>) {
-      const { env } = engine(db.url, APP_MIGRATIONS);
-      try {
-        await upgrade(env, rev);
-        await body(env, await env.db());
-      } finally {
-        await env.close();
-      }
-    }
+    const at = (s: number) => engineTimestamp(dialect, s);
+    const fromRevision = (rev: string, body: Parameters<typeof fromAppRevision>[2]) =>
+      fromAppRevision(db.url, rev, body);
 
     test('an existing catalogue with case-only duplicates upgrades, keeps its rows, and refuses new ones', async () => {
       const { env } = engine(db.url, APP_MIGRATIONS);
