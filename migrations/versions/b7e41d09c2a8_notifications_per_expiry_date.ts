@@ -18,11 +18,14 @@ export async function upgrade(op: Operations): Promise<void> {
   // "per item and date", so an item given a later date can be warned again, while a repeated or
   // concurrent sweep still cannot notify twice.
   await op.addColumn('notifications', { name: 'expiry_date', type: 'date', nullable: true });
-  // Expiry notifications made before this revision are about the item's current date.
+  // Expiry notifications made before this revision — "expired" (`warning`) and "expiring soon"
+  // alike, each one per item under the old constraint — are about the item's current date: the
+  // sweep finds them for that date and does not send them again. (This filled in `warning` only
+  // at first; revision 812144e6c60c fills in the `expiring_soon` ones left without a date.)
   await op.execute(
     'UPDATE notifications SET expiry_date = ' +
       '(SELECT up.expiry_date FROM user_products up WHERE up.id = notifications.user_product_id) ' +
-      "WHERE type = 'warning' AND user_product_id IS NOT NULL",
+      "WHERE type IN ('warning', 'expiring_soon') AND user_product_id IS NOT NULL",
   );
   // New constraint first: on MySQL the foreign key on user_product_id needs an index starting
   // with that column at every moment.

@@ -1,12 +1,26 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { type Kysely, sql } from 'kysely';
 import { sqliteTimestamp } from '../../src/db/database.js';
 import { downgrade, upgrade } from '../../src/migrate/commands/upgrade.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS, engine } from '../support/engine.js';
+import { APP_MIGRATIONS, engine, engineTimestamp, fromAppRevision } from '../support/engine.js';
 
 const BEFORE = 'ec13d89b244a';
+
+/** Each product's name key, by id. */
+async function nameKeys(conn: Kysely<any>): Promise<Record<string, string>> {
+  const rows = await conn.selectFrom('products').select(['id', 'name_key']).execute();
+  return Object.fromEntries(rows.map((r) => [r.id, r.name_key]));
+}
+
+/** A MySQL/MariaDB column's collation. */
+async function mysqlCollation(conn: Kysely<any>, table: string, column: string): Promise<string> {
+  const { rows } = await sql<{ c: string }>`select COLLATION_NAME as c from information_schema.COLUMNS
+    where TABLE_SCHEMA = database() and TABLE_NAME = ${table} and COLUMN_NAME = ${column}`.execute(conn);
+  return rows[0]!.c;
+}
 
 // Migration 5d1c0a7e9b3f gives products a unique name key. A catalogue from before it may already
 // hold names that differ only in case (two requests adding one name at once could create both):
@@ -18,6 +32,10 @@ for (const dialect of DIALECTS) {
       db = await scratchDatabase(dialect);
     });
     afterEach(() => db.drop());
+    /** A timestamp for the engine's own connection: SQLite takes them as text there. */
+    const at = (s: number) => engineTimestamp(dialect, s);
+    const fromRevision = (rev: string, body: Parameters<typeof fromAppRevision>[2]) =>
+      fromAppRevision(db.url, rev, body);
 
     test('an existing catalogue with case-only duplicates upgrades, keeps its rows, and refuses new ones', async () => {
       const { env } = engine(db.url, APP_MIGRATIONS);
@@ -90,18 +108,96 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    // At 5d1c0a7e9b3f the key is exact on MySQL/MariaDB too (utf8mb4_bin): with the table's default
+    // collation, which ignores accents, "Müsli" and "Musli" broke the unique key half-way (MariaDB's
+    // DDL stays done), and a second attempt met the column the first had added. A key that lower
+    // case makes longer than the column ("İ" is "i̇") is cut to fit and made unique with its id.
+    test('accent-only pairs and keys too long for the column upgrade through 5d1c0a7e9b3f', () =>
+      fromRevision(BEFORE, async (env, conn) => {
+        if (dialect === 'mysql') {
+          // What an attempt before this fix left behind: the key column, in the default collation.
+          await sql`alter table products add column name_key varchar(300) null`.execute(conn);
+        }
+        const long = `${'İ'.repeat(50)}${'a'.repeat(205)}`; // 255 characters; lower case, 305
+        await conn
+          .insertInto('products')
+          .values([
+            { id: 'p-umlaut', name: 'Müsli', created_at: at(1) },
+            { id: 'p-plain', name: 'Musli', created_at: at(2) },
+            { id: 'p-long', name: long, created_at: at(3) },
+          ])
+          .execute();
+        const cut = `${[...long.toLowerCase()].slice(0, 300 - 'p-long'.length - 1).join('')}#p-long`;
+        const expected = { 'p-umlaut': 'müsli', 'p-plain': 'musli', 'p-long': cut };
+
+        await upgrade(env, '5d1c0a7e9b3f');
+        assert.deepEqual(await nameKeys(conn), expected);
+        if (dialect === 'mysql')
+          assert.equal(await mysqlCollation(conn, 'products', 'name_key'), 'utf8mb4_bin');
+        await assert.rejects(
+          conn.insertInto('products').values({ id: 'p-dup', name: 'MUSLI', name_key: 'musli' }).execute(),
+          'the key is still unique',
+        );
+        // Re-keyed in NFKC at 227e9a1d60f1: the same keys ("İ" is already NFKC).
+        await upgrade(env, 'head');
+        assert.deepEqual(await nameKeys(conn), expected);
+        await downgrade(env, BEFORE);
+        const count = await conn
+          .selectFrom('products')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow();
+        assert.equal(Number(count.n), 3);
+      }));
+
+    // Head keeps barcodes that differ only by case, and names that differ only by accents, apart.
+    // Below 90127f625a40 MySQL/MariaDB compares barcodes in the table's default collation, which
+    // does not: the downgrade refuses such barcodes before changing anything (it failed half-way,
+    // the scan log's barcodes converted), and leaves the name key exact, as 5d1c0a7e9b3f creates it.
+    test('a downgrade past 90127f625a40 refuses barcodes it would make equal, before changing anything', () =>
+      fromRevision('head', async (env, conn) => {
+        await conn
+          .insertInto('products')
+          .values([
+            { id: 'p-lower', name: 'Granola Musli', name_key: 'granola musli', barcode: 'qr-abc' },
+            { id: 'p-upper', name: 'Granola Müsli', name_key: 'granola müsli', barcode: 'QR-ABC' },
+          ])
+          .execute();
+        const version = async () =>
+          (await conn.selectFrom('alembic_version').select('version_num').executeTakeFirstOrThrow())
+            .version_num;
+        if (dialect === 'mysql') {
+          await assert.rejects(
+            downgrade(env, 'c8217e73ef67'),
+            /Downgrade of revision 90127f625a40 failed: cannot downgrade: .*p-lower "qr-abc" and p-upper "QR-ABC".*nothing was changed/,
+          );
+          assert.equal(await version(), '90127f625a40', 'the revisions after it were downgraded, it was not');
+          assert.equal(await mysqlCollation(conn, 'scan_logs', 'barcode'), 'utf8mb4_bin', 'nothing changed');
+          assert.equal(await mysqlCollation(conn, 'products', 'barcode'), 'utf8mb4_bin', 'nothing changed');
+          await conn
+            .updateTable('products')
+            .set({ barcode: 'QR-ABC-2' })
+            .where('id', '=', 'p-upper')
+            .execute();
+        }
+        await downgrade(env, 'c8217e73ef67');
+        assert.equal(await version(), 'c8217e73ef67');
+        const rows = await conn.selectFrom('products').select(['id', 'name_key']).orderBy('id').execute();
+        assert.deepEqual(rows, [
+          { id: 'p-lower', name_key: 'granola musli' },
+          { id: 'p-upper', name_key: 'granola müsli' },
+        ]);
+        if (dialect === 'mysql') {
+          assert.equal(await mysqlCollation(conn, 'products', 'name_key'), 'utf8mb4_bin');
+          assert.equal(await mysqlCollation(conn, 'products', 'barcode'), 'utf8mb4_general_ci');
+        }
+        await upgrade(env, 'head');
+      }));
+
     // Revision 227e9a1d60f1 keys names in Unicode NFKC: names that read the same but were keyed
     // apart (a combining diaeresis, full-width letters) now share a key, so the newer of each pair
     // gets `<key>#<id>` as 5d1c0a7e9b3f did; a downgrade gives back the keys it found.
-    test('re-keying in NFKC keeps every product and its items, and downgrades to the old keys', async () => {
-      const { env } = engine(db.url, APP_MIGRATIONS);
-      try {
-        await upgrade(env, '4e7b2d9c1a60');
-        const conn = await env.db();
-        const at = (s: number) => {
-          const d = new Date(Date.UTC(2026, 0, 1, 0, 0, s));
-          return dialect === 'sqlite' ? sqliteTimestamp(d) : d;
-        };
+    test('re-keying in NFKC keeps every product and its items, and downgrades to the old keys', () =>
+      fromRevision('4e7b2d9c1a60', async (env, conn) => {
         await conn
           .insertInto('users')
           .values({ id: 'u1', email: 'a@example.com', password_hash: 'x', name: 'A', created_at: at(0) })
@@ -132,16 +228,9 @@ for (const dialect of DIALECTS) {
             added_at: at(6),
           })
           .execute();
-        const keys = async () =>
-          Object.fromEntries(
-            (await conn.selectFrom('products').select(['id', 'name_key']).execute()).map((r) => [
-              r.id,
-              r.name_key,
-            ]),
-          );
 
         await upgrade(env, '227e9a1d60f1');
-        assert.deepEqual(await keys(), {
+        assert.deepEqual(await nameKeys(conn), {
           'p-wide': 'milk',
           'p-milk': 'milk#p-milk',
           'p-musli': 'müsli',
@@ -157,10 +246,7 @@ for (const dialect of DIALECTS) {
         assert.equal(item.product_id, 'p-milk', 'the item still points at its product');
 
         await downgrade(env, '4e7b2d9c1a60');
-        assert.deepEqual(await keys(), Object.fromEntries(products.map((p) => [p.id, p.name_key])));
-      } finally {
-        await env.close();
-      }
-    });
+        assert.deepEqual(await nameKeys(conn), Object.fromEntries(products.map((p) => [p.id, p.name_key])));
+      }));
   });
 }

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { sqliteTimestamp } from '../../src/db/database.js';
+import { upgrade } from '../../src/migrate/commands/upgrade.js';
 import {
   CapturedOutput,
   type DialectName,
@@ -96,3 +99,27 @@ export async function withScratchWorkspace(
 
 /** The app's real migrations folder. */
 export const APP_MIGRATIONS = path.resolve(import.meta.dirname, '..', '..', '..', 'migrations');
+
+/**
+ * Runs `body` with an engine on `url` upgraded to revision `rev` of the app's migrations, and the
+ * engine's own connection (to insert legacy rows with), closing it after.
+ */
+export async function fromAppRevision(
+  url: string,
+  rev: string,
+  body: (env: Environment, conn: Kysely<any>) => Promise<void>,
+): Promise<void> {
+  const { env } = engine(url, APP_MIGRATIONS);
+  try {
+    await upgrade(env, rev);
+    await body(env, await env.db());
+  } finally {
+    await env.close();
+  }
+}
+
+/** Second `s` of 2026 as the engine's connection takes a timestamp: SQLite's as text. */
+export function engineTimestamp(dialect: DialectName, s: number): Date | string {
+  const d = new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+  return dialect === 'sqlite' ? sqliteTimestamp(d) : d;
+}
