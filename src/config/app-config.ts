@@ -41,7 +41,7 @@ export interface AppConfig {
   /** `DB_POOL_SIZE` for MySQL/PostgreSQL (default 10). */
   poolSize: number;
   /**
-   * `DB_TIMEOUT_SECONDS` for MySQL/PostgreSQL (default 5; 0 = none): how long a request waits for
+   * `DB_TIMEOUT_SECONDS` for MySQL/PostgreSQL (default 30; 0 = none): how long a request waits for
    * a connection, and for each statement's answer, before it is a 503. Bounds the health check too.
    */
   dbTimeoutSeconds: number;
@@ -173,7 +173,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     trustProxy: proxyHops(env),
     poolSize: wholeNumber(env, 'DB_POOL_SIZE', 10, 1, 500),
-    dbTimeoutSeconds: wholeNumber(env, 'DB_TIMEOUT_SECONDS', 5, 0, 3600),
+    dbTimeoutSeconds: wholeNumber(env, 'DB_TIMEOUT_SECONDS', 30, 0, 3600),
     apiDocs: env.API_DOCS?.trim() ? flag(env, 'API_DOCS') : database.dialect === 'sqlite',
   };
 }

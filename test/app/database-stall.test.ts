@@ -83,6 +83,66 @@ describe('a database that stops answering while the server runs', () => {
       }
     });
 
+    test(`${dialect}: a write given up on (a lock held past the bound) is a 503 and is never applied later; its session ends`, async () => {
+      const scratch = await scratchDatabase(dialect);
+      await migrateToHead(scratch);
+      const app = await buildApp({
+        config: testConfig(scratch, { dbTimeoutSeconds: 1, poolSize: 2 }),
+        logger: false,
+        env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
+      });
+      const holder = await openDatabase(scratch.parsed, { poolSize: 2 });
+      try {
+        await app.listen({ host: '127.0.0.1', port: 0 });
+        const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+        const user = await signUp(base, 'locked');
+        let release!: () => void;
+        const released = new Promise<void>((r) => {
+          release = r;
+        });
+        let locked!: () => void;
+        const isLocked = new Promise<void>((r) => {
+          locked = r;
+        });
+        // Another session holds the user's row (a long transaction elsewhere) for longer than the bound.
+        const holding = holder.db.transaction().execute(async (tx) => {
+          await sql`select id from users where id = ${user.id} for update`.execute(tx);
+          locked();
+          await released;
+        });
+        await isLocked;
+        const res = await user.api.put('/api/user/profile', { name: 'Ghost' });
+        assert.equal(res.status, 503, res.text);
+        release();
+        await holding;
+        // Had the server gone on with the abandoned UPDATE, it would run now that the lock is free.
+        await new Promise((r) => setTimeout(r, 500));
+        const row = await holder.db
+          .selectFrom('users')
+          .select('name')
+          .where('id', '=', user.id)
+          .executeTakeFirstOrThrow();
+        assert.notEqual(row.name, 'Ghost', 'a write the client was told failed was applied');
+        const waiting =
+          dialect === 'postgres'
+            ? await sql<{
+                n: number;
+              }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'update "users"%'`.execute(
+                holder.db,
+              )
+            : await sql<{
+                n: number;
+              }>`select count(*) as n from information_schema.processlist where db = database() and info like 'update \`users\`%'`.execute(
+                holder.db,
+              );
+        assert.equal(Number(waiting.rows[0]?.n), 0, 'the abandoned statement still runs on the server');
+      } finally {
+        await app.close();
+        await holder.destroy();
+        await scratch.drop();
+      }
+    });
+
     test(`${dialect}: a connection lost in the middle of a transaction is "unavailable" (a 503), even after its ROLLBACK fails too`, async () => {
       const scratch = await scratchDatabase(dialect);
       const proxy = await TcpProxy.start(scratch.parsed.port!);

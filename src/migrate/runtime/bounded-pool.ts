@@ -12,6 +12,15 @@ export interface PoolTimeouts {
   acquireMs: number;
   /** How long the statement about to run may take; undefined: no bound. Asked per statement. */
   statementMs: () => number | undefined;
+  /**
+   * Ends, on the server, the session of a connection given up on (its backend pid, or MySQL
+   * thread id), from a connection of its own. Closing the socket is not enough: a server that is
+   * alive but slow (a lock wait) goes on with the statement until it next writes to the client —
+   * a write the caller was told failed would still be applied, and every abandoned session would
+   * hold its locks and a connection slot while the pool opens replacements. Ending the session
+   * rolls its work back. Failing (the server is unreachable: a partition) changes nothing.
+   */
+  terminate?: (sessionId: number) => Promise<void>;
 }
 
 /** The error of a database that did not answer in time: code ETIMEDOUT, a 503 for the API. */
@@ -19,14 +28,21 @@ export function timeoutError(what: string, ms: number): Error {
   return Object.assign(new Error(`${what} within ${ms} ms`), { code: 'ETIMEDOUT' });
 }
 
-/** Settles with `work`, or fails with `onTimeout()` once `ms` have passed first. */
-function bounded<T>(work: Promise<T>, ms: number | undefined, onTimeout: () => Error): Promise<T> {
+/**
+ * Settles with `work`, or fails with what `onTimeout()` gives once `ms` have passed first (after
+ * it settles, when it gives a promise: the session's end is awaited before the caller hears).
+ */
+function bounded<T>(
+  work: Promise<T>,
+  ms: number | undefined,
+  onTimeout: () => Error | Promise<Error>,
+): Promise<T> {
   if (!ms) return work;
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const timer = setTimeout(() => {
       done = true;
-      reject(onTimeout());
+      void Promise.resolve(onTimeout()).then(reject);
     }, ms);
     work.then(
       (v) => {
@@ -65,11 +81,16 @@ class BoundedPgClient {
     if (this.broken) return Promise.reject(this.broken);
     const ms = this.timeouts.statementMs();
     const work = this.raw.query(sql, parameters);
-    return bounded(work, ms, () => {
+    return bounded(work, ms, async () => {
       work.catch(() => undefined); // ended below: its own error is of no interest
-      this.broken = timeoutError('The database did not answer', ms!);
-      this.release(this.broken);
-      return this.broken;
+      const broken = timeoutError('The database did not answer', ms!);
+      this.broken = broken;
+      const pid = (this.raw as { processID?: number | null }).processID;
+      this.release(broken);
+      // Ended on the server before the caller hears: its answer (a 503) must not be followed by
+      // the write it gave up on.
+      if (pid) await this.timeouts.terminate?.(pid);
+      return broken;
     });
   }
 
@@ -130,12 +151,15 @@ class BoundedMysqlConnection {
     const work = new Promise((resolve, reject) => {
       this.raw.query({ sql }, parameters, (e, result) => (e ? reject(e) : resolve(result)));
     });
-    bounded(work, ms, () => {
+    bounded(work, ms, async () => {
       work.catch(() => undefined);
-      this.broken = timeoutError('The database did not answer', ms!);
+      const broken = timeoutError('The database did not answer', ms!);
+      this.broken = broken;
       this.released = true;
+      const threadId = (this.raw as { threadId?: number | null }).threadId;
       this.raw.destroy();
-      return this.broken;
+      if (threadId) await this.timeouts.terminate?.(threadId);
+      return broken;
     }).then(
       (result) => callback(null, result),
       (e) => callback(e),

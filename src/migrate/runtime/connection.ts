@@ -86,12 +86,10 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       // The default export (module.exports) works both under Node and in the esbuild bundle.
       const { default: mysql } = await import('mysql2');
       const timeouts = options.timeouts;
+      const server = { host: db.host!, port: db.port!, user: db.user!, password: db.password ?? '' };
       const pool = mysql.createPool({
         ...(timeouts ? { connectTimeout: timeouts.acquireMs, enableKeepAlive: true } : {}),
-        host: db.host!,
-        port: db.port!,
-        user: db.user!,
-        password: db.password ?? '',
+        ...server,
         database: db.database!,
         connectionLimit: options.poolSize ?? 10,
         timezone: 'Z',
@@ -105,8 +103,21 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       pool.on('connection', (conn) => {
         conn.query("SET time_zone = '+00:00'");
       });
+      const terminate = async (threadId: number) => {
+        const side = mysql.createConnection({ ...server, connectTimeout: sessionEndMs(timeouts) });
+        side.on('error', () => undefined);
+        await endSession(
+          new Promise<void>((resolve, reject) =>
+            side.query('KILL ?', [threadId], (e) => (e ? reject(e) : resolve())),
+          ),
+          sessionEndMs(timeouts),
+        );
+        side.destroy();
+      };
       return new Kysely<any>({
-        dialect: wrap(new MysqlDialect({ pool: timeouts ? boundedMysqlPool(pool, timeouts) : pool })),
+        dialect: wrap(
+          new MysqlDialect({ pool: timeouts ? boundedMysqlPool(pool, { ...timeouts, terminate }) : pool }),
+        ),
       });
     }
     case 'postgres': {
@@ -117,13 +128,16 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
         20: (v) => Number(v), // int8
       };
       const timeouts = options.timeouts;
-      const pool = new pg.Pool({
-        ...(timeouts ? { connectionTimeoutMillis: timeouts.acquireMs, keepAlive: true } : {}),
+      const server = {
         host: db.host!,
         port: db.port!,
         user: db.user!,
         password: db.password || undefined,
         database: db.database!,
+      };
+      const pool = new pg.Pool({
+        ...(timeouts ? { connectionTimeoutMillis: timeouts.acquireMs, keepAlive: true } : {}),
+        ...server,
         max: options.poolSize ?? 10,
         types: {
           getTypeParser: ((oid: number, format?: string) =>
@@ -143,14 +157,50 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       const onCreateConnection: PostgresDialectConfig['onCreateConnection'] = async (conn) => {
         await conn.executeQuery(CompiledQuery.raw("SET DateStyle = 'ISO'"));
       };
+      const terminate = async (pid: number) => {
+        const side = new pg.Client({ ...server, connectionTimeoutMillis: sessionEndMs(timeouts) });
+        side.on('error', () => undefined);
+        await endSession(
+          side.connect().then(() => side.query('select pg_terminate_backend($1)', [pid])),
+          sessionEndMs(timeouts),
+        );
+        void side.end().catch(() => undefined);
+      };
       return new Kysely<any>({
         dialect: wrap(
           new PostgresDialect({
-            pool: timeouts ? (boundedPgPool(pool, timeouts) as unknown as typeof pool) : pool,
+            pool: timeouts
+              ? (boundedPgPool(pool, { ...timeouts, terminate }) as unknown as typeof pool)
+              : pool,
             onCreateConnection,
           }),
         ),
       });
     }
   }
+}
+
+/**
+ * How long ending an abandoned session may hold up its caller's error: a server that is alive
+ * answers in milliseconds; one that cannot be reached (a partition) would make a caller that
+ * already waited its bound wait as long again.
+ */
+function sessionEndMs(timeouts: { acquireMs: number } | undefined): number {
+  return Math.min(timeouts?.acquireMs ?? 5000, 5000);
+}
+
+/**
+ * Waits, at most `ms`, for the statement that ends an abandoned session; its failure (the server
+ * unreachable, the session gone already) is nobody's concern: the caller has its error already.
+ */
+async function endSession(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
