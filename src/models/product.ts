@@ -40,6 +40,8 @@ export const products = defineTable(
       { name: 'ix_products_name', columns: ['name'] },
       // The background nutrition retry picks due rows by these two.
       { name: 'ix_products_nutrition_due', columns: ['nutrition_status', 'nutrition_next_attempt_at'] },
+      // The products a user added (their account's deletion, their export).
+      { name: 'ix_products_created_by', columns: ['created_by'] },
     ],
   },
 );

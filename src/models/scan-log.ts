@@ -15,5 +15,11 @@ export const scanLogs = defineTable(
     status: col.string(20).oneOf(['scanned', 'expired', 'not_found']),
     scanned_at: col.timestamp().default({ expr: 'current_timestamp' }),
   },
-  { indexes: [{ name: 'ix_scan_logs_user_id_scanned_at', columns: ['user_id', 'scanned_at'] }] },
+  {
+    indexes: [
+      { name: 'ix_scan_logs_user_id_scanned_at', columns: ['user_id', 'scanned_at'] },
+      // A product's deletion sets its scans' product_id to NULL: found by index, not a scan.
+      { name: 'ix_scan_logs_product_id', columns: ['product_id'] },
+    ],
+  },
 );

@@ -26,6 +26,9 @@ export const userProducts = defineTable(
       { name: 'ix_user_products_user_id_added_at', columns: ['user_id', 'added_at'] },
       // The expiry sweep walks active items in (expiry_date, id) order, a chunk at a time.
       { name: 'ix_user_products_status_expiry_id', columns: ['status', 'expiry_date', 'id'] },
+      // Whose inventory holds a product (changing or deleting it, RESTRICT on its deletion).
+      // MySQL indexes a foreign key by itself; PostgreSQL and SQLite would scan the table.
+      { name: 'ix_user_products_product_id', columns: ['product_id'] },
     ],
   },
 );
