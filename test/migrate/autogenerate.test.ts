@@ -490,6 +490,7 @@ const SCENARIOS: Scenario[] = [
     upgrade: ["await op.dropTable('scan_logs');"],
     downgrade: [
       /^await op\.createTable\('scan_logs', \{ columns: \[/,
+      "await op.createIndex('ix_scan_logs_product_id', 'scan_logs', ['product_id']);",
       "await op.createIndex('ix_scan_logs_user_id_scanned_at', 'scan_logs', ['user_id', 'scanned_at']);",
     ],
     detected: ["Detected removed table 'scan_logs'"],
