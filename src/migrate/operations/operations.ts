@@ -241,7 +241,7 @@ export class Operations {
   }
 
   async dropIndex(name: string, table: string): Promise<void> {
-    const keys = await this.foreignKeysNeedingIndex(name, () => this.sink.getTable(table));
+    const keys = await this.foreignKeysNeedingIndex(table, name, () => this.sink.getTable(table));
     await this.run(this.keepingForeignKeys(table, keys, this.impl.dropIndex(table, name)));
     await this.track(table, (t) => ({ ...t, indexes: (t.indexes ?? []).filter((i) => i.name !== name) }));
   }
@@ -293,7 +293,11 @@ export class Operations {
       async (load) => {
         const statements = this.impl.dropConstraint(table, name, kind);
         if (!statements || kind !== 'unique') return statements;
-        return this.keepingForeignKeys(table, await this.foreignKeysNeedingIndex(name, load), statements);
+        return this.keepingForeignKeys(
+          table,
+          await this.foreignKeysNeedingIndex(table, name, load),
+          statements,
+        );
       },
     );
   }
@@ -304,11 +308,15 @@ export class Operations {
    * `--sql`); none elsewhere, where a key needs no index.
    */
   private async foreignKeysNeedingIndex(
+    table: string,
     name: string,
     load: () => Promise<TableDef | undefined>,
   ): Promise<ForeignKeyDef[]> {
     if (!this.impl.foreignKeysNeedingIndex) return [];
+    const known = this.sink.tablesWithoutForeignKeys;
+    if (known?.has(table)) return [];
     const t = await load();
+    if (t && !t.foreignKeys?.length) known?.add(table);
     return t ? this.impl.foreignKeysNeedingIndex(t, name) : [];
   }
 

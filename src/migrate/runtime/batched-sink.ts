@@ -34,13 +34,18 @@ export class BatchedSink implements OperationSink {
     /** The previous revision's request; rejects with that revision's MigrationError. */
     private readonly previous: Promise<void>,
     private readonly announce: () => void,
+    /** Shared by the run's revisions (see OperationSink). */
+    readonly tablesWithoutForeignKeys: Set<string> = new Set(),
   ) {}
 
   async run(statement: string): Promise<void> {
+    // A statement that may give a table a foreign key (or a new name) makes the run forget.
+    if (/\b(foreign\s+key|references|rename)\b/i.test(statement)) this.tablesWithoutForeignKeys.clear();
     this.pending.push(statement);
   }
 
   async execute(statement: string, parameters: readonly unknown[] = []): Promise<void> {
+    this.tablesWithoutForeignKeys.clear(); // the revision's own SQL: anything may have changed
     await this.flush();
     await this.send([statement], parameters);
   }

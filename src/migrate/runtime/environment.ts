@@ -273,13 +273,18 @@ export class Environment {
   private async runBatched(conn: Kysely<any>, steps: MigrationStep[]): Promise<void> {
     const { BatchedSink, Operations, flushingDb, callRevision } = await this.load();
     let inFlight: Promise<void> = Promise.resolve();
+    const tablesWithoutForeignKeys = new Set<string>();
     for (const step of steps) {
       // Asked to stop: the revision in flight completes (its failure, if any, is the error).
       if (this.stopReason) await inFlight;
       this.stopBefore(step);
       const mod = await this.script.module(step.revision);
-      const sink = new BatchedSink(conn, step, inFlight, () =>
-        this.output.info(LOG.migration, `Running ${step.describe}`),
+      const sink = new BatchedSink(
+        conn,
+        step,
+        inFlight,
+        () => this.output.info(LOG.migration, `Running ${step.describe}`),
+        tablesWithoutForeignKeys,
       );
       const op = new Operations(
         this.impl,
