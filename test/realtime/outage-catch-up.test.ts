@@ -168,10 +168,8 @@ for (const dialect of DIALECTS) {
       try {
         const rows = await storeNotifications(a.database, ed.id, 5);
         await a.app.publishNotifications(rows);
-        assert.deepEqual(
-          await notificationIds(socket, 5),
-          rows.map((r) => r.id),
-        );
+        // Each once; in which order depends on whether the connect backlog's read saw them first.
+        assert.deepEqual(new Set(await notificationIds(socket, 5)), new Set(rows.map((r) => r.id)));
         await whileBIsDeaf(async () => {});
         const [resync] = await socket.take(1, 5000);
         assert.equal(resync.type, 'resync', JSON.stringify(resync));
