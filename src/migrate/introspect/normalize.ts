@@ -281,12 +281,7 @@ function standardQuotes(clause: string): string {
       out += c;
       continue;
     }
-    let end = i + 1;
-    for (; end < clause.length; end++) {
-      if (clause[end] === '\\') end++;
-      else if (clause[end] === "'" && clause[end + 1] === "'") end++;
-      else if (clause[end] === "'") break;
-    }
+    const end = skipQuoted(clause, i, { backslashEscapes: true });
     const literal = clause.slice(i, end + 1);
     const value = unescapeMariadb(literal.slice(1, -1));
     const keep = end >= clause.length || ['\\', '\0', '\x1a'].some((x) => value.includes(x));

@@ -125,10 +125,18 @@ export function unquoteIdentifier(text: string): string {
   return text;
 }
 
-/** The index of the last character of the quoted text starting at `at` ('…', "…", `…` or […]). */
-export function skipQuoted(text: string, at: number): number {
+/**
+ * The index of the last character of the quoted text starting at `at` ('…', "…", `…` or […]), or
+ * the text's length when it is not closed. A doubled closing quote stands for itself; with
+ * `backslashEscapes` (MariaDB's string literals) so does any character after a backslash.
+ */
+export function skipQuoted(text: string, at: number, options: { backslashEscapes?: boolean } = {}): number {
   const close = text[at] === '[' ? ']' : text[at]!;
   for (let j = at + 1; j < text.length; j++) {
+    if (options.backslashEscapes && text[j] === '\\') {
+      j++;
+      continue;
+    }
     if (text[j] !== close) continue;
     if (close !== ']' && text[j + 1] === close) {
       j++;
