@@ -23,19 +23,17 @@ describe('SQLite timestamps stored as numbers', () => {
 
   test('come back as the Date they mean: Unix seconds, or milliseconds when that large', async () => {
     const user = await insertUser(database, 'numbers');
-    await sql`update users set created_at = ${1764237600} where id = ${user.id}`.execute(database.db);
-    const seconds = await database.db
-      .selectFrom('users')
-      .select('created_at')
-      .where('id', '=', user.id)
-      .executeTakeFirstOrThrow();
-    assert.deepEqual(seconds.created_at, new Date('2025-11-27T10:00:00Z'));
-    await sql`update users set created_at = ${1764237600123} where id = ${user.id}`.execute(database.db);
-    const millis = await database.db
-      .selectFrom('users')
-      .select('created_at')
-      .where('id', '=', user.id)
-      .executeTakeFirstOrThrow();
-    assert.deepEqual(millis.created_at, new Date('2025-11-27T10:00:00.123Z'));
+    for (const [stored, meant] of [
+      [1764237600, '2025-11-27T10:00:00Z'],
+      [1764237600123, '2025-11-27T10:00:00.123Z'],
+    ] as const) {
+      await sql`update users set created_at = ${stored} where id = ${user.id}`.execute(database.db);
+      const row = await database.db
+        .selectFrom('users')
+        .select('created_at')
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(row.created_at, new Date(meant), String(stored));
+    }
   });
 });
