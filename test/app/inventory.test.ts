@@ -494,6 +494,28 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test("add-mass: a blank category is none given, as on add (the product is 'Uncategorized')", async () => {
+      const u = await newUser(server, 'blankcat');
+      const res = await u.api.post('/api/product/user/add-mass', {
+        products: [
+          { productName: 'Kumquat', category: '' },
+          { productName: 'Loquat', category: '   ' },
+          { productName: 'Medlar', category: 'Winter fruit' },
+        ],
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body.failed, []);
+      const list = await u.api.get('/api/product/user/list?limit=10');
+      assert.deepEqual(
+        list.body.products.map((p: { name: string; category: string }) => [p.name, p.category]).sort(),
+        [
+          ['Kumquat', 'Uncategorized'],
+          ['Loquat', 'Uncategorized'],
+          ['Medlar', 'Winter fruit'],
+        ],
+      );
+    });
+
     test('expiry sweep: marks items expired once and notifies their owner once', async () => {
       const dave = await newUser(server, 'dave');
       const item = await add(dave, { name: 'Old Bread', expiryDate: '2021-03-04' });

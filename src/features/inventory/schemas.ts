@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { ISO_TIMESTAMP, Nullable } from '../../app/common-schemas.js';
 import { DATE_OR_DATETIME_FORMAT } from '../../app/validation.js';
 import { INVENTORY_NUTRIENT_ORDER, NutritionStatus, NutritionText } from '../catalogue/nutrition.js';
-import { Barcode, Category } from '../catalogue/schemas.js';
+import { Barcode } from '../catalogue/schemas.js';
 
 export const STATUSES = ['active', 'expired', 'consumed', 'discarded'] as const;
 
@@ -12,6 +12,15 @@ const ExpiryDate = Type.String({
   description: 'YYYY-MM-DD; a date-time is accepted and its day kept.',
 });
 const Notes = Type.String({ maxLength: 2000 });
+/**
+ * An item's category only matters when its product is new to the catalogue, and is optional:
+ * blank (a form's empty field) is "none given", as on the original's `user/add`. The catalogue's
+ * own `inventory/add` requires a category, so there a blank one is a 422.
+ */
+const NewProductCategory = Type.String({
+  maxLength: 100,
+  description: 'For a product new to the catalogue; empty or absent: `Uncategorized`.',
+});
 
 export const AddItemQuery = Type.Object({
   barcode: Type.Optional(Barcode),
@@ -25,12 +34,7 @@ export const AddItemBody = Type.Object({
     }),
   ),
   quantity: Type.Optional(Quantity),
-  category: Type.Optional(
-    Type.String({
-      maxLength: 100,
-      description: 'For a product new to the catalogue; empty or absent: `Uncategorized`.',
-    }),
-  ),
+  category: Type.Optional(NewProductCategory),
   expiryDate: Type.Optional(
     Nullable(ExpiryDate, {
       description: `${ExpiryDate.description} Empty (a blank form field): none given.`,
@@ -144,7 +148,7 @@ export const MassItem = Type.Object({
   quantity: Type.Optional(Quantity),
   expiryDate: Type.Optional(Nullable(ExpiryDate)),
   notes: Type.Optional(Nullable(Notes)),
-  category: Type.Optional(Category),
+  category: Type.Optional(NewProductCategory),
   is_scanned_product: Type.Optional(Type.Boolean()),
   isScannedProduct: Type.Optional(Type.Boolean()),
 });
