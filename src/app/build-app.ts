@@ -174,6 +174,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         bcryptCost: config.bcryptCost,
         loginMaxFailures: config.loginMaxFailures,
         loginFailureWindowSeconds: config.loginFailureWindowSeconds,
+        loginMaxFailuresPerAccount: config.loginMaxFailuresPerAccount,
         authRateLimitPerMinute: config.authRateLimitPerMinute,
       });
       await api.register(catalogueRoutes);

@@ -574,6 +574,37 @@ describe('behind a reverse proxy', () => {
     }
   });
 
+  test('failed logins spread over many addresses hit the per-account cap; clients that signed in lately are exempt', async () => {
+    const server = await startServer('sqlite', {
+      trustProxy: 1,
+      loginMaxFailures: 3,
+      loginMaxFailuresPerAccount: 4,
+    });
+    try {
+      const u = await newUser(server, 'botnet');
+      const other = await newUser(server, 'bystander');
+      const login = (email: string, password: string, from: string) =>
+        server.client().post('/api/auth/login', { email, password }, { 'x-forwarded-for': from });
+      // The owner's phone signs in, then mistypes twice: a known client's typos do not count.
+      assert.equal((await login(u.email, u.password, '203.0.113.50')).status, 200);
+      for (let i = 0; i < 2; i++) assert.equal((await login(u.email, 'typo', '203.0.113.50')).status, 401);
+      // Four addresses, one guess each: each is under its own limit of 3.
+      for (let i = 1; i <= 4; i++)
+        assert.equal((await login(u.email, 'guess', `198.51.100.${i}`)).status, 401, `guess ${i}`);
+      // The fifth new address is refused before its password is checked, right or wrong.
+      const refused = await login(u.email, 'guess', '198.51.100.5');
+      assert.equal(refused.status, 429);
+      assert.match(refused.body.detail, /^Too many failed login attempts\. Try again in \d+ seconds\.$/);
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      assert.equal((await login(u.email, u.password, '198.51.100.6')).status, 429);
+      // The owner's phone still signs in, and other accounts are untouched.
+      assert.equal((await login(u.email, u.password, '203.0.113.50')).status, 200);
+      assert.equal((await login(other.email, other.password, '198.51.100.7')).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('an IPv6 client is counted by its /64: a new address of the same network does not reset the login limit', async () => {
     const server = await startServer('sqlite', { trustProxy: 1, loginMaxFailures: 3 });
     try {

@@ -47,6 +47,7 @@ export function testConfig(scratch: ScratchDatabase, overrides: Partial<AppConfi
     migrateOnStart: false,
     loginMaxFailures: 5,
     loginFailureWindowSeconds: 900,
+    loginMaxFailuresPerAccount: 50,
     authRateLimitPerMinute: 100_000,
     sweepIntervalSeconds: 0,
     logLevel: 'error',

@@ -2,42 +2,77 @@ import { normalizeIP } from '@fastify/rate-limit';
 import { HttpError } from '../../app/http-error.js';
 import { type FailureCounter, MemoryFailureCounter } from './failure-counter.js';
 
+export interface LoginLimits {
+  /** Failures per (client, e-mail) in a window. */
+  maxFailures: number;
+  windowSeconds: number;
+  /** Per client across e-mails: a password-spraying client (default 10 × `maxFailures`). */
+  maxPerAddress?: number;
+  /**
+   * Per e-mail, from clients that have not signed in to it lately: a guessing attack spread over
+   * many addresses, each staying under `maxFailures` (default 50).
+   */
+  maxPerAccount?: number;
+}
+
+/** How long a client that signed in to an account stays exempt from that account's cap. */
+const KNOWN_CLIENT_MS = 30 * 24 * 3600 * 1000;
+
 /**
- * Counts failed logins per (client address, e-mail) and per client address (IPv6: its /64), in
- * fixed windows (a wrong password typed to confirm a password change or an account deletion is
- * one too).
- * Past the limit, logins from there are refused with 429 before any password is checked, so the
- * limit also caps the bcrypt work an attacker can make the server do. The counts live in memory
+ * Counts failed logins per (client address, e-mail), per client address (IPv6: its /64), and per
+ * e-mail from clients not known to it, in fixed windows (a wrong password typed to confirm a
+ * password change or an account deletion is one too).
+ * Past a limit, logins from there are refused with 429 before any password is checked, so the
+ * limits also cap the bcrypt work an attacker can make the server do. The counts live in memory
  * (one process) or in Redis when several processes share one (RedisFailureCounter).
+ *
+ * The per-account cap stops a botnet that gives each address a few guesses: without it, the
+ * guesses one account gets are unbounded. Its cost is that while such an attack runs, the account
+ * cannot be signed in to from a new client; the clients that signed in to it within the last 30
+ * days are exempt (their success is remembered under the same counter, like a failure), so its
+ * owner's own devices keep working, and their typos do not count towards the cap.
  */
 export class LoginGuard {
-  constructor(
-    private readonly maxFailures: number,
-    private readonly windowSeconds: number,
-    private readonly counter: FailureCounter = new MemoryFailureCounter(),
-    /** Per address, across e-mails: a password-spraying client. */
-    private readonly maxPerAddress = maxFailures * 10,
-  ) {}
+  private readonly windowMs: number;
+  private readonly maxFailures: number;
+  private readonly maxPerAddress: number;
+  private readonly maxPerAccount: number;
 
-  private keys(ip: string, email: string): [string, number][] {
+  constructor(
+    limits: LoginLimits,
+    private readonly counter: FailureCounter = new MemoryFailureCounter(),
+  ) {
+    this.windowMs = limits.windowSeconds * 1000;
+    this.maxFailures = limits.maxFailures;
+    this.maxPerAddress = limits.maxPerAddress ?? limits.maxFailures * 10;
+    this.maxPerAccount = limits.maxPerAccount ?? 50;
+  }
+
+  private keys(ip: string, email: string) {
     // IPv4 as it is, IPv6 by its /64 as the request-rate limit counts it (one IPv6 host is
     // routinely given a whole /64, and could otherwise use a new address for every guess).
     const client = normalizeIP(ip, 64);
-    return [
-      [`e|${client}|${email}`, this.maxFailures],
-      [`a|${client}`, this.maxPerAddress],
-    ];
+    return {
+      pair: `e|${client}|${email}`,
+      address: `a|${client}`,
+      account: `u|${email}`,
+      known: `k|${client}|${email}`,
+    };
   }
 
-  /** Throws 429 when this client has failed too often. */
+  /** Throws 429 when this client, or the clients unknown to this account, failed too often. */
   async check(ip: string, email: string, now = Date.now()): Promise<void> {
-    const keys = this.keys(ip, email);
-    const windows = await this.counter.read(
-      keys.map(([k]) => k),
+    const k = this.keys(ip, email);
+    const [pair, address, account, known] = await this.counter.read(
+      [k.pair, k.address, k.account, k.known],
       now,
     );
-    for (const [i, [, max]] of keys.entries()) {
-      const w = windows[i];
+    const limited = [
+      [pair, this.maxFailures],
+      [address, this.maxPerAddress],
+      [known ? undefined : account, this.maxPerAccount],
+    ] as const;
+    for (const [w, max] of limited) {
       if (w && w.failures >= max) {
         const retry = Math.max(1, Math.ceil((w.resetAt - now) / 1000));
         throw new HttpError(429, `Too many failed login attempts. Try again in ${retry} seconds.`, {
@@ -48,14 +83,17 @@ export class LoginGuard {
   }
 
   async fail(ip: string, email: string, now = Date.now()): Promise<void> {
-    await this.counter.add(
-      this.keys(ip, email).map(([k]) => k),
-      this.windowSeconds * 1000,
-      now,
-    );
+    const k = this.keys(ip, email);
+    const [known] = await this.counter.read([k.known], now);
+    const keys = known ? [k.pair, k.address] : [k.pair, k.address, k.account];
+    await this.counter.add(keys, this.windowMs, now);
   }
 
-  async succeed(ip: string, email: string): Promise<void> {
-    await this.counter.clear(this.keys(ip, email)[0]![0]);
+  async succeed(ip: string, email: string, now = Date.now()): Promise<void> {
+    const k = this.keys(ip, email);
+    await this.counter.clear(k.pair);
+    // Opens (or keeps) the known-client window; a count of successes nobody reads as such.
+    await this.counter.clear(k.known);
+    await this.counter.add([k.known], KNOWN_CLIENT_MS, now);
   }
 }

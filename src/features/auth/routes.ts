@@ -22,6 +22,7 @@ export interface AuthRoutesOptions {
   bcryptCost: number;
   loginMaxFailures: number;
   loginFailureWindowSeconds: number;
+  loginMaxFailuresPerAccount: number;
   authRateLimitPerMinute: number;
 }
 
@@ -34,8 +35,11 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
     app.tokens,
     app.tokenVersions,
     new LoginGuard(
-      opts.loginMaxFailures,
-      opts.loginFailureWindowSeconds,
+      {
+        maxFailures: opts.loginMaxFailures,
+        windowSeconds: opts.loginFailureWindowSeconds,
+        maxPerAccount: opts.loginMaxFailuresPerAccount,
+      },
       app.redis ? new RedisFailureCounter(app.redis, app.log) : new MemoryFailureCounter(),
     ),
     app.today,
