@@ -48,6 +48,7 @@ export function testConfig(scratch: ScratchDatabase, overrides: Partial<AppConfi
     loginMaxFailures: 5,
     loginFailureWindowSeconds: 900,
     loginMaxFailuresPerAccount: 50,
+    catalogueProductsPerDay: 500,
     authRateLimitPerMinute: 100_000,
     sweepIntervalSeconds: 0,
     logLevel: 'error',

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { conflict, HttpError, ValidationFailure } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { Database } from '../../models/index.js';
+import { checkDailyQuota } from './daily-quota.js';
 import { type NoNutritionStatus, type NutritionValues, nutritionRow } from './nutrition.js';
 import { checkedName, nameKey } from './product-name.js';
 
@@ -65,6 +66,8 @@ export interface NewProduct {
    * background updater looks the product up; `unknown` (the default) when there is none.
    */
   withoutNutrition?: NoNutritionStatus | undefined;
+  /** Products the user may add in 24 hours (none: no cap, for the application's own writes). */
+  dailyLimit?: number | undefined;
 }
 
 /**
@@ -77,6 +80,7 @@ export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: New
   const barcode = p.barcode?.trim() || null;
   checkBarcode(barcode);
   await refuseClash(tx, name, barcode);
+  if (p.dailyLimit !== undefined) await checkDailyQuota(tx, user, p.dailyLimit);
   const id = randomUUID();
   await writeProduct(tx, {
     id,

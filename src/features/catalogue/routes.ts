@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { errorResponses, IdParam, Message } from '../../app/common-schemas.js';
+import { newProductRules } from './new-product-rules.js';
 import {
   AddProductBody,
   AddProductReply,
@@ -22,7 +23,7 @@ export default async function catalogueRoutes(app: FastifyInstance): Promise<voi
   const service = new CatalogueService(
     app.database,
     (e) => app.log.error({ err: e }, 'mass add item failed'),
-    () => app.scanning?.nutrition.initialStatus ?? 'unknown',
+    newProductRules(app),
   );
   const tags = ['catalogue'];
 
@@ -35,7 +36,7 @@ export default async function catalogueRoutes(app: FastifyInstance): Promise<voi
         description:
           'The caller becomes its owner. Names (case-insensitive) and barcodes are unique in the catalogue (409).',
         body: AddProductBody,
-        response: { 200: AddProductReply, ...errorResponses(401, 409, 422) },
+        response: { 200: AddProductReply, ...errorResponses(401, 409, 422, 429) },
       },
     },
     (req) => service.add(req.user, req.body),

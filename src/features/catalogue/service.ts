@@ -12,13 +12,8 @@ import type { Database } from '../../models/index.js';
 import { inTransaction } from './in-transaction.js';
 import { checkBarcode, insertProduct, refuseClash } from './insert-product.js';
 import { nameMatches } from './name-filter.js';
-import {
-  givenNutrition,
-  type NoNutritionStatus,
-  NUTRIENTS,
-  nutritionRow,
-  nutritionText,
-} from './nutrition.js';
+import type { NewProductRules } from './new-product-rules.js';
+import { givenNutrition, NUTRIENTS, nutritionRow, nutritionText } from './nutrition.js';
 import { checkedName, nameKey } from './product-name.js';
 import type { AddProductBody, CatalogueQuery, UpdateProductBody } from './schemas.js';
 
@@ -32,8 +27,8 @@ export class CatalogueService {
   constructor(
     private readonly database: AppDatabase,
     private readonly onError?: (e: unknown) => void,
-    /** The status of a product added without nutrients (`app.scanning.nutrition.initialStatus`). */
-    private readonly withoutNutrition: () => NoNutritionStatus = () => 'unknown',
+    /** What applies to a product the user adds (its status without nutrients, the daily cap). */
+    private readonly newProduct: () => Partial<NewProductRules> = () => ({}),
   ) {}
 
   private get db() {
@@ -47,7 +42,7 @@ export class CatalogueService {
         category: body.category,
         barcode: body.barcode,
         nutrition: givenNutrition(body.nutrition),
-        withoutNutrition: this.withoutNutrition(),
+        ...this.newProduct(),
       }),
     );
     return {
@@ -226,7 +221,7 @@ export class CatalogueService {
             category: item.category,
             barcode: item.barcode,
             nutrition: givenNutrition(item.nutrition),
-            withoutNutrition: this.withoutNutrition(),
+            ...this.newProduct(),
           }),
         );
         success.push({ productId: p.id, name: p.name });

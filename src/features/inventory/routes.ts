@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { errorResponses, IdParam } from '../../app/common-schemas.js';
+import { newProductRules } from '../catalogue/new-product-rules.js';
 import {
   AddItemBody,
   AddItemQuery,
@@ -31,7 +32,7 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
     (e, what) => app.log.error({ err: e }, what),
     app.publishNotifications,
     app.today,
-    () => app.scanning?.nutrition.initialStatus ?? 'unknown',
+    newProductRules(app),
   );
   const tags = ['inventory'];
 

@@ -12,7 +12,7 @@ import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { inTransaction } from '../catalogue/in-transaction.js';
 import { insertProduct } from '../catalogue/insert-product.js';
-import type { NoNutritionStatus } from '../catalogue/nutrition.js';
+import type { NewProductRules } from '../catalogue/new-product-rules.js';
 import { checkedName, nameKey } from '../catalogue/product-name.js';
 import type {
   NotificationPublisher,
@@ -71,8 +71,8 @@ export class InventoryService {
     private readonly publish?: NotificationPublisher,
     /** Today's date in the app's time zone (`APP_TIMEZONE`), the calendar the sweep uses too. */
     private readonly today: () => string = todayUtc,
-    /** The status of a product created without nutrients (`app.scanning.nutrition.initialStatus`). */
-    private readonly withoutNutrition: () => NoNutritionStatus = () => 'unknown',
+    /** What applies to a product the user adds (its status without nutrients, the daily cap). */
+    private readonly newProduct: () => Partial<NewProductRules> = () => ({}),
   ) {}
 
   private get db() {
@@ -141,7 +141,7 @@ export class InventoryService {
         product = await insertProduct(tx, user, {
           name,
           category: input.category,
-          withoutNutrition: this.withoutNutrition(),
+          ...this.newProduct(),
         });
         created = true;
       }

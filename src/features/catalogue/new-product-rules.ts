@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import type { NoNutritionStatus } from './nutrition.js';
+
+/** What applies to every product a user adds to the shared catalogue, however it is added. */
+export interface NewProductRules {
+  /** Its status without nutrients: `pending` while a nutrition source is configured. */
+  withoutNutrition: NoNutritionStatus;
+  /** How many products one user may add in 24 hours (`CATALOGUE_PRODUCTS_PER_DAY`). */
+  dailyLimit: number;
+}
+
+/** The rules as this server is configured (read at each use: the scanning plugin may load later). */
+export function newProductRules(app: FastifyInstance): () => NewProductRules {
+  return () => ({
+    withoutNutrition: app.scanning?.nutrition.initialStatus ?? 'unknown',
+    dailyLimit: app.config.catalogueProductsPerDay,
+  });
+}
