@@ -23,8 +23,9 @@ export function renderOps(ops: readonly DiffOp[], options: RenderOptions): strin
     const hint = hints.get(i);
     if (hint) lines.push(...printComment(`NOTE: ${hint}`));
     for (const w of warningsFor(op)) lines.push(...printComment(warningComment(w)));
-    const note = catalogueNote(op, options);
-    if (note) lines.push(...printComment(note));
+    for (const note of [catalogueNote(op, options), rowidNote(op, options)]) {
+      if (note) lines.push(...printComment(note));
+    }
     lines.push(...renderOp(op));
   });
   return lines;
@@ -43,6 +44,20 @@ function catalogueNote(op: DiffOp, options: RenderOptions): string | undefined {
     (op.kind === 'add_table' && (op.table.checks ?? []).length > 0);
   if (!hasCheck) return undefined;
   return `NOTE: CHECK expression(s) as ${options.dialect} reports them; review them if this revision must run on another database.`;
+}
+
+/**
+ * SQLite declares every auto-increment key INTEGER, its rowid, whatever the model's width: a
+ * removed table's key reads back as integer, which the downgrade would re-create as a 32-bit key
+ * elsewhere where the model may have declared bigint. Say so where it matters.
+ */
+function rowidNote(op: DiffOp, options: RenderOptions): string | undefined {
+  if (options.direction !== 'downgrade' || options.dialect !== 'sqlite' || op.kind !== 'add_table') {
+    return undefined;
+  }
+  const key = op.table.columns.find((c) => c.autoIncrement && c.type === 'integer');
+  if (!key) return undefined;
+  return `NOTE: '${op.table.name}.${key.name}' is SQLite's rowid, read as integer: make it 'bigint' if the model declared a bigint key, or MySQL and PostgreSQL get a 32-bit one.`;
 }
 
 export function renderOp(op: DiffOp): string[] {

@@ -3,7 +3,7 @@ import { INTEGER_TYPES, parseColumnType } from '../schema/column-type.js';
 import { dialectTypeSql, isDialectType } from '../schema/dialect-type.js';
 import { constraintName } from '../schema/naming.js';
 import { isPlainIndex } from '../schema/table-transform.js';
-import type { ColumnDef, ServerDefault, TableDef } from '../schema/types.js';
+import type { ColumnDef, ServerDefault, TableDef, TableSpec } from '../schema/types.js';
 import { BaseDialect } from './base-dialect.js';
 import type { AlterColumnChange, ConstraintKind, TableRebuilder } from './dialect-impl.js';
 
@@ -59,6 +59,21 @@ export class SqliteDialect extends BaseDialect implements TableRebuilder {
       default:
         return 'TEXT';
     }
+  }
+
+  /**
+   * A single-column integer primary key the model does not make auto-increment is declared INT,
+   * not INTEGER: only INTEGER PRIMARY KEY is the rowid, which SQLite fills in by itself. So the key
+   * behaves as on MySQL/PostgreSQL (an insert must give it), and the introspector can tell it from
+   * an auto-increment one: read back as auto-increment, a dropped table's downgrade re-created it
+   * with AUTO_INCREMENT / an identity on the other databases.
+   */
+  override createTable(name: string, spec: TableSpec): string[] {
+    const key = spec.primaryKey?.columns.length === 1 ? spec.primaryKey.columns[0] : undefined;
+    const columns = spec.columns.map((c) =>
+      c.name === key && c.type === 'integer' && !c.autoIncrement ? { ...c, type: { sqlite: 'INT' } } : c,
+    );
+    return super.createTable(name, { ...spec, columns });
   }
 
   renderDefault(def: ServerDefault, _type: ColumnDef['type']): string {

@@ -50,7 +50,8 @@ const TABLES: Record<SchemaDialect, Record<string, string[]>> = {
   },
   // SQLite keeps the declared text; json is declared TEXT (dialect-rules reads it back as json).
   sqlite: {
-    integer: ['integer'],
+    // INT: an integer primary key without auto-increment (not the rowid; see the SQLite dialect).
+    integer: ['integer', 'int'],
     bigint: ['bigint'],
     smallint: ['smallint'],
     float: ['real'],

@@ -64,7 +64,7 @@ export class SqliteIntrospector implements Introspector {
       db,
     );
 
-    const tables = new Map<string, TableDef & { pkCols: { name: string; pos: number }[] }>();
+    const tables = new Map<string, TableDef & { pkCols: { name: string; pos: number; rowid: boolean }[] }>();
     const named = new Map<string, ParsedConstraints>();
     const collations = new Map<string, Map<string, string>>();
     for (const t of master.rows) {
@@ -90,7 +90,7 @@ export class SqliteIntrospector implements Introspector {
       const collation = collations.get(c.tbl)?.get(c.name.toLowerCase());
       if (collation) col.collation = { sqlite: collation };
       t.columns.push(col);
-      if (c.pk > 0) t.pkCols.push({ name: c.name, pos: c.pk });
+      if (c.pk > 0) t.pkCols.push({ name: c.name, pos: c.pk, rowid: /^integer$/i.test(c.type.trim()) });
     }
     const indexGroups = groupBy(idx.rows, (r) => `${r.tbl}\u0000${r.name}`);
     for (const rows of indexGroups.values()) {
@@ -135,10 +135,11 @@ export class SqliteIntrospector implements Introspector {
           name: named.get(t.name)?.primaryKey,
           columns: pkCols.sort((a, b) => a.pos - b.pos).map((p) => p.name),
         };
-        // An INTEGER PRIMARY KEY is SQLite's rowid: always assigned by the database.
-        if (pkCols.length === 1) {
+        // A column declared exactly INTEGER PRIMARY KEY is SQLite's rowid: always assigned by the
+        // database. An INT key (the engine's for a key without auto-increment) is not.
+        if (pkCols.length === 1 && pkCols[0]!.rowid) {
           const c = table.columns.find((x) => x.name === pkCols[0]!.name);
-          if (c?.type === 'integer') c.autoIncrement = true;
+          if (c) c.autoIncrement = true;
         }
       }
       table.checks = named.get(t.name)?.checks ?? [];
