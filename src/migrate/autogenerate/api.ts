@@ -7,6 +7,7 @@ import type { SchemaDef } from '../schema/types.js';
 import { type CompareResult, compareSchemas } from './compare.js';
 import { dialectTypeWarnings } from './dialect-type-warnings.js';
 import { reverseOps } from './diff-ops.js';
+import { castWarnings } from './postgres-casts.js';
 import { renderOps } from './render.js';
 import { renameHints, warningLog, warningsFor } from './warnings.js';
 
@@ -45,9 +46,12 @@ export async function compareWithDatabase(env: Environment): Promise<CompareResu
   for (const op of result.ops) {
     for (const w of warningsFor(op)) env.output.warn(LOG.compare, warningLog(w));
   }
-  // The downgrade recreates what the upgrade drops: a type only this database knows is said here too.
+  // The downgrade recreates what the upgrade drops: a type only this database knows is said here
+  // too, and so is a type change back that PostgreSQL cannot cast.
   for (const op of reverseOps(result.ops)) {
-    for (const w of dialectTypeWarnings(op)) env.output.warn(LOG.compare, `Downgrade: ${warningLog(w)}`);
+    for (const w of [...dialectTypeWarnings(op), ...castWarnings(op)]) {
+      env.output.warn(LOG.compare, `Downgrade: ${warningLog(w)}`);
+    }
   }
   for (const hint of renameHints(result.ops).values())
     env.output.warn(LOG.compare, `Possible rename: ${hint}`);

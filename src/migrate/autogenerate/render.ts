@@ -2,6 +2,7 @@ import type { DialectName } from '../ddl/dialect-impl.js';
 import { isPlainIndex } from '../schema/table-transform.js';
 import type { Collation, ColumnDef, ForeignKeyDef, ServerDefault, TableDef } from '../schema/types.js';
 import type { DiffOp } from './diff-ops.js';
+import { renderedUsing } from './postgres-casts.js';
 import { type Literal, printCall, printComment } from './ts-literal.js';
 import { renameHints, warningComment, warningsFor } from './warnings.js';
 
@@ -89,6 +90,8 @@ export function renderOp(op: DiffOp): string[] {
     case 'alter_column': {
       const change: Record<string, Literal> = {};
       if (op.changes.type) change.type = op.to.type;
+      const using = renderedUsing(op);
+      if (using) change.using = using;
       if (op.changes.nullable) change.nullable = op.to.nullable;
       if (op.changes.default)
         change.default = op.to.default === undefined ? null : serverDefault(op.to.default);

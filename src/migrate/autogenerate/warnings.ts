@@ -3,6 +3,7 @@ import { typeLabel } from '../schema/dialect-type.js';
 import type { ColumnDef, ColumnType } from '../schema/types.js';
 import { dialectTypeWarnings } from './dialect-type-warnings.js';
 import { type DiffOp, tableOf } from './diff-ops.js';
+import { castWarnings } from './postgres-casts.js';
 
 /**
  * What a reviewer must not miss: operations that lose data or may fail on existing rows, and
@@ -26,7 +27,7 @@ const destructive = (text: string): Warning => ({ destructive: true, text });
 
 /** Why `op` is destructive, risky on a table with rows, or tied to one database; [] when none. */
 export function warningsFor(op: DiffOp): Warning[] {
-  return [...dialectTypeWarnings(op), ...dataWarnings(op)];
+  return [...dialectTypeWarnings(op), ...dataWarnings(op), ...castWarnings(op)];
 }
 
 function dataWarnings(op: DiffOp): Warning[] {

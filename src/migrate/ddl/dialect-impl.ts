@@ -21,6 +21,12 @@ export interface AlterColumnChange {
   default?: ServerDefault | null | undefined;
   /** Per dialect: a name sets it, `null` goes back to the default, a dialect left out keeps its own. */
   collation?: CollationChange | undefined;
+  /**
+   * PostgreSQL only (Alembic's `postgresql_using`): the SQL expression giving each row's value in
+   * the new type, for a type change PostgreSQL has no cast for (`to_jsonb("n")` for smallint to
+   * json). The other databases convert by themselves (MySQL's MODIFY, SQLite's copy): ignored there.
+   */
+  using?: string | undefined;
 }
 
 /**

@@ -71,7 +71,8 @@ export class PostgresDialect extends BaseDialect {
     // SET DATA TYPE gives the column its type's default collation unless it names one: a retyped
     // column keeps its own, and a collation change alone is SET DATA TYPE to the same type.
     const collation = applyCollationChange(existing.collation, change.collation)?.postgres;
-    const out = retype || recollate ? this.changeType(table, existing, type, collation, retype) : [];
+    const out =
+      retype || recollate ? this.changeType(table, existing, type, collation, retype, change.using) : [];
     if (change.nullable !== undefined) {
       out.push(
         alter.alterColumn(name, (c) => (change.nullable ? c.dropNotNull() : c.setNotNull())).compile().sql,
@@ -91,7 +92,7 @@ export class PostgresDialect extends BaseDialect {
   }
 
   /**
-   * SET DATA TYPE, the default dropped first: PostgreSQL casts the default along with the column
+   * SET DATA TYPE, the default dropped first (`using`, when given, replaces the cast): PostgreSQL casts the default along with the column
    * and refuses ("default for column … cannot be cast automatically") when no implicit cast exists,
    * as from false or '0' to an integer.
    */
@@ -101,6 +102,7 @@ export class PostgresDialect extends BaseDialect {
     type: ColumnDef['type'],
     collation: string | undefined,
     retype: boolean,
+    usingExpr: string | undefined,
   ): string[] {
     const alter = this.compiler.schema.alterTable(table);
     const name = existing.name;
@@ -108,7 +110,7 @@ export class PostgresDialect extends BaseDialect {
     const collate = collation && collatable(type) ? ` ${this.collateClause(collation)}` : '';
     const using = sql.raw(
       retype
-        ? `${target}${collate} USING ${this.castSource(name, existing.type, type)}::${target}`
+        ? `${target}${collate} USING ${usingExpr ?? `${this.castSource(name, existing.type, type)}::${target}`}`
         : `${target}${collate}`,
     );
     return [

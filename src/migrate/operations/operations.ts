@@ -21,6 +21,7 @@ import type {
   TableSpec,
 } from '../schema/types.js';
 import type { OperationSink } from './sink.js';
+import { isUsingPlaceholder } from './using-placeholder.js';
 
 export interface AlterColumnOptions extends AlterColumnChange {
   /**
@@ -177,6 +178,11 @@ export class Operations {
       validateDialectNames(change.type, `column '${column}'`);
     }
     if (existing?.collation !== undefined) validateCollation(existing.collation, false);
+    if (this.dialect === 'postgres' && change.using !== undefined && isUsingPlaceholder(change.using)) {
+      throw new OperationError(
+        `fill in the 'using' expression of op.alterColumn('${table}', '${column}', …): autogenerate left a placeholder there, ${change.using.trim()}, as PostgreSQL has no cast for this type change`,
+      );
+    }
     // Only a collation, named for other databases: nothing changes here, so no statement (and on
     // SQLite no copy-and-move of the whole table).
     const changed = Object.entries(change).filter(([, v]) => v !== undefined);
