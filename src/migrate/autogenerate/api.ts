@@ -3,6 +3,7 @@ import { checkKnownHeads } from '../commands/resolve.js';
 import { introspector } from '../introspect/index.js';
 import type { Environment } from '../runtime/environment.js';
 import { LOG } from '../runtime/output.js';
+import { assertForeignKeyTargets } from '../schema/foreign-key-targets.js';
 import type { SchemaDef } from '../schema/types.js';
 import { type CompareResult, compareSchemas } from './compare.js';
 import { dialectTypeWarnings } from './dialect-type-warnings.js';
@@ -67,7 +68,10 @@ async function loadMetadata(env: Environment): Promise<SchemaDef> {
     );
   }
   try {
-    return await metadata();
+    // Checked whatever built the schema (defineMetadata checks too; a plain SchemaDef does not).
+    const schema = await metadata();
+    assertForeignKeyTargets(schema);
+    return schema;
   } catch (e) {
     // An unregistered model file, a foreign key to an unknown table: one clear line, no stack.
     throw new CommandError(e instanceof Error ? e.message : String(e), true);

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { assertForeignKeyTargets, MetadataError } from './foreign-key-targets.js';
 import type { Model } from './model.js';
 import { editableFile, filesUnder } from './model-files.js';
 import type { SchemaDef } from './types.js';
 
 /**
  * The registered models: Alembic's `target_metadata`. Validates that every foreign key points at a
- * registered table and column, and can prove that no model file was left unregistered — the
+ * registered table's primary key or unique columns (foreign-key-targets.ts), and can prove that no model file was left unregistered — the
  * "autogenerate detects no changes" trap of a model nobody imported.
  */
 export interface Metadata<Models extends readonly Model[] = readonly Model[]> {
@@ -22,7 +23,7 @@ export interface Metadata<Models extends readonly Model[] = readonly Model[]> {
   assertAllRegistered(dir: string, files?: readonly string[]): Promise<void>;
 }
 
-export class MetadataError extends Error {}
+export { MetadataError };
 
 export function defineMetadata<const Models extends readonly Model[]>(models: Models): Metadata<Models> {
   const byName = new Map<string, Model>();
@@ -30,23 +31,7 @@ export function defineMetadata<const Models extends readonly Model[]>(models: Mo
     if (byName.has(m.name)) throw new MetadataError(`Table '${m.name}' is registered twice`);
     byName.set(m.name, m);
   }
-  for (const m of models) {
-    for (const fk of m.table.foreignKeys ?? []) {
-      const target = byName.get(fk.references.table);
-      if (!target) {
-        throw new MetadataError(
-          `Foreign key ${fk.name} on '${m.name}' references table '${fk.references.table}', which is not a registered model`,
-        );
-      }
-      for (const c of fk.references.columns) {
-        if (!target.table.columns.some((x) => x.name === c)) {
-          throw new MetadataError(
-            `Foreign key ${fk.name} references missing column '${fk.references.table}.${c}'`,
-          );
-        }
-      }
-    }
-  }
+  assertForeignKeyTargets({ tables: models.map((m) => m.table) });
   const registered = new Set<Model>(models);
   return {
     models,
