@@ -27,6 +27,7 @@ import { ErrorDetail, ValidationErrors } from './common-schemas.js';
 import { defaultLogger, loggerOutput } from './logger.js';
 import authPlugin from './plugins/auth.js';
 import corsPlugin from './plugins/cors.js';
+import databaseDeadlinePlugin from './plugins/database-deadline.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
 import helmetPlugin from './plugins/helmet.js';
@@ -142,6 +143,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(inFlightPlugin);
   await app.register(errorsPlugin);
   await app.register(dbPlugin, { database, schemaStatus, owns });
+  await app.register(databaseDeadlinePlugin);
   await app.register(helmetPlugin);
   await app.register(corsPlugin, { origins: config.corsOrigins });
   await app.register(redisPlugin, redisConfig(options.env ?? process.env));

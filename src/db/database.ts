@@ -14,6 +14,7 @@ import {
 import { connect, type DatabaseUrl, type DialectName, type SchemaDef } from '../migrate/index.js';
 import { type Database, metadata } from '../models/index.js';
 import { ConnectionUsage } from './connection-usage.js';
+import { DatabaseDeadline } from './database-deadline.js';
 import { isDatabaseUnavailable } from './errors.js';
 
 /** The application's database handle: a typed Kysely instance and the dialect it speaks. */
@@ -28,6 +29,11 @@ export interface AppDatabase {
    * the pool's `timeoutMs`: the expiry sweep's chunks may take longer than a request's statements.
    */
   withStatementTimeout<T>(ms: number | undefined, work: () => Promise<T>): Promise<T>;
+  /**
+   * A new deadline of `timeoutMs` for a unit of work (a request): its waits for connections and
+   * its statements share it. Work outside any deadline has the bound for each wait and statement.
+   */
+  deadline(): DatabaseDeadline;
   destroy(): Promise<void>;
 }
 
@@ -40,7 +46,8 @@ export interface OpenOptions {
   onIdleConnectionError?: (error: Error) => void;
   /**
    * MySQL/PostgreSQL: how long connecting, waiting for a pooled connection, and each statement
-   * may take before failing with ETIMEDOUT (a 503); undefined or 0: no bound.
+   * may take before failing with ETIMEDOUT (a 503) — under a `deadline()`, all of a unit's waits
+   * and statements together; undefined or 0: no bound.
    */
   timeoutMs?: number | undefined;
 }
@@ -53,12 +60,24 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}):
   const usage = new ConnectionUsage();
   const bound = options.timeoutMs || undefined;
   const statementBound = new AsyncLocalStorage<{ ms: number | undefined }>();
+  const deadlines = new AsyncLocalStorage<DatabaseDeadline>();
+  const left = () => deadlines.getStore()?.remaining() ?? bound;
   const raw = (await connect(url, {
     poolSize: options.poolSize ?? 10,
     wrapDialect: (dialect) => usage.wrap(dialect),
     ...(options.onIdleConnectionError ? { onIdleConnectionError: options.onIdleConnectionError } : {}),
     ...(bound
-      ? { timeouts: { acquireMs: bound, statementMs: () => (statementBound.getStore() ?? { ms: bound }).ms } }
+      ? {
+          timeouts: {
+            acquireMs: bound,
+            waitMs: () => left() ?? bound,
+            // The sweep's own bound, per statement, wins: its chunks are not a request's work.
+            statementMs: () => {
+              const own = statementBound.getStore();
+              return own ? own.ms : left();
+            },
+          },
+        }
       : {}),
   })) as Kysely<Database>;
   let db = raw;
@@ -71,6 +90,7 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}):
     url,
     idle: (quietMs) => usage.idle(quietMs),
     withStatementTimeout: (ms, work) => statementBound.run({ ms }, work),
+    deadline: () => new DatabaseDeadline(deadlines, bound ?? 0),
     // A pool's end waits for its connections' goodbyes, which a database that stopped answering
     // never acknowledges: bounded like everything else, so that shutting down can finish. Nor is
     // a connection that failed to connect meanwhile (mysql2 reports it from `end`) a failure of it.

@@ -9,6 +9,7 @@ import { InventoryService } from '../../src/features/inventory/service.js';
 import { Client, migrateToHead, signUp, testConfig } from '../support/app.js';
 import { scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS } from '../support/engine.js';
+import { holdUserRow } from '../support/hold-row-lock.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 /** The outcome of `work`, or 'still waiting' once `ms` have passed: bounds a test, not a speed. */
@@ -96,25 +97,12 @@ describe('a database that stops answering while the server runs', () => {
         await app.listen({ host: '127.0.0.1', port: 0 });
         const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
         const user = await signUp(base, 'locked');
-        let release!: () => void;
-        const released = new Promise<void>((r) => {
-          release = r;
-        });
-        let locked!: () => void;
-        const isLocked = new Promise<void>((r) => {
-          locked = r;
-        });
         // Another session holds the user's row (a long transaction elsewhere) for longer than the bound.
-        const holding = holder.db.transaction().execute(async (tx) => {
-          await sql`select id from users where id = ${user.id} for update`.execute(tx);
-          locked();
-          await released;
-        });
-        await isLocked;
+        const lock = await holdUserRow(holder, user.id);
         const res = await user.api.put('/api/user/profile', { name: 'Ghost' });
         assert.equal(res.status, 503, res.text);
-        release();
-        await holding;
+        lock.release();
+        await lock.done;
         // Had the server gone on with the abandoned UPDATE, it would run now that the lock is free.
         await new Promise((r) => setTimeout(r, 500));
         const row = await holder.db

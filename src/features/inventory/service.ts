@@ -340,18 +340,22 @@ export class InventoryService {
       }
       const it = item as Static<typeof MassItem>;
       try {
-        const { item: added, notification } = await inTransaction(
-          this.database,
-          (tx) =>
-            this.insertItem(tx, user, {
-              name: it.productName,
-              quantity: it.quantity,
-              category: it.category,
-              expiryDate: it.expiryDate,
-              notes: it.notes,
-              scanned: it.is_scanned_product === true || it.isScannedProduct === true,
-            }),
-          { retryUnique: true },
+        // Each item is a unit of database work with a deadline of its own (not the request's):
+        // a list of 500 must not run out of time for its length alone.
+        const { item: added, notification } = await this.database.deadline().run(() =>
+          inTransaction(
+            this.database,
+            (tx) =>
+              this.insertItem(tx, user, {
+                name: it.productName,
+                quantity: it.quantity,
+                category: it.category,
+                expiryDate: it.expiryDate,
+                notes: it.notes,
+                scanned: it.is_scanned_product === true || it.isScannedProduct === true,
+              }),
+            { retryUnique: true },
+          ),
         );
         success.push(added);
         await this.announce(added, notification);

@@ -8,8 +8,14 @@
  * (PostgreSQL's pool has its own, `connectionTimeoutMillis`).
  */
 export interface PoolTimeouts {
-  /** Connecting, and waiting for a free pooled connection. */
+  /** Connecting, and (unless `waitMs` says less) waiting for a free pooled connection. */
   acquireMs: number;
+  /**
+   * How long the checkout about to begin may wait for a connection, at most `acquireMs`; asked
+   * per checkout. A caller with one deadline for all its work gives what is left of it, so that
+   * a wait for a connection and the statements after it do not each get a whole bound.
+   */
+  waitMs?: () => number;
   /** How long the statement about to run may take; undefined: no bound. Asked per statement. */
   statementMs: () => number | undefined;
   /**
@@ -55,6 +61,11 @@ function bounded<T>(
       },
     );
   });
+}
+
+/** How long the checkout about to begin may wait for a connection. */
+function waitBound(timeouts: PoolTimeouts): number {
+  return Math.min(timeouts.waitMs?.() ?? timeouts.acquireMs, timeouts.acquireMs);
 }
 
 // --- node-postgres --------------------------------------------------------------------------
@@ -105,7 +116,20 @@ export function boundedPgPool(raw: PgRawPool, timeouts: PoolTimeouts) {
   const wrappers = new WeakMap<PgRawClient, BoundedPgClient>();
   return {
     async connect(): Promise<BoundedPgClient> {
-      const client = await raw.connect();
+      // The pool's own bound (connectionTimeoutMillis) is `acquireMs`; a shorter wait is timed here.
+      const ms = waitBound(timeouts);
+      const connecting = raw.connect();
+      const client =
+        ms < timeouts.acquireMs
+          ? await bounded(connecting, ms, () => {
+              // Too late for its caller: back to the pool for the next one.
+              connecting.then(
+                (late) => late.release(),
+                () => undefined,
+              );
+              return timeoutError('No database connection', ms);
+            })
+          : await connecting;
       let wrapper = wrappers.get(client);
       if (!wrapper) {
         wrapper = new BoundedPgClient(client, timeouts);
@@ -178,10 +202,11 @@ export function boundedMysqlPool(raw: MysqlRawPool, timeouts: PoolTimeouts) {
   return {
     getConnection(callback: (error: unknown, connection: BoundedMysqlConnection) => void): void {
       let timedOut = false;
+      const ms = waitBound(timeouts);
       const timer = setTimeout(() => {
         timedOut = true;
-        callback(timeoutError('No database connection', timeouts.acquireMs), undefined as never);
-      }, timeouts.acquireMs);
+        callback(timeoutError('No database connection', ms), undefined as never);
+      }, ms);
       raw.getConnection((error, connection) => {
         clearTimeout(timer);
         if (timedOut) {
