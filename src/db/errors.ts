@@ -83,7 +83,9 @@ export function isDatabaseUnavailable(e: unknown): boolean {
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return true;
   }
   if (errno === 1040 || errno === 1053) return true;
-  return typeof message === 'string' && UNCODED.some((m) => message.startsWith(m));
+  if (typeof message === 'string' && UNCODED.some((m) => message.startsWith(m))) return true;
+  // An error raised because of the outage, carrying it as its cause (UnavailableWithProgress).
+  return e instanceof Error && e.cause !== undefined && e.cause !== e && isDatabaseUnavailable(e.cause);
 }
 
 /**

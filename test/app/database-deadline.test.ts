@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import { buildApp } from '../../src/app/build-app.js';
 import { openDatabase } from '../../src/db/database.js';
-import { migrateToHead, signUp, testConfig } from '../support/app.js';
-import { scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS } from '../support/engine.js';
-import { holdUserRow } from '../support/hold-row-lock.js';
+import { signUp } from '../support/app.js';
+import { startBoundedServer } from '../support/bounded-server.js';
+import { holdRow } from '../support/hold-row-lock.js';
 
 const BOUND_MS = 2000;
 
@@ -16,21 +13,13 @@ const BOUND_MS = 2000;
 describe('one database deadline per request', () => {
   for (const dialect of ['mysql', 'postgres'] as const) {
     test(`${dialect}: a request that waited for a connection gets only what is left of the bound for its statements`, async () => {
-      const scratch = await scratchDatabase(dialect);
-      await migrateToHead(scratch);
-      const app = await buildApp({
-        config: testConfig(scratch, { dbTimeoutSeconds: BOUND_MS / 1000, poolSize: 1 }),
-        logger: false,
-        env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
-      });
-      const holder = await openDatabase(scratch.parsed, { poolSize: 1 });
-      let lock: Awaited<ReturnType<typeof holdUserRow>> | undefined;
+      const server = await startBoundedServer(dialect, { dbTimeoutSeconds: BOUND_MS / 1000, poolSize: 1 });
+      const holder = await openDatabase(server.scratch.parsed, { poolSize: 1 });
+      let lock: Awaited<ReturnType<typeof holdRow>> | undefined;
       try {
-        await app.listen({ host: '127.0.0.1', port: 0 });
-        const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-        const user = await signUp(base, 'deadline');
+        const user = await signUp(server.baseUrl, 'deadline');
         // Another session holds the user's row for longer than both requests wait.
-        lock = await holdUserRow(holder, user.id);
+        lock = await holdRow(holder, 'users', user.id);
         // The first request takes the only pooled connection and waits for the lock, the whole bound.
         const first = user.api.put('/api/user/profile', { name: 'First' });
         await new Promise((r) => setTimeout(r, BOUND_MS / 2));
@@ -46,9 +35,8 @@ describe('one database deadline per request', () => {
       } finally {
         lock?.release();
         await lock?.done;
-        await app.close();
+        await server.close();
         await holder.destroy();
-        await scratch.drop();
       }
     });
   }

@@ -7,9 +7,10 @@ import { openDatabase } from '../../src/db/database.js';
 import { isDatabaseUnavailable } from '../../src/db/errors.js';
 import { InventoryService } from '../../src/features/inventory/service.js';
 import { Client, migrateToHead, signUp, testConfig } from '../support/app.js';
+import { startBoundedServer } from '../support/bounded-server.js';
 import { scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS } from '../support/engine.js';
-import { holdUserRow } from '../support/hold-row-lock.js';
+import { holdRow } from '../support/hold-row-lock.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 /** The outcome of `work`, or 'still waiting' once `ms` have passed: bounds a test, not a speed. */
@@ -85,20 +86,12 @@ describe('a database that stops answering while the server runs', () => {
     });
 
     test(`${dialect}: a write given up on (a lock held past the bound) is a 503 and is never applied later; its session ends`, async () => {
-      const scratch = await scratchDatabase(dialect);
-      await migrateToHead(scratch);
-      const app = await buildApp({
-        config: testConfig(scratch, { dbTimeoutSeconds: 1, poolSize: 2 }),
-        logger: false,
-        env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
-      });
-      const holder = await openDatabase(scratch.parsed, { poolSize: 2 });
+      const server = await startBoundedServer(dialect, { dbTimeoutSeconds: 1, poolSize: 2 });
+      const holder = await openDatabase(server.scratch.parsed, { poolSize: 2 });
       try {
-        await app.listen({ host: '127.0.0.1', port: 0 });
-        const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-        const user = await signUp(base, 'locked');
+        const user = await signUp(server.baseUrl, 'locked');
         // Another session holds the user's row (a long transaction elsewhere) for longer than the bound.
-        const lock = await holdUserRow(holder, user.id);
+        const lock = await holdRow(holder, 'users', user.id);
         const res = await user.api.put('/api/user/profile', { name: 'Ghost' });
         assert.equal(res.status, 503, res.text);
         lock.release();
@@ -125,9 +118,8 @@ describe('a database that stops answering while the server runs', () => {
               );
         assert.equal(Number(waiting.rows[0]?.n), 0, 'the abandoned statement still runs on the server');
       } finally {
-        await app.close();
+        await server.close();
         await holder.destroy();
-        await scratch.drop();
       }
     });
 

@@ -2,13 +2,14 @@ import { sql } from 'kysely';
 import type { AppDatabase } from '../../src/db/database.js';
 
 /**
- * Another session holds the user's row (`FOR UPDATE`, a long transaction elsewhere) until
- * `release`: statements that write it wait on the server, alive, for as long as the test wants.
+ * Another session holds a row (`FOR UPDATE`, a long transaction elsewhere) until `release`:
+ * statements that write or lock it wait on the server, alive, for as long as the test wants.
  * Resolves once the lock is held.
  */
-export async function holdUserRow(
+export async function holdRow(
   holder: AppDatabase,
-  userId: string,
+  table: 'users' | 'products',
+  id: string,
 ): Promise<{ release: () => void; done: Promise<void> }> {
   let release!: () => void;
   const released = new Promise<void>((r) => {
@@ -19,7 +20,7 @@ export async function holdUserRow(
     locked = r;
   });
   const done = holder.db.transaction().execute(async (tx) => {
-    await sql`select id from users where id = ${userId} for update`.execute(tx);
+    await sql`select id from ${sql.table(table)} where id = ${id} for update`.execute(tx);
     locked();
     await released;
   });

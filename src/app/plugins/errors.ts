@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import sjson from 'secure-json-parse';
 import { isDatabaseUnavailable, isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { HttpError, ValidationFailure } from '../http-error.js';
+import { UnavailableWithProgress } from '../unavailable-with-progress.js';
 import { fieldErrors } from '../validation.js';
 
 /** A malformed JSON body: the original's 422 with the character offset as `field`. */
@@ -117,11 +118,15 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
       return reply.code(status).send({ detail: typeof detail === 'string' ? detail : error.message });
     }
     if (isDatabaseUnavailable(error)) {
-      request.log.error({ err: error }, 'database unavailable');
+      const progress = error instanceof UnavailableWithProgress ? error.progress : {};
+      request.log.error(
+        { err: error instanceof UnavailableWithProgress ? error.cause : error },
+        'database unavailable',
+      );
       return reply
         .code(503)
         .header('retry-after', '5')
-        .send({ detail: 'The database is unavailable right now; try again shortly' });
+        .send({ detail: 'The database is unavailable right now; try again shortly', ...progress });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ detail: 'Internal server error' });

@@ -11,6 +11,7 @@ import {
   ListQuery,
   MassAddItemsBody,
   MassAddItemsReply,
+  MassAddItemsUnavailable,
   UpdateItemBody,
   UpdateItemReply,
 } from './schemas.js';
@@ -132,9 +133,11 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
         description:
           'Each item is validated and added on its own, atomically; failures are listed in `failed` with ' +
           'the reason and do not stop the others. `is_scanned_product` (or `isScannedProduct`) estimates a ' +
-          'missing expiry date. At most 500 items.',
+          'missing expiry date. At most 500 items. Should the database become unavailable partway, the ' +
+          'reply is a 503 that lists what was added (`success`), what failed (`failed`) and what was not ' +
+          'tried (`pending`), so that only `pending` needs sending again.',
         body: MassAddItemsBody,
-        response: { 200: MassAddItemsReply, ...errorResponses(401, 422) },
+        response: { 200: MassAddItemsReply, ...errorResponses(401, 422), 503: MassAddItemsUnavailable },
       },
     },
     (req) => service.addMass(req.user, req.body.products as Record<string, unknown>[]),

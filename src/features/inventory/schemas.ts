@@ -160,9 +160,30 @@ export const MassAddItemsBody = Type.Object({
   }),
 });
 
-export const MassAddItemsReply = Type.Object({
-  success: Type.Array(AddItemReply),
-  failed: Type.Array(
-    Type.Object({ product: Type.Object({}, { additionalProperties: true }), reason: Type.String() }),
-  ),
-});
+const MassAddSuccess = Type.Array(AddItemReply, { description: 'The items added, each with its reply.' });
+const MassAddFailed = Type.Array(
+  Type.Object({ product: Type.Object({}, { additionalProperties: true }), reason: Type.String() }),
+  { description: 'The items that could not be added, as sent, with the reason.' },
+);
+
+export const MassAddItemsReply = Type.Object({ success: MassAddSuccess, failed: MassAddFailed });
+
+/**
+ * The 503 of a database that became unavailable partway: what was done, and what was not. Only
+ * `detail` when the request did not get as far as the items (its token check was the 503).
+ */
+export const MassAddItemsUnavailable = Type.Object(
+  {
+    detail: Type.String(),
+    success: Type.Optional(MassAddSuccess),
+    failed: Type.Optional(MassAddFailed),
+    pending: Type.Optional(
+      Type.Array(Type.Object({}, { additionalProperties: true }), {
+        description:
+          'The items not added, as sent, from the one the database failed on: send these again. (Should the ' +
+          'database have failed after committing that first one, before answering, it is there too.)',
+      }),
+    ),
+  },
+  { description: 'The database became unavailable: the items added before that stay added.' },
+);

@@ -3,6 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql, type Updateable } from 'kysely';
 import { conflict, HttpError, notFound, ValidationFailure } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
+import { UnavailableWithProgress } from '../../app/unavailable-with-progress.js';
 import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
 import { todayUtc } from '../../db/dates.js';
@@ -326,7 +327,7 @@ export class InventoryService {
   async addMass(user: AuthUser, items: Record<string, unknown>[]) {
     const success: AddedItem[] = [];
     const failed: { product: Record<string, unknown>; reason: string }[] = [];
-    for (const item of items) {
+    for (const [index, item] of items.entries()) {
       const errors = checkMassItem(item);
       if (errors.length > 0) {
         const missing = errors.some((e) => e.message === 'Field required');
@@ -339,10 +340,11 @@ export class InventoryService {
         continue;
       }
       const it = item as Static<typeof MassItem>;
+      let added: AddedItem | undefined;
       try {
         // Each item is a unit of database work with a deadline of its own (not the request's):
         // a list of 500 must not run out of time for its length alone.
-        const { item: added, notification } = await this.database.deadline().run(() =>
+        const { item, notification } = await this.database.deadline().run(() =>
           inTransaction(
             this.database,
             (tx) =>
@@ -357,12 +359,20 @@ export class InventoryService {
             { retryUnique: true },
           ),
         );
+        added = item;
         success.push(added);
         await this.announce(added, notification);
       } catch (e) {
-        // Not this item's fault, and the next would fare no better: the request is a 503 (the
-        // items added before it stay added, each in its own transaction).
-        if (isDatabaseUnavailable(e)) throw e;
+        // Not this item's fault, and the next would fare no better: the request is a 503. The
+        // items added before it stay added, each in its own transaction: the 503 lists them, with
+        // the failures so far and the items not added (this one too, unless it was), to retry.
+        if (isDatabaseUnavailable(e)) {
+          throw new UnavailableWithProgress(e, {
+            success,
+            failed,
+            pending: items.slice(added ? index + 1 : index),
+          });
+        }
         if (e instanceof HttpError) failed.push({ product: item, reason: e.detail });
         else if (e instanceof ValidationFailure) failed.push({ product: item, reason: e.errors[0]!.message });
         else if (isForeignKeyViolation(e)) {
