@@ -24,7 +24,8 @@ const PAGE = 1000;
  * unsent) — read by key, all of them, page by page, however old their created_at (a sweep's rows
  * carry its start time, and a long sweep commits them much later). A socket that has forgotten what
  * it was sent (past the hub's limit) cannot be caught up without repeats: it is sent a `resync`
- * frame instead, telling the client to fetch its notifications. Catch-ups run one at a time.
+ * frame instead, telling the client to fetch its notifications; so is every socket the catch-up
+ * could not finish for (the database failed it). Catch-ups run one at a time.
  */
 export function catchUpAfterOutages(
   redis: SharedRedis,
@@ -52,7 +53,7 @@ export function catchUpAfterOutages(
 export async function catchUp(
   hub: SocketHub,
   database: AppDatabase,
-  log: Pick<FastifyBaseLogger, 'info'>,
+  log: Pick<FastifyBaseLogger, 'error' | 'info'>,
 ): Promise<void> {
   const users: CatchUpFrom[] = [];
   for (const userId of hub.users()) {
@@ -62,23 +63,48 @@ export async function catchUp(
   }
   let sent = 0;
   for (let i = 0; i < users.length; i += USERS_PER_QUERY) {
-    const batch = users.slice(i, i + USERS_PER_QUERY);
-    for (let page: NotificationKey | undefined; ; ) {
-      const rows = await unreadPage(database, batch, page, PAGE);
-      for (const row of await withScanData(database, rows)) {
-        let frame: string | undefined;
-        for (const client of hub.clientsOf(row.user_id)) {
-          // It may overflow during this catch-up too (a huge one).
-          if (resynced(hub, client) || (client.horizon && !atOrAfter(row, client.horizon))) continue;
-          if (!client.seen.has(row.id)) sent++;
-          frame = hub.deliverTo(client, row, frame);
+    try {
+      sent += await catchUpBatch(hub, database, users.slice(i, i + USERS_PER_QUERY));
+    } catch (e) {
+      // The database did not give what these sockets missed (a read timed out, the connection
+      // was lost). Left at that, they would miss it for good — the next catch-up comes only with
+      // the next outage — so they, and the sockets not reached yet, are told to fetch their
+      // notifications themselves (a client whose fetch meets the same outage gets a 503 and
+      // fetches again later).
+      let told = 0;
+      for (const { userId } of users.slice(i)) {
+        for (const client of hub.clientsOf(userId)) {
+          resync(hub, client);
+          told++;
         }
       }
-      if (rows.length < PAGE) break;
-      page = rows[rows.length - 1];
+      log.error(
+        { err: e, sockets: told },
+        'catching up on notifications failed: the sockets left were sent resync',
+      );
+      break;
     }
   }
   if (sent) log.info({ notifications: sent }, 'notification bus back: caught up');
+}
+
+/** Catches up the sockets of up to USERS_PER_QUERY users; how many notifications they were sent. */
+async function catchUpBatch(hub: SocketHub, database: AppDatabase, batch: CatchUpFrom[]): Promise<number> {
+  let sent = 0;
+  for (let page: NotificationKey | undefined; ; ) {
+    const rows = await unreadPage(database, batch, page, PAGE);
+    for (const row of await withScanData(database, rows)) {
+      let frame: string | undefined;
+      for (const client of hub.clientsOf(row.user_id)) {
+        // It may overflow during this catch-up too (a huge one).
+        if (resynced(hub, client) || (client.horizon && !atOrAfter(row, client.horizon))) continue;
+        if (!client.seen.has(row.id)) sent++;
+        frame = hub.deliverTo(client, row, frame);
+      }
+    }
+    if (rows.length < PAGE) return sent;
+    page = rows[rows.length - 1];
+  }
 }
 
 /**
@@ -89,11 +115,16 @@ export async function catchUp(
  */
 function resynced(hub: SocketHub, client: SocketClient): boolean {
   if (!client.forgot) return false;
+  resync(hub, client);
+  return true;
+}
+
+/** Tells the socket to re-fetch its notifications; it remembers afresh from now on. */
+function resync(hub: SocketHub, client: SocketClient): void {
   client.forgot = false;
   client.seen.clear();
   client.horizon = { created_at: new Date(), id: '' };
   hub.send(client, resyncFrame());
-  return true;
 }
 
 /** The earliest of the sockets' horizons (undefined, the beginning, if any has none). */
