@@ -51,41 +51,61 @@ export function isTransient(e: unknown): boolean {
   );
 }
 
-/** Socket-level failures reaching the database server. */
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'EAI_AGAIN',
-]);
-/** MySQL/MariaDB: connection lost, too many connections, server shutting down. */
-const MYSQL = new Set([
-  'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-  'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN',
-]);
-/** PostgreSQL SQLSTATEs: too many connections, shutdown, cannot connect now. */
-const POSTGRES = new Set(['53300', '57P01', '57P02', '57P03']);
+/** Why the database cannot serve a request: the 503's message differs (errors plugin). */
+export type UnavailableKind = 'timeout' | 'unreachable' | 'unresolved' | 'lost' | 'full' | 'busy';
+
+/** Driver and server codes by what they mean for the request. */
+const KINDS: Record<string, UnavailableKind> = {
+  // No answer in time: our own bound (bounded-pool), mysql2's handshake.
+  ETIMEDOUT: 'timeout',
+  PROTOCOL_SEQUENCE_TIMEOUT: 'timeout',
+  // Nothing listens there, or the server is going down or starting (PostgreSQL 57P01-3, 08001).
+  ECONNREFUSED: 'unreachable',
+  EHOSTUNREACH: 'unreachable',
+  EAI_AGAIN: 'unreachable',
+  ER_SERVER_SHUTDOWN: 'unreachable',
+  '57P01': 'unreachable',
+  '57P02': 'unreachable',
+  '57P03': 'unreachable',
+  '08001': 'unreachable',
+  '08004': 'unreachable',
+  // The configured host name does not exist: waiting will not change that, the settings must.
+  ENOTFOUND: 'unresolved',
+  // The connection went away while in use.
+  ECONNRESET: 'lost',
+  EPIPE: 'lost',
+  PROTOCOL_CONNECTION_LOST: 'lost',
+  // Too many connections.
+  ER_CON_COUNT_ERROR: 'full',
+  '53300': 'full',
+  // SQLite's write lock still held after the busy timeout.
+  SQLITE_BUSY: 'busy',
+  SQLITE_LOCKED: 'busy',
+};
 
 /**
  * The database cannot serve the request right now (unreachable, restarting, out of connections,
- * or SQLite's write lock still held after the busy timeout): a 503 to retry, not a 500.
+ * not answering, or SQLite's write lock still held after the busy timeout): a 503, not a 500.
  */
 export function isDatabaseUnavailable(e: unknown): boolean {
+  return unavailableKind(e) !== undefined;
+}
+
+/** Why the database cannot serve (see UnavailableKind); undefined when the error is another. */
+export function unavailableKind(e: unknown): UnavailableKind | undefined {
   const { code, errno, message } = info(e);
   if (typeof code === 'string') {
-    if (NETWORK.has(code) || MYSQL.has(code) || POSTGRES.has(code)) return true;
-    if (code.startsWith('08')) return true; // PostgreSQL class 08: connection exception
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return true;
+    const kind = KINDS[code];
+    if (kind) return kind;
+    if (code.startsWith('08')) return 'lost'; // PostgreSQL class 08: connection exception
   }
-  if (errno === 1040 || errno === 1053) return true;
-  if (typeof message === 'string' && UNCODED.some((m) => message.startsWith(m))) return true;
+  if (errno === 1040) return 'full';
+  if (errno === 1053) return 'unreachable';
+  if (typeof message === 'string') {
+    for (const [start, kind] of UNCODED) if (message.startsWith(start)) return kind;
+  }
   // An error raised because of the outage, carrying it as its cause (UnavailableWithProgress).
-  return e instanceof Error && e.cause !== undefined && e.cause !== e && isDatabaseUnavailable(e.cause);
+  return e instanceof Error && e.cause !== undefined && e.cause !== e ? unavailableKind(e.cause) : undefined;
 }
 
 /**
@@ -95,10 +115,11 @@ export function isDatabaseUnavailable(e: unknown): boolean {
  * closed. A ROLLBACK's error replaces the one that made Kysely roll back, so these are often what
  * a request that lost its connection midway ends with.
  */
-const UNCODED = [
-  'Connection terminated',
-  'Client has encountered a connection error and is not queryable',
-  'Client was closed and is not queryable',
-  'timeout exceeded when trying to connect',
-  "Can't add new command when connection is in closed state",
+const UNCODED: [string, UnavailableKind][] = [
+  ['Connection terminated due to connection timeout', 'timeout'],
+  ['Connection terminated', 'lost'],
+  ['Client has encountered a connection error and is not queryable', 'lost'],
+  ['Client was closed and is not queryable', 'lost'],
+  ['timeout exceeded when trying to connect', 'timeout'],
+  ["Can't add new command when connection is in closed state", 'lost'],
 ];

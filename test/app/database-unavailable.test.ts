@@ -29,7 +29,7 @@ describe('a database that cannot be reached while the server runs', () => {
         assert.equal(login.status, 503);
         assert.equal(login.headers.get('retry-after'), '5');
         assert.deepEqual(await login.json(), {
-          detail: 'The database is unavailable right now; try again shortly',
+          detail: 'The database cannot be reached (it is down or restarting); try again shortly',
         });
         // An authenticated route: the token check itself needs the database.
         const token = app.tokens.sign({ id: 'a-user', email: 'a@example.com' });
@@ -39,6 +39,32 @@ describe('a database that cannot be reached while the server runs', () => {
         assert.equal(list.status, 503);
         const status = (await (await fetch(`${base}/api/status`)).json()) as { database: unknown };
         assert.deepEqual(status.database, { reachable: false, atHead: null });
+      } finally {
+        await app.close();
+        await scratch.drop();
+      }
+    });
+
+    test(`${dialect}: a database host name that does not resolve is a 503 that says so, not "try again"`, async () => {
+      const scratch = await scratchDatabase(dialect);
+      const misnamed = parseDatabaseUrl(scratch.url.replace('127.0.0.1', 'db.example.invalid'));
+      const app = await buildApp({
+        config: testConfig(scratch, { database: misnamed }),
+        logger: false,
+        env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
+      });
+      try {
+        const login = await app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: 'a@example.com', password: 'whatever' },
+        });
+        assert.equal(login.statusCode, 503);
+        assert.equal(login.headers['retry-after'], '5');
+        assert.deepEqual(login.json(), {
+          detail:
+            "The database server's host name does not resolve: the server's database settings need fixing",
+        });
       } finally {
         await app.close();
         await scratch.drop();

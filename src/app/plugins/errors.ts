@@ -2,8 +2,9 @@ import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import sjson from 'secure-json-parse';
-import { isDatabaseUnavailable, isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
+import { isForeignKeyViolation, isUniqueViolation, unavailableKind } from '../../db/errors.js';
 import { HttpError, ValidationFailure } from '../http-error.js';
+import { unavailableDetail } from '../unavailable-detail.js';
 import { UnavailableWithProgress } from '../unavailable-with-progress.js';
 import { fieldErrors } from '../validation.js';
 
@@ -117,16 +118,14 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
       const detail = (error as { detail?: unknown }).detail;
       return reply.code(status).send({ detail: typeof detail === 'string' ? detail : error.message });
     }
-    if (isDatabaseUnavailable(error)) {
-      const progress = error instanceof UnavailableWithProgress ? error.progress : {};
-      request.log.error(
-        { err: error instanceof UnavailableWithProgress ? error.cause : error },
-        'database unavailable',
-      );
+    const unavailable = unavailableKind(error);
+    if (unavailable) {
+      const partial = error instanceof UnavailableWithProgress;
+      request.log.error({ err: partial ? error.cause : error }, 'database unavailable');
       return reply
         .code(503)
         .header('retry-after', '5')
-        .send({ detail: 'The database is unavailable right now; try again shortly', ...progress });
+        .send({ detail: unavailableDetail(unavailable, partial), ...(partial ? error.progress : {}) });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ detail: 'Internal server error' });
