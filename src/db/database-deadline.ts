@@ -35,9 +35,9 @@ export class DatabaseDeadline {
     this.ended = true;
   }
 
-  /** Milliseconds left (at least 1: 0 would mean no bound); undefined once ended. */
+  /** Milliseconds left (at least 1: 0 would mean no bound); undefined once ended, or unbounded. */
   remaining(): number | undefined {
-    if (this.ended) return undefined;
+    if (this.ended || !this.ms) return undefined;
     const now = performance.now();
     this.endsAt ??= now + this.ms;
     return Math.max(1, Math.ceil(this.endsAt - now));

@@ -61,24 +61,18 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}):
   const bound = options.timeoutMs || undefined;
   const statementBound = new AsyncLocalStorage<{ ms: number | undefined }>();
   const deadlines = new AsyncLocalStorage<DatabaseDeadline>();
-  const left = () => deadlines.getStore()?.remaining() ?? bound;
+  // The bound of what is about to wait: the sweep's own (SWEEP_STATEMENT_TIMEOUT_SECONDS) inside
+  // withStatementTimeout — whatever `timeoutMs` is, 0 included: each setting governs only its
+  // own bound — else what is left of the request's deadline, else `timeoutMs`.
+  const current = () => {
+    const own = statementBound.getStore();
+    return own ? own.ms : (deadlines.getStore()?.remaining() ?? bound);
+  };
   const raw = (await connect(url, {
     poolSize: options.poolSize ?? 10,
     wrapDialect: (dialect) => usage.wrap(dialect),
     ...(options.onIdleConnectionError ? { onIdleConnectionError: options.onIdleConnectionError } : {}),
-    ...(bound
-      ? {
-          timeouts: {
-            acquireMs: bound,
-            waitMs: () => left() ?? bound,
-            // The sweep's own bound, per statement, wins: its chunks are not a request's work.
-            statementMs: () => {
-              const own = statementBound.getStore();
-              return own ? own.ms : left();
-            },
-          },
-        }
-      : {}),
+    timeouts: { acquireMs: bound, waitMs: current, statementMs: current },
   })) as Kysely<Database>;
   let db = raw;
   const normalizer = ValueNormalizer.for(url.dialect, metadata.schema());

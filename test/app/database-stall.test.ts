@@ -12,15 +12,7 @@ import { scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS } from '../support/engine.js';
 import { holdRow } from '../support/hold-row-lock.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-
-/** The outcome of `work`, or 'still waiting' once `ms` have passed: bounds a test, not a speed. */
-function within<T>(work: Promise<T>, ms: number): Promise<T | 'still waiting'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'still waiting'>((r) => {
-    timer = setTimeout(() => r('still waiting'), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
+import { within } from '../support/within.js';
 
 const UNAVAILABLE = { detail: 'The database did not answer in time; try again shortly' };
 

@@ -13,13 +13,14 @@ import { APP_MIGRATIONS } from './engine.js';
 export async function startBoundedServer(
   dialect: 'mysql' | 'postgres',
   overrides: Partial<AppConfig>,
+  env: Record<string, string> = {},
 ): Promise<{ app: FastifyInstance; baseUrl: string; scratch: ScratchDatabase; close(): Promise<void> }> {
   const scratch = await scratchDatabase(dialect);
   await migrateToHead(scratch);
   const app = await buildApp({
     config: testConfig(scratch, overrides),
     logger: false,
-    env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
+    env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS, ...env },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return {

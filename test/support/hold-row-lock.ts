@@ -8,7 +8,7 @@ import type { AppDatabase } from '../../src/db/database.js';
  */
 export async function holdRow(
   holder: AppDatabase,
-  table: 'users' | 'products',
+  table: 'users' | 'products' | 'user_products',
   id: string,
 ): Promise<{ release: () => void; done: Promise<void> }> {
   let release!: () => void;

@@ -20,7 +20,8 @@ export interface ExpirySettings {
    * `SWEEP_STATEMENT_TIMEOUT_SECONDS` (default 60; 0 = none): how long one statement of the server's
    * sweep may wait for the database. A chunk does more than a request, so it gets longer than
    * `DB_TIMEOUT_SECONDS`; a database that stops answering still fails the sweep in bounded time
-   * (the next run goes on), and a shutdown need not wait for it.
+   * (the next run goes on), and a shutdown need not wait for it. It is the sweep's own bound, for
+   * its waits for a pooled connection too, whatever `DB_TIMEOUT_SECONDS` is (0 included).
    */
   statementTimeoutSeconds: number;
 }

@@ -8,14 +8,17 @@
  * (PostgreSQL's pool has its own, `connectionTimeoutMillis`).
  */
 export interface PoolTimeouts {
-  /** Connecting, and (unless `waitMs` says less) waiting for a free pooled connection. */
-  acquireMs: number;
   /**
-   * How long the checkout about to begin may wait for a connection, at most `acquireMs`; asked
-   * per checkout. A caller with one deadline for all its work gives what is left of it, so that
+   * Connecting, and (unless `waitMs` says less) waiting for a free pooled connection; undefined:
+   * no bound (only statements are bounded, and only when `statementMs` says so).
+   */
+  acquireMs?: number | undefined;
+  /**
+   * How long the checkout about to begin may wait for a connection (undefined: no bound of its
+   * own), at most `acquireMs`; asked per checkout. A caller with one deadline for all its work gives what is left of it, so that
    * a wait for a connection and the statements after it do not each get a whole bound.
    */
-  waitMs?: () => number;
+  waitMs?: () => number | undefined;
   /** How long the statement about to run may take; undefined: no bound. Asked per statement. */
   statementMs: () => number | undefined;
   /**
@@ -64,8 +67,10 @@ function bounded<T>(
 }
 
 /** How long the checkout about to begin may wait for a connection. */
-function waitBound(timeouts: PoolTimeouts): number {
-  return Math.min(timeouts.waitMs?.() ?? timeouts.acquireMs, timeouts.acquireMs);
+function waitBound(timeouts: PoolTimeouts): number | undefined {
+  const own = timeouts.waitMs?.();
+  if (own === undefined) return timeouts.acquireMs;
+  return timeouts.acquireMs === undefined ? own : Math.min(own, timeouts.acquireMs);
 }
 
 // --- node-postgres --------------------------------------------------------------------------
@@ -120,7 +125,7 @@ export function boundedPgPool(raw: PgRawPool, timeouts: PoolTimeouts) {
       const ms = waitBound(timeouts);
       const connecting = raw.connect();
       const client =
-        ms < timeouts.acquireMs
+        ms !== undefined && ms !== timeouts.acquireMs
           ? await bounded(connecting, ms, () => {
               // Too late for its caller: back to the pool for the next one.
               connecting.then(
@@ -203,10 +208,13 @@ export function boundedMysqlPool(raw: MysqlRawPool, timeouts: PoolTimeouts) {
     getConnection(callback: (error: unknown, connection: BoundedMysqlConnection) => void): void {
       let timedOut = false;
       const ms = waitBound(timeouts);
-      const timer = setTimeout(() => {
-        timedOut = true;
-        callback(timeoutError('No database connection', ms), undefined as never);
-      }, ms);
+      const timer =
+        ms === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              callback(timeoutError('No database connection', ms), undefined as never);
+            }, ms);
       raw.getConnection((error, connection) => {
         clearTimeout(timer);
         if (timedOut) {

@@ -88,7 +88,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       const timeouts = options.timeouts;
       const server = { host: db.host!, port: db.port!, user: db.user!, password: db.password ?? '' };
       const pool = mysql.createPool({
-        ...(timeouts ? { connectTimeout: timeouts.acquireMs, enableKeepAlive: true } : {}),
+        ...(timeouts?.acquireMs ? { connectTimeout: timeouts.acquireMs, enableKeepAlive: true } : {}),
         ...server,
         database: db.database!,
         connectionLimit: options.poolSize ?? 10,
@@ -136,7 +136,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
         database: db.database!,
       };
       const pool = new pg.Pool({
-        ...(timeouts ? { connectionTimeoutMillis: timeouts.acquireMs, keepAlive: true } : {}),
+        ...(timeouts?.acquireMs ? { connectionTimeoutMillis: timeouts.acquireMs, keepAlive: true } : {}),
         ...server,
         max: options.poolSize ?? 10,
         types: {
@@ -185,7 +185,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
  * answers in milliseconds; one that cannot be reached (a partition) would make a caller that
  * already waited its bound wait as long again.
  */
-function sessionEndMs(timeouts: { acquireMs: number } | undefined): number {
+function sessionEndMs(timeouts: { acquireMs?: number | undefined } | undefined): number {
   return Math.min(timeouts?.acquireMs ?? 5000, 5000);
 }
 
