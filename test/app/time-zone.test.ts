@@ -1,56 +1,64 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { addDays } from '../../src/db/dates.js';
 import { localDate } from '../../src/features/expiry/local-date.js';
 import { migrateToHead } from '../support/app.js';
+import { photograph, renderCode } from '../support/barcode-images.js';
 import { type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { insertItem, insertProduct, insertUser } from '../support/inventory-rows.js';
+import { MILK, upload } from '../support/scanning.js';
 import { type Instance, startInstance } from '../support/sockets.js';
 
 /**
- * "Today" is one calendar across the app: the inventory list and the statistics use APP_TIMEZONE,
- * as the sweep does. An item dated today in UTC−12 is still good there, and already a day (or two)
- * past in UTC+14 — whatever the hour the test runs at.
+ * "Today" is one calendar across the app: the inventory list, the statistics, the account export,
+ * scans (their expired status and estimated expiry dates) and the date-of-birth check use
+ * APP_TIMEZONE, as the sweep does. An item dated today in UTC−12 is still good there, and already a
+ * day (or two) past in UTC+14 — whatever the hour the test runs at. A service that fell back to the
+ * UTC date would answer the same on both servers, so every pair of checks below would catch it.
  */
-describe('APP_TIMEZONE decides "today" for lists and statistics', () => {
+describe('APP_TIMEZONE decides "today" for lists, statistics, the export and scans', () => {
+  const WEST = 'Etc/GMT+12';
+  const EAST = 'Pacific/Kiritimati';
   let scratch: ScratchDatabase;
+  let west: Instance;
+  let east: Instance;
+  let alice: { id: string; email: string };
+  let westToday: string;
   const servers: Instance[] = [];
   before(async () => {
     scratch = await scratchDatabase('sqlite');
     await migrateToHead(scratch);
+    const env = { SWEEP_INTERVAL_SECONDS: '0', SCAN_DECODE_THREADS: '1' };
+    west = await startInstance(scratch, { ...env, APP_TIMEZONE: WEST });
+    east = await startInstance(scratch, { ...env, APP_TIMEZONE: EAST });
+    servers.push(west, east);
+    alice = await insertUser(west.database, 'alice');
+    westToday = localDate(new Date(), WEST);
+    const spinach = await insertProduct(west.database, 'Spinach', { category: 'Vegetables' });
+    await insertItem(west.database, { userId: alice.id, productId: spinach, expiryDate: westToday });
   });
   after(async () => {
     for (const s of servers) await s.close();
     await scratch.drop();
   });
 
+  const get = async (server: Instance, path: string, user = alice) => {
+    const res = await fetch(`${server.baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${server.app.tokens.sign(user)}` },
+    });
+    assert.equal(res.status, 200, path);
+    return (await res.json()) as any;
+  };
+
   test('the same item is active at UTC−12 and expired at UTC+14', async () => {
-    const west = await startInstance(scratch, { APP_TIMEZONE: 'Etc/GMT+12', SWEEP_INTERVAL_SECONDS: '0' });
-    const east = await startInstance(scratch, {
-      APP_TIMEZONE: 'Pacific/Kiritimati',
-      SWEEP_INTERVAL_SECONDS: '0',
-    });
-    servers.push(west, east);
-    const alice = await insertUser(west.database, 'alice');
-    const product = await insertProduct(west.database, 'Spinach');
-    await insertItem(west.database, {
-      userId: alice.id,
-      productId: product,
-      expiryDate: localDate(new Date(), 'Etc/GMT+12'),
-    });
-    const statusOn = async (server: Instance) => {
-      const res = await fetch(`${server.baseUrl}/api/product/user/list`, {
-        headers: { authorization: `Bearer ${server.app.tokens.sign(alice)}` },
-      });
-      assert.equal(res.status, 200);
-      const body = (await res.json()) as { products: { status: string }[] };
-      return body.products.map((p) => p.status);
-    };
+    const statusOn = async (server: Instance) =>
+      (await get(server, '/api/product/user/list')).products.map((p: { status: string }) => p.status);
     assert.deepEqual(await statusOn(west), ['active']);
     assert.deepEqual(await statusOn(east), ['expired']);
 
     // A date of birth of "today" where the server is: accepted at UTC+14, a future date at UTC−12
     // (whenever the test runs, Kiritimati's date is a day or two ahead of GMT+12's).
-    const eastToday = localDate(new Date(), 'Pacific/Kiritimati');
+    const eastToday = localDate(new Date(), EAST);
     const signup = (server: Instance, name: string) =>
       fetch(`${server.baseUrl}/api/auth/signup`, {
         method: 'POST',
@@ -64,6 +72,70 @@ describe('APP_TIMEZONE decides "today" for lists and statistics', () => {
       });
     assert.equal((await signup(east, 'born-east')).status, 200);
     assert.equal((await signup(west, 'born-west')).status, 422);
+  });
+
+  test('every statistic counts the item as good at UTC−12 and as wasted at UTC+14', async () => {
+    assert.deepEqual(await get(west, '/api/stats/expired-products'), []);
+    assert.deepEqual(await get(east, '/api/stats/expired-products'), [
+      { date: westToday, expired_count: 1, expired_quantity: 1 },
+    ]);
+
+    const counts = (rows: { status: string; count: number }[]) =>
+      Object.fromEntries(rows.map((r) => [r.status, r.count]));
+    assert.deepEqual(counts(await get(west, '/api/stats/wasted-vs-eaten')), {
+      wasted: 0,
+      active: 1,
+      consumed: 0,
+    });
+    assert.deepEqual(counts(await get(east, '/api/stats/wasted-vs-eaten')), {
+      wasted: 1,
+      active: 0,
+      consumed: 0,
+    });
+
+    assert.deepEqual(await get(west, '/api/stats/wastage-category'), []);
+    assert.deepEqual(await get(east, '/api/stats/wastage-category'), [
+      { category: 'Vegetables', percentage: 100, count: 1 },
+    ]);
+
+    // The trends window (today ± days) holds the item on both servers; only UTC+14 counts it wasted.
+    assert.deepEqual(await get(west, '/api/stats/expiry-trends?days=1'), [
+      { date: westToday, expiring: 1, consumed: 0, wasted: 0, wasted_cost: 0 },
+    ]);
+    const eastTrends = await get(east, '/api/stats/expiry-trends?days=2');
+    assert.deepEqual(eastTrends, [{ date: westToday, expiring: 1, consumed: 0, wasted: 1, wasted_cost: 1 }]);
+  });
+
+  test('the export shows the item as each server’s list does', async () => {
+    const statusIn = async (server: Instance) =>
+      (await get(server, '/api/user/export')).inventory.map((i: { status: string }) => i.status);
+    assert.deepEqual(await statusIn(west), ['active']);
+    assert.deepEqual(await statusIn(east), ['expired']);
+  });
+
+  test('a scan finds the held item expired, and estimates expiry from, the server’s today', async () => {
+    const milk = await insertProduct(west.database, 'Whole Milk', { category: 'Dairy', barcode: MILK });
+    const bob = await insertUser(west.database, 'bob');
+    await insertItem(west.database, { userId: bob.id, productId: milk, expiryDate: westToday });
+    const photo = await photograph(await renderCode('ean13', MILK));
+    const scanOn = async (server: Instance) => {
+      const r = await upload(server.baseUrl, '/api/scan', server.app.tokens.sign(bob), photo, {
+        addToInventory: 'true',
+        storage: 'fridge',
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body;
+    };
+    const w = await scanOn(west);
+    const e = await scanOn(east);
+    assert.equal(w.status, 'scanned', 'bob’s milk is still good at UTC−12');
+    assert.equal(e.status, 'expired', 'bob’s milk is past its date at UTC+14');
+    // Milk keeps 7 days in the fridge, counted from the server's today.
+    assert.deepEqual([w.item.expiryDate, w.item.expiryEstimated], [addDays(westToday, 7), true]);
+    assert.deepEqual(
+      [e.item.expiryDate, e.item.expiryEstimated],
+      [addDays(localDate(new Date(), EAST), 7), true],
+    );
   });
 });
 

@@ -37,12 +37,16 @@ export async function insertUser(
   return { id, email };
 }
 
-/** A catalogue product. */
-export async function insertProduct(database: AppDatabase, name: string): Promise<string> {
+/** A catalogue product (category "Uncategorized" and no barcode unless given). */
+export async function insertProduct(
+  database: AppDatabase,
+  name: string,
+  extra: { category?: string; barcode?: string } = {},
+): Promise<string> {
   const id = randomUUID();
   await database.db
     .insertInto('products')
-    .values({ id, name, name_key: nameKey(name), created_at: new Date() })
+    .values({ id, name, name_key: nameKey(name), ...extra, created_at: new Date() })
     .execute();
   return id;
 }
