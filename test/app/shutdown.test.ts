@@ -5,16 +5,23 @@ import { sql } from 'kysely';
 import { buildApp } from '../../src/app/build-app.js';
 import { type AppDatabase, openDatabase } from '../../src/db/database.js';
 import { migrateToHead, testConfig } from '../support/app.js';
-import { scratchDatabase } from '../support/databases.js';
+import { type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS } from '../support/engine.js';
 import { insertUser } from '../support/inventory-rows.js';
+import { connected, type Instance, startInstance, type TestSocket } from '../support/sockets.js';
 
 type App = Awaited<ReturnType<typeof buildApp>>;
 
 /** An app that opens and owns its pool, as the server does, listening; and a pool of the test's. */
 async function withApp(
   dialect: 'mysql' | 'postgres',
-  work: (app: App, port: number, check: AppDatabase, errors: string[]) => Promise<void>,
+  work: (
+    app: App,
+    port: number,
+    check: AppDatabase,
+    errors: string[],
+    scratch: ScratchDatabase,
+  ) => Promise<void>,
   extraEnv: Record<string, string> = {},
 ): Promise<void> {
   const scratch = await scratchDatabase(dialect);
@@ -29,7 +36,7 @@ async function withApp(
   const check = await openDatabase(scratch.parsed, { poolSize: 2 });
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });
-    await work(app, (app.server.address() as AddressInfo).port, check, errors);
+    await work(app, (app.server.address() as AddressInfo).port, check, errors, scratch);
   } finally {
     await app.close();
     await check.destroy();
@@ -37,9 +44,13 @@ async function withApp(
   }
 }
 
-async function itemCount(check: AppDatabase, userId: string): Promise<number> {
+async function rowCount(
+  check: AppDatabase,
+  table: 'user_products' | 'notifications',
+  userId: string,
+): Promise<number> {
   const row = await check.db
-    .selectFrom('user_products')
+    .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('user_id', '=', userId)
     .executeTakeFirstOrThrow();
@@ -53,42 +64,75 @@ const tick = () => new Promise((r) => setTimeout(r, 2));
 describe('shutting down while work whose client hung up is still going on', () => {
   for (const dialect of ['mysql', 'postgres'] as const) {
     for (const redis of [false, true]) {
-      test(`${dialect}${redis ? ' with Redis' : ''}: a handler finishes its work (items, their live notifications) before the pool and Redis close`, async () => {
+      // Without Redis the only sockets the notifications could reach are this server's own, which
+      // shutting down has just closed (1001): they are stored, for the owner's backlog. With Redis
+      // they are published live, and another instance's sockets receive every one.
+      const what = redis
+        ? 'items, their live notifications to other instances) before the pool and Redis close'
+        : 'items, their notifications stored for the backlog) before the pool closes';
+      test(`${dialect}${redis ? ' with Redis' : ''}: a handler finishes its work (${what}`, async () => {
         const env: Record<string, string> = redis
           ? { REDIS_URL: REDIS, REDIS_KEY_PREFIX: `ee-shutdown-${process.pid}-${dialect}:` }
           : {};
         await withApp(
           dialect,
-          async (app, port, check, errors) => {
+          async (app, port, check, errors, scratch) => {
             const alice = await insertUser(check, 'alice');
-            // 300 scanned items, each in its own transaction and announced to the owner's sockets
-            // once committed: long enough to be caught midway.
-            const products = Array.from({ length: 300 }, (_, i) => ({
-              productName: `Item ${i}`,
-              quantity: 1,
-              isScannedProduct: true,
-            }));
-            const client = new AbortController();
-            const sent = fetch(`http://127.0.0.1:${port}/api/product/user/add-mass`, {
-              method: 'POST',
-              headers: {
-                'content-type': 'application/json',
-                authorization: `Bearer ${app.tokens.sign(alice)}`,
-              },
-              body: JSON.stringify({ products }),
-              signal: client.signal,
-            }).catch((e: Error) => e);
-            while (app.inFlight.count === 0) await tick();
-            // The client leaves, and the server is told to stop, while the handler is adding items.
-            client.abort();
-            assert.ok((await sent) instanceof Error);
-            await app.close();
-            assert.equal(
-              await itemCount(check, alice.id),
-              300,
-              'every item added: the pool closed only after the handler',
-            );
-            assert.deepEqual(errors, []);
+            // Alice's socket on another instance sharing the database and Redis.
+            let other: Instance | undefined;
+            let socket: TestSocket | undefined;
+            if (redis) {
+              other = await startInstance(scratch, env);
+              socket = await connected(other.wsUrl, other.app.tokens.sign(alice));
+            }
+            try {
+              // 300 scanned items, each in its own transaction and announced to the owner's sockets
+              // once committed: long enough to be caught midway.
+              const products = Array.from({ length: 300 }, (_, i) => ({
+                productName: `Item ${i}`,
+                quantity: 1,
+                isScannedProduct: true,
+              }));
+              const client = new AbortController();
+              const sent = fetch(`http://127.0.0.1:${port}/api/product/user/add-mass`, {
+                method: 'POST',
+                headers: {
+                  'content-type': 'application/json',
+                  authorization: `Bearer ${app.tokens.sign(alice)}`,
+                },
+                body: JSON.stringify({ products }),
+                signal: client.signal,
+              }).catch((e: Error) => e);
+              while (app.inFlight.count === 0) await tick();
+              // The client leaves, and the server is told to stop, while the handler is adding items.
+              client.abort();
+              assert.ok((await sent) instanceof Error);
+              await app.close();
+              assert.equal(
+                await rowCount(check, 'user_products', alice.id),
+                300,
+                'every item added: the pool closed only after the handler',
+              );
+              assert.equal(await rowCount(check, 'notifications', alice.id), 300);
+              if (socket) {
+                const frames = await socket.take(300);
+                assert.deepEqual(new Set(frames.map((f) => f.type)), new Set(['Product_Scanned']));
+                const items = await check.db
+                  .selectFrom('user_products')
+                  .select('id')
+                  .where('user_id', '=', alice.id)
+                  .execute();
+                assert.deepEqual(
+                  frames.map((f) => f.data.itemId).sort(),
+                  items.map((i) => i.id).sort(),
+                  'each item announced once: Redis closed only after the handler',
+                );
+              }
+              assert.deepEqual(errors, []);
+            } finally {
+              await socket?.close();
+              await other?.close();
+            }
           },
           env,
         );
