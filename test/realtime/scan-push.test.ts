@@ -34,12 +34,7 @@ for (const dialect of DIALECTS) {
     test('user/add with isScannedProduct and with ?barcode= push to the owner only', async () => {
       const alice = await insertUser(server.database, 'alice');
       const bob = await insertUser(server.database, 'bob');
-      const oatMilk = await insertProduct(server.database, 'Oat Milk');
-      await server.database.db
-        .updateTable('products')
-        .set({ barcode: '4006381333931' })
-        .where('id', '=', oatMilk)
-        .execute();
+      await insertProduct(server.database, 'Oat Milk', { barcode: '4006381333931' });
       const aliceToken = server.app.tokens.sign(alice);
       const mine = new TestSocket(`${server.wsUrl}?access_token=${aliceToken}`);
       const theirs = new TestSocket(`${server.wsUrl}?access_token=${server.app.tokens.sign(bob)}`);
@@ -72,15 +67,54 @@ for (const dialect of DIALECTS) {
       await theirs.close();
     });
 
+    test('add-mass pushes Product_Scanned for each scanned item it adds, to the owner only', async () => {
+      const dave = await insertUser(server.database, 'dave');
+      const erin = await insertUser(server.database, 'erin');
+      const daveToken = server.app.tokens.sign(dave);
+      const mine = new TestSocket(`${server.wsUrl}?access_token=${daveToken}`);
+      const theirs = new TestSocket(`${server.wsUrl}?access_token=${server.app.tokens.sign(erin)}`);
+      assert.equal((await mine.next()).type, 'CONNECTION_ESTABLISHED');
+      assert.equal((await theirs.next()).type, 'CONNECTION_ESTABLISHED');
+
+      const res = await call(daveToken, 'POST', '/api/product/user/add-mass', {
+        products: [
+          { productName: 'Kefir', quantity: 2, isScannedProduct: true },
+          { productName: 'Lentils', expiryDate: '2031-01-01' },
+          { quantity: 1, isScannedProduct: true },
+          { productName: 'Tofu', is_scanned_product: true, notes: 'firm' },
+        ],
+      });
+      assert.equal(res.status, 200);
+      const { success, failed } = (await res.json()) as {
+        success: { itemId: string; name: string }[];
+        failed: unknown[];
+      };
+      assert.deepEqual(
+        success.map((s) => s.name),
+        ['Kefir', 'Lentils', 'Tofu'],
+      );
+      assert.equal(failed.length, 1, 'the item without a name');
+
+      // One frame per scanned item, in the order they were added; none for Lentils.
+      const frames = await mine.take(2);
+      assert.deepEqual(
+        frames.map((f) => [f.type, f.message, f.data.name, f.data.itemId]),
+        [
+          ['Product_Scanned', 'Product Scanned successfully', 'Kefir', success[0]!.itemId],
+          ['Product_Scanned', 'Product Scanned successfully', 'Tofu', success[2]!.itemId],
+        ],
+      );
+      assert.deepEqual([frames[0].data.quantity, frames[1].data.notes], [2, 'firm']);
+      assert.deepEqual(await mine.ask('PING'), { type: 'pong' }, 'nothing for the plain item');
+      assert.deepEqual(await theirs.ask('PING'), { type: 'pong' }, "erin's socket received nothing");
+      await mine.close();
+      await theirs.close();
+    });
+
     test('a scan missed while offline comes in the backlog with the data of its live push; a deleted item leaves its name', async () => {
       const carol = await insertUser(server.database, 'carol');
       const token = server.app.tokens.sign(carol);
-      const skyr = await insertProduct(server.database, 'Skyr');
-      await server.database.db
-        .updateTable('products')
-        .set({ barcode: '4012345678901' })
-        .where('id', '=', skyr)
-        .execute();
+      const skyr = await insertProduct(server.database, 'Skyr', { barcode: '4012345678901' });
       await server.database.db
         .insertInto('nutrition')
         .values({ id: crypto.randomUUID(), product_id: skyr, energy_kcal: 63, protein: 11 })
