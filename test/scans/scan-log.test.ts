@@ -3,12 +3,11 @@
 // write nothing; history is the caller's own, newest first, paginated.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { PublishedNotification } from '../../src/features/notifications/notification-events.js';
-import { notificationFrame } from '../../src/features/realtime/notification-frames.js';
 import { newUser, type TestServer, type TestUser } from '../support/app.js';
 import { blankPhoto, photograph, renderCode } from '../support/barcode-images.js';
 import { DIALECTS } from '../support/databases.js';
 import { catalogueMilk, MILK, startScanServer, upload } from '../support/scanning.js';
+import { connected } from '../support/sockets.js';
 
 const UNKNOWN = '5000112637922';
 
@@ -17,12 +16,11 @@ for (const dialect of DIALECTS) {
     let server: TestServer;
     let alice: TestUser;
     let bob: TestUser;
-    const pushed: PublishedNotification[] = [];
     let milkPhoto: Buffer;
     let unknownPhoto: Buffer;
 
     before(async () => {
-      server = await startScanServer(dialect, { notify: (rows) => pushed.push(...rows) });
+      server = await startScanServer(dialect);
       alice = await newUser(server, 'alice');
       bob = await newUser(server, 'bob');
       await catalogueMilk(alice);
@@ -59,6 +57,11 @@ for (const dialect of DIALECTS) {
     });
 
     test('a known barcode is logged as scanned and, on request, added with an estimated expiry and a push', async () => {
+      // Alice's live notification socket, on the server's real publisher.
+      const socket = await connected(
+        `${server.baseUrl.replace(/^http/, 'ws')}/api/ws/notification`,
+        alice.token,
+      );
       const r = await upload(server.baseUrl, '/api/scan', alice.token, milkPhoto, {
         addToInventory: 'true',
         storage: 'fridge',
@@ -77,14 +80,15 @@ for (const dialect of DIALECTS) {
       assert.ok(listed, 'the item is in the inventory');
       assert.equal(listed.expiryEstimated, true);
 
-      const row = pushed.find((p) => p.user_id === alice.id && p.user_product_id === item.itemId);
-      assert.ok(row, 'the scan notification was published');
-      // What the user's sockets receive for it:
-      const frame = JSON.parse(notificationFrame(row));
+      const frame = await socket.next();
       assert.equal(frame.type, 'Product_Scanned');
       assert.equal(frame.message, 'Product Scanned successfully');
-      assert.equal(frame.data.name, 'Whole Milk');
-      assert.equal(frame.data.itemId, item.itemId);
+      assert.equal(frame.notification.itemId, item.itemId);
+      assert.deepEqual(
+        [frame.data.name, frame.data.itemId, frame.data.barcode, frame.data.expiryDate, frame.data.storage],
+        ['Whole Milk', item.itemId, MILK, item.expiryDate, 'fridge'],
+      );
+      await socket.close();
       const notes = await alice.api.get('/api/notification/list');
       assert.ok(
         notes.body.notifications.some(

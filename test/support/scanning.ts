@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { loadScanningConfig, type ScanningConfig } from '../../src/config/scanning-config.js';
-import type { ScanNotifier } from '../../src/features/scans/service.js';
 import type { DialectName } from '../../src/migrate/index.js';
 import { startServer, type TestServer, type TestUser } from './app.js';
 
@@ -10,12 +9,12 @@ export function scanConfig(overrides: Partial<ScanningConfig> = {}): ScanningCon
   return { ...base, decodeThreads: 1, maxUploadBytes: 4 * 1024 * 1024, ...overrides };
 }
 
-/** A server like `startServer`'s, with the scanning settings and push notifier chosen by the test. */
+/** A server like `startServer`'s, with the scanning settings chosen by the test. */
 export function startScanServer(
   dialect: DialectName,
-  scanning: { config?: ScanningConfig; notify?: ScanNotifier } = {},
+  scanning: { config?: ScanningConfig } = {},
 ): Promise<TestServer> {
-  return startServer(dialect, {}, { config: scanning.config ?? scanConfig(), notify: scanning.notify });
+  return startServer(dialect, {}, { config: scanning.config ?? scanConfig() });
 }
 
 /** POSTs an image as multipart/form-data (field `file`) with extra text fields. */
