@@ -4,6 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import { sqliteTimestamp } from '../../src/db/database.js';
 import { downgrade, upgrade } from '../../src/migrate/commands/upgrade.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
+import { uniqueViolation } from '../support/constraint-errors.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS, engine, engineTimestamp, fromAppRevision } from '../support/engine.js';
 
@@ -88,6 +89,7 @@ for (const dialect of DIALECTS) {
         assert.equal(products?.columns.find((c) => c.name === 'name_key')?.nullable, false);
         await assert.rejects(
           conn.insertInto('products').values({ id: 'p-dup', name: 'milk', name_key: 'milk' }).execute(),
+          uniqueViolation(dialect, 'uq_products_name_key', ['products.name_key']),
           'a new duplicate is refused by the database',
         );
 
@@ -136,6 +138,7 @@ for (const dialect of DIALECTS) {
           assert.equal(await mysqlCollation(conn, 'products', 'name_key'), 'utf8mb4_bin');
         await assert.rejects(
           conn.insertInto('products').values({ id: 'p-dup', name: 'MUSLI', name_key: 'musli' }).execute(),
+          uniqueViolation(dialect, 'uq_products_name_key', ['products.name_key']),
           'the key is still unique',
         );
         // Re-keyed in NFKC at 227e9a1d60f1: the same keys ("İ" is already NFKC).

@@ -4,6 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import { downgrade, upgrade } from '../../src/migrate/commands/upgrade.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { referencesColumn, renameColumnIn } from '../../src/migrate/schema/expression-columns.js';
+import { checkViolation } from '../support/constraint-errors.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { engine, scratchScripts, writeRevision } from '../support/engine.js';
 import { applyWithNativeClient } from '../support/native-client.js';
@@ -97,7 +98,10 @@ for (const dialect of DIALECTS) {
           ],
         );
         // The CHECK kept still holds.
-        await assert.rejects(sql`INSERT INTO items (id, qty, name) VALUES (3, -1, 'z')`.execute(conn));
+        await assert.rejects(
+          sql`INSERT INTO items (id, qty, name) VALUES (3, -1, 'z')`.execute(conn),
+          checkViolation(dialect, 'ck_items_qty'),
+        );
 
         await upgrade(env, 'head');
         const [items] = await introspector(dialect).getTables(conn, { tables: ['items'] });
@@ -105,12 +109,18 @@ for (const dialect of DIALECTS) {
         assert.match(qty.expr, /quantity/);
         assert.doesNotMatch(qty.expr, /\bqty\b/);
         assert.equal(items!.columns.find((c) => c.name === 'name')!.type, 'string(80)');
-        await assert.rejects(sql`INSERT INTO items (id, quantity, name) VALUES (3, -1, 'z')`.execute(conn));
+        await assert.rejects(
+          sql`INSERT INTO items (id, quantity, name) VALUES (3, -1, 'z')`.execute(conn),
+          checkViolation(dialect, 'ck_items_qty'),
+        );
         await sql`INSERT INTO items (id, quantity, name) VALUES (3, 1, 'z')`.execute(conn);
 
         await downgrade(env, 'c4ec00000001');
         assert.deepEqual(await checksOf(dialect, conn), ['ck_items_kind', 'ck_items_qty']);
-        await assert.rejects(sql`INSERT INTO items (id, kind, qty) VALUES (4, 'c', 1)`.execute(conn));
+        await assert.rejects(
+          sql`INSERT INTO items (id, kind, qty) VALUES (4, 'c', 1)`.execute(conn),
+          checkViolation(dialect, 'ck_items_kind'),
+        );
         await downgrade(env, 'base');
       } finally {
         await env.close();

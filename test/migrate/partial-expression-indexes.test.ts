@@ -7,6 +7,7 @@ import { check } from '../../src/migrate/commands/check.js';
 import { downgrade, upgrade } from '../../src/migrate/commands/upgrade.js';
 import { col, defineTable, type Environment, type SchemaDef } from '../../src/migrate/index.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
+import { uniqueViolation } from '../support/constraint-errors.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { engine, runWithModels, scratchScripts, writeRevision } from '../support/engine.js';
 import { applyWithNativeClient } from '../support/native-client.js';
@@ -104,7 +105,10 @@ for (const dialect of DIALECTS.filter((d) => d !== 'mysql')) {
       await row(1, 'inactive').execute(conn);
       await row(2, 'inactive').execute(conn);
       await row(3, 'active').execute(conn);
-      await assert.rejects(row(4, 'active').execute(conn));
+      await assert.rejects(
+        row(4, 'active').execute(conn),
+        uniqueViolation(dialect, 'uq_users_a_b_active', ['users.a', 'users.b']),
+      );
       await sql`DELETE FROM users`.execute(conn);
     }
 
