@@ -18,7 +18,7 @@ export interface ConnectOptions {
   /**
    * Told when an idle pooled connection dies (the server restarted, an administrator ended it).
    * The pool drops that connection and opens another when needed; without a listener node-postgres
-   * would raise the error as an uncaught exception and end the process.
+   * would raise the error as an uncaught exception and end the process (mysql2 drops it silently).
    */
   onIdleConnectionError?: (error: Error) => void;
   /**
@@ -100,8 +100,17 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
         charset: 'utf8mb4',
         multipleStatements: options.multipleStatements ?? false,
       });
+      // A pooled connection that dies emits 'error' whether or not it was in use (mysql2 drops it
+      // from the pool either way); one in use also fails its query, which the caller reports. Those
+      // in the free list (between 'release' and 'acquire') are the idle ones to tell about.
+      const idle = new Set<object>();
+      pool.on('release', (conn) => idle.add(conn));
+      pool.on('acquire', (conn) => idle.delete(conn));
       pool.on('connection', (conn) => {
         conn.query("SET time_zone = '+00:00'");
+        conn.on('error', (e) => {
+          if (idle.delete(conn)) options.onIdleConnectionError?.(e);
+        });
       });
       const terminate = async (threadId: number) => {
         const side = mysql.createConnection({ ...server, connectTimeout: sessionEndMs(timeouts) });
