@@ -27,7 +27,13 @@ for (const dialect of DIALECTS) {
       await migrateToHead(scratch);
       await redis.connect();
       const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
-      const config = { loginMaxFailures: 2, authRateLimitPerMinute: 1000 };
+      // One proxy in front, so that tests can log in from several addresses (X-Forwarded-For).
+      const config = {
+        loginMaxFailures: 2,
+        loginMaxFailuresPerAccount: 3,
+        authRateLimitPerMinute: 1000,
+        trustProxy: 1,
+      };
       a = await startInstance(scratch, env, config);
       b = await startInstance(scratch, env, config);
     });
@@ -56,6 +62,33 @@ for (const dialect of DIALECTS) {
       assert.ok(key, 'counted in Redis');
       assert.equal(await redis.get(key), '2');
       assert.ok((await redis.pttl(key)) > 0, 'the window expires');
+    });
+
+    test('the per-account cap adds up failures from every process and address; a client known on A is exempt on B', async () => {
+      const user = { email: email(), password: 'right-password' };
+      assert.equal(
+        (await new Client(a.baseUrl).post('/api/auth/signup', { name: 'P', ...user })).status,
+        200,
+      );
+      const login = (server: Instance, from: string, password: string) =>
+        new Client(server.baseUrl).post(
+          '/api/auth/login',
+          { email: user.email, password },
+          { 'x-forwarded-for': from },
+        );
+      assert.equal((await login(a, '203.0.113.7', user.password)).status, 200, "the owner's device");
+      const guesses = [
+        [a, '198.51.100.1'],
+        [b, '198.51.100.2'],
+        [a, '198.51.100.3'],
+      ] as const;
+      for (const [server, from] of guesses)
+        assert.equal((await login(server, from, 'guess')).status, 401, from);
+      assert.equal(await redis.get(`${prefix}login-failures:u|${user.email}`), '3', 'counted in Redis');
+      for (const server of [a, b]) {
+        assert.equal((await login(server, '198.51.100.4', user.password)).status, 429, server.baseUrl);
+      }
+      assert.equal((await login(b, '203.0.113.7', user.password)).status, 200, 'known through Redis on B');
     });
 
     test('a password changed on A revokes the old token on B at once; the new one works on both', async () => {
