@@ -17,14 +17,21 @@ export class TcpProxy {
     readonly port: number,
   ) {}
 
-  static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+  static async start(
+    targetPort: number,
+    targetHost = '127.0.0.1',
+    /** Called with the bytes each client sends, as they are passed on (connections numbered from 1). */
+    onClientBytes?: (connection: number, chunk: Buffer) => void,
+  ): Promise<TcpProxy> {
     let proxy!: TcpProxy;
+    let connections = 0;
     const server = net.createServer((client) => {
       if (proxy.down) {
         client.destroy();
         return;
       }
       const upstream = net.connect(targetPort, targetHost);
+      const id = ++connections;
       for (const [from, to] of [
         [client, upstream],
         [upstream, client],
@@ -38,6 +45,8 @@ export class TcpProxy {
           to.destroy();
         });
       }
+      // After the pipes (and a stall's pause): a 'data' listener alone would start the flow.
+      if (onClientBytes) client.on('data', (chunk: Buffer) => onClientBytes(id, chunk));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port);
