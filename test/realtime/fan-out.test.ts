@@ -159,7 +159,11 @@ for (const dialect of DIALECTS) {
       await Promise.all([kimOnA.close(), kimOnB.close()]);
     });
 
-    test('an instance shutting down tells its sockets to go away, without waiting for a dead peer; they reconnect to another and miss nothing', async () => {
+    // A shutdown that waited for the dead peer (ws gives a peer 30 s to answer its close frame)
+    // would outlast the test's timeout.
+    test('an instance shutting down tells its sockets to go away, without waiting for a dead peer; they reconnect to another and miss nothing', {
+      timeout: 15_000,
+    }, async () => {
       const nia = await insertUser(a.database, 'nia');
       const token = a.app.tokens.sign(nia);
       const c = await startInstance(scratch, env);
@@ -177,10 +181,11 @@ for (const dialect of DIALECTS) {
         assert.match(String((await once(dead, 'data'))[0]), /^HTTP\/1\.1 101 /);
         dead.on('error', () => undefined);
         assert.ok(await eventually(() => c.app.socketHub.count(nia.id) === 2));
-        const started = Date.now();
+        const cutOff = once(dead, 'close');
         running = false;
         await c.close();
-        assert.ok(Date.now() - started < 5000, `closed in ${Date.now() - started} ms`);
+        // The server cut the dead peer off: it never answered the close frame.
+        await cutOff;
         assert.deepEqual(await socket.closedWithin(), { code: 1001, reason: 'Server shutting down' });
         dead.destroy();
         // While it reconnects, A creates a notification; the socket opened on B gets it first thing.
@@ -209,10 +214,8 @@ for (const dialect of DIALECTS) {
       const { itemId } = (await add.json()) as { itemId: string };
 
       const socket = await connected(b.wsUrl, token);
-      const created = Date.now();
       await a.app.expirySweeper.runOnce();
-      const soon = await socket.next(1000);
-      assert.ok(Date.now() - created < 1000);
+      const soon = await socket.next();
       assert.equal(soon.type, 'product_expiring_soon');
       assert.equal(soon.message, 'Product Strawberries expires tomorrow');
       assert.equal(soon.notification.itemId, itemId);
