@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { mapNutriments, OpenFoodFactsClient } from '../../src/integrations/open-food-facts/client.js';
 import { ProviderBackingOff } from '../../src/integrations/provider-backoff.js';
+import { eventually } from '../support/eventually.js';
 import { type FakeService, fakeOpenFoodFacts, OFF_MILK } from '../support/fake-services.js';
 import { failure } from '../support/provider-failure.js';
 
@@ -51,7 +52,14 @@ test('429 is a transient rate-limit failure carrying Retry-After', async () => {
 });
 
 test('after a 429 nothing is asked until Retry-After has passed (bounded to an hour)', async () => {
-  const c = freshClient();
+  // The client's clock, moved on by the test: the pause is not waited out.
+  let now = Date.now();
+  const c = new OpenFoodFactsClient({
+    baseUrl: off.baseUrl,
+    timeoutMs: 300,
+    userAgent: 'ExpireEye-test/1',
+    now: () => now,
+  });
   off.fault = { kind: 'status', status: 429, body: { status: 0 }, headers: { 'retry-after': '1' } };
   await failure(c.product(OFF_MILK.code));
   off.fault = { kind: 'none' };
@@ -59,8 +67,10 @@ test('after a 429 nothing is asked until Retry-After has passed (bounded to an h
   const skipped = await failure(c.product(OFF_MILK.code));
   assert.ok(skipped instanceof ProviderBackingOff);
   assert.deepEqual([skipped.kind, skipped.transient], ['rate_limited', true]);
+  now += 999;
+  assert.ok((await failure(c.product(OFF_MILK.code))) instanceof ProviderBackingOff, 'a second is a second');
   assert.equal(off.requests.length, asked, 'not asked while backing off');
-  await new Promise((r) => setTimeout(r, 1100));
+  now += 1;
   assert.ok((await c.product(OFF_MILK.code)).found, 'asked again once the pause is over');
 
   // An HTTP date a day ahead (or 10 days in seconds) is held to an hour.
@@ -104,11 +114,17 @@ test('scans failing together in one outage pause the client once, not once each'
   assert.ok(e.retryAfterMs! <= 30_000, `the first pause, not a doubled one: ${e.retryAfterMs} ms`);
 });
 
-test('a slow answer times out, a dropped connection is unreachable, 500 is a server error', async () => {
-  off.fault = { kind: 'delay', ms: 2000 };
-  const started = Date.now();
+// The fake answers ten minutes late: a client that waited for it would outlast the test's timeout.
+test('a slow answer times out, a dropped connection is unreachable, 500 is a server error', {
+  timeout: 30_000,
+}, async () => {
+  off.fault = { kind: 'delay', ms: 600_000 };
+  const abandoned = off.abandoned;
   assert.equal((await failure(client.product(OFF_MILK.code))).kind, 'timeout');
-  assert.ok(Date.now() - started < 1500, 'the timeout is enforced');
+  assert.ok(
+    await eventually(() => off.abandoned === abandoned + 1),
+    'the client hung up: its timeout is enforced',
+  );
   off.fault = { kind: 'drop' };
   assert.equal((await failure(client.product(OFF_MILK.code))).kind, 'unreachable');
   off.fault = { kind: 'status', status: 502 };

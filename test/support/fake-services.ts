@@ -35,6 +35,8 @@ export class FakeService {
   readonly requests: FakeRequest[] = [];
   /** Bytes of 'huge' answers actually written (the client stops reading past its limit). */
   hugeBytesSent = 0;
+  /** Requests whose client hung up before a delayed answer was sent (a client's timeout). */
+  abandoned = 0;
   fault: Fault = { kind: 'none' };
   private server?: http.Server;
   baseUrl = '';
@@ -79,7 +81,10 @@ export class FakeService {
     switch (f.kind) {
       case 'delay': {
         const t = setTimeout(() => send(this.handle(r)), f.ms);
-        res.on('close', () => clearTimeout(t));
+        res.on('close', () => {
+          clearTimeout(t);
+          if (!res.writableEnded) this.abandoned++;
+        });
         return;
       }
       case 'status':

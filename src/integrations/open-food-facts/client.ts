@@ -28,6 +28,11 @@ export interface OffClientOptions {
   baseUrl: string;
   timeoutMs: number;
   userAgent: string;
+  /**
+   * The clock the back-off reads, in milliseconds since the epoch (default `Date.now`): tests move
+   * it past a Retry-After instead of waiting it out.
+   */
+  now?: () => number;
 }
 
 const FIELDS = 'code,product_name,product_name_en,generic_name,brands,categories_tags,nutriments';
@@ -37,9 +42,11 @@ export const OFF_BARCODE = /^\d{8}$|^\d{12,14}$/;
 
 export class OpenFoodFactsClient {
   /** After a 429 or a run of 5xx, calls are skipped (ProviderBackingOff) until the pause ends. */
-  private readonly backoff = new ProviderBackoff('Open Food Facts');
+  private readonly backoff: ProviderBackoff;
 
-  constructor(private readonly options: OffClientOptions) {}
+  constructor(private readonly options: OffClientOptions) {
+    this.backoff = new ProviderBackoff('Open Food Facts', options.now);
+  }
 
   async product(barcode: string): Promise<OffLookup> {
     if (!OFF_BARCODE.test(barcode)) return { found: false };
