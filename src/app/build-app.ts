@@ -55,8 +55,11 @@ export interface BuildAppOptions {
   migrationOutput?: Output;
   /** Environment for the migration config (script location, version table). */
   env?: NodeJS.ProcessEnv;
-  /** Scanning settings (default: from the environment) and the `Product_Scanned` push. */
-  scanning?: { config?: ScanningConfig; notify?: ScanNotifier };
+  /**
+   * Scanning settings (default: from the environment), the `Product_Scanned` push, and the clock of
+   * the barcode provider's back-off (ScanningPluginOptions.providerClock).
+   */
+  scanning?: { config?: ScanningConfig; notify?: ScanNotifier; providerClock?: () => number };
 }
 
 const version: string = createRequire(import.meta.url)('../../../package.json').version;
@@ -166,6 +169,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(scanningPlugin, {
     config: options.scanning?.config ?? loadScanningConfig(options.env ?? process.env),
     notify: options.scanning?.notify,
+    providerClock: options.scanning?.providerClock,
   });
 
   await app.register(

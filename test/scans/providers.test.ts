@@ -2,9 +2,10 @@
 // fetched once and then served from the catalogue; provider failures never fail a scan; nutrition
 // never blocks product creation and is filled in by the background retry.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { newUser, type TestServer, type TestUser } from '../support/app.js';
 import { photograph, renderCode } from '../support/barcode-images.js';
+import { eventually } from '../support/eventually.js';
 import {
   type FakeService,
   fakeOpenFoodFacts,
@@ -22,11 +23,18 @@ const OFF_JUICE = {
   categories_tags: ['en:beverages', 'en:juices'],
 };
 
+/** Barcodes Open Food Facts knows that only one test scans each (tests do not depend on order). */
+const FAULTY = '4000000000013';
+const LIMITED = '4000000000020';
+
+// Each test has a user of its own, and finds the barcode provider rested: the clock its back-off
+// reads is moved past any pause the test before caused (a Retry-After is held to an hour).
 describe('scans with providers (sqlite)', () => {
   let server: TestServer;
   let user: TestUser;
   let off: FakeService;
   let usda: FakeService;
+  let clock = Date.now();
   const photos = new Map<string, Buffer>();
   const photo = async (code: string) => {
     if (!photos.has(code))
@@ -37,7 +45,12 @@ describe('scans with providers (sqlite)', () => {
     server.database.db.selectFrom('products').selectAll().where('barcode', '=', barcode).executeTakeFirst();
 
   before(async () => {
-    off = await fakeOpenFoodFacts({ [OFF_MILK.code]: OFF_MILK, [JUICE]: OFF_JUICE }).start();
+    off = await fakeOpenFoodFacts({
+      [OFF_MILK.code]: OFF_MILK,
+      [JUICE]: OFF_JUICE,
+      [FAULTY]: { ...OFF_MILK, code: FAULTY },
+      [LIMITED]: { ...OFF_MILK, code: LIMITED },
+    }).start();
     usda = await fakeUsda({ apple: USDA_APPLE }).start();
     const base = scanConfig();
     server = await startScanServer('sqlite', {
@@ -48,13 +61,20 @@ describe('scans with providers (sqlite)', () => {
           ...base.nutrition,
           apiKey: 'test-key',
           baseUrl: usda.baseUrl,
-          timeoutMs: 400,
+          // Longer than a test's timeout: a scan that waited for nutrition would never answer.
+          timeoutMs: 60_000,
           retrySeconds: 0,
         },
       },
+      providerClock: () => clock,
     });
-    user = await newUser(server, 'scanner');
     await server.app.scanning.decoder.warmUp();
+  });
+  beforeEach(async () => {
+    clock += 2 * 3600_000;
+    off.fault = { kind: 'none' };
+    usda.fault = { kind: 'none' };
+    user = await newUser(server, 'scanner');
   });
   after(async () => {
     await server.close();
@@ -62,49 +82,54 @@ describe('scans with providers (sqlite)', () => {
     await usda.stop();
   });
 
-  test('failures of the barcode provider are scans of unknown products, never failed requests', async () => {
+  // The slow provider answers ten minutes late: a scan that waited for it would outlast the timeout.
+  test('failures of the barcode provider are scans of unknown products, never failed requests', {
+    timeout: 60_000,
+  }, async () => {
     const faults = [
-      { kind: 'delay', ms: 15_000 },
+      { kind: 'delay', ms: 600_000 },
       { kind: 'status', status: 500 },
       { kind: 'drop' },
       { kind: 'garbage' },
       { kind: 'huge', bytes: 8 * 1024 * 1024, declared: false },
-      // Last: the client then pauses (rate-limit test below); a second is the shortest pause.
-      { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+      { kind: 'status', status: 429, headers: { 'retry-after': '3600' } },
     ] as const;
     for (const fault of faults) {
       off.fault = fault;
-      const started = Date.now();
-      const r = await upload(server.baseUrl, '/api/scan', user.token, await photo(OFF_MILK.code));
+      const abandoned = off.abandoned;
+      const r = await upload(server.baseUrl, '/api/scan', user.token, await photo(FAULTY));
       assert.equal(r.status, 200, `${fault.kind}: ${JSON.stringify(r.body)}`);
       assert.equal(r.body.status, 'not_found', fault.kind);
-      // The fake would answer after 15 s; the 400 ms client timeout ends the wait long before.
-      assert.ok(Date.now() - started < 7000, `${fault.kind}: the provider's timeout bounds the scan`);
+      if (fault.kind === 'delay')
+        assert.ok(
+          await eventually(() => off.abandoned === abandoned + 1),
+          "the provider's timeout ended the wait",
+        );
     }
-    assert.equal(await product(OFF_MILK.code), undefined);
+    assert.equal(await product(FAULTY), undefined);
     const log = await server.database.db
       .selectFrom('scan_logs')
       .select('status')
       .where('user_id', '=', user.id)
       .execute();
     assert.equal(log.length, faults.length);
-    await new Promise((r) => setTimeout(r, 1100));
   });
 
   test('rate limited: scans do not ask the provider until Retry-After, then do', async () => {
     off.fault = { kind: 'status', status: 429, headers: { 'retry-after': '2' } };
-    const first = await upload(server.baseUrl, '/api/scan', user.token, await photo(OFF_MILK.code));
+    const first = await upload(server.baseUrl, '/api/scan', user.token, await photo(LIMITED));
     assert.equal(first.body.status, 'not_found');
     off.fault = { kind: 'none' };
     const asked = off.requests.length;
-    const second = await upload(server.baseUrl, '/api/scan', user.token, await photo(OFF_MILK.code));
+    const second = await upload(server.baseUrl, '/api/scan', user.token, await photo(LIMITED));
     assert.deepEqual([second.status, second.body.status], [200, 'not_found']);
+    clock += 1999;
+    const third = await upload(server.baseUrl, '/api/scan', user.token, await photo(LIMITED));
+    assert.equal(third.body.status, 'not_found');
     assert.equal(off.requests.length, asked, 'not asked while backing off');
-    await new Promise((r) => setTimeout(r, 2100));
-    const third = await upload(server.baseUrl, '/api/scan', user.token, await photo(OFF_MILK.code));
-    assert.equal(third.body.status, 'scanned', 'the barcode was not cached as unknown');
-    await server.database.db.deleteFrom('scan_logs').execute();
-    await server.database.db.deleteFrom('products').where('barcode', '=', OFF_MILK.code).execute();
+    clock += 1;
+    const fourth = await upload(server.baseUrl, '/api/scan', user.token, await photo(LIMITED));
+    assert.equal(fourth.body.status, 'scanned', 'the barcode was not cached as unknown');
   });
 
   test('a product the provider knows is stored with its nutrients and asked for only once', async () => {
@@ -126,16 +151,22 @@ describe('scans with providers (sqlite)', () => {
     assert.deepEqual([stored?.category, stored?.brand, stored?.created_by], ['Dairy', 'Alpenhof', null]);
   });
 
-  test('an unreachable nutrition service leaves the product pending at once, the retry fills it', async () => {
-    usda.fault = { kind: 'delay', ms: 15_000 };
-    const started = Date.now();
+  // USDA holds the request until the test drops it, and the client's timeout is longer than the
+  // test's: a scan that waited for nutrition would never be answered.
+  test('an unreachable nutrition service leaves the product pending at once, the retry fills it', {
+    timeout: 30_000,
+  }, async () => {
+    usda.fault = { kind: 'delay', ms: 600_000 };
+    const asked = usda.requests.length;
     const r = await upload(server.baseUrl, '/api/scan', user.token, await photo(JUICE), {
       addToInventory: 'true',
     });
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.ok(Date.now() - started < 7000, 'creating the product did not wait for nutrition');
     assert.equal(r.body.product.nutritionStatus, 'pending');
     assert.equal(r.body.product.nutrition.energy_kcal, 'N/A');
+    // The look-up in the background reached USDA; then the service goes away.
+    assert.ok(await eventually(() => usda.requests.length > asked), 'USDA is asked');
+    usda.dropHeld();
     await server.app.scanning.nutrition.idle();
     let row = await product(JUICE);
     assert.equal(row?.nutrition_status, 'pending');

@@ -37,6 +37,8 @@ export class FakeService {
   hugeBytesSent = 0;
   /** Requests whose client hung up before a delayed answer was sent (a client's timeout). */
   abandoned = 0;
+  /** Connections of requests whose delayed answer is not sent yet. */
+  private readonly held = new Set<http.ServerResponse>();
   fault: Fault = { kind: 'none' };
   private server?: http.Server;
   baseUrl = '';
@@ -81,7 +83,9 @@ export class FakeService {
     switch (f.kind) {
       case 'delay': {
         const t = setTimeout(() => send(this.handle(r)), f.ms);
+        this.held.add(res);
         res.on('close', () => {
+          this.held.delete(res);
           clearTimeout(t);
           if (!res.writableEnded) this.abandoned++;
         });
@@ -120,6 +124,11 @@ export class FakeService {
         send(this.handle(r));
         return;
     }
+  }
+
+  /** Drops the connections of the requests a 'delay' holds, unanswered (the service went away). */
+  dropHeld(): void {
+    for (const res of this.held) res.socket?.destroy();
   }
 
   async stop(): Promise<void> {

@@ -12,9 +12,9 @@ export function scanConfig(overrides: Partial<ScanningConfig> = {}): ScanningCon
 /** A server like `startServer`'s, with the scanning settings chosen by the test. */
 export function startScanServer(
   dialect: DialectName,
-  scanning: { config?: ScanningConfig } = {},
+  scanning: { config?: ScanningConfig; providerClock?: () => number } = {},
 ): Promise<TestServer> {
-  return startServer(dialect, {}, { config: scanning.config ?? scanConfig() });
+  return startServer(dialect, {}, { ...scanning, config: scanning.config ?? scanConfig() });
 }
 
 /** POSTs an image as multipart/form-data (field `file`) with extra text fields. */

@@ -31,6 +31,11 @@ export interface ScanningPluginOptions {
   config: ScanningConfig;
   /** Pushes `Product_Scanned` to the user's WebSockets (the realtime feature's publisher). */
   notify?: ScanNotifier;
+  /**
+   * The clock the barcode provider's back-off reads (default `Date.now`): tests move it past a
+   * Retry-After instead of waiting it out.
+   */
+  providerClock?: () => number;
 }
 
 /**
@@ -41,7 +46,9 @@ export interface ScanningPluginOptions {
  */
 async function scanningPlugin(app: FastifyInstance, opts: ScanningPluginOptions): Promise<void> {
   const { config } = opts;
-  const off = config.openFoodFacts.enabled ? new OpenFoodFactsClient(config.openFoodFacts) : undefined;
+  const off = config.openFoodFacts.enabled
+    ? new OpenFoodFactsClient({ ...config.openFoodFacts, now: opts.providerClock })
+    : undefined;
   const usda = config.nutrition.apiKey
     ? new UsdaClient({
         apiKey: config.nutrition.apiKey,
