@@ -81,13 +81,17 @@ for (const dialect of DIALECTS) {
       await scratch.drop();
     });
 
-    /** B's subscription drops (the socket stays open) while `meanwhile` runs, then comes back. */
+    /**
+     * B's subscription drops (the socket stays open) while `meanwhile` runs, then comes back; returns
+     * once B's catch-up has finished: what it sends is then on its way, and nothing more will be.
+     */
     async function whileBIsDeaf(meanwhile: () => Promise<void>): Promise<void> {
       const sub = b.app.redis!.subscriberClient!;
       sub.disconnect();
       assert.ok(await eventually(() => !b.app.redis!.listening));
       await meanwhile();
       await sub.connect();
+      assert.ok(await eventually(() => b.app.notificationCatchUps.idle, 10_000), 'B caught up');
     }
 
     test('Redis gone and back: 150 notifications published on A meanwhile reach the sockets on A and on B once each, nobody else', async () => {
@@ -114,7 +118,12 @@ for (const dialect of DIALECTS) {
       // Both catch up (their subscriptions dropped) and A publishes what it kept: B gets each once.
       assert.ok(
         await eventually(
-          () => a.app.redis!.listening && b.app.redis!.listening && a.app.redis!.unsentCount === 0,
+          () =>
+            a.app.redis!.listening &&
+            b.app.redis!.listening &&
+            a.app.redis!.unsentCount === 0 &&
+            a.app.notificationCatchUps.idle &&
+            b.app.notificationCatchUps.idle,
           10_000,
         ),
       );
@@ -123,8 +132,8 @@ for (const dialect of DIALECTS) {
         new Set(rows.map((r) => r.id)),
         'each of the 150 on B',
       );
-      // Give the catch-ups and the published copy time to arrive, were they to be sent again.
-      await new Promise((r) => setTimeout(r, 1000));
+      // The catch-ups have finished: what they sent came before the PING's answer. A copy of what A
+      // published when Redis was back would come before the next notification (one channel, in order).
       await nothingMore(onA, 'nothing twice on A');
       await nothingMore(onB, 'nothing twice on B');
       await nothingMore(bobOnB, "nothing of Alice's for Bob");
@@ -132,7 +141,7 @@ for (const dialect of DIALECTS) {
       // And live delivery goes on, once.
       const [next] = await storeNotifications(a.database, alice.id, 1);
       await a.app.publishNotifications([next!]);
-      for (const s of [onA, onB]) assert.deepEqual(await notificationIds(s, 1), [next!.id]);
+      for (const s of [onA, onB]) assert.deepEqual(await notificationIds(s, 1), [next!.id], 'nothing twice');
       for (const s of [onA, onB]) await nothingMore(s, 'once');
       await Promise.all([onA.close(), onB.close(), bobOnB.close()]);
     });
@@ -153,7 +162,6 @@ for (const dialect of DIALECTS) {
         await nothingMore(socket, 'nothing reached B meanwhile');
       });
       assert.deepEqual(await notificationIds(socket, 1), [late[0]!.id]);
-      await new Promise((r) => setTimeout(r, 500));
       await nothingMore(socket, 'the oldest, never sent on connect, is not sent now; the rest not again');
       await socket.close();
     });
@@ -178,7 +186,6 @@ for (const dialect of DIALECTS) {
         await a.app.publishNotifications([next!]);
         assert.deepEqual(await notificationIds(socket, 1), [next!.id]);
         await whileBIsDeaf(async () => {});
-        await new Promise((r) => setTimeout(r, 500));
         await nothingMore(socket, 'no second resync');
       } finally {
         hub.seenLimit = limit;
@@ -199,7 +206,6 @@ for (const dialect of DIALECTS) {
         await notificationIds(socket, 1200),
         rows.map((r) => r.id),
       );
-      await new Promise((r) => setTimeout(r, 500));
       await nothingMore(socket, 'none twice');
       await socket.close();
     });

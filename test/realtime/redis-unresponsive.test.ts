@@ -72,8 +72,9 @@ describe('Redis stops answering (its connections stay open) under instance A; B 
       (c) => c.name === 'PUBLISH' && c.args[1]?.includes(scan.body.itemId),
     );
     assert.equal(publishes.length, 1, 'PUBLISHes of it');
-    // Once each, however many times it went through Redis.
-    await new Promise((r) => setTimeout(r, 300));
+    // Once each, however many times it went through Redis: the one PUBLISH has arrived (on B), and
+    // A's catch-up, were its subscription to have dropped meanwhile, has finished.
+    assert.ok(await eventually(() => a.app.redis!.listening && a.app.notificationCatchUps.idle, 10_000));
     for (const s of [onA, onB]) assert.deepEqual(await s.ask('PING'), { type: 'pong' });
     await Promise.all([onA.close(), onB.close()]);
   });
@@ -96,8 +97,8 @@ describe('Redis stops answering (its connections stay open) under instance A; B 
     assert.ok(await eventually(() => a.app.redis!.listening, 12_000), 'A subscribes again');
     const frame = await onA.next(5000);
     assert.equal(frame.data.itemId, scan.body.itemId, "A's socket gets it after all");
-    // Once.
-    await new Promise((r) => setTimeout(r, 300));
+    // Once: the catch-up that sent it has finished.
+    assert.ok(await eventually(() => a.app.notificationCatchUps.idle, 10_000), 'A caught up');
     assert.deepEqual(await onA.ask('PING'), { type: 'pong' });
     await onA.close();
   });

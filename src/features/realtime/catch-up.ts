@@ -16,6 +16,12 @@ const USERS_PER_QUERY = 100;
 /** Notifications per page of a catch-up: it reads page after page until there are no more. */
 const PAGE = 1000;
 
+/** Where the catch-ups stand: what tests (and anyone curious) wait for instead of sleeping. */
+export interface CatchUpState {
+  /** None is owed (the subscription dropped and is not back yet) or under way. */
+  readonly idle: boolean;
+}
+
 /**
  * Redis pub/sub keeps nothing: while this instance's subscription is down, notifications that
  * other instances (or `expireeye sweep`) publish never reach its sockets, though the sockets stay
@@ -32,8 +38,9 @@ export function catchUpAfterOutages(
   hub: SocketHub,
   database: AppDatabase,
   log: Pick<FastifyBaseLogger, 'error' | 'info'>,
-): void {
+): CatchUpState {
   let dropped = false;
+  let owed = 0;
   let running: Promise<void> = Promise.resolve();
   redis.onSubscriberDown(() => {
     dropped = true;
@@ -41,12 +48,21 @@ export function catchUpAfterOutages(
   redis.onSubscriberReady(() => {
     if (!dropped) return;
     dropped = false;
-    running = running.then(() =>
-      catchUp(hub, database, log).catch((e: unknown) =>
+    owed++;
+    running = running
+      .then(() => catchUp(hub, database, log))
+      .catch((e: unknown) =>
         log.error({ err: e }, 'catching up on notifications after a Redis outage failed'),
-      ),
-    );
+      )
+      .finally(() => {
+        owed--;
+      });
   });
+  return {
+    get idle() {
+      return !dropped && owed === 0;
+    },
+  };
 }
 
 /** One catch-up of every socket open on this instance now. */

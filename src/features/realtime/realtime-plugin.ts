@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { PublishedNotification } from '../notifications/notification-events.js';
-import { catchUpAfterOutages } from './catch-up.js';
+import { type CatchUpState, catchUpAfterOutages } from './catch-up.js';
 import { createNotificationBus } from './create-bus.js';
 import type { NotificationBus } from './notification-bus.js';
 import { GOING_AWAY } from './notification-frames.js';
@@ -28,6 +28,8 @@ declare module 'fastify' {
     socketHub: SocketHub;
     /** Leases for open sockets: WS_MAX_SOCKETS_PER_USER, across instances with Redis. */
     socketQuota: SocketQuota;
+    /** The catch-ups after Redis outages (without Redis: none, ever idle). */
+    notificationCatchUps: CatchUpState;
   }
 }
 
@@ -45,7 +47,7 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
     seenLimit: settings.backlogLimit + 10_000,
   });
   bus.onDeliver((rows) => hub.deliver(rows));
-  if (app.redis) catchUpAfterOutages(app.redis, hub, app.database, app.log);
+  const catchUps = app.redis ? catchUpAfterOutages(app.redis, hub, app.database, app.log) : { idle: true };
   closeRevokedSockets(app.tokenVersions, hub, app.log);
   const quota: SocketQuota = app.redis
     ? new RedisSocketQuota(app.redis, settings.maxSocketsPerUser, { log: app.log })
@@ -53,6 +55,7 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
   app.decorate('notificationBus', bus);
   app.decorate('socketHub', hub);
   app.decorate('socketQuota', quota);
+  app.decorate('notificationCatchUps', catchUps);
   app.decorate('publishNotifications', (rows: readonly PublishedNotification[]) => bus.publish(rows));
   app.addHook('onClose', async () => {
     hub.stop();
