@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -132,21 +134,48 @@ describe('npm start (dist/src/server.js)', () => {
       }
       const docs = await fetch(`http://127.0.0.1:${port}/docs`);
       assert.equal(docs.status, 200);
-      // A slow request (bcrypt at cost 12) in flight when SIGTERM arrives still gets its answer.
-      const inflight = fetch(`http://127.0.0.1:${port}/api/auth/signup`, {
+      // A request in flight when SIGTERM arrives still gets its answer. In flight for certain: the
+      // server has read its headers (it answered `Expect: 100-continue`); its body is sent only
+      // once the server says it is shutting down.
+      const body = JSON.stringify({ name: 'A', email: 'a@example.com', password: 'secret1' });
+      const inflight = http.request({
+        host: '127.0.0.1',
+        port,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'A', email: 'a@example.com', password: 'secret1' }),
+        path: '/api/auth/signup',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          expect: '100-continue',
+        },
       });
-      await new Promise((r) => setTimeout(r, 50));
+      const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        inflight.on('error', reject);
+        inflight.on('response', async (response) => {
+          let text = '';
+          for await (const chunk of response) text += chunk;
+          resolve({ status: response.statusCode ?? 0, text });
+        });
+      });
+      inflight.flushHeaders();
+      await once(inflight, 'continue');
+      const shuttingDown = new Promise<void>((resolve) => {
+        let out = '';
+        s.child.stdout!.on('data', (d) => {
+          out += d;
+          if (/shutting down/.test(out)) resolve();
+        });
+      });
       s.child.kill('SIGTERM');
-      const res = await inflight;
-      assert.equal(res.status, 200);
+      await shuttingDown;
+      inflight.end(body);
+      const res = await answered;
+      assert.equal(res.status, 200, res.text);
       const exit = await s.exit;
       assert.equal(exit.code, 0, exit.stderr);
       assert.match(exit.stdout, /shutting down/);
       // A restart reuses the secret: the token from before still works.
-      const token = ((await res.json()) as { token: string }).token;
+      const token = (JSON.parse(res.text) as { token: string }).token;
       const again = start({}, cwd);
       servers.push(again);
       const port2 = await again.port;
