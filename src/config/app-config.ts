@@ -29,7 +29,7 @@ export interface AppConfig {
   loginFailureWindowSeconds: number;
   /** `CATALOGUE_PRODUCTS_PER_DAY`: products one user may add to the catalogue in 24 hours (500). */
   catalogueProductsPerDay: number;
-  /** `LOGIN_MAX_FAILURES_PER_ACCOUNT` per e-mail from clients not signed in to it lately (50). */
+  /** `LOGIN_MAX_FAILURES_PER_ACCOUNT` per account from clients not signed in to it lately (50; 0 = none). */
   loginMaxFailuresPerAccount: number;
   /** `AUTH_RATE_LIMIT_PER_MINUTE`: signup and login requests per client address and minute (30). */
   authRateLimitPerMinute: number;
@@ -173,7 +173,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginMaxFailures: wholeNumber(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginFailureWindowSeconds: wholeNumber(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
     catalogueProductsPerDay: wholeNumber(env, 'CATALOGUE_PRODUCTS_PER_DAY', 500, 1, 1_000_000),
-    loginMaxFailuresPerAccount: wholeNumber(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 50, 1, 100000),
+    loginMaxFailuresPerAccount: wholeNumber(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 50, 0, 100000),
     authRateLimitPerMinute: wholeNumber(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100000),
     sweepIntervalSeconds: wholeNumber(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
     logLevel,

@@ -605,6 +605,31 @@ describe('behind a reverse proxy', () => {
     }
   });
 
+  test('the per-account cap counts only accounts that exist, and LOGIN_MAX_FAILURES_PER_ACCOUNT=0 turns it off', async () => {
+    for (const perAccount of [4, 0]) {
+      const server = await startServer('sqlite', {
+        trustProxy: 1,
+        loginMaxFailures: 3,
+        loginMaxFailuresPerAccount: perAccount,
+      });
+      try {
+        const u = await newUser(server, `cap${perAccount}`);
+        const login = (email: string, password: string, from: string) =>
+          server.client().post('/api/auth/login', { email, password }, { 'x-forwarded-for': from });
+        // A made-up e-mail has no account to protect: its failures from many addresses are each
+        // only their address's (no per-account count that would grow without bound in memory).
+        for (let i = 1; i <= 6; i++) {
+          assert.equal((await login('nobody@example.com', 'guess', `198.51.100.${i}`)).status, 401);
+        }
+        for (let i = 1; i <= 4; i++)
+          assert.equal((await login(u.email, 'guess', `192.0.2.${i}`)).status, 401);
+        assert.equal((await login(u.email, u.password, '192.0.2.5')).status, perAccount ? 429 : 200);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
   test('an IPv6 client is counted by its /64: a new address of the same network does not reset the login limit', async () => {
     const server = await startServer('sqlite', { trustProxy: 1, loginMaxFailures: 3 });
     try {

@@ -9,8 +9,8 @@ export interface LoginLimits {
   /** Per client across e-mails: a password-spraying client (default 10 × `maxFailures`). */
   maxPerAddress?: number;
   /**
-   * Per e-mail, from clients that have not signed in to it lately: a guessing attack spread over
-   * many addresses, each staying under `maxFailures` (default 50).
+   * Per account, from clients that have not signed in to it lately: a guessing attack spread over
+   * many addresses, each staying under `maxFailures` (default 50; 0 = no such cap).
    */
   maxPerAccount?: number;
 }
@@ -28,9 +28,14 @@ const KNOWN_CLIENT_MS = 30 * 24 * 3600 * 1000;
  *
  * The per-account cap stops a botnet that gives each address a few guesses: without it, the
  * guesses one account gets are unbounded. Its cost is that while such an attack runs, the account
- * cannot be signed in to from a new client; the clients that signed in to it within the last 30
- * days are exempt (their success is remembered under the same counter, like a failure), so its
- * owner's own devices keep working, and their typos do not count towards the cap.
+ * cannot be signed in to from a new client — which an attacker can also cause on purpose, with a
+ * handful of addresses. The clients (addresses, IPv6 /64s) that signed in to it within the last
+ * 30 days are exempt (their success is remembered like a failure is counted), so its owner's usual
+ * devices keep working, and their typos do not count towards the cap; a device on a new network is
+ * a new client. Only accounts that exist are counted, and in memory their counts live apart from
+ * the per-address ones (`accountCounter`), so a flood of failures for made-up e-mails from many
+ * addresses cannot push them out of the bounded store: that would lift the cap, and forget the
+ * owner's devices. Deployments that prefer availability set the cap to 0.
  */
 export class LoginGuard {
   private readonly windowMs: number;
@@ -41,6 +46,8 @@ export class LoginGuard {
   constructor(
     limits: LoginLimits,
     private readonly counter: FailureCounter = new MemoryFailureCounter(),
+    /** Where the per-account keys (its count, its known clients) live; see above. */
+    private readonly accountCounter: FailureCounter = new MemoryFailureCounter(),
   ) {
     this.windowMs = limits.windowSeconds * 1000;
     this.maxFailures = limits.maxFailures;
@@ -63,10 +70,10 @@ export class LoginGuard {
   /** Throws 429 when this client, or the clients unknown to this account, failed too often. */
   async check(ip: string, email: string, now = Date.now()): Promise<void> {
     const k = this.keys(ip, email);
-    const [pair, address, account, known] = await this.counter.read(
-      [k.pair, k.address, k.account, k.known],
-      now,
-    );
+    const [[pair, address], [account, known]] = await Promise.all([
+      this.counter.read([k.pair, k.address], now),
+      this.maxPerAccount ? this.accountCounter.read([k.account, k.known], now) : [],
+    ]);
     const limited = [
       [pair, this.maxFailures],
       [address, this.maxPerAddress],
@@ -82,18 +89,21 @@ export class LoginGuard {
     }
   }
 
-  async fail(ip: string, email: string, now = Date.now()): Promise<void> {
+  /** A failed attempt; `accountExists`: the e-mail is an account's (only those are capped). */
+  async fail(ip: string, email: string, accountExists: boolean, now = Date.now()): Promise<void> {
     const k = this.keys(ip, email);
-    const [known] = await this.counter.read([k.known], now);
-    const keys = known ? [k.pair, k.address] : [k.pair, k.address, k.account];
-    await this.counter.add(keys, this.windowMs, now);
+    await this.counter.add([k.pair, k.address], this.windowMs, now);
+    if (!accountExists || !this.maxPerAccount) return;
+    const [known] = await this.accountCounter.read([k.known], now);
+    if (!known) await this.accountCounter.add([k.account], this.windowMs, now);
   }
 
   async succeed(ip: string, email: string, now = Date.now()): Promise<void> {
     const k = this.keys(ip, email);
     await this.counter.clear(k.pair);
-    // Opens (or keeps) the known-client window; a count of successes nobody reads as such.
-    await this.counter.clear(k.known);
-    await this.counter.add([k.known], KNOWN_CLIENT_MS, now);
+    if (!this.maxPerAccount) return;
+    // Opens (or renews) the known-client window; a count of successes nobody reads as such.
+    await this.accountCounter.clear(k.known);
+    await this.accountCounter.add([k.known], KNOWN_CLIENT_MS, now);
   }
 }

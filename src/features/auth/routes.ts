@@ -29,6 +29,8 @@ export interface AuthRoutesOptions {
 /** `/api/auth/*` and `/api/user/*`. */
 export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // In Redis, keys expire by themselves; in memory, the per-account keys get a store of their own.
+  const shared = app.redis ? new RedisFailureCounter(app.redis, app.log) : undefined;
   const service = new AuthService(
     app.database,
     new Passwords(opts.bcryptCost),
@@ -40,7 +42,8 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
         windowSeconds: opts.loginFailureWindowSeconds,
         maxPerAccount: opts.loginMaxFailuresPerAccount,
       },
-      app.redis ? new RedisFailureCounter(app.redis, app.log) : new MemoryFailureCounter(),
+      shared ?? new MemoryFailureCounter(),
+      shared ?? new MemoryFailureCounter(),
     ),
     app.today,
   );

@@ -108,7 +108,7 @@ export class AuthService {
       .executeTakeFirst();
     const ok = await this.passwords.verify(password, row?.password_hash);
     if (!ok || !row) {
-      await this.guard.fail(clientAddress, email);
+      await this.guard.fail(clientAddress, email, row !== undefined);
       throw unauthorized(INVALID_LOGIN);
     }
     await this.guard.succeed(clientAddress, email);
@@ -158,7 +158,7 @@ export class AuthService {
   private async confirmPassword(clientAddress: string, email: string, password: string, hash: string) {
     await this.guard.check(clientAddress, email);
     if (!(await this.passwords.verify(password, hash))) {
-      await this.guard.fail(clientAddress, email);
+      await this.guard.fail(clientAddress, email, true);
       return false;
     }
     await this.guard.succeed(clientAddress, email);
