@@ -127,6 +127,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     (await openDatabase(config.database, {
       poolSize: config.poolSize,
       timeoutMs: config.dbTimeoutSeconds * 1000,
+      timeoutSetting: 'DB_TIMEOUT_SECONDS',
       onIdleConnectionError: (e) =>
         app.log.warn(
           { err: { message: e.message } },

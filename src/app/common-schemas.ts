@@ -48,3 +48,26 @@ export function errorResponses(...codes: number[]) {
 }
 
 export const ISO_TIMESTAMP = 'ISO 8601 UTC timestamp, e.g. 2026-11-25T17:28:15.415Z';
+
+/**
+ * The 503 of an `add-mass` whose database became unavailable partway (see addEach): what was
+ * done, and what was not, with the 200's `success` and `failed`. Only `detail` when the request
+ * did not get as far as the items (its token check was the 503).
+ */
+export function MassAddUnavailable(success: TSchema, failed: TSchema) {
+  return Type.Object(
+    {
+      detail: Type.String(),
+      success: Type.Optional(success),
+      failed: Type.Optional(failed),
+      pending: Type.Optional(
+        Type.Array(Type.Object({}, { additionalProperties: true }), {
+          description:
+            'The items not added, as sent, from the one the database failed on: send these again. (Should the ' +
+            'database have failed after committing that first one, before answering, it is there too.)',
+        }),
+      ),
+    },
+    { description: 'The database became unavailable: the items added before that stay added.' },
+  );
+}

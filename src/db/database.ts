@@ -27,8 +27,9 @@ export interface AppDatabase {
   /**
    * Runs `work` with each of its statements bounded by `ms` (undefined: unbounded) instead of
    * the pool's `timeoutMs`: the expiry sweep's chunks may take longer than a request's statements.
+   * `setting` is what its timeout errors name (the setting `ms` comes from).
    */
-  withStatementTimeout<T>(ms: number | undefined, work: () => Promise<T>): Promise<T>;
+  withStatementTimeout<T>(ms: number | undefined, work: () => Promise<T>, setting?: string): Promise<T>;
   /**
    * A new deadline of `timeoutMs` for a unit of work (a request): its waits for connections and
    * its statements share it. Work outside any deadline has the bound for each wait and statement.
@@ -50,6 +51,11 @@ export interface OpenOptions {
    * and statements together; undefined or 0: no bound.
    */
   timeoutMs?: number | undefined;
+  /**
+   * The setting `timeoutMs` comes from (`DB_TIMEOUT_SECONDS`): a timeout's error names it and its
+   * value, not the milliseconds that were left of a deadline. Unset: the error gives those.
+   */
+  timeoutSetting?: string | undefined;
 }
 
 /**
@@ -59,7 +65,7 @@ export interface OpenOptions {
 export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}): Promise<AppDatabase> {
   const usage = new ConnectionUsage();
   const bound = options.timeoutMs || undefined;
-  const statementBound = new AsyncLocalStorage<{ ms: number | undefined }>();
+  const statementBound = new AsyncLocalStorage<{ ms: number | undefined; setting: string | undefined }>();
   const deadlines = new AsyncLocalStorage<DatabaseDeadline>();
   // The bound of what is about to wait: the sweep's own (SWEEP_STATEMENT_TIMEOUT_SECONDS) inside
   // withStatementTimeout — whatever `timeoutMs` is, 0 included: each setting governs only its
@@ -68,11 +74,17 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}):
     const own = statementBound.getStore();
     return own ? own.ms : (deadlines.getStore()?.remaining() ?? bound);
   };
+  // What a timeout names: the setting whose bound ran out, and its value.
+  const boundName = () => {
+    const own = statementBound.getStore();
+    const [setting, ms] = own ? [own.setting, own.ms] : [options.timeoutSetting, bound];
+    return setting && ms ? `${setting} (${ms / 1000} s)` : undefined;
+  };
   const raw = (await connect(url, {
     poolSize: options.poolSize ?? 10,
     wrapDialect: (dialect) => usage.wrap(dialect),
     ...(options.onIdleConnectionError ? { onIdleConnectionError: options.onIdleConnectionError } : {}),
-    timeouts: { acquireMs: bound, waitMs: current, statementMs: current },
+    timeouts: { acquireMs: bound, waitMs: current, statementMs: current, boundName },
   })) as Kysely<Database>;
   let db = raw;
   const normalizer = ValueNormalizer.for(url.dialect, metadata.schema());
@@ -83,7 +95,7 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}):
     dialect: url.dialect,
     url,
     idle: (quietMs) => usage.idle(quietMs),
-    withStatementTimeout: (ms, work) => statementBound.run({ ms }, work),
+    withStatementTimeout: (ms, work, setting) => statementBound.run({ ms, setting }, work),
     deadline: () => new DatabaseDeadline(deadlines, bound ?? 0),
     // A pool's end waits for its connections' goodbyes, which a database that stopped answering
     // never acknowledges: bounded like everything else, so that shutting down can finish. Nor is

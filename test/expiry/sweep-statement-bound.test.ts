@@ -39,7 +39,7 @@ describe("the in-server sweep's statement bound without a request bound", () => 
         // Failed, not swept: given up on (PostgreSQL's driver reports the connection the bound
         // discarded, when the sweep's lock connection is given back, rather than the timeout).
         assert.ok(outcome instanceof Error, String(outcome));
-        assert.match(outcome.message, /within 1000 ms|discarded/);
+        assert.match(outcome.message, /within SWEEP_STATEMENT_TIMEOUT_SECONDS \(1 s\)|discarded/);
       } finally {
         lock?.release();
         await lock?.done;

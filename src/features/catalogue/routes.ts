@@ -10,6 +10,7 @@ import {
   CatalogueQuery,
   MassAddProductsBody,
   MassAddProductsReply,
+  MassAddProductsUnavailable,
   UpdateProductBody,
   UpdateProductReply,
 } from './schemas.js';
@@ -110,9 +111,15 @@ export default async function catalogueRoutes(app: FastifyInstance): Promise<voi
         summary: 'Add many products',
         description:
           'Each product is added on its own (atomically); failures are reported in `failed` with the ' +
-          'reason and do not stop the others. At most 500 per request.',
+          'reason and do not stop the others. At most 500 per request. Should the database become ' +
+          'unavailable partway, the reply is a 503 that lists what was added (`success`), what failed ' +
+          '(`failed`) and what was not tried (`pending`), so that only `pending` needs sending again.',
         body: MassAddProductsBody,
-        response: { 200: MassAddProductsReply, ...errorResponses(401, 422) },
+        response: {
+          200: MassAddProductsReply,
+          ...errorResponses(401, 422),
+          503: MassAddProductsUnavailable,
+        },
       },
     },
     (req) => service.addMass(req.user, req.body.products),

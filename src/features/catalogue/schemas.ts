@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ISO_TIMESTAMP, Nullable } from '../../app/common-schemas.js';
+import { ISO_TIMESTAMP, MassAddUnavailable, Nullable } from '../../app/common-schemas.js';
 import { NUTRIENTS, NutritionInput, NutritionStatus, NutritionText } from './nutrition.js';
 
 export const ProductName = Type.String({
@@ -90,12 +90,21 @@ export const MassAddProductsBody = Type.Object({
   products: Type.Array(MassProductItem, { maxItems: 500 }),
 });
 
-export const MassAddProductsReply = Type.Object({
-  success: Type.Array(Type.Object({ productId: Type.String(), name: Type.String() })),
-  failed: Type.Array(
-    Type.Object({
-      product: Type.Object({}, { additionalProperties: true, description: 'The item as sent.' }),
-      reason: Type.String(),
-    }),
-  ),
+const MassAddProductsSuccess = Type.Array(Type.Object({ productId: Type.String(), name: Type.String() }), {
+  description: 'The products added.',
 });
+const MassAddProductsFailed = Type.Array(
+  Type.Object({
+    product: Type.Object({}, { additionalProperties: true, description: 'The item as sent.' }),
+    reason: Type.String(),
+  }),
+  { description: 'The products that could not be added, as sent, with the reason.' },
+);
+
+export const MassAddProductsReply = Type.Object({
+  success: MassAddProductsSuccess,
+  failed: MassAddProductsFailed,
+});
+
+/** The 503 of a database that became unavailable partway: what was done, and what was not. */
+export const MassAddProductsUnavailable = MassAddUnavailable(MassAddProductsSuccess, MassAddProductsFailed);

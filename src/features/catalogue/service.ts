@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql } from 'kysely';
-import { conflict, forbidden, HttpError, notFound, ValidationFailure } from '../../app/http-error.js';
+import { conflict, forbidden, notFound } from '../../app/http-error.js';
+import { addEach } from '../../app/mass-add.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso } from '../../db/dates.js';
@@ -206,15 +207,17 @@ export class CatalogueService {
     return { products: rows.map((r) => ({ productName: r.name, barcode: r.barcode! })) };
   }
 
-  /** Each item on its own, in its own transaction: one failing does not stop the others. */
-  async addMass(
+  /**
+   * Each item on its own, in its own transaction and with a database deadline of its own: one
+   * failing does not stop the others; a database that cannot serve midway is a 503 that says
+   * what was done (see addEach).
+   */
+  addMass(
     user: AuthUser,
     items: { productName: string; category: string; barcode?: string | null; nutrition?: unknown }[],
   ) {
-    const success: { productId: string; name: string }[] = [];
-    const failed: { product: Record<string, unknown>; reason: string }[] = [];
-    for (const item of items) {
-      try {
+    return addEach(this.database, items, {
+      add: async (item, added: (p: { productId: string; name: string }) => void) => {
         const p = await inTransaction(this.database, (tx) =>
           insertProduct(tx, user, {
             name: item.productName,
@@ -224,16 +227,10 @@ export class CatalogueService {
             ...this.newProduct(),
           }),
         );
-        success.push({ productId: p.id, name: p.name });
-      } catch (e) {
-        if (e instanceof HttpError) failed.push({ product: item, reason: e.detail });
-        else if (e instanceof ValidationFailure) failed.push({ product: item, reason: e.errors[0]!.message });
-        else {
-          this.onError?.(e);
-          failed.push({ product: item, reason: 'The product could not be saved' });
-        }
-      }
-    }
-    return { success, failed };
+        added({ productId: p.id, name: p.name });
+      },
+      ...(this.onError ? { onError: this.onError } : {}),
+      unsaved: 'The product could not be saved',
+    });
   }
 }

@@ -69,16 +69,19 @@ export class SweepScheduler {
     const { database, settings, publish, log } = this.deps;
     let result: SweepResult;
     try {
-      result = await database.withStatementTimeout(settings.statementTimeoutSeconds * 1000 || undefined, () =>
-        runExpirySweep(database, {
-          now,
-          timeZone: settings.timeZone,
-          warningDays: settings.warningDays,
-          chunkSize: settings.chunkSize,
-          publish,
-          collect,
-          signal: this.stopping.signal,
-        }),
+      result = await database.withStatementTimeout(
+        settings.statementTimeoutSeconds * 1000 || undefined,
+        () =>
+          runExpirySweep(database, {
+            now,
+            timeZone: settings.timeZone,
+            warningDays: settings.warningDays,
+            chunkSize: settings.chunkSize,
+            publish,
+            collect,
+            signal: this.stopping.signal,
+          }),
+        'SWEEP_STATEMENT_TIMEOUT_SECONDS',
       );
     } catch (e) {
       // The chunks committed before the failure stay, and were published; the next run goes on.

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ISO_TIMESTAMP, Nullable } from '../../app/common-schemas.js';
+import { ISO_TIMESTAMP, MassAddUnavailable, Nullable } from '../../app/common-schemas.js';
 import { DATE_OR_DATETIME_FORMAT } from '../../app/validation.js';
 import { INVENTORY_NUTRIENT_ORDER, NutritionStatus, NutritionText } from '../catalogue/nutrition.js';
 import { Barcode } from '../catalogue/schemas.js';
@@ -168,22 +168,5 @@ const MassAddFailed = Type.Array(
 
 export const MassAddItemsReply = Type.Object({ success: MassAddSuccess, failed: MassAddFailed });
 
-/**
- * The 503 of a database that became unavailable partway: what was done, and what was not. Only
- * `detail` when the request did not get as far as the items (its token check was the 503).
- */
-export const MassAddItemsUnavailable = Type.Object(
-  {
-    detail: Type.String(),
-    success: Type.Optional(MassAddSuccess),
-    failed: Type.Optional(MassAddFailed),
-    pending: Type.Optional(
-      Type.Array(Type.Object({}, { additionalProperties: true }), {
-        description:
-          'The items not added, as sent, from the one the database failed on: send these again. (Should the ' +
-          'database have failed after committing that first one, before answering, it is there too.)',
-      }),
-    ),
-  },
-  { description: 'The database became unavailable: the items added before that stay added.' },
-);
+/** The 503 of a database that became unavailable partway: what was done, and what was not. */
+export const MassAddItemsUnavailable = MassAddUnavailable(MassAddSuccess, MassAddFailed);

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql, type Updateable } from 'kysely';
-import { conflict, HttpError, notFound, ValidationFailure } from '../../app/http-error.js';
+import { conflict, notFound, ValidationFailure } from '../../app/http-error.js';
+import { addEach } from '../../app/mass-add.js';
 import type { AuthUser } from '../../app/tokens.js';
-import { UnavailableWithProgress } from '../../app/unavailable-with-progress.js';
 import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
 import { todayUtc } from '../../db/dates.js';
-import { isDatabaseUnavailable, isForeignKeyViolation } from '../../db/errors.js';
 import { monotonicNow } from '../../db/monotonic-clock.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
@@ -323,68 +322,40 @@ export class InventoryService {
     });
   }
 
-  /** Each item validated and added on its own, atomically; failures are reported, not fatal. */
-  async addMass(user: AuthUser, items: Record<string, unknown>[]) {
-    const success: AddedItem[] = [];
-    const failed: { product: Record<string, unknown>; reason: string }[] = [];
-    for (const [index, item] of items.entries()) {
-      const errors = checkMassItem(item);
-      if (errors.length > 0) {
-        const missing = errors.some((e) => e.message === 'Field required');
-        failed.push({
-          product: item,
-          reason: missing
-            ? `Missing required fields: ${errors.map((e) => e.field).join(', ')}`
-            : errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-        });
-        continue;
-      }
-      const it = item as Static<typeof MassItem>;
-      let added: AddedItem | undefined;
-      try {
-        // Each item is a unit of database work with a deadline of its own (not the request's):
-        // a list of 500 must not run out of time for its length alone.
-        const { item, notification } = await this.database.deadline().run(() =>
-          inTransaction(
-            this.database,
-            (tx) =>
-              this.insertItem(tx, user, {
-                name: it.productName,
-                quantity: it.quantity,
-                category: it.category,
-                expiryDate: it.expiryDate,
-                notes: it.notes,
-                scanned: it.is_scanned_product === true || it.isScannedProduct === true,
-              }),
-            { retryUnique: true },
-          ),
+  /**
+   * Each item validated and added on its own, atomically, with a database deadline of its own
+   * (its live push included); failures are reported, not fatal; a database that cannot serve
+   * midway is a 503 that says what was done (see addEach).
+   */
+  addMass(user: AuthUser, items: Record<string, unknown>[]) {
+    return addEach<Record<string, unknown>, AddedItem>(this.database, items, {
+      refuse: (item) => {
+        const errors = checkMassItem(item);
+        if (errors.length === 0) return undefined;
+        return errors.some((e) => e.message === 'Field required')
+          ? `Missing required fields: ${errors.map((e) => e.field).join(', ')}`
+          : errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+      },
+      add: async (item, added) => {
+        const it = item as Static<typeof MassItem>;
+        const { item: addedItem, notification } = await inTransaction(
+          this.database,
+          (tx) =>
+            this.insertItem(tx, user, {
+              name: it.productName,
+              quantity: it.quantity,
+              category: it.category,
+              expiryDate: it.expiryDate,
+              notes: it.notes,
+              scanned: it.is_scanned_product === true || it.isScannedProduct === true,
+            }),
+          { retryUnique: true },
         );
-        added = item;
-        success.push(added);
-        await this.announce(added, notification);
-      } catch (e) {
-        // Not this item's fault, and the next would fare no better: the request is a 503. The
-        // items added before it stay added, each in its own transaction: the 503 lists them, with
-        // the failures so far and the items not added (this one too, unless it was), to retry.
-        if (isDatabaseUnavailable(e)) {
-          throw new UnavailableWithProgress(e, {
-            success,
-            failed,
-            pending: items.slice(added ? index + 1 : index),
-          });
-        }
-        if (e instanceof HttpError) failed.push({ product: item, reason: e.detail });
-        else if (e instanceof ValidationFailure) failed.push({ product: item, reason: e.errors[0]!.message });
-        else if (isForeignKeyViolation(e)) {
-          // The account was deleted while its list was being added (the product is held by a
-          // share lock, so it is the user row): the client's doing, not a server fault to log.
-          failed.push({ product: item, reason: 'The account no longer exists' });
-        } else {
-          this.onError?.(e, 'mass add item failed');
-          failed.push({ product: item, reason: 'The item could not be saved' });
-        }
-      }
-    }
-    return { success, failed };
+        added(addedItem);
+        await this.announce(addedItem, notification);
+      },
+      onError: (e) => this.onError?.(e, 'mass add item failed'),
+      unsaved: 'The item could not be saved',
+    });
   }
 }

@@ -22,6 +22,13 @@ export interface PoolTimeouts {
   /** How long the statement about to run may take; undefined: no bound. Asked per statement. */
   statementMs: () => number | undefined;
   /**
+   * The bound in force for the wait or statement about to begin, as its timeout error names it:
+   * the setting it comes from (`DB_TIMEOUT_SECONDS (30 s)`), which is what an operator can change
+   * — not the milliseconds that were left of a deadline. Undefined (or absent): the error gives
+   * the milliseconds it had.
+   */
+  boundName?: () => string | undefined;
+  /**
    * Ends, on the server, the session of a connection given up on (its backend pid, or MySQL
    * thread id), from a connection of its own. Closing the socket is not enough: a server that is
    * alive but slow (a lock wait) goes on with the statement until it next writes to the client —
@@ -32,9 +39,12 @@ export interface PoolTimeouts {
   terminate?: (sessionId: number) => Promise<void>;
 }
 
-/** The error of a database that did not answer in time: code ETIMEDOUT, a 503 for the API. */
-export function timeoutError(what: string, ms: number): Error {
-  return Object.assign(new Error(`${what} within ${ms} ms`), { code: 'ETIMEDOUT' });
+/**
+ * The error of a database that did not answer in time: code ETIMEDOUT, a 503 for the API. It
+ * names `bound` (the setting that bounded it) when there is one, else the `ms` it had.
+ */
+export function timeoutError(what: string, ms: number, bound?: string): Error {
+  return Object.assign(new Error(`${what} within ${bound ?? `${ms} ms`}`), { code: 'ETIMEDOUT' });
 }
 
 /**
@@ -96,10 +106,11 @@ class BoundedPgClient {
   query(sql: string, parameters: unknown[]): Promise<any> {
     if (this.broken) return Promise.reject(this.broken);
     const ms = this.timeouts.statementMs();
+    const bound = ms ? this.timeouts.boundName?.() : undefined;
     const work = this.raw.query(sql, parameters);
     return bounded(work, ms, async () => {
       work.catch(() => undefined); // ended below: its own error is of no interest
-      const broken = timeoutError('The database did not answer', ms!);
+      const broken = timeoutError('The database did not answer', ms!, bound);
       this.broken = broken;
       const pid = (this.raw as { processID?: number | null }).processID;
       this.release(broken);
@@ -123,6 +134,7 @@ export function boundedPgPool(raw: PgRawPool, timeouts: PoolTimeouts) {
     async connect(): Promise<BoundedPgClient> {
       // The pool's own bound (connectionTimeoutMillis) is `acquireMs`; a shorter wait is timed here.
       const ms = waitBound(timeouts);
+      const bound = ms !== undefined ? timeouts.boundName?.() : undefined;
       const connecting = raw.connect();
       const client =
         ms !== undefined && ms !== timeouts.acquireMs
@@ -132,7 +144,7 @@ export function boundedPgPool(raw: PgRawPool, timeouts: PoolTimeouts) {
                 (late) => late.release(),
                 () => undefined,
               );
-              return timeoutError('No database connection', ms);
+              return timeoutError('No database connection', ms, bound);
             })
           : await connecting;
       let wrapper = wrappers.get(client);
@@ -177,12 +189,13 @@ class BoundedMysqlConnection {
       return;
     }
     const ms = this.timeouts.statementMs();
+    const bound = ms ? this.timeouts.boundName?.() : undefined;
     const work = new Promise((resolve, reject) => {
       this.raw.query({ sql }, parameters, (e, result) => (e ? reject(e) : resolve(result)));
     });
     bounded(work, ms, async () => {
       work.catch(() => undefined);
-      const broken = timeoutError('The database did not answer', ms!);
+      const broken = timeoutError('The database did not answer', ms!, bound);
       this.broken = broken;
       this.released = true;
       const threadId = (this.raw as { threadId?: number | null }).threadId;
@@ -208,12 +221,13 @@ export function boundedMysqlPool(raw: MysqlRawPool, timeouts: PoolTimeouts) {
     getConnection(callback: (error: unknown, connection: BoundedMysqlConnection) => void): void {
       let timedOut = false;
       const ms = waitBound(timeouts);
+      const bound = ms !== undefined ? timeouts.boundName?.() : undefined;
       const timer =
         ms === undefined
           ? undefined
           : setTimeout(() => {
               timedOut = true;
-              callback(timeoutError('No database connection', ms), undefined as never);
+              callback(timeoutError('No database connection', ms, bound), undefined as never);
             }, ms);
       raw.getConnection((error, connection) => {
         clearTimeout(timer);
