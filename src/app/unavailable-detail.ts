@@ -1,14 +1,16 @@
 import type { UnavailableKind } from '../db/errors.js';
 
 /**
- * The 503's `detail` for each reason the database could not serve: what happened, and whether
- * trying again can help — not "try again" where only the server's settings can (a host name that
- * does not resolve). The reply's `Retry-After` says when, where it can.
+ * The 503's `detail` for each reason the database could not serve: what happened, and what can
+ * help. Every such reply has `Retry-After: 5` (errors plugin), the unresolved host name's too:
+ * that is a wrong setting or a database host that is down (Docker's DNS does not resolve a compose
+ * service while its container is stopped or restarting), and only the second passes by itself.
  */
 const DETAIL: Record<UnavailableKind, string> = {
   timeout: 'The database did not answer in time; try again shortly',
   unreachable: 'The database cannot be reached (it is down or restarting); try again shortly',
-  unresolved: "The database server's host name does not resolve: the server's database settings need fixing",
+  unresolved:
+    "The database server's host name does not resolve: the database's host is down (try again shortly) or the server's database settings (DB_HOST, DATABASE_URL) name a wrong host",
   lost: 'The connection to the database was lost during the request; try again shortly',
   full: 'The database has no free connection; try again shortly',
   busy: 'The database is busy with another writer; try again shortly',

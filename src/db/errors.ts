@@ -69,7 +69,8 @@ const KINDS: Record<string, UnavailableKind> = {
   '57P03': 'unreachable',
   '08001': 'unreachable',
   '08004': 'unreachable',
-  // The configured host name does not exist: waiting will not change that, the settings must.
+  // The configured host name does not resolve: a wrong setting, or a host that is down (Docker's
+  // DNS answers so for a compose service whose container is stopped or restarting).
   ENOTFOUND: 'unresolved',
   // The connection went away while in use.
   ECONNRESET: 'lost',

@@ -45,7 +45,7 @@ describe('a database that cannot be reached while the server runs', () => {
       }
     });
 
-    test(`${dialect}: a database host name that does not resolve is a 503 that says so, not "try again"`, async () => {
+    test(`${dialect}: a database host name that does not resolve is a 503 that names both causes, a host that is down and a wrong setting`, async () => {
       const scratch = await scratchDatabase(dialect);
       const misnamed = parseDatabaseUrl(scratch.url.replace('127.0.0.1', 'db.example.invalid'));
       const app = await buildApp({
@@ -63,7 +63,7 @@ describe('a database that cannot be reached while the server runs', () => {
         assert.equal(login.headers['retry-after'], '5');
         assert.deepEqual(login.json(), {
           detail:
-            "The database server's host name does not resolve: the server's database settings need fixing",
+            "The database server's host name does not resolve: the database's host is down (try again shortly) or the server's database settings (DB_HOST, DATABASE_URL) name a wrong host",
         });
       } finally {
         await app.close();
