@@ -68,8 +68,9 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions = {}):
   const statementBound = new AsyncLocalStorage<{ ms: number | undefined; setting: string | undefined }>();
   const deadlines = new AsyncLocalStorage<DatabaseDeadline>();
   // The bound of what is about to wait: the sweep's own (SWEEP_STATEMENT_TIMEOUT_SECONDS) inside
-  // withStatementTimeout — whatever `timeoutMs` is, 0 included: each setting governs only its
-  // own bound — else what is left of the request's deadline, else `timeoutMs`.
+  // withStatementTimeout — for its statements whatever `timeoutMs` is, 0 included; a wait for a
+  // connection is also held to `acquireMs` (the pool's own bound: waitBound) — else what is left
+  // of the request's deadline, else `timeoutMs`.
   const current = () => {
     const own = statementBound.getStore();
     return own ? own.ms : (deadlines.getStore()?.remaining() ?? bound);

@@ -20,8 +20,10 @@ export interface ExpirySettings {
    * `SWEEP_STATEMENT_TIMEOUT_SECONDS` (default 60; 0 = none): how long one statement of the server's
    * sweep may wait for the database. A chunk does more than a request, so it gets longer than
    * `DB_TIMEOUT_SECONDS`; a database that stops answering still fails the sweep in bounded time
-   * (the next run goes on), and a shutdown need not wait for it. It is the sweep's own bound, for
-   * its waits for a pooled connection too, whatever `DB_TIMEOUT_SECONDS` is (0 included).
+   * (the next run goes on), and a shutdown need not wait for it. It bounds the sweep's statements
+   * whatever `DB_TIMEOUT_SECONDS` is (0 included). Each of its waits for a pooled connection is
+   * bounded by the shorter of the two (the one set, when the other is 0): the pool's own bound
+   * (`DB_TIMEOUT_SECONDS`: PostgreSQL's `connectionTimeoutMillis`) still applies to it.
    */
   statementTimeoutSeconds: number;
 }
