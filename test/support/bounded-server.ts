@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app/build-app.js';
@@ -32,4 +33,19 @@ export async function startBoundedServer(
       await scratch.drop();
     },
   };
+}
+
+/** An add-mass answer that timed out midway: the 503 that tells the client to send `pending` again. */
+export function assertPartialMassAdd503(res: {
+  status: number;
+  text: string;
+  headers: Headers;
+  body: { detail?: unknown };
+}): void {
+  assert.equal(res.status, 503, res.text);
+  assert.equal(res.headers.get('retry-after'), '5');
+  assert.equal(
+    res.body.detail,
+    'The database did not answer in time: the items in `success` were added; send only those in `pending` again',
+  );
 }
