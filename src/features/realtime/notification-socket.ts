@@ -3,7 +3,9 @@ import type { RawData, WebSocket } from 'ws';
 import { HttpError } from '../../app/http-error.js';
 import type { TokenVersions } from '../../app/token-versions.js';
 import type { AuthUser, Tokens } from '../../app/tokens.js';
+import { unavailableDetail } from '../../app/unavailable-detail.js';
 import type { AppDatabase } from '../../db/database.js';
+import { unavailableKind } from '../../db/errors.js';
 import { unreadBacklog } from '../notifications/notification-events.js';
 import { withScanData } from '../notifications/scan-frame-data.js';
 import { NotificationService } from '../notifications/service.js';
@@ -34,7 +36,8 @@ export interface SocketDeps {
 /**
  * One connection of /api/ws/notification, from the handshake to close:
  * authenticate (1008 with a reason on failure) → register with the hub → CONNECTION_ESTABLISHED →
- * the unread backlog → live notifications. Client messages are handled one at a time in order;
+ * the unread backlog → live notifications. Client messages are handled one at a time in order,
+ * from the end of the backlog on (held until then);
  * none of them, however malformed, closes the socket (the original's crashed on `PING`).
  */
 export class NotificationSocket {
@@ -64,7 +67,6 @@ export class NotificationSocket {
     if (!lease) return this.refuse('Too many open notification sockets for this user');
     if (socket.readyState !== socket.OPEN) return lease.release();
     socket.once('close', () => lease.release());
-    this.user = { id: claimed.id, email: claimed.email };
     // Registered before the backlog is read, so nothing created in between is missed; what arrives
     // meanwhile is held and sent after the backlog, without the ones the backlog already had.
     const client = deps.hub.add(claimed.id, socket, {
@@ -100,6 +102,10 @@ export class NotificationSocket {
       deps.hub.send(client, errorFrame('Missed notifications could not be loaded'));
     }
     deps.hub.release(client, sent);
+    // Messages are handled from here on, after the backlog: a client's `mark_all_read` sent as
+    // soon as it connected applies to what the backlog showed it, and its PING's pong means the
+    // backlog has been sent.
+    this.user = { id: claimed.id, email: claimed.email };
     void this.drain();
   }
 
@@ -168,8 +174,16 @@ export class NotificationSocket {
     } catch (e) {
       // Another user's id is "not found", exactly like an unknown one.
       if (e instanceof HttpError) return errorFrame(e.detail, typeof o.id === 'string' ? { id: o.id } : {});
-      this.deps.log.error({ err: e }, 'notification socket message failed');
-      return errorFrame('The request could not be handled; try again');
+      // The database could not serve: said as the HTTP API's 503 says it (why, and whether
+      // trying again shortly can help); the socket stays open for when it is back.
+      const unavailable = unavailableKind(e);
+      this.deps.log.error(
+        { err: e },
+        unavailable ? 'database unavailable' : 'notification socket message failed',
+      );
+      return errorFrame(
+        unavailable ? unavailableDetail(unavailable, false) : 'The request could not be handled',
+      );
     }
   }
 }
