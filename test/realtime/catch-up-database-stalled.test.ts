@@ -3,14 +3,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { buildApp } from '../../src/app/build-app.js';
-import { openDatabase } from '../../src/db/database.js';
-import { Client, migrateToHead, testConfig } from '../support/app.js';
-import { scratchDatabase } from '../support/databases.js';
+import { Client, testConfig } from '../support/app.js';
 import { APP_MIGRATIONS } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 import { insertUser } from '../support/inventory-rows.js';
+import { proxiedDatabase } from '../support/proxied-database.js';
 import { connected } from '../support/sockets.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -20,14 +18,8 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 describe('a catch-up the database does not answer', () => {
   for (const dialect of ['mysql', 'postgres'] as const) {
     test(`${dialect}: the socket is sent resync, and fetching then gets the notification it missed`, async () => {
-      const scratch = await scratchDatabase(dialect);
-      await migrateToHead(scratch);
-      const dbProxy = await TcpProxy.start(scratch.parsed.port!);
-      const database = await openDatabase(
-        { ...scratch.parsed, port: dbProxy.port },
-        { poolSize: 2, timeoutMs: 1000 },
-      );
-      const direct = await openDatabase(scratch.parsed, { poolSize: 1 });
+      const proxied = await proxiedDatabase(dialect);
+      const { scratch, proxy: dbProxy, database, direct } = proxied;
       const prefix = `expireeye-test-${randomBytes(6).toString('hex')}:`;
       const errorLines: string[] = [];
       const app = await buildApp({
@@ -93,10 +85,7 @@ describe('a catch-up the database does not answer', () => {
       } finally {
         dbProxy.resume();
         await app.close();
-        await database.destroy();
-        await direct.destroy();
-        await dbProxy.close();
-        await scratch.drop();
+        await proxied.close();
       }
     });
   }

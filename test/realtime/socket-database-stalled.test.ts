@@ -2,27 +2,19 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { buildApp } from '../../src/app/build-app.js';
-import { openDatabase } from '../../src/db/database.js';
-import { migrateToHead, testConfig } from '../support/app.js';
-import { scratchDatabase } from '../support/databases.js';
+import { testConfig } from '../support/app.js';
 import { APP_MIGRATIONS } from '../support/engine.js';
 import { insertUser } from '../support/inventory-rows.js';
+import { proxiedDatabase } from '../support/proxied-database.js';
 import { connected } from '../support/sockets.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
 
 // A socket command the database cannot serve is answered as the HTTP API's 503 is: why, and that
 // trying again shortly can help — and the socket stays open for when it is back.
 describe('a socket command while the database does not answer', () => {
   for (const dialect of ['mysql', 'postgres'] as const) {
     test(`${dialect}: mark_all_read gets the 503's reason in its error frame; once the database is back it works`, async () => {
-      const scratch = await scratchDatabase(dialect);
-      await migrateToHead(scratch);
-      const dbProxy = await TcpProxy.start(scratch.parsed.port!);
-      const database = await openDatabase(
-        { ...scratch.parsed, port: dbProxy.port },
-        { poolSize: 2, timeoutMs: 1000 },
-      );
-      const direct = await openDatabase(scratch.parsed, { poolSize: 1 });
+      const proxied = await proxiedDatabase(dialect);
+      const { scratch, proxy: dbProxy, database, direct } = proxied;
       const app = await buildApp({
         config: testConfig(scratch),
         database,
@@ -52,10 +44,7 @@ describe('a socket command while the database does not answer', () => {
       } finally {
         dbProxy.resume();
         await app.close();
-        await database.destroy();
-        await direct.destroy();
-        await dbProxy.close();
-        await scratch.drop();
+        await proxied.close();
       }
     });
   }
