@@ -64,6 +64,23 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test('requests racing at the cap: exactly the cap is stored, the rest are 429', async () => {
+      const u = await newUser(server, 'racer');
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          u.api.post('/api/product/inventory/add', { productName: `Race ${i}`, category: 'Test' }),
+        ),
+      );
+      const statuses = answers.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, 200, 200, ...Array(9).fill(429)], JSON.stringify(statuses));
+      const stored = await server.database.db
+        .selectFrom('products')
+        .select('id')
+        .where('created_by', '=', u.id)
+        .execute();
+      assert.equal(stored.length, 3);
+    });
+
     test('a product added more than 24 hours ago no longer counts', async () => {
       const u = await newUser(server, 'patient');
       for (const productName of ['Patience A', 'Patience B', 'Patience C']) {

@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { conflict, HttpError, ValidationFailure } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { Database } from '../../models/index.js';
-import { checkDailyQuota } from './daily-quota.js';
+import { checkDailyQuota, type QuotaLock } from './daily-quota.js';
 import { type NoNutritionStatus, type NutritionValues, nutritionRow } from './nutrition.js';
 import { checkedName, nameKey } from './product-name.js';
 
@@ -68,6 +68,7 @@ export interface NewProduct {
   withoutNutrition?: NoNutritionStatus | undefined;
   /** Products the user may add in 24 hours (none: no cap, for the application's own writes). */
   dailyLimit?: number | undefined;
+  quotaLock?: QuotaLock | undefined;
 }
 
 /**
@@ -80,7 +81,7 @@ export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: New
   const barcode = p.barcode?.trim() || null;
   checkBarcode(barcode);
   await refuseClash(tx, name, barcode);
-  if (p.dailyLimit !== undefined) await checkDailyQuota(tx, user, p.dailyLimit);
+  if (p.dailyLimit !== undefined) await checkDailyQuota(tx, user, p.dailyLimit, p.quotaLock);
   const id = randomUUID();
   await writeProduct(tx, {
     id,

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { rowLock } from '../../db/row-lock.js';
+import type { QuotaLock } from './daily-quota.js';
 import type { NoNutritionStatus } from './nutrition.js';
 
 /** What applies to every product a user adds to the shared catalogue, however it is added. */
@@ -7,6 +9,8 @@ export interface NewProductRules {
   withoutNutrition: NoNutritionStatus;
   /** How many products one user may add in 24 hours (`CATALOGUE_PRODUCTS_PER_DAY`). */
   dailyLimit: number;
+  /** How the count is taken under a lock (see checkDailyQuota). */
+  quotaLock: QuotaLock;
 }
 
 /** The rules as this server is configured (read at each use: the scanning plugin may load later). */
@@ -14,5 +18,12 @@ export function newProductRules(app: FastifyInstance): () => NewProductRules {
   return () => ({
     withoutNutrition: app.scanning?.nutrition.initialStatus ?? 'unknown',
     dailyLimit: app.config.catalogueProductsPerDay,
+    quotaLock: {
+      user: rowLock(app.database, 'update'),
+      // MariaDB's plain reads see the transaction's snapshot, taken by its first read (the name
+      // check): only a locking read sees what another request committed meanwhile. PostgreSQL's
+      // next statement after the wait sees it anyway, and refuses locking clauses on aggregates.
+      count: app.database.dialect === 'mysql' ? rowLock(app.database, 'share') : undefined,
+    },
   });
 }
