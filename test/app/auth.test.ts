@@ -630,6 +630,66 @@ describe('behind a reverse proxy', () => {
     }
   });
 
+  test('accented or upper-case spellings of an e-mail fall under its counts (MariaDB finds the account by any of them)', async () => {
+    const server = await startServer('sqlite', { trustProxy: 1, loginMaxFailures: 3 });
+    try {
+      const u = await newUser(server, 'accent');
+      const [local, domain] = u.email.split('@') as [string, string];
+      const login = (email: string) =>
+        server
+          .client()
+          .post('/api/auth/login', { email, password: 'guess' }, { 'x-forwarded-for': '198.51.100.20' });
+      for (let i = 0; i < 3; i++) assert.equal((await login(u.email)).status, 401);
+      for (const spelling of [
+        `${local.replace('a', 'á')}@${domain}`,
+        `${local.toUpperCase().replace('A', 'Ä')}@${domain}`,
+      ]) {
+        assert.equal((await login(spelling)).status, 429, spelling);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('under the per-account cap, the signed-in owner still changes the password; the client that signed up is known', async () => {
+    const server = await startServer('sqlite', {
+      trustProxy: 1,
+      loginMaxFailures: 3,
+      loginMaxFailuresPerAccount: 3,
+    });
+    try {
+      const signup = await server
+        .client()
+        .post(
+          '/api/auth/signup',
+          { name: 'Owner', email: 'owner.cap@example.com', password: 'first-password' },
+          { 'x-forwarded-for': '203.0.113.60' },
+        );
+      assert.equal(signup.status, 200, signup.text);
+      const login = (password: string, from: string) =>
+        server
+          .client()
+          .post('/api/auth/login', { email: 'owner.cap@example.com', password }, { 'x-forwarded-for': from });
+      for (let i = 1; i <= 3; i++) assert.equal((await login('guess', `198.51.100.${30 + i}`)).status, 401);
+      assert.equal((await login('first-password', '198.51.100.40')).status, 429, 'a new client is refused');
+      const changed = await server
+        .client(signup.body.token)
+        .post(
+          '/api/user/change-password',
+          { currentPassword: 'first-password', newPassword: 'second-password' },
+          { 'x-forwarded-for': '198.51.100.41' },
+        );
+      assert.equal(changed.status, 200, changed.text);
+      assert.equal(
+        (await login('second-password', '203.0.113.60')).status,
+        200,
+        'the signup client is known',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   test('an IPv6 client is counted by its /64: a new address of the same network does not reset the login limit', async () => {
     const server = await startServer('sqlite', { trustProxy: 1, loginMaxFailures: 3 });
     try {

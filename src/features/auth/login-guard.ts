@@ -55,10 +55,11 @@ export class LoginGuard {
     this.maxPerAccount = limits.maxPerAccount ?? 50;
   }
 
-  private keys(ip: string, email: string) {
+  private keys(ip: string, rawEmail: string) {
     // IPv4 as it is, IPv6 by its /64 as the request-rate limit counts it (one IPv6 host is
     // routinely given a whole /64, and could otherwise use a new address for every guess).
     const client = normalizeIP(ip, 64);
+    const email = limitKey(rawEmail);
     return {
       pair: `e|${client}|${email}`,
       address: `a|${client}`,
@@ -67,12 +68,21 @@ export class LoginGuard {
     };
   }
 
-  /** Throws 429 when this client, or the clients unknown to this account, failed too often. */
-  async check(ip: string, email: string, now = Date.now()): Promise<void> {
+  /**
+   * Throws 429 when this client, or the clients unknown to this account, failed too often.
+   * `signedIn`: the caller holds the account's token (a password typed to confirm a change): only
+   * its own client's limits apply.
+   */
+  async check(
+    ip: string,
+    email: string,
+    options: { signedIn?: boolean } = {},
+    now = Date.now(),
+  ): Promise<void> {
     const k = this.keys(ip, email);
     const [[pair, address], [account, known]] = await Promise.all([
       this.counter.read([k.pair, k.address], now),
-      this.maxPerAccount ? this.accountCounter.read([k.account, k.known], now) : [],
+      this.maxPerAccount && !options.signedIn ? this.accountCounter.read([k.account, k.known], now) : [],
     ]);
     const limited = [
       [pair, this.maxFailures],
@@ -106,4 +116,14 @@ export class LoginGuard {
     await this.accountCounter.clear(k.known);
     await this.accountCounter.add([k.known], KNOWN_CLIENT_MS, now);
   }
+}
+
+/**
+ * The e-mail as the counts key it: without accents and case. MariaDB's default collation finds
+ * `victim@x.io`'s account for `víctim@x.io` or `VÏCTIM@x.io` too, so each spelling of one account
+ * must fall under one count, or every new spelling would be a fresh set of guesses. On the other
+ * databases two such e-mails are two accounts, which then share their counts: stricter, not looser.
+ */
+function limitKey(email: string): string {
+  return email.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }

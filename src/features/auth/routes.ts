@@ -62,7 +62,7 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRoutesO
         response: { 200: SignupReply, ...errorResponses(409, 422, 429) },
       },
     },
-    (req) => service.signup(req.body),
+    (req) => service.signup(req.body, req.ip),
   );
 
   r.post(

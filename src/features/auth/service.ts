@@ -53,7 +53,7 @@ export class AuthService {
     return this.database.db;
   }
 
-  async signup(body: Static<typeof SignupBody>) {
+  async signup(body: Static<typeof SignupBody>, clientAddress: string) {
     checkPasswordBytes('password', body.password);
     checkDob(body.dob, this.today());
     const email = normalizeEmail(body.email);
@@ -85,6 +85,8 @@ export class AuthService {
       throw e;
     }
     const created = iso(createdAt)!;
+    // The client that created the account is one of its owner's: exempt from its login cap.
+    await this.guard.succeed(clientAddress, email);
     return {
       message: 'User created successfully',
       userId: id,
@@ -156,9 +158,11 @@ export class AuthService {
    * request rate, and then take the account over by changing it.
    */
   private async confirmPassword(clientAddress: string, email: string, password: string, hash: string) {
-    await this.guard.check(clientAddress, email);
+    // The caller holds the account's token: the per-account cap (against strangers guessing) does
+    // not apply, or an attack on the account would stop its owner from changing the password.
+    await this.guard.check(clientAddress, email, { signedIn: true });
     if (!(await this.passwords.verify(password, hash))) {
-      await this.guard.fail(clientAddress, email, true);
+      await this.guard.fail(clientAddress, email, false);
       return false;
     }
     await this.guard.succeed(clientAddress, email);
