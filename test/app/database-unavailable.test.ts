@@ -37,7 +37,10 @@ describe('a database that cannot be reached while the server runs', () => {
           headers: { authorization: `Bearer ${token}` },
         });
         assert.equal(list.status, 503);
-        const status = (await (await fetch(`${base}/api/status`)).json()) as { database: unknown };
+        const statusReply = await fetch(`${base}/api/status`);
+        assert.equal(statusReply.status, 503);
+        assert.equal(statusReply.headers.get('retry-after'), '5');
+        const status = (await statusReply.json()) as { database: unknown };
         assert.deepEqual(status.database, { reachable: false, atHead: null });
       } finally {
         await app.close();

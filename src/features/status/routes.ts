@@ -34,7 +34,11 @@ export default async function statusRoutes(app: FastifyInstance): Promise<void> 
     async (_req, reply) => {
       const database = await app.schemaStatus.health();
       if (!database.reachable) {
-        return reply.code(503).send({ status: 'DEGRADED', message: 'Database unreachable', database });
+        // As every 503 for the database: a load balancer or client knows when to look again.
+        return reply
+          .code(503)
+          .header('retry-after', '5')
+          .send({ status: 'DEGRADED', message: 'Database unreachable', database });
       }
       return { status: 'OK', message: 'Server Is Running', database };
     },
