@@ -5,12 +5,10 @@ import type { Database } from '../../models/index.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** The locking clauses of the count (none on SQLite, whose writers take turns). */
+/** The locking clause of the count (none on SQLite, whose writers take turns). */
 export interface QuotaLock {
   /** Locks the user's row, so one user's additions are counted one after the other. */
   user: RawBuilder<unknown>;
-  /** Makes the count itself a locking read where plain reads see an older snapshot (MariaDB). */
-  count?: RawBuilder<unknown> | undefined;
 }
 
 /**
@@ -20,7 +18,12 @@ export interface QuotaLock {
  * products themselves (`created_by`, `created_at`), so the cap holds across server processes and
  * restarts without Redis. The user's row is locked first (`lock`: FOR UPDATE; SQLite's writers
  * take turns anyway), so one user's concurrent additions count one after the other: without it,
- * 20 parallel requests against a cap of 5 stored 7–9 products on MariaDB. A product deleted
+ * 20 parallel requests against a cap of 5 stored 7–9 products on MariaDB. On MariaDB the count
+ * sees what the previous holder committed only if no plain read came before the lock in the
+ * transaction (its snapshot is taken by the first one), so the catalogue's routes check the quota
+ * first; `user/add`, which looks the name up before it knows a product is new, can still let a
+ * race through there. (A locking count was tried: it waited on any of the user's products another
+ * transaction held, and timed out add-mass.) A product deleted
  * leaves the count: the cap is on the products added in 24 hours that are still there.
  * `Retry-After` is when the oldest product of the window leaves it.
  */
@@ -40,7 +43,6 @@ export async function checkDailyQuota(
     .select([sql<number | string>`count(*)`.as('n'), (eb) => eb.fn.min('created_at').as('created_at')])
     .where('created_by', '=', user.id)
     .where('created_at', '>', since)
-    .$call((q) => (lock?.count ? q.modifyEnd(lock.count) : q))
     .executeTakeFirstOrThrow();
   if (Number(row.n) < limit) return;
   // Aliased as the column, so that SQLite's text comes back as a Date as the column's would.

@@ -80,8 +80,9 @@ export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: New
   const category = p.category?.trim() || 'Uncategorized';
   const barcode = p.barcode?.trim() || null;
   checkBarcode(barcode);
-  await refuseClash(tx, name, barcode);
+  // First, before any plain read: see checkDailyQuota.
   if (p.dailyLimit !== undefined) await checkDailyQuota(tx, user, p.dailyLimit, p.quotaLock);
+  await refuseClash(tx, name, barcode);
   const id = randomUUID();
   await writeProduct(tx, {
     id,

@@ -18,12 +18,6 @@ export function newProductRules(app: FastifyInstance): () => NewProductRules {
   return () => ({
     withoutNutrition: app.scanning?.nutrition.initialStatus ?? 'unknown',
     dailyLimit: app.config.catalogueProductsPerDay,
-    quotaLock: {
-      user: rowLock(app.database, 'update'),
-      // MariaDB's plain reads see the transaction's snapshot, taken by its first read (the name
-      // check): only a locking read sees what another request committed meanwhile. PostgreSQL's
-      // next statement after the wait sees it anyway, and refuses locking clauses on aggregates.
-      count: app.database.dialect === 'mysql' ? rowLock(app.database, 'share') : undefined,
-    },
+    quotaLock: { user: rowLock(app.database, 'update') },
   });
 }
