@@ -5,12 +5,6 @@ import type { Database } from '../../models/index.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** The locking clause of the count (none on SQLite, whose writers take turns). */
-export interface QuotaLock {
-  /** Locks the user's row, so one user's additions are counted one after the other. */
-  user: RawBuilder<unknown>;
-}
-
 /**
  * A 429 once `user` has added `limit` catalogue products in the last 24 hours. The catalogue is
  * shared: without a cap one account (a script, a stolen token) could fill it with junk names that
@@ -23,20 +17,20 @@ export interface QuotaLock {
  * transaction (its snapshot is taken by the first one), so the catalogue's routes check the quota
  * first; `user/add`, which looks the name up before it knows a product is new, can still let a
  * race through there. (A locking count was tried: it waited on any of the user's products another
- * transaction held, and timed out add-mass.) A product deleted
- * leaves the count: the cap is on the products added in 24 hours that are still there.
+ * transaction held, and timed out add-mass.) A product deleted leaves the count: the cap is on
+ * the products added in 24 hours that are still there.
  * `Retry-After` is when the oldest product of the window leaves it.
  */
 export async function checkDailyQuota(
   tx: Kysely<Database>,
   user: AuthUser,
   limit: number,
-  lock?: QuotaLock,
+  /** Locks the user's row (`rowLock(…, 'update')`; empty on SQLite). */
+  lock?: RawBuilder<unknown>,
   now = new Date(),
 ): Promise<void> {
   if (!Number.isFinite(limit)) return;
-  if (lock)
-    await tx.selectFrom('users').select('id').where('id', '=', user.id).modifyEnd(lock.user).execute();
+  if (lock) await tx.selectFrom('users').select('id').where('id', '=', user.id).modifyEnd(lock).execute();
   const since = new Date(now.getTime() - DAY_MS);
   const row = await tx
     .selectFrom('products')

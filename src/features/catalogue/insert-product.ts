@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, RawBuilder, Selectable } from 'kysely';
 import { conflict, HttpError, ValidationFailure } from '../../app/http-error.js';
 import type { AuthUser } from '../../app/tokens.js';
 import type { Database } from '../../models/index.js';
-import { checkDailyQuota, type QuotaLock } from './daily-quota.js';
+import { checkDailyQuota } from './daily-quota.js';
 import { type NoNutritionStatus, type NutritionValues, nutritionRow } from './nutrition.js';
 import { checkedName, nameKey } from './product-name.js';
 
@@ -68,7 +68,8 @@ export interface NewProduct {
   withoutNutrition?: NoNutritionStatus | undefined;
   /** Products the user may add in 24 hours (none: no cap, for the application's own writes). */
   dailyLimit?: number | undefined;
-  quotaLock?: QuotaLock | undefined;
+  /** The clause that locks the user's row while the quota is counted. */
+  quotaLock?: RawBuilder<unknown> | undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { RawBuilder } from 'kysely';
 import { rowLock } from '../../db/row-lock.js';
-import type { QuotaLock } from './daily-quota.js';
 import type { NoNutritionStatus } from './nutrition.js';
 
 /** What applies to every product a user adds to the shared catalogue, however it is added. */
@@ -9,8 +9,8 @@ export interface NewProductRules {
   withoutNutrition: NoNutritionStatus;
   /** How many products one user may add in 24 hours (`CATALOGUE_PRODUCTS_PER_DAY`). */
   dailyLimit: number;
-  /** How the count is taken under a lock (see checkDailyQuota). */
-  quotaLock: QuotaLock;
+  /** Locks the user's row while the quota is counted (see checkDailyQuota). */
+  quotaLock: RawBuilder<unknown>;
 }
 
 /** The rules as this server is configured (read at each use: the scanning plugin may load later). */
@@ -18,6 +18,6 @@ export function newProductRules(app: FastifyInstance): () => NewProductRules {
   return () => ({
     withoutNutrition: app.scanning?.nutrition.initialStatus ?? 'unknown',
     dailyLimit: app.config.catalogueProductsPerDay,
-    quotaLock: { user: rowLock(app.database, 'update') },
+    quotaLock: rowLock(app.database, 'update'),
   });
 }
