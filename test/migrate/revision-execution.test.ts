@@ -202,6 +202,60 @@ for (const dialect of DIALECTS) {
       });
     }
 
+    test('an index a foreign key added earlier in the run needs is dropped around the key, after an index drop that found no key', async () => {
+      // MySQL/MariaDB: dropping the last index a foreign key can use is refused by InnoDB, so the
+      // engine drops the key and adds it again around the drop. The run learns once which tables
+      // have keys (r2's drop), and must learn again after r3 adds one, or r4 is refused.
+      const scripts = scratchScripts();
+      const nullableInt = (name: string) => `{ name: '${name}', type: 'integer', nullable: true }`;
+      writeRevision(scripts.dir, {
+        id: 'f00000000001',
+        message: 'tables',
+        upgrade: [
+          `await op.createTable('p', { columns: [${INT_ID}], primaryKey: { name: 'pk_p', columns: ['id'] } });`,
+          `await op.createTable('c', { columns: [${INT_ID}, ${nullableInt('p_id')}, ${nullableInt('x')}], primaryKey: { name: 'pk_c', columns: ['id'] } });`,
+          "await op.createIndex('ix_c_x', 'c', ['x']);",
+          "await op.createIndex('ix_c_p_x', 'c', ['p_id', 'x']);",
+        ],
+      });
+      writeRevision(scripts.dir, {
+        id: 'f00000000002',
+        down: 'f00000000001',
+        message: 'drop x index',
+        upgrade: ["await op.dropIndex('ix_c_x', 'c');"],
+      });
+      writeRevision(scripts.dir, {
+        id: 'f00000000003',
+        down: 'f00000000002',
+        message: 'key',
+        upgrade: ["await op.createForeignKey('fk_c_p', 'c', 'p', ['p_id'], ['id']);"],
+      });
+      writeRevision(scripts.dir, {
+        id: 'f00000000004',
+        down: 'f00000000003',
+        message: 'drop key index',
+        upgrade: ["await op.dropIndex('ix_c_p_x', 'c');"],
+      });
+      const { env } = engine(db.url, scripts.dir);
+      try {
+        await upgrade(env, 'head');
+        const conn = await env.db();
+        assert.deepEqual(await env.currentHeads(conn), ['f00000000004']);
+        const [c] = await introspector(dialect).getTables(conn, { tables: ['c'] });
+        assert.deepEqual(
+          c?.foreignKeys?.map((fk) => [fk.name, fk.columns, fk.references]),
+          [['fk_c_p', ['p_id'], { table: 'p', columns: ['id'] }]],
+        );
+        assert.ok(
+          !c?.indexes?.some((i) => i.name === 'ix_c_p_x' || i.name === 'ix_c_x'),
+          JSON.stringify(c?.indexes),
+        );
+      } finally {
+        await env.close();
+        scripts.cleanup();
+      }
+    });
+
     test('a missing await is named: in --sql mode, and when it is the cause of another error', async () => {
       const floating = scratchScripts();
       writeRevision(floating.dir, {

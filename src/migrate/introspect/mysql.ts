@@ -6,6 +6,18 @@ import { portableAction, portableCheck, portableDefault, portableType } from './
 
 /** MySQL / MariaDB: five information_schema queries for the whole database. */
 export class MysqlIntrospector implements Introspector {
+  /**
+   * The tables of the database that have a foreign key of their own, in lower case (MySQL folds
+   * table names on some systems): one light catalogue query, where reading a table's whole shape
+   * takes five.
+   */
+  async tablesWithForeignKeys(db: Kysely<any>): Promise<Set<string>> {
+    const { rows } = await sql<{ name: string }>`
+      SELECT DISTINCT table_name AS name FROM information_schema.referential_constraints
+      WHERE constraint_schema = DATABASE()`.execute(db);
+    return new Set(rows.map((r) => r.name.toLowerCase()));
+  }
+
   async getTables(db: Kysely<any>, options: { tables?: string[] } = {}): Promise<TableDef[]> {
     const only = options.tables;
     const f = (col: string) => (only?.length ? sql` AND ${sql.ref(col)} IN (${sql.join(only)})` : sql``);

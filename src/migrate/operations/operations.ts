@@ -319,10 +319,8 @@ export class Operations {
     load: () => Promise<TableDef | undefined>,
   ): Promise<ForeignKeyDef[]> {
     if (!this.impl.foreignKeysNeedingIndex) return [];
-    const known = this.sink.tablesWithoutForeignKeys;
-    if (known?.has(table)) return [];
+    if (this.sink.mayHaveForeignKeys && !(await this.sink.mayHaveForeignKeys(table))) return [];
     const t = await load();
-    if (t && !t.foreignKeys?.length) known?.add(table);
     return t ? this.impl.foreignKeysNeedingIndex(t, name) : [];
   }
 

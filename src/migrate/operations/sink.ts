@@ -17,12 +17,13 @@ export interface OperationSink {
   /** The current shape of a table, or undefined when it does not exist. */
   getTable(name: string): Promise<TableDef | undefined>;
   /**
-   * Online on MySQL/MariaDB, for the whole run: tables read and found without foreign keys, which
-   * no statement since could have given one. Dropping an index checks whether a foreign key needs
-   * it (InnoDB refuses to drop its last one); for these tables that needs no read — a read makes
-   * the batched run wait for the server, and a downgrade drops many indexes.
+   * Online on MySQL/MariaDB: false when the table certainly has no foreign key of its own, so that
+   * dropping one of its indexes needs no read of its shape. Dropping an index checks whether a
+   * foreign key needs it (InnoDB refuses to drop its last one); reading a table's whole shape makes
+   * the batched run wait for the server and costs five catalogue queries, and a downgrade drops
+   * many indexes. Absent elsewhere: the caller reads the shape.
    */
-  readonly tablesWithoutForeignKeys?: Set<string>;
+  mayHaveForeignKeys?(table: string): Promise<boolean>;
   /**
    * Called before a table is rebuilt by copy-and-move (SQLite), whose DROP TABLE would fire the
    * ON DELETE actions of the rows that reference it were foreign keys enforced.

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { introspector } from '../introspect/index.js';
+import { MysqlIntrospector } from '../introspect/mysql.js';
 import type { OperationSink } from '../operations/sink.js';
 import type { TableDef } from '../schema/types.js';
 import type { MigrationStep } from '../script/migration-step.js';
@@ -23,6 +24,11 @@ import { MigrationError } from './migration-error.js';
  * (`flush`). The "Running upgrade …" line is printed when the revision's first statements are
  * sent, so a revision that never ran never has its line printed.
  */
+/** The tables with a foreign key of their own, while no statement since could have added one. */
+export interface ForeignKeyTables {
+  names?: Set<string>;
+}
+
 export class BatchedSink implements OperationSink {
   readonly offline = false;
   private pending: string[] = [];
@@ -34,20 +40,33 @@ export class BatchedSink implements OperationSink {
     /** The previous revision's request; rejects with that revision's MigrationError. */
     private readonly previous: Promise<void>,
     private readonly announce: () => void,
-    /** Shared by the run's revisions (see OperationSink). */
-    readonly tablesWithoutForeignKeys: Set<string> = new Set(),
+    /** Shared by the run's revisions: what the run knows of the tables with foreign keys. */
+    private readonly foreignKeyTables: ForeignKeyTables = {},
   ) {}
 
   async run(statement: string): Promise<void> {
     // A statement that may give a table a foreign key (or a new name) makes the run forget.
-    if (/\b(foreign\s+key|references|rename)\b/i.test(statement)) this.tablesWithoutForeignKeys.clear();
+    if (/\b(foreign\s+key|references|rename)\b/i.test(statement)) this.foreignKeyTables.names = undefined;
     this.pending.push(statement);
   }
 
   async execute(statement: string, parameters: readonly unknown[] = []): Promise<void> {
-    this.tablesWithoutForeignKeys.clear(); // the revision's own SQL: anything may have changed
+    this.foreignKeyTables.names = undefined; // the revision's own SQL: anything may have changed
     await this.flush();
     await this.send([statement], parameters);
+  }
+
+  /**
+   * Read once for the run (after what is queued has run) and again only after a statement that may
+   * have added a foreign key: the 200-revision bench chain's downgrade drops 66 indexes of 5 tables
+   * and now reads the catalogue once, where reading each table's shape cost ~7% of its time.
+   */
+  async mayHaveForeignKeys(table: string): Promise<boolean> {
+    if (!this.foreignKeyTables.names) {
+      await this.flush();
+      this.foreignKeyTables.names = await new MysqlIntrospector().tablesWithForeignKeys(this.conn);
+    }
+    return this.foreignKeyTables.names.has(table.toLowerCase());
   }
 
   async getTable(name: string): Promise<TableDef | undefined> {

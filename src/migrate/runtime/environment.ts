@@ -273,7 +273,7 @@ export class Environment {
   private async runBatched(conn: Kysely<any>, steps: MigrationStep[]): Promise<void> {
     const { BatchedSink, Operations, flushingDb, callRevision } = await this.load();
     let inFlight: Promise<void> = Promise.resolve();
-    const tablesWithoutForeignKeys = new Set<string>();
+    const foreignKeyTables = {};
     for (const step of steps) {
       // Asked to stop: the revision in flight completes (its failure, if any, is the error).
       if (this.stopReason) await inFlight;
@@ -284,7 +284,7 @@ export class Environment {
         step,
         inFlight,
         () => this.output.info(LOG.migration, `Running ${step.describe}`),
-        tablesWithoutForeignKeys,
+        foreignKeyTables,
       );
       const op = new Operations(
         this.impl,
