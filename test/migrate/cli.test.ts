@@ -308,6 +308,27 @@ describe('expireeye db (the executable)', () => {
     assert.equal(fs.existsSync(missing), false);
   });
 
+  test("revision: a message holding */ and a branch label holding ' are written and read back as given", async () => {
+    const { dir, env } = scratchProject('ee-cli-quoting-', []);
+    try {
+      const made = await cli(
+        ['db', 'revision', '-m', 'drop the */ marker', '--rev-id', 'ab0000000001', '--branch-label', "o'k"],
+        env,
+      );
+      assert.equal(made.code, 0, made.stderr + made.stdout);
+      const up = await cli(['db', 'upgrade', 'head'], env);
+      assert.equal(up.code, 0, up.stderr);
+      assert.match(up.stderr, /Running upgrade {2}-> ab0000000001, drop the \*\/ marker\n/);
+      assert.equal((await cli(['db', 'heads'], env)).stdout, "ab0000000001 (o'k) (head)\n");
+      const show = await cli(['db', 'show', "o'k@head"], env);
+      assert.equal(show.code, 0, show.stderr + show.stdout);
+      assert.match(show.stdout, /^Branch names: o'k$/m);
+      assert.match(show.stdout, /^ {4}drop the \*\/ marker$/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('an unreachable or refused database: exit 1, one line, the password never printed', async () => {
     const r = await cli(['db', 'current'], { DATABASE_URL: 'mysql://root:sekret@127.0.0.1:3306/test' }, cwd);
     assert.equal(r.code, 1);

@@ -13,7 +13,9 @@ export interface RevisionHeader {
   doc: string;
 }
 
-const ID_LIST = String.raw`(null|'[^']*'|\[[^\]]*\])`;
+// A single-quoted string as the template writes it (`q` below escapes \ and ').
+const STRING = String.raw`'(?:[^'\\\n]|\\.)*'`;
+const ID_LIST = String.raw`(null|${STRING}|\[(?:\s*${STRING}\s*,?)*\s*\])`;
 const FIELDS = {
   revision: /^export const revision(?:\s*:\s*[^=]+)?\s*=\s*'([^']+)'/m,
   downRevision: new RegExp(String.raw`^export const downRevision(?:\s*:\s*[^=]+)?\s*=\s*${ID_LIST}`, 'm'),
@@ -36,7 +38,7 @@ export function parseRevisionHeader(source: string): RevisionHeader | undefined 
 
 function idList(text: string): string[] {
   if (text === 'null') return [];
-  return [...text.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+  return [...text.matchAll(/'((?:[^'\\\n]|\\.)*)'/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
 }
 
 /** The leading block comment, without its `/**`, ` * ` and `*\/` decoration. */
@@ -46,7 +48,8 @@ export function docComment(source: string): string {
   // Python's doc.strip(): only the ends of the whole block are trimmed, not each line, so
   // 'Revises: ' of a root revision keeps its trailing space as in Alembic's output.
   const lines = m[1]!.split('\n').map((l) => l.replace(/\r$/, '').replace(/^\s*\* ?/, ''));
-  return lines.join('\n').trim();
+  // The template writes a message's `*/` as `*\/`, which would end the comment.
+  return lines.join('\n').trim().replaceAll('*\\/', '*/');
 }
 
 /** The message is the docstring's first paragraph, as Alembic's `doc`. */
@@ -111,7 +114,8 @@ export function renderRevisionFile(t: TemplateInput): string {
   ];
   return [
     '/**',
-    ...docLines.map((l) => (l ? ` * ${l}` : ' *')),
+    // `*/` in a message would end the comment: written `*\/`, read back by docComment.
+    ...docLines.map((l) => (l ? ` * ${l.replaceAll('*/', '*\\/')}` : ' *')),
     ' */',
     `import type { Operations } from '${t.importPath}';`,
     '',
