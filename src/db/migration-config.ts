@@ -59,7 +59,30 @@ function builtModelModules(root: string, modelsDir: string): string[] | undefine
     }
     modules.push(module);
   }
+  refuseImportedLeftovers(modelsDir, new Set(modules));
   return modules;
+}
+
+/**
+ * A model file deleted while another still imports it: the import's compiled leftover (tsc never
+ * removes it) would be loaded and compared as if it were still a model. The importer's source is
+ * unchanged since the build (else the loop above stopped), so it imports the deleted file too.
+ */
+function refuseImportedLeftovers(modelsDir: string, current: Set<string>): void {
+  const compiled = filesUnder(modelsDir, (f) => f.endsWith('.js'));
+  const leftovers = new Set(compiled.filter((m) => !current.has(m)));
+  if (leftovers.size === 0) return;
+  for (const module of current) {
+    const text = fs.readFileSync(path.join(modelsDir, module), 'utf8');
+    for (const [, specifier] of text.matchAll(/\b(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = path.normalize(path.join(path.dirname(module), specifier!));
+      if (!leftovers.has(target)) continue;
+      const show = (m: string) => path.posix.join('src/models', ...m.replace(/\.js$/, '.ts').split(path.sep));
+      throw new Error(
+        `${show(target)} no longer exists, but ${show(module)} still imports it: remove the import, then run 'npm run build' (autogenerate compares the database with the compiled models in dist/src/models)`,
+      );
+    }
+  }
 }
 
 /**

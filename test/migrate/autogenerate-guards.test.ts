@@ -433,6 +433,23 @@ export const wishes = defineTable('wishes', { id: col.integer().primaryKey() });
     }
   });
 
+  test('a model file deleted while another still imports it stops autogenerate, naming both', async () => {
+    const source = path.join(root, 'src', 'models', 'scan-log.ts');
+    const kept = fs.readFileSync(source);
+    fs.rmSync(source);
+    try {
+      const r = await autogenerate();
+      assert.equal(r.code, 255, r.out + r.err);
+      assert.equal(
+        r.out,
+        "FAILED: src/models/scan-log.ts no longer exists, but src/models/index.ts still imports it: remove the import, then run 'npm run build' (autogenerate compares the database with the compiled models in dist/src/models)\n",
+      );
+    } finally {
+      fs.writeFileSync(source, kept);
+      fs.utimesSync(source, written, written);
+    }
+  });
+
   test('a model file added without a build stops it too', async () => {
     const label = path.join(root, 'src', 'models', 'label.ts');
     fs.writeFileSync(label, "export const label = 'not built';\n");
