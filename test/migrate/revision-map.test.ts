@@ -927,6 +927,24 @@ describe('stamp', () => {
     assert.deepEqual(twoHeads.stampHeads([FEATURE_A, FEATURE_B], 'base'), []);
   });
 
+  it('splits a merge row into its parents when both are stamped (where Alembic stops half way)', () => {
+    const steps = merged.planStamp([MERGE], [FEATURE_A, FEATURE_B]);
+    assert.deepEqual(
+      steps.map((s) => s.versionChanges),
+      [[{ kind: 'update', from: MERGE, to: FEATURE_A }], [{ kind: 'insert', to: FEATURE_B }]],
+    );
+    assert.deepEqual(merged.stampHeads([MERGE], [FEATURE_A, FEATURE_B]), [FEATURE_A, FEATURE_B]);
+    assert.deepEqual(
+      merged.stampHeads([MERGE], [FEATURE_B, FEATURE_A]).sort(),
+      [FEATURE_A, FEATURE_B].sort(),
+    );
+    // Two targets on one line of descent below the row would leave a row and its ancestor.
+    throwsRevision(
+      () => merged.stampHeads([MERGE], [FEATURE_A, FOURTH]),
+      `Requested revision ${FOURTH} overlaps with other requested revisions ${FEATURE_A}`,
+    );
+  });
+
   it("uses stamp's wording for several heads, and reports unknown rows", () => {
     throwsRevision(
       () => twoHeads.stampHeads([FEATURE_A], 'head'),

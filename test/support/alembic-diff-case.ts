@@ -8,7 +8,7 @@ import path from 'node:path';
 import { branchesView, listingView, stepView } from './alembic-diff-normalise.js';
 import { type Compared, firstDifference } from './alembic-diff-report.js';
 import { mergeCrashedOnMovedRow } from './alembic-merge-crash.js';
-import { stampMovedUnrelatedRow } from './alembic-stamp-moves.js';
+import { stampCrashedOnMovedRow, stampMovedUnrelatedRow } from './alembic-stamp-moves.js';
 import { type AbstractStep, historyCommand, stepCommand } from './db-command-arbitrary.js';
 import type { GraphRevision } from './revision-graph-arbitrary.js';
 import { writeGraphProjects } from './revision-graph-projects.js';
@@ -71,6 +71,8 @@ function notComparable(graph: readonly GraphRevision[], alembic: CommandRun): bo
     // A stamp that moved a row unrelated to its target: the deliberate difference of
     // alembic-stamp-moves.ts.
     stampMovedUnrelatedRow(graph, alembic) ||
+    // A stamp of both parents of a merge row: Alembic's KeyError half way; ours splits the row.
+    stampCrashedOnMovedRow(alembic) ||
     // A merge whose dependency had already moved one of its down revisions' rows on: Alembic's
     // KeyError (alembic-merge-crash.ts); ours merges the rows that are there.
     mergeCrashedOnMovedRow(graph, alembic)

@@ -26,3 +26,20 @@ export function stampMovedUnrelatedRow(graph: readonly GraphRevision[], run: Com
     return m[1]!.split(', ').some((row) => !related.has(row));
   });
 }
+
+/**
+ * True when Alembic crashed on a stamp step from a row an earlier step of the same stamp had moved:
+ * stamping both parents of a merge row, it moves the row to the first and then stops on a
+ * KeyError in `HeadMaintainer._update_version` for the second, the table half stamped. Ours splits
+ * the row into both parents (the other documented difference), so such a step is not compared.
+ */
+export function stampCrashedOnMovedRow(run: CommandRun): boolean {
+  if (run.code !== 1 || !/self\.heads\.remove\(from_\)\nKeyError: /.test(run.stderr)) return false;
+  const moved = new Set<string>();
+  for (const m of run.stderr.matchAll(/\] Running stamp_revision (.*) -> \w+$/gm)) {
+    const rows = m[1]! === '' ? [] : m[1]!.split(', ');
+    if (rows.some((row) => moved.has(row))) return true;
+    for (const row of rows) moved.add(row);
+  }
+  return false;
+}

@@ -201,12 +201,24 @@ export function planStampSteps(
         throw new RevisionError(`Can't stamp: revision ${id(dest)} is already in the version table`);
       const changes: VersionChange[] = [];
       // Rows an earlier target already moved are gone: the rest merge into this one, or none is
-      // left and it is a new row.
-      const present = upgrade ? moving.filter((h) => table.has(h)) : moving;
+      // left and it is a new row — both ways, so that stamping the two parents of a merge row
+      // splits it into two rows (Alembic moves the merge row to the first and then stops on a
+      // KeyError for the second, the table half stamped). Downwards, a target on the line of
+      // descent of a row an earlier target moved there would leave a row and its ancestor: refused,
+      // in the words Alembic uses for overlapping targets. (Upwards Alembic makes that a new row
+      // and so does ours: the differential test holds both to it.)
+      const present = moving.filter((h) => table.has(h));
       if (present.length === 0) {
+        if (!upgrade) {
+          const overlaps = table.rows.filter((r) => below[r] === 1 || above[r] === 1);
+          if (overlaps.length > 0) {
+            throw new RevisionError(
+              `Requested revision ${id(dest)} overlaps with other requested revisions ${overlaps.map(id).join(', ')}`,
+            );
+          }
+        }
         changes.push(table.insert(dest));
       } else {
-        for (const h of present) missing(h);
         changes.push(...table.mergeInto(present, dest));
       }
       step(moving, dest, upgrade ? 'up' : 'down', changes);
