@@ -41,7 +41,7 @@ function dataWarnings(op: DiffOp): Warning[] {
         ? [
             {
               destructive: false,
-              text: `adds NOT NULL column '${op.table}.${op.column.name}' without a server default: fails if '${op.table}' has rows`,
+              text: `adds NOT NULL column '${op.table}.${op.column.name}' without a server default: fails if '${op.table}' has rows (MySQL/MariaDB instead fill them with the type's implicit default: 0, '' or a zero date)`,
             },
           ]
         : [];
