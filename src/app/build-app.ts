@@ -10,7 +10,7 @@ import authRoutes from '../features/auth/routes.js';
 import catalogueRoutes from '../features/catalogue/routes.js';
 import expiryPlugin from '../features/expiry/expiry-plugin.js';
 import { expirySettings } from '../features/expiry/expiry-settings.js';
-import { localDate } from '../features/expiry/local-date.js';
+import { clientDay, localDate } from '../features/expiry/local-date.js';
 import exportRoutes from '../features/export/routes.js';
 import inventoryRoutes from '../features/inventory/routes.js';
 import notificationRoutes from '../features/notifications/routes.js';
@@ -42,6 +42,8 @@ declare module 'fastify' {
     config: AppConfig;
     /** Today's date ('YYYY-MM-DD') in `APP_TIMEZONE`: one calendar for the sweep, lists and stats. */
     today: () => string;
+    /** The day a client's date or date-time names, on the same calendar (`clientDay`). */
+    dayOf: (raw: string) => string;
   }
 }
 
@@ -120,6 +122,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate('config', config);
   const { timeZone } = expirySettings(options.env ?? process.env);
   app.decorate('today', () => localDate(new Date(), timeZone));
+  app.decorate('dayOf', (raw: string) => clientDay(raw, timeZone));
 
   const owns = !options.database;
   const database =

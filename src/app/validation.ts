@@ -20,6 +20,11 @@ export const DATE_OR_DATETIME_FORMAT = 'iso-date-or-datetime';
 const DATETIME_TAIL =
   /^(T([01]\d|2[0-3]):[0-5]\d(:([0-5]\d|60)(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$/;
 
+/** A real day, optionally followed by a real time of day and an offset (DATE_OR_DATETIME_FORMAT). */
+export function isDateOrDateTime(s: string): boolean {
+  return isRealDate(s.slice(0, 10)) && DATETIME_TAIL.test(s.slice(10));
+}
+
 function makeAjv(coerce: Options['coerceTypes']): Ajv {
   const ajv = new Ajv({
     coerceTypes: coerce,
@@ -32,10 +37,7 @@ function makeAjv(coerce: Options['coerceTypes']): Ajv {
   ajv.addFormat('email', { type: 'string', validate: isEmailAddress });
   ajv.addFormat(DATE_FORMAT, { type: 'string', validate: isRealDate });
   ajv.addFormat(DATE_OR_EMPTY_FORMAT, { type: 'string', validate: (s: string) => s === '' || isRealDate(s) });
-  ajv.addFormat(DATE_OR_DATETIME_FORMAT, {
-    type: 'string',
-    validate: (s: string) => isRealDate(s.slice(0, 10)) && DATETIME_TAIL.test(s.slice(10)),
-  });
+  ajv.addFormat(DATE_OR_DATETIME_FORMAT, { type: 'string', validate: isDateOrDateTime });
   return ajv;
 }
 

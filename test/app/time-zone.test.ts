@@ -113,6 +113,71 @@ describe('APP_TIMEZONE decides "today" for lists, statistics, the export and sca
     assert.deepEqual(await statusIn(east), ['expired']);
   });
 
+  test('an expiry date-time with an offset is the day of that instant in APP_TIMEZONE; without one, its day as written', async () => {
+    const carol = await insertUser(west.database, 'carol');
+    const JUICE = '5901234123457';
+    await insertProduct(west.database, 'Carrot juice', { category: 'Drinks', barcode: JUICE });
+    const send = async (server: Instance, method: string, path: string, body: unknown) => {
+      const res = await fetch(`${server.baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${server.app.tokens.sign(carol)}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+      const json = (await res.json()) as any;
+      assert.equal(res.status, 200, JSON.stringify(json));
+      return json;
+    };
+    // Noon UTC on 15 June is still the 15th at UTC−12 and already the 16th at UTC+14.
+    const instant = '2030-06-15T12:00:00.000Z';
+    const days = async (server: Instance) => {
+      const added = await send(server, 'POST', '/api/product/user/add', {
+        name: 'Yoghurt',
+        expiryDate: instant,
+      });
+      const naive = await send(server, 'POST', '/api/product/user/add', {
+        name: 'Yoghurt',
+        expiryDate: '2030-06-15T23:30:00',
+      });
+      const moved = await send(server, 'PUT', `/api/product/user/update/${naive.itemId}`, {
+        expiryDate: '2030-06-20T23:00:00-01:00',
+      });
+      const mass = await send(server, 'POST', '/api/product/user/add-mass', {
+        products: [{ productName: 'Yoghurt', quantity: 1, expiryDate: instant }],
+      });
+      const photo = await photograph(await renderCode('ean13', JUICE));
+      const scan = await upload(server.baseUrl, '/api/scan', server.app.tokens.sign(carol), photo, {
+        addToInventory: 'true',
+        expiryDate: instant,
+      });
+      assert.equal(scan.status, 200, JSON.stringify(scan.body));
+      return [
+        added.expiryDate,
+        naive.expiryDate,
+        moved.expiryDate,
+        mass.success[0].expiryDate,
+        scan.body.item.expiryDate,
+      ];
+    };
+    // 23:00 at UTC−1 on the 20th is midnight UTC of the 21st: the 20th at UTC−12, the 21st at UTC+14.
+    assert.deepEqual(await days(west), [
+      '2030-06-15',
+      '2030-06-15',
+      '2030-06-20',
+      '2030-06-15',
+      '2030-06-15',
+    ]);
+    assert.deepEqual(await days(east), [
+      '2030-06-16',
+      '2030-06-15',
+      '2030-06-21',
+      '2030-06-16',
+      '2030-06-16',
+    ]);
+  });
+
   test('a scan finds the held item expired, and estimates expiry from, the server’s today', async () => {
     const milk = await insertProduct(west.database, 'Whole Milk', { category: 'Dairy', barcode: MILK });
     const bob = await insertUser(west.database, 'bob');

@@ -91,7 +91,10 @@ for (const dialect of DIALECTS) {
         ],
         [
           { expiryDate: '2024-01-01garbage' },
-          { field: 'expiryDate', message: 'Input should be a valid date in the format YYYY-MM-DD' },
+          {
+            field: 'expiryDate',
+            message: 'Input should be a valid date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SS)',
+          },
         ],
         // A typo is not a silent "false".
         [{ addToInventory: 'ture' }, { field: 'addToInventory', message: 'Input should be a valid boolean' }],

@@ -34,6 +34,7 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
     app.publishNotifications,
     app.today,
     newProductRules(app),
+    app.dayOf,
   );
   const tags = ['inventory'];
 

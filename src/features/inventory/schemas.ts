@@ -9,7 +9,9 @@ export const STATUSES = ['active', 'expired', 'consumed', 'discarded'] as const;
 const Quantity = Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'How many (at least 1).' });
 const ExpiryDate = Type.String({
   format: DATE_OR_DATETIME_FORMAT,
-  description: 'YYYY-MM-DD; a date-time is accepted and its day kept.',
+  description:
+    'YYYY-MM-DD, or a date-time: without an offset (`2030-01-01T00:00:00`) its day as written, with one ' +
+    '(`Z`, `+09:00`) the day that instant falls on in `APP_TIMEZONE`.',
 });
 const Notes = Type.String({ maxLength: 2000 });
 /**

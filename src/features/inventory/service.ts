@@ -14,6 +14,7 @@ import { inTransaction } from '../catalogue/in-transaction.js';
 import { insertProduct } from '../catalogue/insert-product.js';
 import type { NewProductRules } from '../catalogue/new-product-rules.js';
 import { checkedName, nameKey } from '../catalogue/product-name.js';
+import { clientDay } from '../expiry/local-date.js';
 import type {
   NotificationPublisher,
   NotificationRow,
@@ -33,9 +34,9 @@ type Status = (typeof STATUSES)[number];
 const ADDED = 'New Product added to user inventory successfully';
 const itemNotFound = (id: string) => notFound(`Product with ID ${id} does not exist in user inventory.`);
 
-/** A client's date or date-time, as the day it names; 422 outside 1900–2999. */
-function expiryDay(raw: string, field = 'expiryDate'): string {
-  const day = raw.slice(0, 10);
+/** The day a client's date or date-time names (`dayOf`); 422 outside 1900–2999. */
+export function expiryDay(raw: string, dayOf: (raw: string) => string, field = 'expiryDate'): string {
+  const day = dayOf(raw);
   if (day < '1900-01-01' || day > '2999-12-31') {
     throw new ValidationFailure([{ field, message: 'Date should be between 1900-01-01 and 2999-12-31' }]);
   }
@@ -73,6 +74,8 @@ export class InventoryService {
     private readonly today: () => string = todayUtc,
     /** What applies to a product the user adds (its status without nutrients, the daily cap). */
     private readonly newProduct: () => Partial<NewProductRules> = () => ({}),
+    /** The day a client's expiry date or date-time names, on the same calendar as `today`. */
+    private readonly dayOf: (raw: string) => string = (raw) => clientDay(raw, 'UTC'),
   ) {}
 
   private get db() {
@@ -169,7 +172,7 @@ export class InventoryService {
       expiryDate = estimateExpiry(product.name, product.category, today) ?? null;
       estimated = expiryDate !== null;
     } else if (input.expiryDate) {
-      expiryDate = expiryDay(input.expiryDate);
+      expiryDate = expiryDay(input.expiryDate, this.dayOf);
     }
     // An empty note is no note (as when an update clears one with ""), not the scan's default.
     const notes =
@@ -262,7 +265,7 @@ export class InventoryService {
         expiryDate = estimateExpiry(found.name, found.category, today) ?? null;
         estimated = expiryDate !== null;
       } else if (body.expiryDate !== undefined) {
-        expiryDate = body.expiryDate === null ? null : expiryDay(body.expiryDate);
+        expiryDate = body.expiryDate === null ? null : expiryDay(body.expiryDate, this.dayOf);
         estimated = false;
       }
       if (body.estimateExpiry || body.expiryDate !== undefined) {

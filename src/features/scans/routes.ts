@@ -2,8 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { errorResponses } from '../../app/common-schemas.js';
 import { ValidationFailure } from '../../app/http-error.js';
-import { stringProblem } from '../../app/validation.js';
-import { isRealDate } from '../../db/dates.js';
+import { DATE_OR_DATETIME_FORMAT, isDateOrDateTime, stringProblem } from '../../app/validation.js';
 import { STORAGES, type Storage } from '../shelf-life/table.js';
 import { readUpload } from './multipart.js';
 import { multipartBody } from './multipart-body.js';
@@ -21,8 +20,11 @@ function formBoolean(v: string | undefined): boolean | undefined {
   return undefined;
 }
 
-/** The form fields of a scan, checked by hand (multipart fields are text). */
-export function scanOptions(fields: Record<string, string>): ScanOptions {
+/**
+ * The form fields of a scan, checked by hand (multipart fields are text). `dayOf` reads the expiry
+ * date as the JSON routes do: a date, or a date-time whose day is taken on the app's calendar.
+ */
+export function scanOptions(fields: Record<string, string>, dayOf: (raw: string) => string): ScanOptions {
   // The JSON routes' preValidation hook never sees multipart fields: the same check here, so a NUL
   // (which PostgreSQL cannot store) is a 422 on every dialect.
   for (const [field, value] of Object.entries(fields)) {
@@ -37,9 +39,13 @@ export function scanOptions(fields: Record<string, string>): ScanOptions {
       errors.push({ field: 'quantity', message: 'Input should be a whole number from 1 to 1000000' });
     }
   }
-  const expiryDate = fields.expiryDate?.trim() || undefined;
-  if (expiryDate && !isRealDate(expiryDate)) {
-    errors.push({ field: 'expiryDate', message: 'Input should be a valid date in the format YYYY-MM-DD' });
+  const rawExpiry = fields.expiryDate?.trim() || undefined;
+  const expiryDate = rawExpiry && isDateOrDateTime(rawExpiry) ? dayOf(rawExpiry) : rawExpiry;
+  if (rawExpiry && !isDateOrDateTime(rawExpiry)) {
+    errors.push({
+      field: 'expiryDate',
+      message: 'Input should be a valid date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SS)',
+    });
   } else if (expiryDate && (expiryDate < '1900-01-01' || expiryDate > '2999-12-31')) {
     // The range the inventory routes accept.
     errors.push({ field: 'expiryDate', message: 'Date should be between 1900-01-01 and 2999-12-31' });
@@ -109,7 +115,8 @@ export default async function scanRoutes(
         summary: 'Scan a product from a photo of its barcode',
         description:
           'Multipart: `file` (JPEG, PNG or WebP) and optional fields `addToInventory` (true/false), `quantity`, ' +
-          '`expiryDate` (YYYY-MM-DD; the shelf-life estimate is used when absent), `storage` ' +
+          '`expiryDate` (YYYY-MM-DD or a date-time, read as on the inventory routes; the shelf-life ' +
+          'estimate is used when absent), `storage` ' +
           '(pantry/fridge/freezer), `notes`. Decodes EAN-13, EAN-8, UPC-A, UPC-E, Code 128 and QR; looks the ' +
           'code up in the catalogue, then Open Food Facts when enabled; records the scan in your history. ' +
           'No code in the image: 422 and nothing is recorded.',
@@ -120,7 +127,7 @@ export default async function scanRoutes(
             description: 'true or false (also 1/0, yes/no, on/off, any case); anything else is a 422',
           },
           quantity: { type: 'string' },
-          expiryDate: { type: 'string', format: 'date' },
+          expiryDate: { type: 'string', format: DATE_OR_DATETIME_FORMAT },
           storage: { type: 'string', enum: [...STORAGES] },
           notes: { type: 'string' },
         }) as never,
@@ -131,7 +138,7 @@ export default async function scanRoutes(
     },
     async (req) => {
       const { file, fields } = await readUpload(req);
-      const options = scanOptions(fields);
+      const options = scanOptions(fields, app.dayOf);
       return service.scan(req.user, file, options);
     },
   );
