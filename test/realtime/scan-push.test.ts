@@ -51,6 +51,10 @@ for (const dialect of DIALECTS) {
       assert.equal(frame.data.itemId, added.itemId);
       assert.equal(frame.data.name, 'Banana');
       assert.equal(frame.data.expiryEstimated, true);
+      // The item's date at the top too, where the expiry frames carry theirs.
+      assert.match(frame.data.expiryDate, /^\d{4}-\d{2}-\d{2}$/);
+      assert.equal(frame.expiryDate, frame.data.expiryDate);
+      assert.equal(frame.notification.expiryDate, frame.data.expiryDate);
 
       const byBarcode = await post('/api/product/user/add?barcode=4006381333931', {});
       assert.equal(byBarcode.status, 200);

@@ -42,12 +42,14 @@ const FRAME_TYPES: Record<string, string> = {
 
 /** One notification as pushed to its owner. */
 export function notificationFrame(n: PublishedNotification): string {
+  // A scan's row stores no date (the item's may change); its frame carries the item's, in `data`.
+  const expiryDate = n.expiry_date ?? (n.data?.expiryDate as string | null | undefined) ?? null;
   return JSON.stringify({
     type: FRAME_TYPES[n.type] ?? 'notification',
     id: n.id,
     message: n.message,
     productName: n.product_name,
-    expiryDate: n.expiry_date,
+    expiryDate,
     timestamp: n.created_at.toISOString(),
     ...(n.data ? { data: n.data } : {}),
     notification: {
@@ -56,7 +58,7 @@ export function notificationFrame(n: PublishedNotification): string {
       message: n.message,
       productName: n.product_name,
       itemId: n.user_product_id,
-      expiryDate: n.expiry_date,
+      expiryDate,
       createdAt: n.created_at.toISOString(),
       isRead: n.is_read,
     },
