@@ -326,6 +326,19 @@ for (const dialect of DIALECTS) {
         newPassword: 'abc',
       });
       assert.equal(short.status, 422);
+      const same = await u.api.post('/api/user/change-password', {
+        currentPassword: u.password,
+        newPassword: u.password,
+      });
+      assert.equal(same.status, 422, same.text);
+      assert.deepEqual(same.body.errors, [
+        { field: 'newPassword', message: 'New password must differ from the current password' },
+      ]);
+      assert.equal(
+        (await otherSession.get('/api/user/profile')).status,
+        200,
+        'nothing changed: still signed in',
+      );
       const ok = await u.api.post('/api/user/change-password', {
         currentPassword: u.password,
         newPassword: 'brand-new-pass',

@@ -186,6 +186,13 @@ export class AuthService {
     ) {
       throw new HttpError(400, 'Current password is incorrect');
     }
+    // Checked after the current password, so it tells nothing to someone who does not know it. A
+    // "change" to the same password would sign every other session out and change nothing.
+    if (body.newPassword === body.currentPassword) {
+      throw new ValidationFailure([
+        { field: 'newPassword', message: 'New password must differ from the current password' },
+      ]);
+    }
     const hash = await this.passwords.hash(body.newPassword);
     // Only over the hash that was checked: a change that won a race in between makes this one fail.
     const changed = await this.db
