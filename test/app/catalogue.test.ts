@@ -75,6 +75,19 @@ for (const dialect of DIALECTS) {
         barcodes.body.products.map((p: { productName: string }) => p.productName),
         expected,
       );
+      assert.equal(barcodes.body.total, expected.length);
+      // Paged as the catalogue list is, with the total over all pages.
+      for (const offset of [0, 4, 8, 12]) {
+        const page = await user.api.get(`/api/product/barcodes?limit=4&offset=${offset}`);
+        assert.equal(page.status, 200, page.text);
+        assert.deepEqual(
+          page.body.products.map((p: { productName: string }) => p.productName),
+          expected.slice(offset, offset + 4),
+          `offset ${offset}`,
+        );
+        assert.equal(page.body.total, expected.length, `total at offset ${offset}`);
+      }
+      assert.equal((await user.api.get('/api/product/barcodes?limit=1001')).status, 422);
     });
   });
 

@@ -6,6 +6,7 @@ import {
   AddProductBody,
   AddProductReply,
   BarcodeList,
+  BarcodeQuery,
   CatalogueList,
   CatalogueQuery,
   MassAddProductsBody,
@@ -97,10 +98,12 @@ export default async function catalogueRoutes(app: FastifyInstance): Promise<voi
       schema: {
         tags,
         summary: 'Products that have a barcode',
-        response: { 200: BarcodeList, ...errorResponses(401) },
+        description: 'A page of at most `limit` (default and most 1,000) by name; `total` counts them all.',
+        querystring: BarcodeQuery,
+        response: { 200: BarcodeList, ...errorResponses(401, 422) },
       },
     },
-    () => service.barcodes(),
+    (req) => service.barcodes(req.query),
   );
 
   r.post(

@@ -37,13 +37,20 @@ export const AddProductReply = Type.Object({
   barcode: Nullable(Type.String()),
 });
 
+/** A page of a list: at most 1,000 rows, as every list of the API. */
+const Page = {
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+};
+
 export const CatalogueQuery = Type.Object({
   name: Type.Optional(
     Type.String({ maxLength: 255, description: 'Case-insensitive substring of the name.' }),
   ),
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  ...Page,
 });
+
+export const BarcodeQuery = Type.Object(Page);
 
 export const CatalogueProduct = Type.Object({
   id: Type.String(),
@@ -77,6 +84,7 @@ export const UpdateProductReply = AddProductReply;
 
 export const BarcodeList = Type.Object({
   products: Type.Array(Type.Object({ productName: Type.String(), barcode: Type.String() })),
+  total: Type.Integer({ description: 'Products with a barcode, over all pages.' }),
 });
 
 export const MassProductItem = Type.Object({

@@ -195,7 +195,8 @@ export class CatalogueService {
     return { message: 'Product deleted successfully' };
   }
 
-  async barcodes() {
+  /** The catalogue's products that have a barcode, a page at a time (the original listed them all). */
+  async barcodes(q: { limit: number; offset: number }) {
     const rows = await this.db
       .selectFrom('products')
       .select(['name', 'barcode'])
@@ -203,8 +204,20 @@ export class CatalogueService {
       // As the catalogue list: the same order on every database.
       .orderBy('name_key')
       .orderBy('id')
+      .limit(q.limit)
+      .offset(q.offset)
       .execute();
-    return { products: rows.map((r) => ({ productName: r.name, barcode: r.barcode! })) };
+    // As the catalogue list: counted only when the page does not tell.
+    let total = q.offset + rows.length;
+    if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
+      const count = await this.db
+        .selectFrom('products')
+        .select((eb) => eb.fn.countAll<number>().as('c'))
+        .where('barcode', 'is not', null)
+        .executeTakeFirstOrThrow();
+      total = Number(count.c);
+    }
+    return { products: rows.map((r) => ({ productName: r.name, barcode: r.barcode! })), total };
   }
 
   /**
