@@ -196,22 +196,22 @@ describe('scans with providers (sqlite)', () => {
     assert.equal(history.body.scans[0].product.nutritionStatus, 'found');
   });
 
-  test('products the catalogue created without nutrition are picked up by the background retry', async () => {
+  test('a product the catalogue creates without nutrition is looked up at once; the background pass asks nothing more', async () => {
     usda.fault = { kind: 'none' };
+    const before = usda.requests.length;
     const added = await user.api.post('/api/product/inventory/add', {
       productName: 'Green Apple',
       category: 'Fruit',
     });
     assert.equal(added.status, 200, added.text);
-    const before = usda.requests.length;
-    await server.app.scanning.nutrition.runDue();
+    await server.app.scanning.nutrition.idle();
     const row = await server.database.db
       .selectFrom('products')
       .selectAll()
       .where('id', '=', added.body.productId)
       .executeTakeFirstOrThrow();
     assert.equal(row.nutrition_status, 'found');
-    // "green apple" is a new food name for the cache, so one request; a second run asks nothing.
+    // "green apple" is a new food name for the cache, so one request; a pass after it asks nothing.
     assert.equal(usda.requests.length, before + 1);
     await server.app.scanning.nutrition.runDue();
     assert.equal(usda.requests.length, before + 1);
@@ -222,6 +222,8 @@ describe('scans with providers (sqlite)', () => {
       productName: 'Unobtainium Bar',
       category: 'Snacks',
     });
+    await server.app.scanning.nutrition.idle();
+    const asked = usda.requests.length;
     await server.app.scanning.nutrition.runDue();
     const row = await server.database.db
       .selectFrom('products')
@@ -229,6 +231,7 @@ describe('scans with providers (sqlite)', () => {
       .where('id', '=', added.body.productId)
       .executeTakeFirstOrThrow();
     assert.equal(row.nutrition_status, 'not_found');
+    assert.equal(usda.requests.length, asked, 'not asked again');
   });
 });
 

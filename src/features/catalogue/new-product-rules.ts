@@ -11,6 +11,12 @@ export interface NewProductRules {
   dailyLimit: number;
   /** Locks the user's row while the quota is counted (see checkDailyQuota). */
   quotaLock: RawBuilder<unknown>;
+  /**
+   * Called once a product created without nutrients is committed: while a source is configured,
+   * it is looked up at once in the background (as a scanned one is), not at the updater's next
+   * pass — which takes 20 products a pass, oldest first, so a backlog kept new ones `pending`.
+   */
+  lookUp: (productId: string) => void;
 }
 
 /** The rules as this server is configured (read at each use: the scanning plugin may load later). */
@@ -19,5 +25,6 @@ export function newProductRules(app: FastifyInstance): () => NewProductRules {
     withoutNutrition: app.scanning?.nutrition.initialStatus ?? 'unknown',
     dailyLimit: app.config.catalogueProductsPerDay,
     quotaLock: rowLock(app.database, 'update'),
+    lookUp: (productId) => app.scanning?.nutrition.kick(productId),
   });
 }

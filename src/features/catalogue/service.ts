@@ -37,15 +37,17 @@ export class CatalogueService {
   }
 
   async add(user: AuthUser, body: Static<typeof AddProductBody>) {
+    const nutrition = givenNutrition(body.nutrition);
     const p = await inTransaction(this.database, (tx) =>
       insertProduct(tx, user, {
         name: body.productName,
         category: body.category,
         barcode: body.barcode,
-        nutrition: givenNutrition(body.nutrition),
+        nutrition,
         ...this.newProduct(),
       }),
     );
+    if (!nutrition) this.newProduct().lookUp?.(p.id);
     return {
       message: 'Product added successfully',
       productId: p.id,
@@ -231,16 +233,18 @@ export class CatalogueService {
   ) {
     return addEach(this.database, items, {
       add: async (item, added: (p: { productId: string; name: string }) => void) => {
+        const nutrition = givenNutrition(item.nutrition);
         const p = await inTransaction(this.database, (tx) =>
           insertProduct(tx, user, {
             name: item.productName,
             category: item.category,
             barcode: item.barcode,
-            nutrition: givenNutrition(item.nutrition),
+            nutrition,
             ...this.newProduct(),
           }),
         );
         added({ productId: p.id, name: p.name });
+        if (!nutrition) this.newProduct().lookUp?.(p.id);
       },
       ...(this.onError ? { onError: this.onError } : {}),
       unsaved: 'The product could not be saved',

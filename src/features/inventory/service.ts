@@ -84,7 +84,7 @@ export class InventoryService {
 
   async add(user: AuthUser, body: Static<typeof AddItemBody>, barcode?: string) {
     // retryUnique: a catalogue entry created for this name by a concurrent request is used.
-    const { item, notification } = await inTransaction(
+    const { item, notification, createdProduct } = await inTransaction(
       this.database,
       (tx) =>
         this.insertItem(
@@ -98,6 +98,7 @@ export class InventoryService {
         ),
       { retryUnique: true },
     );
+    if (createdProduct) this.newProduct().lookUp?.(createdProduct);
     await this.announce(item, notification);
     return item;
   }
@@ -216,7 +217,7 @@ export class InventoryService {
       notes,
       status: effectiveStatus('active', expiryDate, today),
     };
-    return { item, notification };
+    return { item, notification, createdProduct: created ? product.id : undefined };
   }
 
   /** One page of the caller's items, filtered and sorted as asked (list-items.ts). */
@@ -341,7 +342,11 @@ export class InventoryService {
       },
       add: async (item, added) => {
         const it = item as Static<typeof MassItem>;
-        const { item: addedItem, notification } = await inTransaction(
+        const {
+          item: addedItem,
+          notification,
+          createdProduct,
+        } = await inTransaction(
           this.database,
           (tx) =>
             this.insertItem(tx, user, {
@@ -355,6 +360,7 @@ export class InventoryService {
           { retryUnique: true },
         );
         added(addedItem);
+        if (createdProduct) this.newProduct().lookUp?.(createdProduct);
         await this.announce(addedItem, notification);
       },
       onError: (e) => this.onError?.(e, 'mass add item failed'),
