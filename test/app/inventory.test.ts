@@ -345,6 +345,13 @@ for (const dialect of DIALECTS) {
       assert.equal(byCatalogue.body.itemId, a.body.itemId, 'the earliest-added item of that product');
       assert.equal(byCatalogue.body.quantity, 5);
       assert.equal(byCatalogue.body.status, 'expired');
+      // Active again only with a date not yet past: asked without one, a 422 that says so.
+      const stillPast = await alice.api.put(`/api/product/user/update/${a.body.itemId}`, {
+        status: 'active',
+      });
+      assert.equal(stillPast.status, 422, stillPast.text);
+      assert.equal(stillPast.body.errors[0].field, 'status');
+      assert.match(stillPast.body.errors[0].message, /has passed: give a new expiryDate/);
       const byItem = await alice.api.put(`/api/product/user/update/${b.body.itemId}`, {
         quantity: 3,
         expiryDate: '2030-02-02T00:00:00',

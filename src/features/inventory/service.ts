@@ -275,6 +275,16 @@ export class InventoryService {
       }
       const expiryChanged = expiryDate !== row.expiry_date;
       let status: Status = body.status ?? row.status;
+      // Asked to be active with a date already past: it would be stored active and shown (and
+      // swept) as expired, the request answered 200 as if it had done what it asked.
+      if (body.status === 'active' && expiryDate !== null && expiryDate < today) {
+        throw new ValidationFailure([
+          {
+            field: 'status',
+            message: `The expiry date ${expiryDate} has passed: give a new expiryDate to make the item active`,
+          },
+        ]);
+      }
       // An item that expired and got a new date (today or later, or none) is active again.
       if (
         !body.status &&
