@@ -419,6 +419,31 @@ export const wishes = defineTable('wishes', { id: col.integer().primaryKey() });
     }
   });
 
+  test('a model defined but not exported (a forgotten export) is found too', async () => {
+    const source = path.join(root, 'src', 'models', 'pantry-shelf.ts');
+    const compiled = path.join(root, 'dist', 'src', 'models', 'pantry-shelf.js');
+    fs.writeFileSync(source, '// a table whose export was forgotten\n');
+    fs.writeFileSync(
+      compiled,
+      "import { col, defineTable } from '../migrate/schema/index.js';\n" +
+        "const shelves = defineTable('pantry_shelves', { id: col.integer().primaryKey() });\n" +
+        'export const shelfCount = 1;\n',
+    );
+    fs.utimesSync(source, written, written);
+    fs.utimesSync(compiled, built, built);
+    try {
+      const r = await autogenerate(['check']);
+      assert.equal(r.code, 255, r.out + r.err);
+      assert.equal(
+        r.out,
+        `FAILED: Model 'pantry_shelves' (defined in ${compiled}, not exported) is not registered in the metadata; export it and add it to the models list or autogenerate will not see it\n`,
+      );
+    } finally {
+      fs.rmSync(source);
+      fs.rmSync(compiled);
+    }
+  });
+
   test('a model in a subfolder edited after the build stops autogenerate, naming it', async () => {
     const cleanup = subfolderModel(true);
     try {

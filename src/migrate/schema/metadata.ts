@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assertForeignKeyTargets, MetadataError } from './foreign-key-targets.js';
-import type { Model } from './model.js';
+import { type Model, tablesDefinedIn } from './model.js';
 import { editableFile, filesUnder } from './model-files.js';
 import type { SchemaDef } from './types.js';
 
@@ -51,6 +51,13 @@ export function defineMetadata<const Models extends readonly Model[]>(models: Mo
               `Model '${model.name}' (export ${where} of ${editableFile(full)}) is not registered in the metadata; add it to the models list or autogenerate will not see it`,
             );
           }
+        }
+        // Defined there but neither exported nor registered: a forgotten `export`.
+        for (const model of tablesDefinedIn(full)) {
+          if (registered.has(model)) continue;
+          throw new MetadataError(
+            `Model '${model.name}' (defined in ${editableFile(full)}, not exported) is not registered in the metadata; export it and add it to the models list or autogenerate will not see it`,
+          );
         }
       }
     },

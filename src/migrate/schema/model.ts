@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { ColumnType } from 'kysely';
 import { sqlName } from '../introspect/check-expr/print.js';
 import { validateCollation } from './collation.js';
@@ -144,7 +145,39 @@ export function defineTable<const Name extends string, Columns extends ColumnMap
   columns: Columns,
   extras: TableExtras = {},
 ): Model<Name, Columns> {
-  return { name, columns, table: buildTable(name, columns, extras) };
+  const model = { name, columns, table: buildTable(name, columns, extras) };
+  const file = callerFile();
+  if (file) definitions.push({ model, file });
+  return model;
+}
+
+/**
+ * Every table `defineTable` made, with the module that called it: a model a models file defines
+ * but does not export (a forgotten `export`) is found by `assertAllRegistered` through this, as
+ * the exported ones are through the modules' exports.
+ */
+const definitions: { model: Model; file: string }[] = [];
+
+/** The tables defined by code in `file` (a path). */
+export function tablesDefinedIn(file: string): Model[] {
+  return definitions.filter((d) => d.file === file).map((d) => d.model);
+}
+
+/** The path of the module that called `defineTable`, from V8's structured call sites. */
+function callerFile(): string | undefined {
+  const original = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_, frames) => frames;
+    const holder: { stack?: NodeJS.CallSite[] } = {};
+    Error.captureStackTrace(holder, defineTable);
+    const name = holder.stack?.[0]?.getFileName();
+    if (!name) return undefined;
+    return name.startsWith('file:') ? fileURLToPath(name) : name;
+  } catch {
+    return undefined;
+  } finally {
+    Error.prepareStackTrace = original;
+  }
 }
 
 function buildTable(name: string, columns: ColumnMap, extras: TableExtras): TableDef {
