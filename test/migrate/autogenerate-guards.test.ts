@@ -392,56 +392,52 @@ export const wishes = defineTable('wishes', { id: col.integer().primaryKey() });
     }
   });
 
-  test('an unregistered model exported only in a list is found too', async () => {
-    const source = path.join(root, 'src', 'models', 'shelf.ts');
-    const compiled = path.join(root, 'dist', 'src', 'models', 'shelf.js');
-    fs.writeFileSync(source, '// tables in a list\n');
+  /**
+   * `check` with one more models module, compiled as `js` from a source (its build up to date) that
+   * has no source map, so messages name the compiled file; both are removed afterwards.
+   */
+  async function checkWithModule(name: string, js: string[]) {
+    const source = path.join(root, 'src', 'models', `${name}.ts`);
+    const compiled = path.join(root, 'dist', 'src', 'models', `${name}.js`);
+    fs.writeFileSync(source, '// compiled below\n');
     fs.writeFileSync(
       compiled,
-      "import { col, defineTable } from '../migrate/schema/index.js';\n" +
-        "const shelves = defineTable('shelves', { id: col.integer().primaryKey() });\n" +
-        "const bins = defineTable('shelf_bins', { id: col.integer().primaryKey() });\n" +
-        'export const shelfModels = [shelves, bins];\n',
+      ["import { col, defineTable } from '../migrate/schema/index.js';", ...js, ''].join('\n'),
     );
     fs.utimesSync(source, written, written);
     fs.utimesSync(compiled, built, built);
     try {
-      const r = await autogenerate(['check']);
-      assert.equal(r.code, 255, r.out + r.err);
-      assert.equal(
-        r.out,
-        `FAILED: Model 'shelves' (export shelfModels[0] of ${compiled}) is not registered in the metadata; add it to the models list or autogenerate will not see it\n`,
-        'named by the compiled file: this one has no source map',
-      );
+      return { compiled, ...(await autogenerate(['check'])) };
     } finally {
       fs.rmSync(source);
       fs.rmSync(compiled);
     }
+  }
+
+  test('an unregistered model exported only in a list is found too', async () => {
+    const r = await checkWithModule('shelf', [
+      "const shelves = defineTable('shelves', { id: col.integer().primaryKey() });",
+      "const bins = defineTable('shelf_bins', { id: col.integer().primaryKey() });",
+      'export const shelfModels = [shelves, bins];',
+    ]);
+    assert.equal(r.code, 255, r.out + r.err);
+    assert.equal(
+      r.out,
+      `FAILED: Model 'shelves' (export shelfModels[0] of ${r.compiled}) is not registered in the metadata; add it to the models list or autogenerate will not see it\n`,
+      'named by the compiled file: this one has no source map',
+    );
   });
 
   test('a model defined but not exported (a forgotten export) is found too', async () => {
-    const source = path.join(root, 'src', 'models', 'pantry-shelf.ts');
-    const compiled = path.join(root, 'dist', 'src', 'models', 'pantry-shelf.js');
-    fs.writeFileSync(source, '// a table whose export was forgotten\n');
-    fs.writeFileSync(
-      compiled,
-      "import { col, defineTable } from '../migrate/schema/index.js';\n" +
-        "const shelves = defineTable('pantry_shelves', { id: col.integer().primaryKey() });\n" +
-        'export const shelfCount = 1;\n',
+    const r = await checkWithModule('pantry-shelf', [
+      "const shelves = defineTable('pantry_shelves', { id: col.integer().primaryKey() });",
+      'export const shelfCount = 1;',
+    ]);
+    assert.equal(r.code, 255, r.out + r.err);
+    assert.equal(
+      r.out,
+      `FAILED: Model 'pantry_shelves' (defined in ${r.compiled}, not exported) is not registered in the metadata; export it and add it to the models list or autogenerate will not see it\n`,
     );
-    fs.utimesSync(source, written, written);
-    fs.utimesSync(compiled, built, built);
-    try {
-      const r = await autogenerate(['check']);
-      assert.equal(r.code, 255, r.out + r.err);
-      assert.equal(
-        r.out,
-        `FAILED: Model 'pantry_shelves' (defined in ${compiled}, not exported) is not registered in the metadata; export it and add it to the models list or autogenerate will not see it\n`,
-      );
-    } finally {
-      fs.rmSync(source);
-      fs.rmSync(compiled);
-    }
   });
 
   test('a model in a subfolder edited after the build stops autogenerate, naming it', async () => {
