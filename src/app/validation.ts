@@ -55,9 +55,7 @@ type Validate = ((data: unknown, ctx?: unknown) => boolean) & { errors?: unknown
  */
 export function validatorCompiler(): FastifySchemaCompiler<unknown> {
   return ({ schema, httpPart }) => {
-    if (httpPart !== 'body') {
-      return coercingAjv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
-    }
+    if (httpPart !== 'body') return textValidator(schema as object);
     const validate = strictAjv.compile(schema as object) as unknown as Validate;
     const lax = laxNumbers(schema);
     const { minProperties: minFields, properties } = schema as {
@@ -88,6 +86,43 @@ export function validatorCompiler(): FastifySchemaCompiler<unknown> {
     wrapped.schemaEnv = validate.schemaEnv;
     return wrapped as ReturnType<FastifySchemaCompiler<unknown>>;
   };
+}
+
+/**
+ * A form or query boolean as HTML forms and pydantic write it: true/false, 1/0, yes/no, on/off, any
+ * case; absent or empty is false. Anything else (a typo such as `ture`) is undefined: a 422, not a
+ * silent false.
+ */
+export function formBoolean(v: string | undefined): boolean | undefined {
+  const t = v?.trim().toLowerCase() ?? '';
+  if (/^(1|true|yes|on)$/.test(t)) return true;
+  if (/^(|0|false|no|off)$/.test(t)) return false;
+  return undefined;
+}
+
+/**
+ * Query strings and path parameters: text, coerced to the declared types. Their booleans are read
+ * as `formBoolean` does (`?unread=1`, `?unread=yes`), where Ajv's coercion knows only true/false.
+ */
+function textValidator(schema: object): ReturnType<FastifySchemaCompiler<unknown>> {
+  const validate = coercingAjv.compile(schema) as unknown as Validate;
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const booleans = Object.keys(properties).filter((k) => properties[k]!.type === 'boolean');
+  if (booleans.length === 0) return validate as ReturnType<FastifySchemaCompiler<unknown>>;
+  const wrapped: Validate = (data, ctx) => {
+    if (data !== null && typeof data === 'object') {
+      const fields = data as Record<string, unknown>;
+      for (const k of booleans) {
+        const value = typeof fields[k] === 'string' ? formBoolean(fields[k]) : undefined;
+        if (value !== undefined) fields[k] = value;
+      }
+    }
+    const ok = validate(data, ctx);
+    wrapped.errors = validate.errors;
+    return ok;
+  };
+  wrapped.schemaEnv = validate.schemaEnv;
+  return wrapped as ReturnType<FastifySchemaCompiler<unknown>>;
 }
 
 const TYPE_NAMES: Record<string, string> = {

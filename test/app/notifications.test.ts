@@ -70,6 +70,21 @@ for (const dialect of DIALECTS) {
         [newest.id],
       );
       assert.equal(unread.body.unread, 1);
+      // A query boolean as forms and pydantic write it; a typo is a 422, not a silent false.
+      for (const spelling of ['1', 'yes', 'ON', 'True']) {
+        const same = await alice.api.get(`/api/notification/list?unread=${spelling}`);
+        assert.equal(same.status, 200, `${spelling}: ${same.text}`);
+        assert.deepEqual(
+          same.body.notifications.map((n: { id: string }) => n.id),
+          [newest.id],
+          spelling,
+        );
+      }
+      for (const spelling of ['0', 'no', '']) {
+        const every = await alice.api.get(`/api/notification/list?unread=${spelling}`);
+        assert.equal(every.body.notifications.length, 2, `unread=${spelling}: all of them`);
+      }
+      assert.equal((await alice.api.get('/api/notification/list?unread=ture')).status, 422);
       const all = await alice.api.post('/api/notification/mark-all-read');
       assert.deepEqual(all.body, { message: 'All notifications marked as read', updated: 1 });
       const after = await alice.api.get('/api/notification/list');

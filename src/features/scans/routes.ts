@@ -2,23 +2,17 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { errorResponses } from '../../app/common-schemas.js';
 import { ValidationFailure } from '../../app/http-error.js';
-import { DATE_OR_DATETIME_FORMAT, isDateOrDateTime, stringProblem } from '../../app/validation.js';
+import {
+  DATE_OR_DATETIME_FORMAT,
+  formBoolean,
+  isDateOrDateTime,
+  stringProblem,
+} from '../../app/validation.js';
 import { STORAGES, type Storage } from '../shelf-life/table.js';
 import { readUpload } from './multipart.js';
 import { multipartBody } from './multipart-body.js';
 import { HistoryQuery, HistoryReply, QrReply, ScanReply } from './schemas.js';
 import type { ScanOptions, ScanService } from './service.js';
-
-/**
- * A form boolean: what HTML forms and pydantic accept (true/false, 1/0, yes/no, on/off, any case;
- * absent or empty is false). Anything else, a typo such as `ture`, is a 422 rather than a silent false.
- */
-function formBoolean(v: string | undefined): boolean | undefined {
-  const t = v?.trim().toLowerCase() ?? '';
-  if (/^(1|true|yes|on)$/.test(t)) return true;
-  if (/^(|0|false|no|off)$/.test(t)) return false;
-  return undefined;
-}
 
 /**
  * The form fields of a scan, checked by hand (multipart fields are text). `dayOf` reads the expiry
