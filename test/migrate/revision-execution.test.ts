@@ -256,6 +256,47 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test('narrowing a string column never cuts a value: refused where lengths are enforced, kept on SQLite', async () => {
+      const scripts = scratchScripts();
+      const long = 'x'.repeat(40);
+      writeRevision(scripts.dir, {
+        id: 'a70000000001',
+        message: 'labels',
+        upgrade: [
+          `await op.createTable('labels', { columns: [${INT_ID}, { name: 'label', type: 'string(50)', nullable: true }], primaryKey: { name: 'pk_labels', columns: ['id'] } });`,
+          `await op.db.insertInto('labels').values([{ id: 1, label: 'short' }, { id: 2, label: '${long}' }]).execute();`,
+        ],
+      });
+      writeRevision(scripts.dir, {
+        id: 'a70000000002',
+        down: 'a70000000001',
+        message: 'narrow',
+        upgrade: ["await op.alterColumn('labels', 'label', { type: 'string(20)' });"],
+      });
+      const { env } = engine(db.url, scripts.dir);
+      try {
+        const run = upgrade(env, 'head');
+        if (dialect === 'sqlite') await run;
+        else {
+          await assert.rejects(run, (e: unknown) => {
+            assert.ok(e instanceof MigrationError, String(e));
+            assert.equal(e.revision, 'a70000000002');
+            assert.match(String(e.message), /too long|truncated/i);
+            return true;
+          });
+        }
+        const conn = await env.db();
+        const { rows } = await sql<{ label: string }>`SELECT label FROM labels ORDER BY id`.execute(conn);
+        assert.deepEqual(
+          rows.map((r) => r.label),
+          ['short', long],
+        );
+      } finally {
+        await env.close();
+        scripts.cleanup();
+      }
+    });
+
     test('a missing await is named: in --sql mode, and when it is the cause of another error', async () => {
       const floating = scratchScripts();
       writeRevision(floating.dir, {

@@ -108,9 +108,13 @@ export class PostgresDialect extends BaseDialect {
     const name = existing.name;
     const target = this.columnType({ ...existing, type });
     const collate = collation && collatable(type) ? ` ${this.collateClause(collation)}` : '';
+    // The cast goes to unbounded text where the target is a varchar(n): an explicit cast to
+    // varchar(n) cuts longer values without a word, where the assignment to the column that follows
+    // the USING expression refuses them ("value too long"), as MySQL does (SQLite has no lengths).
+    const castTo = typeof type === 'string' && type.startsWith('string(') ? 'text' : target;
     const using = sql.raw(
       retype
-        ? `${target}${collate} USING ${usingExpr ?? `${this.castSource(name, existing.type, type)}::${target}`}`
+        ? `${target}${collate} USING ${usingExpr ?? `${this.castSource(name, existing.type, type)}::${castTo}`}`
         : `${target}${collate}`,
     );
     return [
