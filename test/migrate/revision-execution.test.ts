@@ -297,6 +297,51 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test("a column added with the time as its default, or NOT NULL without one to an empty table, is added everywhere (SQLite's ALTER cannot)", async () => {
+      const scripts = scratchScripts();
+      writeRevision(scripts.dir, {
+        id: 'a80000000001',
+        message: 'notes',
+        upgrade: [
+          `await op.createTable('notes', { columns: [${INT_ID}], primaryKey: { name: 'pk_notes', columns: ['id'] } });`,
+          `await op.createTable('tags', { columns: [${INT_ID}], primaryKey: { name: 'pk_tags', columns: ['id'] } });`,
+          "await op.db.insertInto('notes').values([{ id: 1 }, { id: 2 }]).execute();",
+        ],
+      });
+      writeRevision(scripts.dir, {
+        id: 'a80000000002',
+        down: 'a80000000001',
+        message: 'stamps',
+        upgrade: [
+          "await op.addColumn('notes', { name: 'created', type: 'timestamp', nullable: false, default: op.now });",
+          "await op.addColumn('notes', { name: 'day', type: 'date', nullable: true, default: { expr: 'current_date' } });",
+          "await op.addColumn('tags', { name: 'label', type: 'string(20)', nullable: false });",
+        ],
+      });
+      const { env } = engine(db.url, scripts.dir);
+      try {
+        await upgrade(env, 'head');
+        const conn = await env.db();
+        const { rows } = await sql<{
+          created: unknown;
+          day: unknown;
+        }>`SELECT created, day FROM notes ORDER BY id`.execute(conn);
+        assert.equal(rows.length, 2);
+        for (const r of rows) assert.ok(r.created !== null && r.day !== null, JSON.stringify(r));
+        const [tags] = await introspector(dialect).getTables(conn, { tables: ['tags'] });
+        assert.deepEqual(
+          tags?.columns.map((c) => [c.name, c.nullable]),
+          [
+            ['id', false],
+            ['label', false],
+          ],
+        );
+      } finally {
+        await env.close();
+        scripts.cleanup();
+      }
+    });
+
     test('a missing await is named: in --sql mode, and when it is the cause of another error', async () => {
       const floating = scratchScripts();
       writeRevision(floating.dir, {

@@ -139,7 +139,16 @@ export class Operations {
     await this.change(
       table,
       (s) => edit.addColumn(s, column),
-      () => this.impl.addColumn(table, column),
+      // SQLite's ADD COLUMN refuses a default that is not a constant (CURRENT_TIMESTAMP: "Cannot
+      // add a column with non-constant default") and a NOT NULL column without one, even to an
+      // empty table: copy-and-move then, where the copied rows get the default (the time of the
+      // copy), or fail NOT NULL when there are rows, as on the other databases.
+      () =>
+        this.impl.name === 'sqlite' &&
+        ((typeof column.default === 'object' && column.default !== null) ||
+          (!column.nullable && column.default === undefined))
+          ? null
+          : this.impl.addColumn(table, column),
     );
   }
 
