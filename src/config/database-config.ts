@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { type DatabaseUrl, DatabaseUrlError, parseDatabaseUrl } from '../migrate/runtime/database-url.js';
 import { ConfigError } from './config-error.js';
 import { loadEnvFile, projectFolder } from './env-file.js';
@@ -38,13 +39,25 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseU
         );
       }
     }
-    const port = Number(env.DB_PORT);
+    // Digits only: Number() would also read 0x0CEA and 3.306e3 as 3306.
+    const port = /^\d+$/.test(env.DB_PORT!.trim()) ? Number(env.DB_PORT) : Number.NaN;
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new ConfigError('DB_PORT', `must be a port number from 1 to 65535, got '${env.DB_PORT}'`);
     }
+    const host = env.DB_HOST!.trim();
+    // A name or an address, nothing else: in the URL below a port, a path or an @ would be read
+    // as other parts of it (`h@x` as password and host).
+    const ipv6 = isIPv6(host.replace(/^\[(.*)\]$/, '$1'));
+    if (!ipv6 && !/^[A-Za-z0-9._-]+$/.test(host)) {
+      throw new ConfigError(
+        'DB_HOST',
+        `must be a host name or an IP address, without port or path (the port is DB_PORT), got '${host}'`,
+      );
+    }
     const e = encodeURIComponent;
     const auth = env.DB_PASSWORD ? `${e(env.DB_USER!)}:${e(env.DB_PASSWORD)}` : e(env.DB_USER!);
-    return parseDatabaseUrl(`mysql://${auth}@${env.DB_HOST}:${port}/${e(env.DB_NAME!)}`);
+    const urlHost = ipv6 ? `[${host.replace(/^\[(.*)\]$/, '$1')}]` : host;
+    return parseDatabaseUrl(`mysql://${auth}@${urlHost}:${port}/${e(env.DB_NAME!)}`);
   }
   const project = projectFolder();
   if (!project) {

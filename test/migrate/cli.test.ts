@@ -235,6 +235,25 @@ describe('expireeye db (the executable)', () => {
     );
     assert.equal(port.code, 255);
     assert.equal(port.stdout, "FAILED: DB_PORT: must be a port number from 1 to 65535, got 'abc'\n");
+    const hex = await cli(
+      ['db', 'current'],
+      { DB_USER: 'root', DB_HOST: '127.0.0.1', DB_PORT: '0x0CEA', DB_NAME: 'x' },
+      cwd,
+    );
+    assert.equal(hex.stdout, "FAILED: DB_PORT: must be a port number from 1 to 65535, got '0x0CEA'\n");
+    for (const host of ['h@x', '127.0.0.1:3306', 'bad/host']) {
+      const bad = await cli(
+        ['db', 'current'],
+        { DB_USER: 'root', DB_PASSWORD: 'sekret', DB_HOST: host, DB_PORT: '3306', DB_NAME: 'x' },
+        cwd,
+      );
+      assert.equal(bad.code, 255, host);
+      assert.equal(
+        bad.stdout,
+        `FAILED: DB_HOST: must be a host name or an IP address, without port or path (the port is DB_PORT), got '${host}'\n`,
+      );
+      assert.doesNotMatch(bad.stdout + bad.stderr, /sekret/);
+    }
     const missing = await cli(
       ['db', 'current'],
       { DB_USER: 'root', DB_PASSWORD: 'sekret', DB_HOST: 'h' },
@@ -260,6 +279,55 @@ describe('expireeye db (the executable)', () => {
       proc.stdout,
       'FAILED: DATABASE_URL: sqlite: /proc/ee/db.sqlite is under /proc or /sys, which hold no files; choose a real directory\n',
     );
+  });
+
+  test('DATABASE_URL parameters: TLS is asked for (these servers have none: refused), a Unix socket is used, anything else is refused', async () => {
+    const pg = await scratchDatabase('postgres');
+    const my = await scratchDatabase('mysql');
+    try {
+      const run = (url: string) =>
+        cli(['db', 'current'], { DATABASE_URL: url, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS }, cwd);
+      const withQuery = (db: ScratchDatabase, q: string) =>
+        `${db.url}${db.url.includes('?') ? '&' : '?'}${q}`;
+      // The drivers stop rather than go on in the clear when TLS was asked for.
+      const pgTls = await run(withQuery(pg, 'sslmode=require'));
+      assert.equal(pgTls.code, 1, pgTls.stdout + pgTls.stderr);
+      assert.match(pgTls.stderr, /does not support SSL/i);
+      const myTls = await run(withQuery(my, 'ssl-mode=REQUIRED'));
+      assert.equal(myTls.code, 1, myTls.stdout + myTls.stderr);
+      assert.match(myTls.stderr, /secure connection|SSL/i);
+      const clear = await run(withQuery(pg, 'sslmode=disable'));
+      assert.equal(clear.code, 0, clear.stdout + clear.stderr);
+      const unknown = await run(withQuery(pg, 'application_name=x'));
+      assert.equal(unknown.code, 255);
+      assert.match(
+        unknown.stdout,
+        /^FAILED: DATABASE_URL: unsupported parameter 'application_name' \(supported: /,
+      );
+      const prefer = await run(withQuery(my, 'sslmode=prefer'));
+      assert.match(prefer.stdout, /^FAILED: DATABASE_URL: sslmode=prefer is not supported/);
+      // The local servers' Unix sockets (Debian's places; TEST_*_SOCKET elsewhere).
+      const pgSocketDir = process.env.TEST_POSTGRES_SOCKET_DIR ?? '/var/run/postgresql';
+      const mySocket = process.env.TEST_MYSQL_SOCKET ?? '/run/mysqld/mysqld.sock';
+      const viaPgSocket = await run(
+        `postgres://${pg.parsed.user}@localhost/${pg.parsed.database}?host=${pgSocketDir}`,
+      );
+      assert.equal(viaPgSocket.code, 0, viaPgSocket.stdout + viaPgSocket.stderr);
+      const viaMySocket = await run(`mysql://root@localhost/${my.parsed.database}?socket=${mySocket}`);
+      assert.equal(viaMySocket.code, 0, viaMySocket.stdout + viaMySocket.stderr);
+      const verbose = await cli(
+        ['db', 'current', '-v'],
+        {
+          DATABASE_URL: `mysql://root@localhost/${my.parsed.database}?socket=${mySocket}`,
+          EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS,
+        },
+        cwd,
+      );
+      assert.match(verbose.stderr + verbose.stdout, new RegExp(`\\?socket=${mySocket}`));
+    } finally {
+      await pg.drop();
+      await my.drop();
+    }
   });
 
   test('output into a pipe that closes early (| head): no stack trace, the exit code of the command', async () => {

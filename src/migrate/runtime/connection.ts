@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import {
   CompiledQuery,
   type Dialect,
@@ -10,7 +11,7 @@ import {
   SqliteDialect,
 } from 'kysely';
 import { boundedMysqlPool, boundedPgPool, type PoolTimeouts } from './bounded-pool.js';
-import type { DatabaseUrl } from './database-url.js';
+import type { DatabaseTls, DatabaseUrl } from './database-url.js';
 
 export interface ConnectOptions {
   /** Pool size for server databases. */
@@ -51,6 +52,27 @@ function createPrivateFile(file: string): void {
 }
 
 /**
+ * The URL's `sslmode` as each driver takes it: `none` encrypts without checking the certificate;
+ * `ca` checks it is signed by a trusted CA (`sslrootcert`, else Node's) but not the name in it;
+ * `full` checks both. node-postgres hands its options to `tls.connect`; mysql2 has its own switch
+ * for the name check (`verifyIdentity`).
+ */
+function pgTls(tls: DatabaseTls): ConnectionOptions {
+  const ca = tls.caFile ? { ca: fs.readFileSync(tls.caFile) } : {};
+  if (tls.verify === 'none') return { rejectUnauthorized: false };
+  if (tls.verify === 'ca') return { ...ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  return { ...ca, rejectUnauthorized: true };
+}
+
+function mysqlTls(tls: DatabaseTls): { ca?: Buffer; rejectUnauthorized: boolean; verifyIdentity: boolean } {
+  return {
+    ...(tls.caFile ? { ca: fs.readFileSync(tls.caFile) } : {}),
+    rejectUnauthorized: tls.verify !== 'none',
+    verifyIdentity: tls.verify === 'full',
+  };
+}
+
+/**
  * A Kysely instance for a database URL, with driver settings that make values the same on every
  * dialect: timestamps in UTC, DATE as 'YYYY-MM-DD' strings, DECIMAL and BIGINT as numbers.
  * Drivers are imported lazily so a command pays only for the one it uses.
@@ -86,7 +108,14 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       // The default export (module.exports) works both under Node and in the esbuild bundle.
       const { default: mysql } = await import('mysql2');
       const timeouts = options.timeouts;
-      const server = { host: db.host!, port: db.port!, user: db.user!, password: db.password ?? '' };
+      const server = {
+        host: db.host!,
+        port: db.port!,
+        user: db.user!,
+        password: db.password ?? '',
+        ...(db.socket ? { socketPath: db.socket } : {}),
+        ...(db.tls ? { ssl: mysqlTls(db.tls) } : {}),
+      };
       const pool = mysql.createPool({
         ...(timeouts?.acquireMs ? { connectTimeout: timeouts.acquireMs, enableKeepAlive: true } : {}),
         ...server,
@@ -138,11 +167,13 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       };
       const timeouts = options.timeouts;
       const server = {
-        host: db.host!,
+        // libpq's reading of a socket: the folder given as the host.
+        host: db.socket ?? db.host!,
         port: db.port!,
         user: db.user!,
         password: db.password || undefined,
         database: db.database!,
+        ssl: db.tls ? pgTls(db.tls) : false,
       };
       const pool = new pg.Pool({
         ...(timeouts?.acquireMs ? { connectionTimeoutMillis: timeouts.acquireMs, keepAlive: true } : {}),

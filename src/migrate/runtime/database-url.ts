@@ -19,6 +19,84 @@ export interface DatabaseUrl {
    * a missing folder is an error, as it is to SQLite: a mistyped path never becomes a new tree.
    */
   createFolder?: boolean;
+  /** TLS to the server, from the URL's `sslmode` (see urlParameters). Absent: none. */
+  tls?: DatabaseTls;
+  /**
+   * A Unix socket instead of TCP: PostgreSQL's `?host=/run/postgresql` (the socket's folder, as
+   * libpq reads it), MySQL's `?socket=/run/mysqld/mysqld.sock` (the socket file).
+   */
+  socket?: string;
+}
+
+/**
+ * `require`: encrypted, the server's certificate not checked (libpq's `require`, MySQL's
+ * `REQUIRED`); `ca`: its certificate signed by a trusted CA (`verify-ca`, `VERIFY_CA`); `full`: and
+ * issued for the host connected to (`verify-full`, `VERIFY_IDENTITY`). `caFile`: the CA to trust
+ * (`sslrootcert`), else Node's.
+ */
+export interface DatabaseTls {
+  verify: 'none' | 'ca' | 'full';
+  caFile?: string;
+}
+
+/** `sslmode` values, libpq's and MySQL's spellings, any case. */
+const SSL_MODES: Record<string, DatabaseTls['verify'] | 'off'> = {
+  disable: 'off',
+  disabled: 'off',
+  require: 'none',
+  required: 'none',
+  'verify-ca': 'ca',
+  verify_ca: 'ca',
+  'verify-full': 'full',
+  verify_identity: 'full',
+};
+
+/**
+ * The query parameters a server URL may carry. Every other one is refused, never ignored: a
+ * `?sslmode=verify-full` that was dropped would connect in the clear while its author believed
+ * otherwise. `allow`/`prefer` are refused too — they fall back to the clear when the server has no
+ * TLS, which neither driver can do as libpq does.
+ */
+function urlParameters(dialect: DialectName, params: URLSearchParams): Pick<DatabaseUrl, 'tls' | 'socket'> {
+  const out: Pick<DatabaseUrl, 'tls' | 'socket'> = {};
+  let mode: DatabaseTls['verify'] | 'off' | undefined;
+  let caFile: string | undefined;
+  for (const [key, value] of params) {
+    const k = key.toLowerCase().replaceAll('_', '-');
+    if (k === 'sslmode' || k === 'ssl-mode') {
+      mode = SSL_MODES[value.toLowerCase()];
+      if (mode === undefined) {
+        throw new DatabaseUrlError(
+          `${key}=${value} is not supported: use disable, require, verify-ca or verify-full (or MySQL's DISABLED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY)`,
+        );
+      }
+    } else if (k === 'sslrootcert' || k === 'ssl-ca') {
+      if (!path.isAbsolute(value) || !fs.existsSync(value)) {
+        throw new DatabaseUrlError(`${key}: ${value} is not an existing file (an absolute path is needed)`);
+      }
+      caFile = value;
+    } else if ((dialect === 'postgres' && k === 'host') || (dialect === 'mysql' && k === 'socket')) {
+      if (!path.isAbsolute(value)) throw new DatabaseUrlError(`${key}: a Unix socket needs an absolute path`);
+      out.socket = value;
+    } else if (dialect === 'mysql' && k === 'charset') {
+      // Every connection is utf8mb4 (all of Unicode); anything else would garble what it cannot hold.
+      if (value.toLowerCase() !== 'utf8mb4')
+        throw new DatabaseUrlError(`charset=${value}: only utf8mb4 is used`);
+    } else {
+      const supported =
+        dialect === 'postgres'
+          ? 'sslmode, sslrootcert, host'
+          : 'ssl-mode (or sslmode), ssl-ca, socket, charset';
+      throw new DatabaseUrlError(`unsupported parameter '${key}' (supported: ${supported})`);
+    }
+  }
+  if (caFile && (mode === undefined || mode === 'off' || mode === 'none')) {
+    throw new DatabaseUrlError(
+      'a CA file is used to verify the server: set sslmode=verify-ca or verify-full too',
+    );
+  }
+  if (mode && mode !== 'off') out.tls = { verify: mode, ...(caFile ? { caFile } : {}) };
+  return out;
 }
 
 /** A bad or incomplete setting. The CLI prints its one-line message and exits; no stack trace. */
@@ -58,6 +136,10 @@ export function parseDatabaseUrl(
     }
     if (file === '')
       throw new DatabaseUrlError('sqlite: needs a file path, e.g. sqlite:./data/expireeye.sqlite');
+    if (file.includes('?'))
+      throw new DatabaseUrlError(
+        'sqlite: takes a file path, without ?parameters (a ? in the name would be taken literally)',
+      );
     const relative = file !== ':memory:' && !path.isAbsolute(file);
     if (file !== ':memory:') file = path.resolve(cwd, file);
     // Kernel views, not storage; and Node 20's recursive mkdir never returns under /proc.
@@ -89,15 +171,21 @@ export function parseDatabaseUrl(
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!parsed.hostname) throw new DatabaseUrlError('has no host');
   if (!database) throw new DatabaseUrlError('names no database (…/dbname)');
+  // The URL parser reads an empty or zero port as none: say so rather than take the default.
+  const authority = (/^[^:]+:\/\/([^/?#]*)/.exec(url)?.[1] ?? '').replace(/^.*@/, '');
+  if (/:0*$/.test(authority) && !/^\[[^\]]*\]$/.test(authority))
+    throw new DatabaseUrlError('port 0 (or an empty port) is not a port: 1 to 65535');
   const port = parsed.port ? Number(parsed.port) : dialect === 'mysql' ? 3306 : 5432;
   return {
     dialect,
-    host: parsed.hostname,
+    // An IPv6 address comes bracketed (`[::1]`); the drivers want the address itself.
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
     user: decodeURIComponent(parsed.username) || (dialect === 'mysql' ? 'root' : 'postgres'),
     password: decodeURIComponent(parsed.password),
     database,
     url,
+    ...urlParameters(dialect, parsed.searchParams),
   };
 }
 
@@ -106,5 +194,12 @@ export function displayUrl(db: DatabaseUrl): string {
   if (db.dialect === 'sqlite') return `sqlite:${db.file}`;
   const scheme = db.dialect === 'mysql' ? 'mysql' : 'postgresql';
   const auth = db.password ? `${db.user}:XXXXX` : db.user;
-  return `${scheme}://${auth}@${db.host}:${db.port}/${db.database}`;
+  const host = db.host?.includes(':') ? `[${db.host}]` : db.host;
+  const query = [
+    ...(db.tls
+      ? [`sslmode=${{ none: 'require', ca: 'verify-ca', full: 'verify-full' }[db.tls.verify]}`]
+      : []),
+    ...(db.socket ? [`${db.dialect === 'mysql' ? 'socket' : 'host'}=${db.socket}`] : []),
+  ];
+  return `${scheme}://${auth}@${host}:${db.port}/${db.database}${query.length ? `?${query.join('&')}` : ''}`;
 }
