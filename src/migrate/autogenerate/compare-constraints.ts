@@ -6,6 +6,7 @@ import type { CompareResult } from './compare.js';
 import { effectiveAction } from './dialect-rules.js';
 import type { ChangeCheckOp } from './diff-ops.js';
 import { addedIndexMessage, columnList, pyBool, pyTuple } from './messages.js';
+import { restoredCheck } from './restored-checks.js';
 
 // The table-level half of the comparison: indexes, unique constraints, foreign keys, CHECKs.
 
@@ -173,7 +174,13 @@ export function compareChecks(m: TableDef, d: TableDef, dialect: DialectName, ou
   const sorted = (map: Map<string, CheckDef>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [key, c] of sorted(db)) {
     if (model.has(key)) continue;
-    out.ops.push({ kind: 'remove_check', table: m.name, check: c });
+    const restored = restoredCheck(c, d, dialect);
+    out.ops.push({
+      kind: 'remove_check',
+      table: m.name,
+      check: restored.check,
+      ...(restored.portable ? {} : { catalogueSpelling: true }),
+    });
     out.detected.push(`Detected removed check constraint '${c.name}' on '${m.name}'`);
   }
   for (const [key, c] of sorted(model)) {

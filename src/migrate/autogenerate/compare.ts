@@ -6,6 +6,7 @@ import { compareChecks, compareForeignKeys, compareIndexesAndUniques } from './c
 import { correctReflected, isEngineTable, sameDefault, sameType } from './dialect-rules.js';
 import type { AlterColumnOp, DiffOp } from './diff-ops.js';
 import { addedIndexMessage, fkMessage } from './messages.js';
+import { restoredTable } from './restored-checks.js';
 import { orderAcrossTables, orderByDependency } from './table-order.js';
 
 export interface CompareOptions {
@@ -143,7 +144,12 @@ function removeTables(tables: TableDef[], dialect: DialectName, out: CompareResu
     table.foreignKeys = (table.foreignKeys ?? []).filter(
       (fk) => !deferred.some((d) => d.table === t.name && d.fk.name === fk.name),
     );
-    out.ops.push({ kind: 'remove_table', table });
+    const restored = restoredTable(table, dialect);
+    out.ops.push({
+      kind: 'remove_table',
+      table: restored.table,
+      ...(restored.portable ? {} : { catalogueSpelling: true }),
+    });
     out.detected.push(`Detected removed table '${t.name}'`);
   }
 }

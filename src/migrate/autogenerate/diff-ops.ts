@@ -10,8 +10,9 @@ import type { CheckDef, ColumnDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef 
  */
 export type DiffOp =
   /** A table with its indexes: created together, dropped together (DROP TABLE takes the indexes). */
-  | { kind: 'add_table'; table: TableDef }
-  | { kind: 'remove_table'; table: TableDef }
+  /** `catalogueSpelling`: a removed table's checks kept as the catalogue spells them (restored-checks.ts). */
+  | { kind: 'add_table'; table: TableDef; catalogueSpelling?: boolean }
+  | { kind: 'remove_table'; table: TableDef; catalogueSpelling?: boolean }
   | { kind: 'add_column'; table: string; column: ColumnDef }
   | { kind: 'remove_column'; table: string; column: ColumnDef }
   | AlterColumnOp
@@ -33,8 +34,9 @@ export type DiffOp =
     }
   | { kind: 'add_fk'; table: string; fk: ForeignKeyDef }
   | { kind: 'remove_fk'; table: string; fk: ForeignKeyDef }
-  | { kind: 'add_check'; table: string; check: CheckDef }
-  | { kind: 'remove_check'; table: string; check: CheckDef }
+  /** `catalogueSpelling`: a removed check kept as the catalogue spells it (restored-checks.ts). */
+  | { kind: 'add_check'; table: string; check: CheckDef; catalogueSpelling?: boolean }
+  | { kind: 'remove_check'; table: string; check: CheckDef; catalogueSpelling?: boolean }
   | ChangeCheckOp;
 
 /**
@@ -70,9 +72,9 @@ export type DiffKind = DiffOp['kind'];
 export function invert(op: DiffOp): DiffOp {
   switch (op.kind) {
     case 'add_table':
-      return { kind: 'remove_table', table: op.table };
+      return { ...op, kind: 'remove_table' };
     case 'remove_table':
-      return { kind: 'add_table', table: op.table };
+      return { ...op, kind: 'add_table' };
     case 'add_column':
       return { kind: 'remove_column', table: op.table, column: op.column };
     case 'remove_column':
@@ -92,9 +94,9 @@ export function invert(op: DiffOp): DiffOp {
     case 'remove_fk':
       return { kind: 'add_fk', table: op.table, fk: op.fk };
     case 'add_check':
-      return { kind: 'remove_check', table: op.table, check: op.check };
+      return { ...op, kind: 'remove_check' };
     case 'remove_check':
-      return { kind: 'add_check', table: op.table, check: op.check };
+      return { ...op, kind: 'add_check' };
     case 'change_check': {
       const inverse: ChangeCheckOp = { ...op, from: op.to, to: op.from };
       if (op.values) inverse.values = { added: op.values.removed, removed: op.values.added };

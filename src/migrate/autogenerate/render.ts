@@ -40,9 +40,8 @@ export function renderOps(ops: readonly DiffOp[], options: RenderOptions): strin
 function catalogueNote(op: DiffOp, options: RenderOptions): string | undefined {
   if (options.direction !== 'downgrade') return undefined;
   const hasCheck =
-    op.kind === 'add_check' ||
-    (op.kind === 'change_check' && !!op.catalogueSpelling) ||
-    (op.kind === 'add_table' && (op.table.checks ?? []).length > 0);
+    (op.kind === 'add_check' || op.kind === 'change_check' || op.kind === 'add_table') &&
+    !!op.catalogueSpelling;
   if (!hasCheck) return undefined;
   return `NOTE: CHECK expression(s) as ${options.dialect} reports them; review them if this revision must run on another database.`;
 }
