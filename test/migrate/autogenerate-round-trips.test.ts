@@ -152,6 +152,30 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test('a table renamed with its index and constraint names: the old one is dropped first (PostgreSQL and SQLite name indexes per schema)', async () => {
+      const table = (name: string) =>
+        defineTable(
+          name,
+          {
+            id: col.integer().primaryKey(),
+            p_id: col.integer().nullable().references('p.id', { onDelete: 'cascade' }),
+            label: col.string(20).nullable(),
+          },
+          {
+            indexes: [{ name: 'ix_audits_label', columns: ['label'] }],
+            uniques: [{ name: 'uq_audits_p_label', columns: ['p_id', 'label'] }],
+          },
+        );
+      const { upgrade: up, downgrade: down } = await roundTrip(
+        dialect,
+        schema(parent(), table('audits')),
+        schema(parent(), table('audit_logs')),
+      );
+      const at = (ops: string[], what: string) => ops.findIndex((l) => l.includes(what));
+      assert.ok(at(up, "dropTable('audits')") < at(up, "createTable('audit_logs'"), up.join('\n'));
+      assert.ok(at(down, "dropTable('audit_logs')") < at(down, "createTable('audits'"), down.join('\n'));
+    });
+
     test('a referenced key and the column referencing it change type together', async () => {
       const { upgrade: up, downgrade: down } = await roundTrip(
         dialect,

@@ -77,7 +77,50 @@ export function compareSchemas(
     options.dialect,
     out,
   );
+  dropClashingTablesFirst(out.ops, db);
   return out;
+}
+
+/**
+ * A table renamed in the models is a removed table and an added one (renames are not inferred),
+ * and it usually keeps its index and constraint names. PostgreSQL and SQLite name indexes per
+ * schema, not per table, so creating the new table before dropping the old one (the order above)
+ * fails there: "relation … already exists". Such a removed table is dropped first instead — when
+ * no other table's foreign key still references it (those are dropped later, in step 2) and it
+ * needs no key of its own dropped first. The downgrade, the same list reversed, then drops the new
+ * table before creating the old one again.
+ */
+function dropClashingTablesFirst(ops: DiffOp[], db: TableDef[]): void {
+  const names = (t: TableDef) =>
+    new Set(
+      [
+        t.primaryKey?.name,
+        ...(t.indexes ?? []).map((i) => i.name),
+        ...(t.uniqueConstraints ?? []).map((u) => u.name),
+        ...(t.foreignKeys ?? []).map((f) => f.name),
+        ...(t.checks ?? []).map((c) => c.name),
+      ].flatMap((n) => (n ? [n.toLowerCase()] : [])),
+    );
+  const added = ops.flatMap((op) => (op.kind === 'add_table' ? [names(op.table)] : []));
+  const firstAdd = ops.findIndex((op) => op.kind === 'add_table');
+  if (firstAdd < 0) return;
+  for (let i = ops.length - 1; i > firstAdd; i--) {
+    const op = ops[i]!;
+    if (op.kind !== 'remove_table') continue;
+    const mine = names(op.table);
+    if (!added.some((a) => [...mine].some((n) => a.has(n)))) continue;
+    const name = op.table.name.toLowerCase();
+    const referenced = db.some(
+      (t) =>
+        t.name.toLowerCase() !== name &&
+        (t.foreignKeys ?? []).some((fk) => fk.references.table.toLowerCase() === name),
+    );
+    const ownKeyDropped = ops.some((o) => o.kind === 'remove_fk' && o.table.toLowerCase() === name);
+    if (referenced || ownKeyDropped) continue;
+    ops.splice(i, 1);
+    ops.splice(firstAdd, 0, op);
+    i++; // the op now at i is the one that was before it
+  }
 }
 
 /**
