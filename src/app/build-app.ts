@@ -124,6 +124,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate('today', () => localDate(new Date(), timeZone));
   app.decorate('dayOf', (raw: string) => clientDay(raw, timeZone));
 
+  // Checked before the database is opened: a bad REDIS_URL stops the start with its one line.
+  const redisSettings = redisConfig(options.env ?? process.env);
   const owns = !options.database;
   const database =
     options.database ??
@@ -153,7 +155,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(databaseDeadlinePlugin);
   await app.register(helmetPlugin);
   await app.register(corsPlugin, { origins: config.corsOrigins });
-  await app.register(redisPlugin, redisConfig(options.env ?? process.env));
+  await app.register(redisPlugin, redisSettings);
   await app.register(rateLimitPlugin);
   if (config.apiDocs) await app.register(swaggerPlugin, { version });
   await app.register(authPlugin, {

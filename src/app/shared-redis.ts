@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
+import { ConfigError } from '../config/config-error.js';
 import type { RedisConfig } from '../config/redis-config.js';
 import { ConfigurationError } from '../migrate/index.js';
 import { RedisBackingOffError, RedisBackoff } from './redis-backoff.js';
@@ -80,10 +81,14 @@ export class SharedRedis {
     });
   }
 
-  /** Connects; rejects (with a message naming REDIS_URL, never the URL) when Redis cannot be reached. */
+  /**
+   * Connects; rejects (with a message naming REDIS_URL, never the URL) when Redis cannot be reached
+   * (RedisUnreachableError) or refuses the URL's database (ConfigError).
+   */
   static async connect(config: Required<RedisConfig>, log: RedisLog): Promise<SharedRedis> {
     const client = SharedRedis.open(config.url, 'expireeye', log);
     await connectOrExplain(client);
+    await selectOrExplain(client);
     return new SharedRedis(client, config, log);
   }
 
@@ -280,5 +285,26 @@ async function connectOrExplain(redis: Redis): Promise<void> {
     throw new RedisUnreachableError(`cannot reach Redis (REDIS_URL): ${reason}`);
   } finally {
     redis.off('error', remember);
+  }
+}
+
+/**
+ * Makes sure the connection is on the URL's database. ioredis sends that SELECT while connecting,
+ * but a refusal (`redis://…/99` on a server with 16 databases) only becomes an 'error' event, and
+ * the connection goes on in database 0: another deployment's keys, and a wrong URL nobody hears
+ * of. So it is selected once more here, and a refusal is a configuration error — not an outage:
+ * retrying would not help. The subscriber connection needs no check: channels are not per database.
+ */
+async function selectOrExplain(redis: Redis): Promise<void> {
+  const db = redis.options.db ?? 0;
+  if (db === 0) return;
+  try {
+    await redis.select(db);
+  } catch (e) {
+    redis.disconnect();
+    const reason = (e as Error).message.replace(/\.$/, '');
+    if (e instanceof ReplyError)
+      throw new ConfigError('REDIS_URL', `Redis refused database ${db}: ${reason}`);
+    throw new RedisUnreachableError(`cannot reach Redis (REDIS_URL): ${reason}`);
   }
 }

@@ -6,6 +6,7 @@ import { ConfigError } from './config-error.js';
 import { databaseFromEnv } from './database-config.js';
 import { loadEnvFile } from './env-file.js';
 import { flag, wholeNumber } from './env-values.js';
+import { redisConfig } from './redis-config.js';
 
 /** Everything the HTTP server reads from the environment, validated once at start. */
 export interface AppConfig {
@@ -160,6 +161,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got '${env.LOG_LEVEL}'`);
   }
+  // Checked here with the other settings (buildApp reads it again), so a bad REDIS_URL stops the
+  // start before anything is made or opened.
+  redisConfig(env);
   const host = env.HOST?.trim() || 'localhost';
   return {
     database,

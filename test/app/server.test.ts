@@ -70,6 +70,7 @@ describe('app config', () => {
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
       [{ BCRYPT_COST: '3' }, /^BCRYPT_COST: /],
       [{ TRUST_PROXY: 'all' }, /^TRUST_PROXY: /],
+      [{ REDIS_URL: 'redis://127.0.0.1:6379/abc' }, /^REDIS_URL: the path must be a database number/],
       [{ DATABASE_URL: 'mysql://u@h/db' }, /^SECRET_KEY: is not set; a MySQL database needs/],
       [{ DATABASE_URL: 'postgres://u@h/db' }, /^SECRET_KEY: is not set; a PostgreSQL database needs/],
     ];
@@ -250,20 +251,45 @@ describe('npm start (dist/src/server.js)', () => {
     }
   });
 
-  test('REDIS_URL that cannot be reached: refuses with one line naming it and why', async () => {
-    const cwd = tmp();
-    try {
-      const exit = await start({ REDIS_URL: 'redis://127.0.0.1:1' }, cwd).exit;
-      assert.equal(exit.code, 1);
-      assert.equal(exit.stderr.trim().split('\n').length, 1, exit.stderr);
-      assert.match(
-        exit.stderr,
-        /^expireeye: cannot reach Redis \(REDIS_URL\): connect ECONNREFUSED 127\.0\.0\.1:1$/m,
-      );
-    } finally {
-      fs.rmSync(cwd, { recursive: true, force: true });
-    }
-  });
+  // Each refuses with one line naming REDIS_URL and why, and never listens. The local Redis has 16
+  // databases: SELECT 99 is refused (nothing is written to any database).
+  const redis = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  // [what, REDIS_URL, the line, refused before the embedded default's data folder is made]
+  const badRedis: [string, string, RegExp, boolean][] = [
+    [
+      'that cannot be reached',
+      'redis://127.0.0.1:1',
+      /^expireeye: cannot reach Redis \(REDIS_URL\): connect ECONNREFUSED 127\.0\.0\.1:1$/m,
+      false,
+    ],
+    [
+      'whose database the server refuses (not a fallback to database 0)',
+      `${redis}/99`,
+      /^expireeye: REDIS_URL: Redis refused database 99: ERR .+$/m,
+      false,
+    ],
+    [
+      'whose path is no database number (before anything is made or opened)',
+      `${redis}/abc`,
+      /^expireeye: REDIS_URL: the path must be a database number .+$/m,
+      true,
+    ],
+  ];
+  for (const [what, url, line, beforeAnything] of badRedis) {
+    test(`REDIS_URL ${what}: refuses with one line naming it and why`, async () => {
+      const cwd = tmp();
+      try {
+        const exit = await start({ REDIS_URL: url }, cwd).exit;
+        assert.equal(exit.code, 1);
+        assert.equal(exit.stderr.trim().split('\n').length, 1, exit.stderr);
+        assert.match(exit.stderr, line);
+        assert.doesNotMatch(exit.stdout, /Server listening/);
+        if (beforeAnything) assert.equal(fs.existsSync(path.join(cwd, 'data')), false);
+      } finally {
+        fs.rmSync(cwd, { recursive: true, force: true });
+      }
+    });
+  }
 
   for (const dialect of ['mysql', 'postgres'] as const) {
     test(`${dialect} behind head: refuses and prints the upgrade command; MIGRATE_ON_START=1 migrates`, async () => {

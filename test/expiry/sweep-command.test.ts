@@ -181,4 +181,17 @@ describe('expireeye sweep settings', () => {
       "expireeye sweep: SWEEP_CHUNK_SIZE: must be a whole number from 1 to 10000, got '0'\n",
     );
   });
+
+  test('REDIS_URL: a path that is no database number, or a database Redis refuses, is one line; exit 1', async () => {
+    const garbage = await cli(['sweep'], { DATABASE_URL: 'sqlite::memory:', REDIS_URL: `${REDIS_URL}/abc` });
+    assert.equal(garbage.code, 1);
+    assert.match(garbage.stderr, /^expireeye sweep: REDIS_URL: the path must be a database number .*\n$/);
+    // The local Redis has 16 databases: SELECT 99 is refused (nothing is written anywhere).
+    const refused = await cli(['sweep'], { DATABASE_URL: 'sqlite::memory:', REDIS_URL: `${REDIS_URL}/99` });
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /^expireeye sweep: REDIS_URL: Redis refused database 99: ERR .+; nothing swept\n$/,
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { RedisUnreachableError, SharedRedis } from '../../app/shared-redis.js';
+import { SharedRedis } from '../../app/shared-redis.js';
 import { databaseFromEnv } from '../../config/database-config.js';
 import { redisConfig } from '../../config/redis-config.js';
 import { openDatabase } from '../../db/database.js';
@@ -64,7 +64,8 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
     try {
       redis = await SharedRedis.connect({ url: redisSettings.url, keyPrefix: redisSettings.keyPrefix }, log);
     } catch (e) {
-      if (!(e instanceof RedisUnreachableError)) throw e;
+      // RedisUnreachableError, or a database the server refuses (a ConfigError naming REDIS_URL).
+      if (!(e instanceof ConfigurationError)) throw e;
       process.stderr.write(`expireeye sweep: ${e.message}; nothing swept\n`);
       return 1;
     }
