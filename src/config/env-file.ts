@@ -13,7 +13,61 @@ export function loadEnvFile(cwd = process.cwd()): void {
   loaded = true;
   const folder = projectFolder(cwd);
   const file = folder && path.join(folder, '.env');
-  if (file && fs.existsSync(file)) dotenv.config({ path: file, quiet: true });
+  if (file && fs.existsSync(file)) applyEnvFile(file);
+}
+
+/**
+ * Sets the variables `file` defines that `env` does not have yet (the environment wins). A file
+ * that cannot be read is passed over, as `dotenv.config` did.
+ */
+export function applyEnvFile(file: string, env: NodeJS.ProcessEnv = process.env): void {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  dotenv.populate(env as Record<string, string>, parseEnvFile(text));
+}
+
+/**
+ * dotenv's line pattern (dotenv 18's default parser, `dist/index.cjs`), copied so that the
+ * bindings are found exactly where `dotenv.parse` finds them — a `KEY=…` line inside a multi-line
+ * quoted value is not one — and the last binding of a key is the one that counts, as there.
+ * Group 1 is the key, group 2 the raw value (absent when the line has `#` right after the `=`).
+ */
+const DOTENV_LINE =
+  /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
+
+/** After the key: the `=` (or dotenv's `: `), the blanks after it, then the rest of the line. */
+const SEPARATOR_THEN_REST = /^[^\S\n]*(?:=|:(?=[^\S\n]))[^\S\n]*([^\n]*)/;
+
+/**
+ * `dotenv.parse`, but an unquoted value follows python-dotenv, which read the original's `.env`:
+ * `#` starts a comment only after whitespace within the value. dotenv cuts an unquoted value at any
+ * `#`, so `DB_PASSWORD=Hash#pw9` was `Hash` (a misleading "Access denied"); here it is `Hash#pw9`,
+ * while `DB_PASSWORD=abc # note` is `abc` in both. As in python-dotenv the blanks right after `=`
+ * are the separator's, so `KEY=#x` and `KEY= #x` are `#x` (dotenv: empty).
+ *
+ * Everything else is dotenv's: quoted values (a `#` inside quotes is kept, a comment after the
+ * closing quote dropped), `export `, comment lines, CRLF, empty values. Only the values of unquoted
+ * bindings whose line has a `#` after the `=` are read again from their line.
+ */
+export function parseEnvFile(text: string): Record<string, string> {
+  const values = dotenv.parse(text);
+  // dotenv matches on the text with CRLF and lone CR as LF; so does this.
+  const normalised = text.replace(/\r\n?/g, '\n');
+  const last = new Map<string, RegExpExecArray>();
+  for (const m of normalised.matchAll(DOTENV_LINE)) last.set(m[1]!, m);
+  for (const [key, m] of last) {
+    const raw = m[2]?.trim() ?? '';
+    const quoted = raw.length >= 2 && /^['"`]/.test(raw) && raw.endsWith(raw[0]!);
+    if (quoted) continue;
+    const rest = SEPARATOR_THEN_REST.exec(normalised.slice(m.indices![1]![1]))?.[1];
+    // python-dotenv: `re.sub(r"\s+#.*", "", value).rstrip()`.
+    if (rest?.includes('#')) values[key] = rest.replace(/\s+#.*/, '').trimEnd();
+  }
+  return values;
 }
 
 /**

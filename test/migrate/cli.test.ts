@@ -446,9 +446,10 @@ describe('seed variables and DATABASE_URL select the server databases', () => {
       fs.writeFileSync(
         path.join(project, '.env'),
         [
+          '# the local MariaDB (python-dotenv rules: a comment line, an inline comment after a blank)',
           `DB_USER=${maria.parsed.user}`,
           'DB_PASSWORD=',
-          `DB_HOST=${maria.parsed.host}`,
+          `DB_HOST=${maria.parsed.host} # no password`,
           `DB_PORT=${maria.parsed.port}`,
           `DB_NAME=${maria.parsed.database}`,
           '',
