@@ -14,8 +14,12 @@ export const DEFAULT_SQLITE_URL = 'sqlite:./data/expireeye.sqlite';
  *    created on first use; outside any project folder, a ConfigError asking for DATABASE_URL.
  */
 export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseUrl {
-  loadEnvFile();
-  const url = env.DATABASE_URL?.trim();
+  const fromFile = loadEnvFile();
+  const parts = ['DB_USER', 'DB_PASSWORD', 'DB_HOST', 'DB_PORT', 'DB_NAME'] as const;
+  // The environment wins over .env, for a setting as for a variable: DB_* set in the environment
+  // are not overridden by a DATABASE_URL that only .env gives.
+  const dbFromEnvironment = parts.some((p) => env[p] && !fromFile.has(p));
+  const url = fromFile.has('DATABASE_URL') && dbFromEnvironment ? undefined : env.DATABASE_URL?.trim();
   if (url) {
     try {
       // A relative SQLite path is the project's, as `./data` of the default is: resolved against
@@ -29,7 +33,6 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseU
       );
     }
   }
-  const parts = ['DB_USER', 'DB_PASSWORD', 'DB_HOST', 'DB_PORT', 'DB_NAME'] as const;
   if (parts.some((p) => env[p] !== undefined && env[p] !== '')) {
     for (const p of ['DB_USER', 'DB_HOST', 'DB_PORT', 'DB_NAME'] as const) {
       if (!env[p]?.trim()) {

@@ -2,32 +2,36 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 
-let loaded = false;
+let loaded: ReadonlySet<string> | undefined;
 
 /**
  * Reads `.env` once, if there is one, from the project folder (`projectFolder`). Variables already
- * set win.
+ * set win. Returns the names it set (none on later calls' behalf: the same set), so that a setting
+ * made of several variables can tell which the environment gave.
  */
-export function loadEnvFile(cwd = process.cwd()): void {
-  if (loaded) return;
-  loaded = true;
+export function loadEnvFile(cwd = process.cwd()): ReadonlySet<string> {
+  if (loaded) return loaded;
   const folder = projectFolder(cwd);
   const file = folder && path.join(folder, '.env');
-  if (file && fs.existsSync(file)) applyEnvFile(file);
+  loaded = file && fs.existsSync(file) ? applyEnvFile(file) : new Set();
+  return loaded;
 }
 
 /**
- * Sets the variables `file` defines that `env` does not have yet (the environment wins). A file
- * that cannot be read is passed over, as `dotenv.config` did.
+ * Sets the variables `file` defines that `env` does not have yet (the environment wins), and
+ * returns their names. A file that cannot be read is passed over, as `dotenv.config` did.
  */
-export function applyEnvFile(file: string, env: NodeJS.ProcessEnv = process.env): void {
+export function applyEnvFile(file: string, env: NodeJS.ProcessEnv = process.env): Set<string> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    return;
+    return new Set();
   }
-  dotenv.populate(env as Record<string, string>, parseEnvFile(text));
+  const values = parseEnvFile(text);
+  const set = new Set(Object.keys(values).filter((k) => !Object.hasOwn(env, k)));
+  dotenv.populate(env as Record<string, string>, values);
+  return set;
 }
 
 /**

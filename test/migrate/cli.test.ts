@@ -474,6 +474,18 @@ describe('seed variables and DATABASE_URL select the server databases', () => {
       fs.writeFileSync(path.join(inner, 'package.json'), '{}\n');
       const other = await cli(['db', 'current', '-v'], {}, inner);
       assert.match(other.stdout, /^Current revision\(s\) for sqlite:/);
+      // A DATABASE_URL that only .env gives does not override DB_* the environment gives.
+      fs.writeFileSync(path.join(project, '.env'), `DATABASE_URL=sqlite:./from-env-file.sqlite\n`);
+      const fromEnvironment = {
+        DB_USER: maria.parsed.user,
+        DB_HOST: maria.parsed.host,
+        DB_PORT: String(maria.parsed.port),
+        DB_NAME: maria.parsed.database,
+      };
+      const envWins = await cli(['db', 'current', '-v'], fromEnvironment, project);
+      assert.match(envWins.stdout, mariaUrl, envWins.stdout + envWins.stderr);
+      const fileAlone = await cli(['db', 'current', '-v'], {}, project);
+      assert.match(fileAlone.stdout, /^Current revision\(s\) for sqlite:.*from-env-file\.sqlite:/);
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
     }
