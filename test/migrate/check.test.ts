@@ -148,6 +148,12 @@ for (const dialect of DIALECTS) {
           columns: ['expiry_date'],
           unique: false,
         });
+        target.tables.push({
+          name: 'shelves',
+          columns: [{ name: 'id', type: 'integer', nullable: false }],
+          primaryKey: { name: 'pk_shelves', columns: ['id'] },
+          indexes: [{ name: 'ix_shelves_id_desc', columns: ['id'], unique: true }],
+        });
         const output = new CapturedOutput();
         const code = await runDbProgram(['check'], {
           output,
@@ -162,6 +168,8 @@ for (const dialect of DIALECTS) {
           output.stdoutText,
           [
             'FAILED: New upgrade operations detected:',
+            "  add_table 'shelves'",
+            "  add_index 'ix_shelves_id_desc' on shelves (id) unique",
             "  modify_nullable 'products.updated_at': NULL -> NOT NULL",
             "  add_index 'ix_up_expiry' on user_products (expiry_date)",
             "  add_column 'users.display_name' string(100) NULL",

@@ -10,7 +10,13 @@ import type { DiffOp } from './diff-ops.js';
 export function describeOp(op: DiffOp): string[] {
   switch (op.kind) {
     case 'add_table':
-      return [`add_table '${op.table.name}'`];
+      // Alembic lists a new table's indexes as add_index ops of their own; so does this.
+      return [
+        `add_table '${op.table.name}'`,
+        ...(op.table.indexes ?? []).flatMap((index) =>
+          describeOp({ kind: 'add_index', table: op.table.name, index }),
+        ),
+      ];
     case 'remove_table':
       return [`remove_table '${op.table.name}'`];
     case 'add_column':
