@@ -34,6 +34,8 @@ export class Environment {
   private applying = false;
   /** Why the run must stop at the next revision (a signal's name), once asked. */
   private stopReason?: string;
+  /** `announce()` was called online and its lines wait for the connection. */
+  private announcementPending = false;
 
   constructor(
     readonly config: MigrationConfig,
@@ -85,8 +87,27 @@ export class Environment {
     return `expireeye_migrate_${createHash('sha1').update(scope).digest('hex')}`;
   }
 
-  /** The two INFO lines every database-touching command prints first. */
+  /**
+   * The two INFO lines every database-touching command prints first. Online they wait for the
+   * connection (`db()`), as Alembic prints them once its context is configured on a connection: a
+   * database that cannot be reached gets only the error.
+   */
   announce(offline = false): void {
+    if (offline) {
+      this.printAnnouncement(true);
+      return;
+    }
+    this.announcementPending = true;
+    if (this.dbInstance) this.flushAnnouncement();
+  }
+
+  private flushAnnouncement(): void {
+    if (!this.announcementPending) return;
+    this.announcementPending = false;
+    this.printAnnouncement(false);
+  }
+
+  private printAnnouncement(offline: boolean): void {
     const impl = IMPLS[this.url.dialect];
     this.output.info(LOG.migration, `Context impl ${impl.name}.`);
     if (offline) this.output.info(LOG.migration, 'Generating static SQL');
@@ -98,7 +119,19 @@ export class Environment {
 
   async db(): Promise<Kysely<any>> {
     const rt = await this.load();
-    this.dbInstance ??= await rt.connect(this.url, { poolSize: 2, multipleStatements: true });
+    if (!this.dbInstance) {
+      const db = await rt.connect(this.url, { poolSize: 2, multipleStatements: true });
+      // Connected now rather than at the first statement, so that the INFO lines follow a
+      // connection that worked. The pool keeps the connection for that statement.
+      try {
+        await db.connection().execute(async () => undefined);
+      } catch (e) {
+        await db.destroy().catch(() => undefined);
+        throw e;
+      }
+      this.dbInstance = db;
+    }
+    this.flushAnnouncement();
     return this.dbInstance;
   }
 
