@@ -664,6 +664,26 @@ describe('behind a reverse proxy', () => {
     }
   });
 
+  test("MariaDB: spellings its collation folds into the account's (ß for s, ı for i) fall under the account's counts", async () => {
+    const server = await startServer('mysql', { trustProxy: 1, loginMaxFailures: 3 });
+    try {
+      const signup = await server
+        .client()
+        .post('/api/auth/signup', { name: 'Sis', email: 'sis.rule@example.com', password: 'right-password' });
+      assert.equal(signup.status, 200, signup.text);
+      const login = (email: string, password = 'guess') =>
+        server.client().post('/api/auth/login', { email, password }, { 'x-forwarded-for': '198.51.100.70' });
+      for (let i = 0; i < 3; i++) assert.equal((await login('sis.rule@example.com')).status, 401);
+      for (const spelling of ['ßis.rule@example.com', 'sıs.rule@example.com', 'ßıß.rule@example.com']) {
+        // MariaDB finds the account by these; they must not come with fresh counts.
+        assert.equal((await login(spelling)).status, 429, spelling);
+        assert.equal((await login(spelling, 'right-password')).status, 429, `${spelling}, right password`);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   test('under the per-account cap, the signed-in owner still changes the password; the client that signed up is known', async () => {
     const server = await startServer('sqlite', {
       trustProxy: 1,

@@ -101,13 +101,17 @@ export class AuthService {
 
   /** Same answer, and the same bcrypt work, whether or not the e-mail exists. */
   async login(rawEmail: string, password: string, clientAddress: string) {
-    const email = normalizeEmail(rawEmail);
-    await this.guard.check(clientAddress, email);
+    const typed = normalizeEmail(rawEmail);
     const row = await this.db
       .selectFrom('users')
       .select(['id', 'email', 'password_hash', 'token_version'])
-      .where('email', '=', email)
+      .where('email', '=', typed)
       .executeTakeFirst();
+    // Counted under the account's own e-mail when there is one: MariaDB's collation finds it by
+    // spellings no key folding matches (ß for ss, ı for i, any emoji for another), and each such
+    // spelling would otherwise have counts of its own, past both limits.
+    const email = row?.email ?? typed;
+    await this.guard.check(clientAddress, email);
     const ok = await this.passwords.verify(password, row?.password_hash);
     if (!ok || !row) {
       await this.guard.fail(clientAddress, email, row !== undefined);
