@@ -31,11 +31,9 @@ export async function withSweepLock<T>(
         locked: boolean;
       }>`select pg_try_advisory_lock(${sql.lit(PG_LOCK_KEY)}) as locked`.execute(conn);
       if (!rows[0]?.locked) return LOCK_HELD;
-      try {
-        return await work(conn);
-      } finally {
-        await sql`select pg_advisory_unlock(${sql.lit(PG_LOCK_KEY)})`.execute(conn);
-      }
+      return releasing(work(conn), () =>
+        sql`select pg_advisory_unlock(${sql.lit(PG_LOCK_KEY)})`.execute(conn),
+      );
     });
   }
   // MySQL/MariaDB: GET_LOCK is per connection and server-wide (hence the database name in it).
@@ -45,10 +43,24 @@ export async function withSweepLock<T>(
       conn,
     );
     if (Number(rows[0]?.locked) !== 1) return LOCK_HELD;
-    try {
-      return await work(conn);
-    } finally {
-      await sql`select release_lock(${name})`.execute(conn);
-    }
+    return releasing(work(conn), () => sql`select release_lock(${name})`.execute(conn));
   });
+}
+
+/**
+ * `work`'s outcome, the lock released after it. When `work` failed, a failure to release does not
+ * replace its error: after a statement the bound gave up on, the connection is discarded and the
+ * release fails too ("connection has been discarded"), where the error to report is the timeout.
+ * The server frees a session's lock when the session ends.
+ */
+async function releasing<T>(work: Promise<T>, release: () => Promise<unknown>): Promise<T> {
+  let result: T;
+  try {
+    result = await work;
+  } catch (e) {
+    await release().catch(() => undefined);
+    throw e;
+  }
+  await release();
+  return result;
 }
