@@ -48,9 +48,10 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseU
       throw new ConfigError('DB_PORT', `must be a port number from 1 to 65535, got '${env.DB_PORT}'`);
     }
     const host = env.DB_HOST!.trim();
+    const unbracketed = host.replace(/^\[(.*)\]$/, '$1');
     // A name or an address, nothing else: in the URL below a port, a path or an @ would be read
     // as other parts of it (`h@x` as password and host).
-    const ipv6 = isIPv6(host.replace(/^\[(.*)\]$/, '$1'));
+    const ipv6 = isIPv6(unbracketed);
     if (!ipv6 && !/^[A-Za-z0-9._-]+$/.test(host)) {
       throw new ConfigError(
         'DB_HOST',
@@ -59,7 +60,7 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseU
     }
     const e = encodeURIComponent;
     const auth = env.DB_PASSWORD ? `${e(env.DB_USER!)}:${e(env.DB_PASSWORD)}` : e(env.DB_USER!);
-    const urlHost = ipv6 ? `[${host.replace(/^\[(.*)\]$/, '$1')}]` : host;
+    const urlHost = ipv6 ? `[${unbracketed}]` : host;
     return parseDatabaseUrl(`mysql://${auth}@${urlHost}:${port}/${e(env.DB_NAME!)}`);
   }
   const project = projectFolder();

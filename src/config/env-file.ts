@@ -35,13 +35,13 @@ export function applyEnvFile(file: string, env: NodeJS.ProcessEnv = process.env)
 }
 
 /**
- * dotenv's line pattern (dotenv 18's default parser, `dist/index.cjs`), copied so that the
+ * dotenv's line pattern (dotenv 18's default parser, `dist/index.cjs`; its `(?:^|^)` written `^`), copied so that the
  * bindings are found exactly where `dotenv.parse` finds them — a `KEY=…` line inside a multi-line
  * quoted value is not one — and the last binding of a key is the one that counts, as there.
  * Group 1 is the key, group 2 the raw value (absent when the line has `#` right after the `=`).
  */
 const DOTENV_LINE =
-  /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
+  /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/dgm;
 
 /** After the key: the `=` (or dotenv's `: `), the blanks after it, then the rest of the line. */
 const SEPARATOR_THEN_REST = /^[^\S\n]*(?:=|:(?=[^\S\n]))[^\S\n]*([^\n]*)/;

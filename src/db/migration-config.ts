@@ -53,14 +53,21 @@ function builtModelModules(root: string, modelsDir: string): string[] | undefine
     const edited = fs.statSync(path.join(sourceDir, source)).mtimeMs;
     if (!built || (built.mtimeMs < edited && builtAt() < edited)) {
       throw new Error(
-        `${path.posix.join('src/models', ...source.split(path.sep))} ${built ? 'changed after the last build' : 'has not been built yet'}: ` +
-          `run 'npm run build' first (autogenerate compares the database with the compiled models in dist/src/models)`,
+        `${sourceName(source)} ${built ? 'changed after the last build' : 'has not been built yet'}: ` +
+          `run 'npm run build' first (${COMPARES_COMPILED})`,
       );
     }
     modules.push(module);
   }
   refuseImportedLeftovers(modelsDir, new Set(modules));
   return modules;
+}
+
+const COMPARES_COMPILED = 'autogenerate compares the database with the compiled models in dist/src/models';
+
+/** A models module (`billing/invoice.ts` or its `.js`) as the user knows it: `src/models/billing/invoice.ts`. */
+function sourceName(module: string): string {
+  return path.posix.join('src/models', ...module.replace(/\.js$/, '.ts').split(path.sep));
 }
 
 /**
@@ -77,9 +84,8 @@ function refuseImportedLeftovers(modelsDir: string, current: Set<string>): void 
     for (const [, specifier] of text.matchAll(/\b(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
       const target = path.normalize(path.join(path.dirname(module), specifier!));
       if (!leftovers.has(target)) continue;
-      const show = (m: string) => path.posix.join('src/models', ...m.replace(/\.js$/, '.ts').split(path.sep));
       throw new Error(
-        `${show(target)} no longer exists, but ${show(module)} still imports it: remove the import, then run 'npm run build' (autogenerate compares the database with the compiled models in dist/src/models)`,
+        `${sourceName(target)} no longer exists, but ${sourceName(module)} still imports it: remove the import, then run 'npm run build' (${COMPARES_COMPILED})`,
       );
     }
   }

@@ -8,6 +8,7 @@ import type { AppDatabase } from '../../db/database.js';
 import { iso } from '../../db/dates.js';
 import { isForeignKeyViolation } from '../../db/errors.js';
 import { likePattern } from '../../db/like-pattern.js';
+import { pageTotal } from '../../db/page-total.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { inTransaction } from './in-transaction.js';
@@ -38,16 +39,17 @@ export class CatalogueService {
 
   async add(user: AuthUser, body: Static<typeof AddProductBody>) {
     const nutrition = givenNutrition(body.nutrition);
+    const rules = this.newProduct();
     const p = await inTransaction(this.database, (tx) =>
       insertProduct(tx, user, {
         name: body.productName,
         category: body.category,
         barcode: body.barcode,
         nutrition,
-        ...this.newProduct(),
+        ...rules,
       }),
     );
-    if (!nutrition) this.newProduct().lookUp?.(p.id);
+    if (!nutrition) rules.lookUp?.(p.id);
     return {
       message: 'Product added successfully',
       productId: p.id,
@@ -79,15 +81,13 @@ export class CatalogueService {
     // (MariaDB's ignores case and accents, SQLite's and PostgreSQL's do not), and with it which
     // products a page holds. The key is lower-cased in JavaScript and compared exactly everywhere.
     const rows = await query.orderBy('p.name_key').orderBy('p.id').limit(q.limit).offset(q.offset).execute();
-    // The total is known without counting unless the page is full or starts past the first row.
-    let total = q.offset + rows.length;
-    if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
+    const total = await pageTotal(q, rows.length, async () => {
       let count = this.db.selectFrom('products as p').select((eb) => eb.fn.countAll<number>().as('c'));
       if (q.name) {
         count = count.where(nameMatches(likePattern(nameKey(q.name)), this.database.dialect));
       }
-      total = Number((await count.executeTakeFirstOrThrow()).c);
-    }
+      return (await count.executeTakeFirstOrThrow()).c;
+    });
     return {
       total,
       products: rows.map((r) => ({
@@ -209,16 +209,14 @@ export class CatalogueService {
       .limit(q.limit)
       .offset(q.offset)
       .execute();
-    // As the catalogue list: counted only when the page does not tell.
-    let total = q.offset + rows.length;
-    if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
+    const total = await pageTotal(q, rows.length, async () => {
       const count = await this.db
         .selectFrom('products')
         .select((eb) => eb.fn.countAll<number>().as('c'))
         .where('barcode', 'is not', null)
         .executeTakeFirstOrThrow();
-      total = Number(count.c);
-    }
+      return count.c;
+    });
     return { products: rows.map((r) => ({ productName: r.name, barcode: r.barcode! })), total };
   }
 
@@ -234,17 +232,18 @@ export class CatalogueService {
     return addEach(this.database, items, {
       add: async (item, added: (p: { productId: string; name: string }) => void) => {
         const nutrition = givenNutrition(item.nutrition);
+        const rules = this.newProduct();
         const p = await inTransaction(this.database, (tx) =>
           insertProduct(tx, user, {
             name: item.productName,
             category: item.category,
             barcode: item.barcode,
             nutrition,
-            ...this.newProduct(),
+            ...rules,
           }),
         );
         added({ productId: p.id, name: p.name });
-        if (!nutrition) this.newProduct().lookUp?.(p.id);
+        if (!nutrition) rules.lookUp?.(p.id);
       },
       ...(this.onError ? { onError: this.onError } : {}),
       unsaved: 'The product could not be saved',

@@ -4,6 +4,7 @@ import type { AppDatabase } from '../../db/database.js';
 import { addDays, iso } from '../../db/dates.js';
 import { writtenJoinOrder } from '../../db/join-order.js';
 import { likePattern } from '../../db/like-pattern.js';
+import { pageTotal } from '../../db/page-total.js';
 import { QueryTemplate } from '../../db/query-template.js';
 import type { DialectName } from '../../migrate/index.js';
 import type { Database } from '../../models/index.js';
@@ -139,12 +140,11 @@ export async function listItems(database: AppDatabase, userId: string, q: Query,
   const [shape, values] = shapeAndValues(database.dialect, userId, q, today);
   const rows = await pageQuery.execute(db, shape, values);
 
-  // The total is known without counting unless the page is full or starts past the first row.
-  let total = q.offset + rows.length;
-  if (rows.length === q.limit || (rows.length === 0 && q.offset > 0)) {
-    const [c] = await countQuery.execute(db, shape, values);
-    total = Number(c!.c);
-  }
+  const total = await pageTotal(
+    q,
+    rows.length,
+    async () => (await countQuery.execute(db, shape, values))[0]!.c,
+  );
   // Items of one product share its nutrition: formatted once per product.
   const nutrition = new Map<string, Record<string, string>>();
   const nutritionOf = (r: (typeof rows)[number]) => {

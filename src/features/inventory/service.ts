@@ -35,7 +35,7 @@ const ADDED = 'New Product added to user inventory successfully';
 const itemNotFound = (id: string) => notFound(`Product with ID ${id} does not exist in user inventory.`);
 
 /** The day a client's date or date-time names (`dayOf`); 422 outside 1900–2999. */
-export function expiryDay(raw: string, dayOf: (raw: string) => string, field = 'expiryDate'): string {
+function expiryDay(raw: string, dayOf: (raw: string) => string, field = 'expiryDate'): string {
   const day = dayOf(raw);
   if (day < '1900-01-01' || day > '2999-12-31') {
     throw new ValidationFailure([{ field, message: 'Date should be between 1900-01-01 and 2999-12-31' }]);

@@ -34,8 +34,9 @@ export function scanOptions(fields: Record<string, string>, dayOf: (raw: string)
     }
   }
   const rawExpiry = fields.expiryDate?.trim() || undefined;
-  const expiryDate = rawExpiry && isDateOrDateTime(rawExpiry) ? dayOf(rawExpiry) : rawExpiry;
-  if (rawExpiry && !isDateOrDateTime(rawExpiry)) {
+  const readable = rawExpiry !== undefined && isDateOrDateTime(rawExpiry);
+  const expiryDate = readable ? dayOf(rawExpiry) : rawExpiry;
+  if (rawExpiry && !readable) {
     errors.push({
       field: 'expiryDate',
       message: 'Input should be a valid date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SS)',
