@@ -4,6 +4,7 @@ import { compareSchemas } from '../../src/migrate/autogenerate/compare.js';
 import { describeOp } from '../../src/migrate/autogenerate/describe.js';
 import { reverseOps } from '../../src/migrate/autogenerate/diff-ops.js';
 import { renderOps } from '../../src/migrate/autogenerate/render.js';
+import { restoredCheck } from '../../src/migrate/autogenerate/restored-checks.js';
 import { warningsFor } from '../../src/migrate/autogenerate/warnings.js';
 import { MysqlDialect } from '../../src/migrate/ddl/mysql.js';
 import type { DialectName, TableDef } from '../../src/migrate/index.js';
@@ -295,6 +296,42 @@ describe('CHECK expressions: the portable spelling a downgrade restores', () => 
       undefined,
       undefined,
     ]);
+  });
+});
+
+describe("CHECK expressions: a removed table's or check's, as its downgrade restores it", () => {
+  const table = (
+    columns: readonly (readonly [string, 'integer' | 'boolean' | 'string(20)'])[],
+  ): TableDef => ({
+    name: 't',
+    columns: columns.map(([name, type]) => ({ name, type, nullable: true })),
+  });
+  const restored = (expr: string, dialect: DialectName, columns: Parameters<typeof table>[0]) =>
+    restoredCheck({ name: 'ck', expr }, table(columns), dialect);
+
+  test('portable where certain: casts and backquotes gone', () => {
+    assert.deepEqual(restored('((qty >= (0)::numeric))', 'postgres', [['qty', 'integer']]), {
+      check: { name: 'ck', expr: 'qty >= 0' },
+      portable: true,
+    });
+    assert.deepEqual(restored('`qty` >= 0', 'mysql', [['qty', 'integer']]), {
+      check: { name: 'ck', expr: 'qty >= 0' },
+      portable: true,
+    });
+  });
+
+  test("as the catalogue has it where not: MariaDB's 1 for TRUE, a function each database names its own way", () => {
+    for (const [expr, dialect, columns] of [
+      ['`done` = 1', 'mysql', [['done', 'boolean']]],
+      ['octet_length(`name`) > 0', 'mysql', [['name', 'string(20)']]],
+      ['(length((name)::text) > 0)', 'postgres', [['name', 'string(20)']]],
+    ] as const) {
+      assert.deepEqual(
+        restored(expr, dialect, columns),
+        { check: { name: 'ck', expr }, portable: false },
+        expr,
+      );
+    }
   });
 });
 

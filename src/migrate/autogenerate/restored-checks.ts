@@ -1,7 +1,7 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { dialectImpl } from '../ddl/index.js';
 import { type CheckNode, children } from '../introspect/check-expr/check-node.js';
-import { portableCheckExpression } from '../introspect/check-expr/compare.js';
+import { portableSpelling } from '../introspect/check-expr/compare.js';
 import { parseCheck } from '../introspect/check-expr/parser.js';
 import type { CheckDef, TableDef } from '../schema/types.js';
 
@@ -11,7 +11,8 @@ import type { CheckDef, TableDef } from '../schema/types.js';
  * that is certain, so the one revision runs on all three; else as the catalogue spells it, and
  * `portable` false (the revision then says so). PostgreSQL's `(amount >= (0)::numeric)` becomes
  * `amount >= 0`; MariaDB's `` `amount` >= 0 `` too — unless it names a boolean column, which
- * MariaDB compares as 1 and 0 where the others need TRUE and FALSE. SQLite keeps the text an
+ * MariaDB compares as 1 and 0 where the others need TRUE and FALSE, or calls a function, which
+ * each database may have renamed. SQLite keeps the text an
  * earlier revision wrote.
  */
 export function restoredCheck(
@@ -20,17 +21,15 @@ export function restoredCheck(
   dialect: DialectName,
 ): { check: CheckDef; portable: boolean } {
   if (dialect === 'sqlite') return { check, portable: true };
-  const sql = dialectImpl(dialect).checkSql(check.expr);
-  const portable = portableCheckExpression(sql, dialect);
+  const parsed = parseCheck(dialectImpl(dialect).checkSql(check.expr), dialect);
+  // A function call is spelt as this database renamed it (MariaDB's `octet_length` for `length`).
+  const portable = parsed && !parsed.functions ? portableSpelling(parsed) : undefined;
   if (portable === undefined) return { check, portable: false };
   if (dialect === 'mysql') {
-    const parsed = parseCheck(sql, dialect);
     const booleans = new Set(
       table.columns.filter((c) => c.type === 'boolean').map((c) => c.name.toLowerCase()),
     );
-    if (!parsed || columnsOf(parsed.node).some((c) => booleans.has(c.toLowerCase()))) {
-      return { check, portable: false };
-    }
+    if (columnsOf(parsed!.node).some((c) => booleans.has(c.toLowerCase()))) return { check, portable: false };
   }
   return { check: { ...check, expr: portable }, portable: true };
 }

@@ -88,7 +88,12 @@ export function compareCheckExpressions(model: string, db: string, dialect: Dial
  */
 export function portableCheckExpression(expr: string, dialect: DialectName): string | undefined {
   const p = parseCheck(expr, dialect);
-  if (!p || p.lossyCast || p.coerced) return undefined;
+  return p ? portableSpelling(p) : undefined;
+}
+
+/** `portableCheckExpression` of an expression already parsed. */
+export function portableSpelling(p: ParsedCheck): string | undefined {
+  if (p.lossyCast || p.coerced) return undefined;
   try {
     return printNode(p.node);
   } catch (e) {
