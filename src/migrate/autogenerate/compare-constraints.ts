@@ -1,6 +1,6 @@
 import type { DialectName } from '../ddl/dialect-impl.js';
 import { dialectImpl } from '../ddl/index.js';
-import { compareCheckExpressions, portableCheckExpression } from '../introspect/check-expr/compare.js';
+import { compareCheckExpressions } from '../introspect/check-expr/compare.js';
 import type { CheckDef, ForeignKeyDef, IndexDef, TableDef, UniqueDef } from '../schema/types.js';
 import type { CompareResult } from './compare.js';
 import { effectiveAction } from './dialect-rules.js';
@@ -190,21 +190,12 @@ export function compareChecks(m: TableDef, d: TableDef, dialect: DialectName, ou
     // spelt it in the standard way (MariaDB's backquotes and backslashes).
     const diff = compareCheckExpressions(impl.checkSql(c.expr), impl.checkSql(old.expr), dialect);
     if (diff.kind !== 'changed') continue;
-    // The database's expression, for the downgrade: SQLite keeps the text an earlier revision
-    // wrote; MariaDB's and PostgreSQL's are spelt portably where that is certain.
-    const portable =
-      dialect === 'sqlite' ? old.expr : portableCheckExpression(impl.checkSql(old.expr), dialect);
-    const op: ChangeCheckOp = {
-      kind: 'change_check',
-      table: m.name,
-      from: { name: old.name, expr: portable ?? old.expr },
-      to: c,
-    };
+    // The database's expression, for the downgrade, as a removed check's is restored: spelt
+    // portably where that is certain, else as the catalogue spells it (and the revision says so).
+    const restored = restoredCheck(old, d, dialect);
+    const op: ChangeCheckOp = { kind: 'change_check', table: m.name, from: restored.check, to: c };
     if (diff.values) op.values = diff.values;
-    // MariaDB writes TRUE as 1: only its lists of values are certain to read alike elsewhere.
-    if (dialect !== 'sqlite' && (portable === undefined || (dialect === 'mysql' && !diff.values))) {
-      op.catalogueSpelling = true;
-    }
+    if (!restored.portable) op.catalogueSpelling = true;
     out.ops.push(op);
     const what = diff.values
       ? [
