@@ -146,6 +146,24 @@ for (const dialect of DIALECTS) {
       assert.equal(blank.body.notes, null);
     });
 
+    test('add by barcode: a UPC-A finds the product stored under its EAN-13 form, and the other way round', async () => {
+      for (const [stored, asked, name] of [
+        ['051000012616', '0051000012616', 'Tomato Soup Can'],
+        ['0036000291452', '036000291452', 'Cola Can'],
+      ] as const) {
+        const made = await alice.api.post('/api/product/inventory/add', {
+          productName: name,
+          category: 'Canned',
+          barcode: stored,
+        });
+        assert.equal(made.status, 200, made.text);
+        const res = await add(bob, {}, `?barcode=${asked}`);
+        assert.equal(res.status, 200, `${asked}: ${res.text}`);
+        assert.equal(res.body.name, name);
+        assert.equal(res.body.notes, `Scanned Via Barcode with Code ${asked}`);
+      }
+    });
+
     test("add: a form's blank category and expiry date are none given, as the original ignored them", async () => {
       const res = await add(alice, { name: 'Quince', quantity: 2, category: '', expiryDate: '', notes: '' });
       assert.equal(res.status, 200, res.text);

@@ -10,6 +10,7 @@ import { todayUtc } from '../../db/dates.js';
 import { monotonicNow } from '../../db/monotonic-clock.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
+import { barcodeVariants } from '../catalogue/barcode-variants.js';
 import { inTransaction } from '../catalogue/in-transaction.js';
 import { insertProduct } from '../catalogue/insert-product.js';
 import type { NewProductRules } from '../catalogue/new-product-rules.js';
@@ -125,10 +126,13 @@ export class InventoryService {
     let product: { id: string; name: string; category: string } | undefined;
     let created = false;
     if (barcode !== undefined) {
+      // Under any form of the code (a UPC-A is also its EAN-13 with a leading 0), as a scan finds
+      // it: the look-up before this found it so, and did not ask the provider.
       product = await tx
         .selectFrom('products')
         .select(['id', 'name', 'category'])
-        .where('barcode', '=', barcode)
+        .where('barcode', 'in', barcodeVariants(barcode))
+        .orderBy('created_at')
         .executeTakeFirst();
       if (!product) throw notFound('Product not found for the provided barcode');
     } else {
@@ -162,7 +166,9 @@ export class InventoryService {
         .modifyEnd(rowLock(this.database, 'share'))
         .executeTakeFirst();
       const same =
-        barcode !== undefined ? held?.barcode === barcode : held?.name_key === nameKey(product.name);
+        barcode !== undefined
+          ? held?.barcode != null && barcodeVariants(barcode).includes(held.barcode)
+          : held?.name_key === nameKey(product.name);
       if (!same) throw conflict('The product was changed meanwhile; try again');
     }
 
