@@ -104,10 +104,13 @@ export class ScanService {
       if (product && opts.addToInventory) {
         added = await this.addItem(tx, user, product, barcode, opts, today, now);
       }
-      return { scanId, status, item: added?.item, notification: added?.notification };
+      // Read here, not after the commit: a read that failed then (the connection lost) would
+      // answer 503 for a scan already stored, and the retry it invites would add the item twice.
+      const nutrition = product ? await nutritionOf(tx, product.id) : undefined;
+      return { scanId, status, item: added?.item, notification: added?.notification, nutrition };
     });
 
-    const nutrition = product ? await this.nutritionOf(product.id) : undefined;
+    const { nutrition } = result;
     if (result.item && result.notification && product && this.notify) {
       // The original's push, sent after the commit so a client never sees an item that was rolled back.
       this.notify([
@@ -190,14 +193,6 @@ export class ScanService {
     };
   }
 
-  private async nutritionOf(productId: string) {
-    return this.db
-      .selectFrom('nutrition')
-      .select([...NUTRIENTS, 'source'])
-      .where('product_id', '=', productId)
-      .executeTakeFirst();
-  }
-
   /** The caller's scans, newest first, with the product each found (scan-history.ts). */
   history(user: AuthUser, q: ScanHistoryQuery) {
     return scanHistory(this.db, user.id, q);
@@ -211,6 +206,14 @@ export interface InventoryItem {
   expiryEstimated: boolean;
   storage: Storage | null;
   notes: string;
+}
+
+function nutritionOf(db: Kysely<Database>, productId: string) {
+  return db
+    .selectFrom('nutrition')
+    .select([...NUTRIENTS, 'source'])
+    .where('product_id', '=', productId)
+    .executeTakeFirst();
 }
 
 function productView(
