@@ -1,15 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  type Kysely,
-  type KyselyPlugin,
-  OperationNodeTransformer,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  type PrimitiveValueListNode,
-  type QueryResult,
-  type RootOperationNode,
-  type UnknownRow,
-  type ValueNode,
+import type {
+  Kysely,
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
 } from 'kysely';
 import { connect, type DatabaseUrl, type DialectName, type SchemaDef } from '../migrate/index.js';
 import { type Database, metadata } from '../models/index.js';
@@ -136,11 +133,6 @@ export function columnKinds(schema: SchemaDef): { booleans: Set<string>; timesta
   return { booleans, timestamps };
 }
 
-/** Date → 'YYYY-MM-DD HH:MM:SS.sss' (UTC), the text form SQLite's CURRENT_TIMESTAMP also sorts with. */
-export function sqliteTimestamp(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
-}
-
 function parseSqliteTimestamp(v: string): Date {
   const iso = v.includes('T') ? v : v.replace(' ', 'T');
   return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`);
@@ -155,41 +147,20 @@ function unixTime(v: number): Date {
   return new Date(Math.abs(v) < 1e11 ? v * 1000 : v);
 }
 
-class SqliteParams extends OperationNodeTransformer {
-  private static convert(v: unknown): unknown {
-    if (v instanceof Date) return sqliteTimestamp(v);
-    if (typeof v === 'boolean') return v ? 1 : 0;
-    return v;
-  }
-  protected override transformValue(node: ValueNode): ValueNode {
-    const v = node.value;
-    if (v instanceof Date || typeof v === 'boolean') return { ...node, value: SqliteParams.convert(v) };
-    return node;
-  }
-  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
-    if (!node.values.some((v) => v instanceof Date || typeof v === 'boolean')) return node;
-    return { ...node, values: node.values.map(SqliteParams.convert) };
-  }
-}
-
 /**
- * What the drivers disagree on, fixed in one place:
- * - SQLite (better-sqlite3) cannot bind Date or boolean: they are sent as UTC text and 1/0;
+ * What the drivers disagree on in results (that SQLite cannot bind a Date or a boolean is fixed
+ * where the engine calls the driver: migrate/runtime/sqlite-bindings.ts):
  * - SQLite returns timestamps as text (or a number, if one was stored) and booleans as 0/1, MySQL returns BOOL as 0/1: result
  *   columns whose name is a timestamp/boolean column in the models come back as Date/boolean.
- * PostgreSQL needs nothing. Cost: one pass over the node tree (SQLite only) and, per result,
- * the keys of the first row intersected with the known names.
+ * PostgreSQL needs nothing. Cost: per result, the keys of the first row intersected with the
+ * known names.
  */
 export class ValueNormalizer implements KyselyPlugin {
-  private readonly params?: SqliteParams;
-
   private constructor(
     readonly dialect: DialectName,
     private readonly booleans: Set<string>,
     private readonly timestamps: Set<string>,
-  ) {
-    if (dialect === 'sqlite') this.params = new SqliteParams();
-  }
+  ) {}
 
   static for(dialect: DialectName, schema: SchemaDef): ValueNormalizer | undefined {
     if (dialect === 'postgres') return undefined;
@@ -198,7 +169,7 @@ export class ValueNormalizer implements KyselyPlugin {
   }
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return this.params ? this.params.transformNode(args.node) : args.node;
+    return args.node;
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {

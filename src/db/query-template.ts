@@ -10,7 +10,7 @@ class Slot {
   }
 }
 
-/** Values are strings and numbers: no plugin converts them (the SQLite one rewrites Date and boolean). */
+/** Values are strings and numbers: filled in after the plugins saw the query, none may need their rewriting. */
 export type TemplateValues = Record<string, string | number>;
 
 interface Prepared {

@@ -18,4 +18,5 @@ export {
 } from './runtime/database-url.js';
 export { Environment } from './runtime/environment.js';
 export { CapturedOutput, consoleOutput, type Output } from './runtime/output.js';
+export { sqliteTimestamp } from './runtime/sqlite-bindings.js';
 export * from './schema/index.js';

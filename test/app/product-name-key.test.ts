@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
-import { sqliteTimestamp } from '../../src/db/database.js';
 import { downgrade, upgrade } from '../../src/migrate/commands/upgrade.js';
+import { sqliteTimestamp } from '../../src/migrate/index.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { uniqueViolation } from '../support/constraint-errors.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';

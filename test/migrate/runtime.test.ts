@@ -87,6 +87,56 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test('a data migration binds booleans and Dates alike on every database (SQLite cannot bind them as such)', async () => {
+      const scripts = scratchScripts();
+      writeRevision(scripts.dir, {
+        id: 'b00100000001',
+        message: 'tasks',
+        upgrade: [
+          "await op.createTable('tasks', { columns: [{ name: 'id', type: 'integer', nullable: false }, { name: 'done', type: 'boolean', nullable: true }, { name: 'due', type: 'timestamp', nullable: true }], primaryKey: { name: 'pk_tasks', columns: ['id'] } });",
+          "await op.execute(op.db.insertInto('tasks').values([{ id: 1, done: true, due: new Date('2024-03-05T06:07:08.123Z') }, { id: 2, done: false, due: null }]));",
+        ],
+        downgrade: ["await op.dropTable('tasks');"],
+      });
+      writeRevision(scripts.dir, {
+        id: 'b00100000002',
+        down: 'b00100000001',
+        message: 'due dates for open tasks',
+        upgrade: [
+          // Read on the migration's connection, with a boolean bound; then a Date in an update.
+          "const open = await op.db.selectFrom('tasks').select('id').where('done', '=', false).execute();",
+          "await op.execute(op.db.updateTable('tasks').set({ due: new Date('2025-01-01T00:00:00.000Z') }).where('id', 'in', open.map((r) => r.id)));",
+        ],
+        downgrade: [
+          "await op.execute(op.db.updateTable('tasks').set({ due: null }).where('done', '=', false));",
+        ],
+      });
+      const { env } = engine(db.url, scripts.dir);
+      const instant = (v: unknown) =>
+        (typeof v === 'string' ? new Date(`${v.replace(' ', 'T')}Z`) : (v as Date)).toISOString();
+      const tasks = async () =>
+        (
+          await sql<{
+            id: number;
+            done: unknown;
+            due: unknown;
+          }>`SELECT id, done, due FROM tasks ORDER BY id`.execute(await env.db())
+        ).rows.map((r) => [Number(r.id), Number(r.done), r.due === null ? null : instant(r.due)]);
+      try {
+        await upgrade(env, 'head');
+        assert.deepEqual(await tasks(), [
+          [1, 1, '2024-03-05T06:07:08.123Z'],
+          [2, 0, '2025-01-01T00:00:00.000Z'],
+        ]);
+        await downgrade(env, 'b00100000001');
+        assert.deepEqual((await tasks())[1], [2, 0, null]);
+        await downgrade(env, 'base');
+      } finally {
+        await env.close();
+        scripts.cleanup();
+      }
+    });
+
     test('alterations SQLite cannot do in place keep rows, indexes and foreign keys (copy-and-move elsewhere)', async () => {
       const scripts = scratchScripts();
       writeRevision(scripts.dir, {

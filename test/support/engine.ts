@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { sqliteTimestamp } from '../../src/db/database.js';
 import { upgrade } from '../../src/migrate/commands/upgrade.js';
 import {
   CapturedOutput,
@@ -11,6 +10,7 @@ import {
   type MigrationConfig,
   parseDatabaseUrl,
   type SchemaDef,
+  sqliteTimestamp,
 } from '../../src/migrate/index.js';
 import { renderRevisionFile } from '../../src/migrate/script/revision-file.js';
 import { scratchDatabase } from './databases.js';

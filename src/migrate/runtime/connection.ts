@@ -12,6 +12,7 @@ import {
 } from 'kysely';
 import { boundedMysqlPool, boundedPgPool, type PoolTimeouts } from './bounded-pool.js';
 import type { DatabaseTls, DatabaseUrl } from './database-url.js';
+import { bindingDatabase } from './sqlite-bindings.js';
 
 export interface ConnectOptions {
   /** Pool size for server databases. */
@@ -102,7 +103,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       sqlite.pragma('busy_timeout = 10000');
       sqlite.pragma('journal_mode = WAL');
       sqlite.pragma('foreign_keys = ON');
-      return new Kysely<any>({ dialect: wrap(new SqliteDialect({ database: sqlite })) });
+      return new Kysely<any>({ dialect: wrap(new SqliteDialect({ database: bindingDatabase(sqlite) })) });
     }
     case 'mysql': {
       // The default export (module.exports) works both under Node and in the esbuild bundle.
