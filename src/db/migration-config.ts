@@ -17,7 +17,7 @@ export function migrationConfig(env: NodeJS.ProcessEnv = process.env, root = pro
   // so that the registry and the files the registration check imports are the same objects.
   const modelsDir = path.join(root, 'dist', 'src', 'models');
   return {
-    scriptLocation: path.resolve(env.EXPIREEYE_SCRIPT_LOCATION ?? path.join(root, 'migrations')),
+    scriptLocation: scriptLocation(env, root),
     database: () => databaseFromEnv(env),
     versionTable: versionTableName(env),
     metadata: async () => {
@@ -117,6 +117,24 @@ function lastCompleteBuild(file: string): () => number {
 }
 
 /**
+ * `EXPIREEYE_SCRIPT_LOCATION`, else the project's `migrations/`. A folder set there that is not a
+ * migrations folder (no `versions/` in it) is a bad setting, named as such; the default missing
+ * is the engine's "Path doesn't exist".
+ */
+function scriptLocation(env: NodeJS.ProcessEnv, root: string): string {
+  const set = env.EXPIREEYE_SCRIPT_LOCATION?.trim();
+  if (!set) return path.join(root, 'migrations');
+  const folder = path.resolve(set);
+  if (!fs.statSync(path.join(folder, 'versions'), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ConfigError(
+      'EXPIREEYE_SCRIPT_LOCATION',
+      `'${folder}' is not a migrations folder: it must hold the revision files in a versions/ folder`,
+    );
+  }
+  return folder;
+}
+
+/**
  * `EXPIREEYE_VERSION_TABLE`: a plain table name in the connection's own schema. At most 59
  * characters, so that its primary key's name (`<table>_pkc`) fits MySQL's 64 and PostgreSQL's 63.
  * A schema-qualified name (`ops.versions`) is refused rather than half-supported.
@@ -127,7 +145,7 @@ function versionTableName(env: NodeJS.ProcessEnv): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,58}$/.test(raw)) {
     throw new ConfigError(
       'EXPIREEYE_VERSION_TABLE',
-      `must be a table name of at most 59 letters, digits and underscores, got '${raw}'`,
+      `must be a table name of at most 59 letters, digits and underscores, not starting with a digit, got '${raw}'`,
     );
   }
   return raw;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cli, spawnCli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS, engine, type RevisionSpec, writeRevision } from '../support/engine.js';
+import { APP_MIGRATIONS, engine, type RevisionSpec, scratchScripts, writeRevision } from '../support/engine.js';
 
 /** A scratch project: a migrations folder with these revisions and a SQLite database beside it. */
 function scratchProject(prefix: string, revisions: RevisionSpec[]) {
@@ -266,8 +266,29 @@ describe('expireeye db (the executable)', () => {
     assert.equal(table.code, 255);
     assert.equal(
       table.stdout,
-      "FAILED: EXPIREEYE_VERSION_TABLE: must be a table name of at most 59 letters, digits and underscores, got 'ops.versions'\n",
+      "FAILED: EXPIREEYE_VERSION_TABLE: must be a table name of at most 59 letters, digits and underscores, not starting with a digit, got 'ops.versions'\n",
     );
+    // A scripts folder that is not one: named as a setting; a bad revision file: Alembic's FAILED.
+    const nowhere = await cli(['db', 'heads'], { EXPIREEYE_SCRIPT_LOCATION: '/nonexistent/migrations' }, cwd);
+    assert.deepEqual(
+      [nowhere.code, nowhere.stdout, nowhere.stderr],
+      [
+        255,
+        "FAILED: EXPIREEYE_SCRIPT_LOCATION: '/nonexistent/migrations' is not a migrations folder: it must hold the revision files in a versions/ folder\n",
+        '',
+      ],
+    );
+    const scripts = scratchScripts();
+    try {
+      fs.writeFileSync(path.join(scripts.dir, 'versions', 'notes.ts'), 'export const x = 1;\n');
+      const stray = await cli(['db', 'heads'], { EXPIREEYE_SCRIPT_LOCATION: scripts.dir }, cwd);
+      assert.deepEqual(
+        [stray.code, stray.stdout, stray.stderr],
+        [255, 'FAILED: Could not determine revision id from filename notes.ts\n', ''],
+      );
+    } finally {
+      scripts.cleanup();
+    }
     const url = await cli(['db', 'current'], { DATABASE_URL: 'oracle://u:sekret@h/db' }, cwd);
     assert.equal(url.code, 255);
     assert.match(url.stdout, /^FAILED: DATABASE_URL: unsupported scheme 'oracle'/);

@@ -4,12 +4,14 @@ import { ConfigurationError } from '../runtime/database-url.js';
 import type { Environment } from '../runtime/environment.js';
 import { MigrationError, MigrationInterrupted } from '../runtime/migration-error.js';
 import { LOG } from '../runtime/output.js';
+import { ScriptError } from '../script/script-directory.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, command: 255 } as const;
 
 /**
  * Runs one command and maps what it throws to Alembic's conventions: a CommandError prints
- * `ERROR [...]` (once the database was reached) and `FAILED: msg`, exit 255; anything else (a
+ * `ERROR [...]` (once the database was reached) and `FAILED: msg`, exit 255, as do a bad setting
+ * and a bad scripts folder (Alembic's CommandError too); anything else (a
  * failed revision, an unreachable database) one ERROR line, exit 1; a run stopped by a signal
  * (`stopOnSignals`) one ERROR line, exit 128 + the signal's number. Never a stack trace, unless
  * EXPIREEYE_DEBUG is set.
@@ -34,7 +36,7 @@ export async function runCommand(env: Environment, work: () => Promise<unknown>)
       env.output.error(LOG.migration, e.message);
       return EXIT.failed;
     }
-    if (e instanceof ConfigurationError) {
+    if (e instanceof ConfigurationError || e instanceof ScriptError) {
       env.output.stdout(`FAILED: ${e.message}\n`);
       return EXIT.command;
     }

@@ -46,7 +46,7 @@ export class ScriptDirectory {
       names = fs.readdirSync(this.versionsDir).filter((n) => REVISION_FILE.test(n));
     } catch {
       throw new ScriptError(
-        `Path doesn't exist: '${this.versionsDir}'.  Please use the 'init' command to create a new scripts folder.`,
+        `Path doesn't exist: '${this.versionsDir}'. The scripts folder keeps its revision files there: create it, or set the script location to the right folder.`,
       );
     }
     names.sort();
