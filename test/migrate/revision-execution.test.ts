@@ -142,12 +142,14 @@ for (const dialect of DIALECTS) {
         line: "await op.execute('THIS IS NOT SQL');",
         statement: 'THIS IS NOT SQL',
         message: /^Upgrade of revision e00000000002 failed: .*\n {2}while running: THIS IS NOT SQL$/s,
+        mysqlLeft: 'the statement it ran before failing stays applied',
       },
       {
         what: 'its own code throws',
         line: "throw new Error('the revision gave up');",
         statement: '',
         message: /^Upgrade of revision e00000000002 failed: the revision gave up$/,
+        mysqlLeft: 'the statement it ran before failing stays applied',
       },
       {
         what: 'an operation is not awaited',
@@ -157,6 +159,7 @@ for (const dialect of DIALECTS) {
           /^Upgrade of revision e00000000002 failed: upgrade\(\) returned while 1 operation was still running: every op call must be awaited/,
         // It was issued, so on MySQL it ran (after being waited for), as the statements before it.
         alsoOnMysql: ['t3'],
+        mysqlLeft: 'the 2 statements it ran before failing stay applied',
       },
     ]) {
       test(`a revision fails midway (${failure.what}): earlier revisions stay applied, the error names revision and statement`, async () => {
@@ -180,7 +183,15 @@ for (const dialect of DIALECTS) {
             assert.ok(e instanceof MigrationError, String(e));
             assert.equal(e.revision, 'e00000000002');
             assert.equal(e.statement, failure.statement);
-            assert.match(e.message, failure.message);
+            // MySQL cannot roll back DDL: the error says what the revision left behind.
+            const [message, left] = e.message.split('\n  MySQL/MariaDB cannot roll back DDL: ');
+            assert.match(message!, failure.message);
+            if (dialect === 'mysql') {
+              assert.equal(
+                left,
+                `${failure.mysqlLeft}, though the version table does not list this revision; undo them by hand (or finish the revision by hand and \`stamp\` it) before running it again`,
+              );
+            } else assert.equal(left, undefined);
             return true;
           });
           assert.match(output.stderrText, /Running upgrade e00000000001 -> e00000000002, half/);

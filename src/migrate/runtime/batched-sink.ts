@@ -33,6 +33,8 @@ export class BatchedSink implements OperationSink {
   readonly offline = false;
   private pending: string[] = [];
   private announced = false;
+  /** This revision's statements the server has run (they stay: MySQL cannot roll DDL back). */
+  private applied = 0;
 
   constructor(
     private readonly conn: Kysely<any>,
@@ -90,7 +92,8 @@ export class BatchedSink implements OperationSink {
   async finish(versionStatements: readonly string[]): Promise<void> {
     await this.previous;
     this.start();
-    await this.send([...this.pending.splice(0), ...versionStatements]);
+    const own = this.pending.splice(0);
+    await this.send([...own, ...versionStatements], [], own.length);
   }
 
   /**
@@ -103,7 +106,13 @@ export class BatchedSink implements OperationSink {
     if (error instanceof MigrationError) throw error;
     this.start();
     if (this.pending.length) await this.send(this.pending.splice(0));
-    throw new MigrationError(this.step.revision.revision, this.step.direction, '', error);
+    throw new MigrationError(
+      this.step.revision.revision,
+      this.step.direction,
+      '',
+      error,
+      leftApplied(this.applied),
+    );
   }
 
   private start(): void {
@@ -116,7 +125,12 @@ export class BatchedSink implements OperationSink {
    * One request. With several statements, each is preceded by `SET @ee_statement = i`, so that
    * when one fails the session variable names it (the server stops at the failing statement).
    */
-  private async send(statements: readonly string[], parameters: readonly unknown[] = []): Promise<void> {
+  private async send(
+    statements: readonly string[],
+    parameters: readonly unknown[] = [],
+    /** How many of the statements are the revision's own (the rest update the version table). */
+    own = statements.length,
+  ): Promise<void> {
     if (statements.length === 0) return;
     const text =
       statements.length === 1
@@ -124,23 +138,42 @@ export class BatchedSink implements OperationSink {
         : statements.map((s, i) => `SET @ee_statement = ${i};\n${s}`).join(';\n');
     try {
       await this.conn.executeQuery(CompiledQuery.raw(text, [...parameters]));
+      this.applied += own;
     } catch (e) {
+      const at = statements.length === 1 ? 0 : await this.failedStatement();
       throw new MigrationError(
         this.step.revision.revision,
         this.step.direction,
-        statements.length === 1 ? statements[0]! : await this.failedStatement(statements),
+        at === undefined ? '' : (statements[at] ?? ''),
         e,
+        leftApplied(this.applied + Math.min(at ?? 0, own), at === undefined),
       );
     }
   }
 
-  private async failedStatement(statements: readonly string[]): Promise<string> {
+  /** Which statement of the request failed; undefined when the connection itself failed. */
+  private async failedStatement(): Promise<number | undefined> {
     try {
       const { rows } = await sql<{ n: number | null }>`SELECT @ee_statement AS n`.execute(this.conn);
       const n = rows[0]?.n;
-      return n === null || n === undefined ? '' : (statements[Number(n)] ?? '');
+      return n === null || n === undefined ? undefined : Number(n);
     } catch {
-      return ''; // the connection itself failed: the error says so, no statement to name
+      return undefined; // the connection itself failed: the error says so, no statement to name
     }
   }
+}
+
+/**
+ * What a failed revision left behind on MySQL/MariaDB, which commit each DDL statement: the version
+ * row still names the revision before it, but the statements it ran before failing stay applied,
+ * and running it again would meet them ("Duplicate column name"). Said in the error, not left to
+ * be found out.
+ */
+function leftApplied(statements: number, unknown = false): string | undefined {
+  if (statements === 0 && !unknown) return undefined;
+  const what =
+    statements === 0
+      ? 'some of its statements may have run before the connection failed, and they stay applied'
+      : `the ${statements === 1 ? 'statement' : `${statements} statements`} it ran before failing stay${statements === 1 ? 's' : ''} applied${unknown ? ' (perhaps more: the connection failed)' : ''}`;
+  return `MySQL/MariaDB cannot roll back DDL: ${what}, though the version table does not list this revision; undo them by hand (or finish the revision by hand and \`stamp\` it) before running it again`;
 }

@@ -5,11 +5,14 @@ export class MigrationError extends Error {
     readonly direction: 'up' | 'down',
     readonly statement: string,
     override readonly cause: unknown,
+    /** What the failure left behind, where the database could not roll it back. */
+    note?: string,
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super(
       `${direction === 'up' ? 'Upgrade' : 'Downgrade'} of revision ${revision} failed: ${reason}` +
-        (statement ? `\n  while running: ${statement.replace(/\s+/g, ' ').slice(0, 500)}` : ''),
+        (statement ? `\n  while running: ${statement.replace(/\s+/g, ' ').slice(0, 500)}` : '') +
+        (note ? `\n  ${note}` : ''),
     );
   }
 }
