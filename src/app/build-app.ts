@@ -62,6 +62,11 @@ export interface BuildAppOptions {
    * the barcode provider's back-off (ScanningPluginOptions.providerClock).
    */
   scanning?: { config?: ScanningConfig; notify?: ScanNotifier; providerClock?: () => number };
+  /**
+   * The moment whose date in APP_TIMEZONE is "today" for expiry dates and statistics (default: now).
+   * Tests hold it at their start, so that a run that crosses midnight agrees with itself.
+   */
+  calendarClock?: () => Date;
 }
 
 const version: string = createRequire(import.meta.url)('../../../package.json').version;
@@ -121,7 +126,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   app.decorate('config', config);
   const { timeZone } = expirySettings(options.env ?? process.env);
-  app.decorate('today', () => localDate(new Date(), timeZone));
+  const calendarClock = options.calendarClock ?? (() => new Date());
+  app.decorate('today', () => localDate(calendarClock(), timeZone));
   app.decorate('dayOf', (raw: string) => clientDay(raw, timeZone));
 
   // Checked before the database is opened: a bad REDIS_URL stops the start with its one line.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompiledQuery } from 'kysely';
-import { addDays, todayUtc } from '../../src/db/dates.js';
+import { addDays } from '../../src/db/dates.js';
 import { INVENTORY_NUTRIENT_ORDER } from '../../src/features/catalogue/nutrition.js';
 import { listPageQuery } from '../../src/features/inventory/list-items.js';
 import { estimateExpiry, shelfLifeDays } from '../../src/features/inventory/shelf-life.js';
@@ -45,9 +45,11 @@ for (const dialect of DIALECTS) {
     let server: TestServer;
     let alice: TestUser;
     let bob: TestUser;
-    const today = todayUtc();
+    /** The server's today (held from its start). */
+    let today = '';
     before(async () => {
       server = await startServer(dialect);
+      today = server.today;
       alice = await newUser(server, 'alice');
       bob = await newUser(server, 'bob');
       await alice.api.post('/api/product/inventory/add', {
@@ -336,7 +338,7 @@ for (const dialect of DIALECTS) {
             limit: 200,
             offset: 0,
           },
-          todayUtc(),
+          today,
         );
         const plan = await server.database.db.executeQuery<{ table: string; Extra: string | null }>(
           CompiledQuery.raw(`explain ${page.sql}`, [...page.parameters]),

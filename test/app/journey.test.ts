@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { addDays, todayUtc } from '../../src/db/dates.js';
+import { addDays } from '../../src/db/dates.js';
 import { startServer, type TestServer } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 
@@ -19,7 +19,7 @@ for (const dialect of DIALECTS) {
 
     test('sign up → log in → catalogue → inventory → list → update → delete → stats → notifications', async () => {
       const anon = server.client();
-      const today = todayUtc();
+      const today = server.today;
       assert.equal((await anon.get('/api/status')).body.status, 'OK');
 
       // Sign up and log in (e-mail in another case).

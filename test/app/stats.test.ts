@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { addDays, todayUtc } from '../../src/db/dates.js';
+import { addDays } from '../../src/db/dates.js';
 import { newUser, startServer, type TestServer, type TestUser } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 
@@ -9,10 +9,12 @@ for (const dialect of DIALECTS) {
     let server: TestServer;
     let alice: TestUser;
     let bob: TestUser;
-    const today = todayUtc();
+    /** The server's today (held from its start). */
+    let today = '';
     let milkId: string;
     before(async () => {
       server = await startServer(dialect);
+      today = server.today;
       alice = await newUser(server, 'alice');
       bob = await newUser(server, 'bob');
       const cat = async (productName: string, category: string, nutrition?: object) =>

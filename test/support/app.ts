@@ -19,6 +19,8 @@ export interface TestServer {
   scratch: ScratchDatabase;
   /** Kinds of the queries executed so far (tests count them). */
   queries: string[];
+  /** The server's today, held from its start: a run across midnight does not see two dates. */
+  today: string;
   client(token?: string): Client;
   close(): Promise<void>;
 }
@@ -69,6 +71,7 @@ export async function startServer(
   const scratch = await scratchDatabase(dialect);
   await migrateToHead(scratch);
   const queries: string[] = [];
+  const started = new Date();
   const database = await openDatabase(scratch.parsed, { poolSize: 5, onQuery: (q) => queries.push(q) });
   const app = await buildApp({
     config: testConfig(scratch, overrides),
@@ -76,6 +79,7 @@ export async function startServer(
     logger: { level: overrides.logLevel ?? 'error' },
     env: { ...process.env, EXPIREEYE_SCRIPT_LOCATION: APP_MIGRATIONS },
     ...(scanning ? { scanning } : {}),
+    calendarClock: () => started,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
@@ -86,6 +90,7 @@ export async function startServer(
     database,
     scratch,
     queries,
+    today: app.today(),
     client: (token?: string) => new Client(baseUrl, token),
     close: async () => {
       await app.close();
