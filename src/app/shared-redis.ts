@@ -263,7 +263,23 @@ export class SharedRedis {
     this.readyListeners.length = 0;
     this.downListeners.length = 0;
     const sub = await this.subscriber?.catch(() => undefined);
-    await Promise.allSettled([this.client.quit(), sub?.quit()]);
+    await Promise.allSettled([end(this.client), sub && end(sub)]);
+  }
+}
+
+/**
+ * Closes a connection for good. QUIT says goodbye to a Redis that answers; a connection that is
+ * down refuses it at once (no offline queue) and would go on reconnecting every few seconds for
+ * ever — keeping the process alive after everything else closed — so it is also disconnected,
+ * which ends its reconnecting (and does nothing to one QUIT already closed).
+ */
+async function end(redis: Redis): Promise<void> {
+  try {
+    if (redis.status === 'ready') await redis.quit();
+  } catch {
+    // Not answered (or closed meanwhile): disconnected below all the same.
+  } finally {
+    redis.disconnect();
   }
 }
 
