@@ -12,6 +12,15 @@ const BAD_NUTRIENTS = '5000000000001';
 const NUL_BRAND = '5000000000002';
 const LONG = ['5000000000011', '5000000000012', '5000000000013', '5000000000014', '5000000000015'];
 const SHORT_NAME = '5000000000021';
+// Text-direction overrides and isolates, which the catalogue refuses in a name.
+const DIRECTION = ['5000000000031', '5000000000032'];
+const OVERRIDDEN = 'Milk \u202Eklim\u202C drink';
+// One character whose NFKC (the name key) is 18: 40 of them are a 720-character key, over name_key's 300.
+const WIDE = ['5000000000041', '5000000000042'];
+const LIGATURE = '\uFDFA';
+// Every name the provider's could become is added by users first (names they may choose).
+const SQUATTED = '5000000000051';
+const SQUATTED_NAME = `Test Milk ${SQUATTED}`;
 // 300 characters whose 255th is a space, then emoji (two UTF-16 units each).
 const LONG_NAME = `${'Dark Chocolate Bar '.repeat(14).slice(0, 254)} ${'🍫'.repeat(45)}`;
 
@@ -43,6 +52,12 @@ for (const dialect of DIALECTS) {
       [LONG[4]!]: { product_name: '🍫'.repeat(300) },
       // Two visible characters, padded with zero-width spaces: not a catalogue name.
       [SHORT_NAME]: { product_name: '\u200b\u200bXO\u200b' },
+      [DIRECTION[0]!]: { product_name: OVERRIDDEN },
+      [DIRECTION[1]!]: { product_name: OVERRIDDEN, brands: 'Dairy\u2067 Co\u2069' },
+      [WIDE[0]!]: { product_name: LIGATURE.repeat(40) },
+      // Its brand alone is over the key's length: that candidate is left out, not cut to nothing.
+      [WIDE[1]!]: { product_name: LIGATURE.repeat(40), brands: LIGATURE.repeat(60) },
+      [SQUATTED]: { product_name: SQUATTED_NAME, brands: 'Alpenhof' },
     };
     before(async () => {
       off = await fakeOpenFoodFacts(products).start();
@@ -120,6 +135,57 @@ for (const dialect of DIALECTS) {
       const r = await user.api.post(`/api/product/user/add?barcode=${SHORT_NAME}`, {});
       assert.equal(r.status, 200, r.text);
       assert.equal(r.body.name, SHORT_NAME);
+    });
+
+    /** Adds `barcode` twice: saved the first time, from the catalogue (OFF not asked) the second. */
+    const addedOnce = async (barcode: string) => {
+      const r = await user.api.post(`/api/product/user/add?barcode=${barcode}`, {});
+      assert.equal(r.status, 200, `${barcode}: ${r.text}`);
+      const asked = off.requests.length;
+      const again = await user.api.post(`/api/product/user/add?barcode=${barcode}`, {});
+      assert.equal(again.status, 200, again.text);
+      assert.equal(off.requests.length, asked, `${barcode} is in the catalogue`);
+      return r.body.name as string;
+    };
+
+    test("direction overrides in a provider's name are dropped, as in its brand appended to it", async () => {
+      assert.equal(await addedOnce(DIRECTION[0]!), 'Milk klim drink');
+      assert.equal(await addedOnce(DIRECTION[1]!), 'Milk klim drink (Dairy Co)');
+      // The same name from a user is a 422: the provider's no longer passes where a user's cannot.
+      const r = await user.api.post('/api/product/inventory/add', {
+        productName: OVERRIDDEN,
+        category: 'Dairy',
+      });
+      assert.equal(r.status, 422, r.text);
+      const stored = await server.database.db
+        .selectFrom('products')
+        .select('name')
+        .where('barcode', 'in', DIRECTION)
+        .execute();
+      assert.equal(stored.length, 2);
+      for (const { name } of stored) assert.doesNotMatch(name, /[\u202A-\u202E\u2066-\u2069]/u);
+    });
+
+    test('a name whose key would be too long is cut until the key fits, on every database', async () => {
+      assert.equal(await addedOnce(WIDE[0]!), LIGATURE.repeat(16), '16 × 18 = 288 key characters');
+      // Its name taken, its brand too long to append: the barcode is appended to a shorter cut.
+      assert.equal(await addedOnce(WIDE[1]!), `${LIGATURE.repeat(15)} (${WIDE[1]})`);
+      const keys = await server.database.db
+        .selectFrom('products')
+        .select('name_key')
+        .where('barcode', 'in', WIDE)
+        .execute();
+      for (const { name_key } of keys) assert.ok([...name_key].length <= 300, `${[...name_key].length}`);
+    });
+
+    test('when users hold every name the product could take, it is numbered, saved and found', async () => {
+      const squatter = await newUser(server, 'squatter');
+      for (const suffix of ['', ' (Alpenhof)', ` (${SQUATTED})`, ` (${SQUATTED} #2)`]) {
+        const productName = `${SQUATTED_NAME}${suffix}`;
+        const r = await squatter.api.post('/api/product/inventory/add', { productName, category: 'Dairy' });
+        assert.equal(r.status, 200, `${productName}: ${r.text}`);
+      }
+      assert.equal(await addedOnce(SQUATTED), `${SQUATTED_NAME} (${SQUATTED} #3)`);
     });
   });
 }

@@ -21,6 +21,18 @@ export function nameKey(name: string): string {
  * mixed-direction names.
  */
 const FORBIDDEN = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+const CONTROL = /\p{Cc}/gu;
+const DIRECTION = /[\u202A-\u202E\u2066-\u2069]/gu;
+
+/**
+ * `text` without what FORBIDDEN refuses, for names the application takes from elsewhere (a
+ * provider's) rather than refusing them: control characters become spaces (as word separators),
+ * the direction embeddings, overrides and isolates go (they change only the order a name shows in;
+ * without them it reads as stored). Not trimmed.
+ */
+export function withoutForbidden(text: string): string {
+  return text.replace(CONTROL, ' ').replace(DIRECTION, '');
+}
 
 /** What does not show: white space, control and format characters (zero-width space, joiners…). */
 const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
@@ -30,27 +42,33 @@ export function visibleLength(name: string): number {
   return [...name.replace(INVISIBLE, '')].length;
 }
 
-/** products.name_key's length: lower case can be longer than the name (`İ` is `i̇`, two code points). */
+/**
+ * products.name_key's length: lower case can be longer than the name (`İ` is `i̇`, two code points),
+ * and NFKC much longer (U+FDFA, one character, is 18).
+ */
 const KEY_MAX = 300;
 
+/** Whether `name`'s key fits products.name_key (MariaDB and PostgreSQL refuse a longer one). */
+export function keyFits(name: string): boolean {
+  return [...nameKey(name)].length <= KEY_MAX;
+}
+
 /**
- * Trimmed name, or a 422 naming `field`. The minimum counts visible characters, as code points (the
- * original's Python `len`): a name of zero-width spaces, or of two emoji, is too short.
+ * Why the catalogue refuses the trimmed `name`, or undefined when it takes it. The minimum counts
+ * visible characters, as code points (the original's Python `len`): a name of zero-width spaces,
+ * or of two emoji, is too short.
  */
+export function nameRefusal(name: string): string | undefined {
+  if (visibleLength(name) < MIN_NAME) return `Product name must be at least ${MIN_NAME} characters long`;
+  if (FORBIDDEN.test(name)) return 'Product name must not contain control or text-direction characters';
+  if (!keyFits(name)) return 'Product name is too long once lower-cased';
+  return undefined;
+}
+
+/** Trimmed name, or a 422 naming `field` with nameRefusal's reason. */
 export function checkedName(raw: string, field = 'productName'): string {
   const name = raw.trim();
-  if (visibleLength(name) < MIN_NAME) {
-    throw new ValidationFailure([
-      { field, message: `Product name must be at least ${MIN_NAME} characters long` },
-    ]);
-  }
-  if (FORBIDDEN.test(name)) {
-    throw new ValidationFailure([
-      { field, message: 'Product name must not contain control or text-direction characters' },
-    ]);
-  }
-  if ([...nameKey(name)].length > KEY_MAX) {
-    throw new ValidationFailure([{ field, message: 'Product name is too long once lower-cased' }]);
-  }
+  const refusal = nameRefusal(name);
+  if (refusal) throw new ValidationFailure([{ field, message: refusal }]);
   return name;
 }

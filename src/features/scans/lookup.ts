@@ -29,6 +29,10 @@ export interface LookupResult {
 }
 
 const columns = ['id', 'name', 'brand', 'category', 'barcode', 'nutrition_status'] as const;
+/** Name candidates checked per query (freeName). */
+const NAME_BATCH = 20;
+/** Saves tried when a concurrent product takes the chosen name each time (save). */
+const SAVE_ATTEMPTS = 3;
 
 /**
  * Barcode → product: our catalogue first, then Open Food Facts (when configured). A product the
@@ -103,7 +107,8 @@ export class ProductLookup {
    * `save`, never throwing: the provider's data must not turn a scan into a 500. Its values are
    * bounded before they get here (nutrient-limits.ts); a database error all the same (or the
    * database down) is logged and the scan is "not found", the barcode not remembered as unknown,
-   * so the next scan tries again. Not retried: during an outage that would double the work.
+   * so the next scan tries again. Not retried (but for a name taken meanwhile, see save): during an
+   * outage that would double the work.
    */
   private async saveSafely(p: OffProduct): Promise<CatalogueProduct | undefined> {
     try {
@@ -117,49 +122,69 @@ export class ProductLookup {
     }
   }
 
-  /** Writes the provider's product (and its nutrients) to the catalogue; a product added meanwhile wins. */
+  /**
+   * Writes the provider's product (and its nutrients) to the catalogue; a product added meanwhile
+   * under its barcode wins. A unique violation without such a product is the name: another product
+   * took it after freeName looked (PostgreSQL reads each statement's own snapshot), and the next
+   * attempt, seeing it, picks another.
+   */
   private async save(p: OffProduct): Promise<CatalogueProduct | undefined> {
     const { db } = this.database;
     const id = randomUUID();
     const status = p.nutrition ? 'found' : this.nutrition.initialStatus;
-    try {
-      await db.transaction().execute(async (tx) => {
-        const name = await this.freeName(tx, p);
-        await writeProduct(tx, {
-          id,
-          name,
-          category: p.category,
-          barcode: p.barcode,
-          brand: p.brand,
-          nutritionStatus: status,
-          createdBy: null,
-          nutrition: p.nutrition,
-          source: 'open_food_facts',
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.transaction().execute(async (tx) => {
+          const name = await this.freeName(tx, p);
+          await writeProduct(tx, {
+            id,
+            name,
+            category: p.category,
+            barcode: p.barcode,
+            brand: p.brand,
+            nutritionStatus: status,
+            createdBy: null,
+            nutrition: p.nutrition,
+            source: 'open_food_facts',
+          });
         });
-      });
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
-      return this.find(db, p.barcode);
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+        const saved = await this.find(db, p.barcode);
+        if (saved) return saved;
+        if (attempt === SAVE_ATTEMPTS) {
+          return this.notSaved(p, e, 'its name was taken by another product on every attempt');
+        }
+        continue;
+      }
+      if (status === 'pending') this.nutrition.kick(id);
+      return (await this.find(db, p.barcode)) ?? this.notSaved(p, undefined, 'not found once written');
     }
-    if (status === 'pending') this.nutrition.kick(id);
-    return this.find(db, p.barcode);
+  }
+
+  /** A product that could not be saved: the scan is "not found", and the provider asked again next time. */
+  private notSaved(p: OffProduct, err: unknown, reason: string): undefined {
+    this.log?.warn(
+      { err, barcode: p.barcode, reason },
+      'saving a looked-up product failed; scan recorded as not found',
+    );
+    return undefined;
   }
 
   /**
-   * Catalogue names are unique (case-insensitively): a second "Whole Milk" gets its brand, then its
-   * barcode, added to the name (provider-name.ts). When all are taken the last is tried anyway: the
-   * unique key refuses it, and the product another scan saved meanwhile is found by its barcode.
+   * The first free name of providerNameCandidates (its brand, then its barcode, then a number added
+   * to a name already taken), asked for in batches: one query unless the names were taken on
+   * purpose. The candidates never end, so one is free.
    */
   private async freeName(tx: Kysely<Database>, p: OffProduct): Promise<string> {
     const candidates = providerNameCandidates(p.name, p.brand, p.barcode);
-    for (const name of candidates) {
-      const taken = await tx
-        .selectFrom('products')
-        .select('id')
-        .where('name_key', '=', nameKey(name))
-        .executeTakeFirst();
-      if (!taken) return name;
+    for (;;) {
+      const batch = Array.from({ length: NAME_BATCH }, () => candidates.next().value);
+      const keys = batch.map(nameKey);
+      const rows = await tx.selectFrom('products').select('name_key').where('name_key', 'in', keys).execute();
+      const taken = new Set(rows.map((r) => r.name_key));
+      const free = batch.find((_, i) => !taken.has(keys[i]!));
+      if (free !== undefined) return free;
     }
-    return candidates[candidates.length - 1]!;
   }
 }

@@ -1,4 +1,10 @@
-import { MIN_NAME, visibleLength } from '../catalogue/product-name.js';
+import {
+  keyFits,
+  MIN_NAME,
+  nameRefusal,
+  visibleLength,
+  withoutForbidden,
+} from '../catalogue/product-name.js';
 
 /** The products.name column's length, in characters (code points). */
 const NAME_MAX = 255;
@@ -12,18 +18,74 @@ function cut(text: string, max: number): string {
 }
 
 /**
- * The catalogue names to try, in order, for a provider's product: its name, then with its brand,
- * then with its barcode (catalogue names are unique, case-insensitively). Each keeps its suffix
- * whole and cuts the name before it, so a long name still gives three different candidates (cut
- * alike, they would all clash and the product would never be saved). A name the catalogue would
- * refuse (fewer than MIN_NAME visible characters, checkedName's rule) is replaced by the barcode.
+ * Provider text as a catalogue name may hold it (checkedName refuses the rest): control characters
+ * as spaces, the text-direction overrides and isolates dropped, white space runs as one, trimmed.
  */
-export function providerNameCandidates(name: string, brand: string | null, barcode: string): string[] {
-  const trimmed = name.trim();
-  const base = visibleLength(trimmed) >= MIN_NAME ? trimmed : barcode;
-  const withSuffix = (suffix: string) => `${cut(base, NAME_MAX - [...suffix].length)}${suffix}`;
-  const brandSuffix = brand?.trim() ? ` (${cut(brand.trim(), BRAND_MAX)})` : undefined;
-  const out = [withSuffix(''), brandSuffix ? withSuffix(brandSuffix) : undefined];
-  if (base !== barcode) out.push(withSuffix(` (${barcode})`));
-  return [...new Set(out.filter((n): n is string => !!n))];
+function cleaned(text: string): string {
+  return withoutForbidden(text).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * `base` cut so that, with `suffix` kept whole, it fits products.name (NAME_MAX code points) and its
+ * key fits name_key (NFKC can make a key many times the name: U+FDFA is 18 characters). Undefined
+ * when what is left of `base` is not a name (fewer than MIN_NAME visible characters), or the
+ * catalogue refuses the result all the same.
+ */
+function fitted(base: string, suffix: string): string | undefined {
+  const points = [...base].slice(0, Math.max(0, NAME_MAX - [...suffix].length));
+  const withPoints = (n: number) => `${points.slice(0, n).join('').trimEnd()}${suffix}`;
+  let fits = points.length;
+  if (!keyFits(withPoints(fits))) {
+    // Longest prefix whose key fits (lo fits, hi does not). The key grows with the prefix but
+    // not strictly (NFKC composes), so the result is checked, not assumed.
+    let lo = 0;
+    let hi = points.length;
+    if (!keyFits(withPoints(lo))) return undefined;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (keyFits(withPoints(mid))) lo = mid;
+      else hi = mid;
+    }
+    fits = lo;
+  }
+  if (visibleLength(points.slice(0, fits).join('')) < MIN_NAME) return undefined;
+  const name = withPoints(fits);
+  // The catalogue's own check, so a rule added there cannot be missed here.
+  return nameRefusal(name) === undefined ? name : undefined;
+}
+
+/**
+ * The catalogue names to try, in order, for a provider's product (catalogue names are unique,
+ * case-insensitively): its name, then with its brand, then with its barcode, then numbered
+ * ("Milk (4000000000013 #2)", #3, …) without end, so a free one is always found however many are
+ * taken (users can add these names on purpose). Each keeps its suffix whole and cuts the name before
+ * it, so a long name still gives different candidates (cut alike, they would all clash). Each
+ * satisfies checkedName: the provider's text loses the control and direction characters the
+ * catalogue refuses, and a name it would still refuse (fewer than MIN_NAME visible characters, or
+ * a key too long whatever the cut) is replaced by the barcode.
+ */
+export function* providerNameCandidates(
+  name: string,
+  brand: string | null,
+  barcode: string,
+): Generator<string, never> {
+  const clean = cleaned(name);
+  const base = fitted(clean, '') ? clean : barcode;
+  const brandText = brand ? cut(cleaned(brand), BRAND_MAX) : '';
+  const suffixes = [''];
+  if (brandText) suffixes.push(` (${brandText})`);
+  if (base !== barcode) suffixes.push(` (${barcode})`);
+  const seen = new Set<string>();
+  for (const suffix of suffixes) {
+    const candidate = fitted(base, suffix);
+    if (candidate && !seen.has(candidate)) {
+      seen.add(candidate);
+      yield candidate;
+    }
+  }
+  for (let n = 2; ; n++) {
+    // Distinct for every n, and the barcode (digits, which always fit) when the name cannot hold
+    // the suffix: the loop always reaches a name nobody has.
+    yield base === barcode ? `${barcode} #${n}` : (fitted(base, ` (${barcode} #${n})`) ?? `${barcode} #${n}`);
+  }
 }
