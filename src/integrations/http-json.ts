@@ -8,6 +8,7 @@
 import { decodeText } from './charset.js';
 import { readLimited } from './read-body.js';
 import { allowedRedirect } from './redirect-target.js';
+import { retryAfterMs } from './retry-after.js';
 
 export type ProviderFailure =
   | 'timeout'
@@ -22,7 +23,7 @@ export class ProviderError extends Error {
     readonly provider: string,
     readonly kind: ProviderFailure,
     message: string,
-    /** From `Retry-After` on a 429/503, when the service sent one. */
+    /** From `Retry-After` on a 429/503, when the service sent one; at most an hour (retry-after.ts). */
     readonly retryAfterMs?: number,
     readonly status?: number,
   ) {
@@ -33,15 +34,6 @@ export class ProviderError extends Error {
   get transient(): boolean {
     return this.kind !== 'rejected' && this.kind !== 'bad_response';
   }
-}
-
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 export interface JsonRequest {

@@ -1,7 +1,5 @@
 import { ProviderError } from './http-json.js';
 
-/** The longest a provider's Retry-After is honoured: a wrong or hostile header cannot mute it for days. */
-const MAX_BACKOFF_MS = 3600_000;
 /** A 429 without Retry-After. */
 const DEFAULT_RATE_LIMIT_MS = 60_000;
 /** Server errors in a row that start a pause, its first length, and its cap (it doubles while they go on). */
@@ -13,10 +11,11 @@ const MAX_PAUSE_MS = 10 * 60_000;
 export class ProviderBackingOff extends ProviderError {}
 
 /**
- * When a provider is not to be asked: after a 429 until its Retry-After (bounded), after a run of
- * 5xx answers for a growing pause. Asking on regardless spends a rate limit that is shared by the
- * whole server (Open Food Facts: ~100 product queries a minute) and slows every scan by a failing
- * call. The state is this process's: with several instances, each backs off on its own.
+ * When a provider is not to be asked: after a 429 until its Retry-After (at most an hour, as
+ * retry-after.ts reads it), after a run of 5xx answers for a growing pause. Asking on regardless
+ * spends a rate limit that is shared by the whole server (Open Food Facts: ~100 product queries a
+ * minute) and slows every scan by a failing call. The state is this process's: with several
+ * instances, each backs off on its own.
  */
 export class ProviderBackoff {
   private until = 0;
@@ -61,12 +60,12 @@ export class ProviderBackoff {
 
   private learn(e: ProviderError): void {
     if (e.kind === 'rate_limited') {
-      this.pause(e, Math.min(e.retryAfterMs ?? DEFAULT_RATE_LIMIT_MS, MAX_BACKOFF_MS));
+      this.pause(e, e.retryAfterMs ?? DEFAULT_RATE_LIMIT_MS);
     } else if (e.kind === 'server_error') {
       this.serverErrors++;
       const over = this.serverErrors - SERVER_ERRORS_BEFORE_PAUSE;
       // A 503's Retry-After is the service's own word on when to come back.
-      if (e.retryAfterMs !== undefined) this.pause(e, Math.min(e.retryAfterMs, MAX_BACKOFF_MS));
+      if (e.retryAfterMs !== undefined) this.pause(e, e.retryAfterMs);
       else if (over >= 0) this.pause(e, Math.min(FIRST_PAUSE_MS * 2 ** over, MAX_PAUSE_MS));
     }
   }

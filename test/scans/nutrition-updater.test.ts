@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { NutritionUpdater } from '../../src/features/scans/nutrition-updater.js';
+import { ProviderError } from '../../src/integrations/http-json.js';
 import { UsdaClient } from '../../src/integrations/usda/client.js';
 import { DIALECTS } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
@@ -60,6 +61,57 @@ for (const dialect of DIALECTS) {
         .executeTakeFirstOrThrow();
       assert.equal(row.nutrition_status, 'found');
       assert.deepEqual(lines, []);
+    });
+
+    /** The product's retry state, and how far from now its next attempt is (ms). */
+    const retryState = async (id: string) => {
+      const row = await db.database.db
+        .selectFrom('products')
+        .select(['nutrition_status', 'nutrition_attempts', 'nutrition_next_attempt_at'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const wait = row.nutrition_next_attempt_at!.getTime() - Date.now();
+      return { status: row.nutrition_status, attempts: row.nutrition_attempts, wait };
+    };
+
+    // A Retry-After in the year 9999 left the product pending until then; twenty digits of seconds
+    // made an Invalid Date, the UPDATE threw, and the row kept only its 2-minute claim with its
+    // attempts at 0 (asked again every 2 minutes, forever); 400 digits is Infinity.
+    for (const retryAfter of ['Fri, 31 Dec 9999 23:59:59 GMT', '99999999999999999999', '9'.repeat(400)]) {
+      test(`Retry-After ${retryAfter.slice(0, 30)}: the retry comes within an hour, and counts`, async () => {
+        const client = new UsdaClient({ apiKey: 'test-key', baseUrl: usda.baseUrl, timeoutMs: 5000 });
+        const updater = new NutritionUpdater(db.database, client, { intervalMs: 0, maxAttempts: 3 });
+        const id = await insertProduct(db.database, `Apple ${retryAfter.length}`);
+        usda.fault = {
+          kind: 'status',
+          status: 429,
+          body: { error: { code: 'OVER_RATE_LIMIT', message: 'slow down' } },
+          headers: { 'retry-after': retryAfter },
+        };
+        try {
+          await updater.attempt(id);
+        } finally {
+          usda.fault = { kind: 'none' };
+        }
+        const { status, attempts, wait } = await retryState(id);
+        assert.deepEqual([status, attempts], ['pending', 1]);
+        // Not the 2-minute claim: an hour, less the test's own time and a DATETIME's lost fraction.
+        assert.ok(wait > 3590_000 && wait <= 3600_000, `next attempt in ~1 h, got ${wait} ms`);
+      });
+    }
+
+    test('a delay that is not a number waits the longest backoff, never an Invalid Date', async () => {
+      const client = {
+        food: async () => {
+          throw new ProviderError('USDA FoodData Central', 'rate_limited', 'slow down', Number.NaN, 429);
+        },
+      } as unknown as UsdaClient;
+      const options = { intervalMs: 0, maxAttempts: 3, maxDelayMs: 600_000 };
+      const id = await insertProduct(db.database, 'Pear');
+      await new NutritionUpdater(db.database, client, options).attempt(id);
+      const { status, attempts, wait } = await retryState(id);
+      assert.deepEqual([status, attempts], ['pending', 1]);
+      assert.ok(wait > 590_000 && wait <= 600_000, `next attempt in ~10 min, got ${wait} ms`);
     });
   });
 }

@@ -137,8 +137,13 @@ export class NutritionUpdater {
       }
       if (e instanceof ProviderError && e.transient && attempts < this.options.maxAttempts) {
         const base = this.options.baseDelayMs ?? 60_000;
-        const backoff = Math.min(base * 2 ** (attempts - 1), this.options.maxDelayMs ?? 6 * 3600_000);
-        const delay = Math.max(backoff, e.retryAfterMs ?? 0);
+        const maxDelay = this.options.maxDelayMs ?? 6 * 3600_000;
+        const backoff = Math.min(base * 2 ** (attempts - 1), maxDelay);
+        // Retry-After is bounded where it is read (retry-after.ts). Whatever else the arithmetic
+        // gives, the row gets a real time: an Invalid Date would make the UPDATE below throw, the
+        // row keep only its claim with its attempts uncounted, and be asked again every LEASE_MS.
+        const wanted = Math.max(backoff, e.retryAfterMs ?? 0);
+        const delay = Number.isFinite(wanted) ? wanted : maxDelay;
         this.log?.warn(
           { productId, attempts, retryInMs: delay, reason: e.message },
           'nutrition look-up will be retried',
