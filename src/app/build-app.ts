@@ -130,8 +130,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate('today', () => localDate(calendarClock(), timeZone));
   app.decorate('dayOf', (raw: string) => clientDay(raw, timeZone));
 
-  // Checked before the database is opened: a bad REDIS_URL stops the start with its one line.
+  // Checked before the database is opened: a bad REDIS_URL, or a bad scanning setting (a
+  // provider key that cannot go in a header), stops the start with its one line.
   const redisSettings = redisConfig(options.env ?? process.env);
+  const scanningConfig = options.scanning?.config ?? loadScanningConfig(options.env ?? process.env);
   const owns = !options.database;
   const database =
     options.database ??
@@ -179,7 +181,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // Scan, QR and detection routes under /api, behind the same authentication; `app.scanning` for all.
   await app.register(scanningPlugin, {
-    config: options.scanning?.config ?? loadScanningConfig(options.env ?? process.env),
+    config: scanningConfig,
     notify: options.scanning?.notify,
     providerClock: options.scanning?.providerClock,
   });

@@ -24,3 +24,28 @@ export function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   if (raw === '1' || raw === 'true' || raw === 'yes') return true;
   throw new ConfigError(name, `must be 1 or 0, got '${env[name]}'`);
 }
+
+/**
+ * Characters an HTTP header value cannot carry: controls other than tab (a NUL, or a line break
+ * from a value pasted over two lines), DEL, and anything past Latin-1 (fetch takes header values
+ * as bytes).
+ */
+const NOT_IN_HEADER = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * A setting sent in an HTTP header (an API key, a User-Agent): trimmed, undefined when unset or
+ * blank. A character a header cannot carry would fail every request, and fetch's error quotes the
+ * value into the logs; refused here, by position, never echoing the value (it may be a secret).
+ */
+export function headerValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const at = raw.search(NOT_IN_HEADER);
+  if (at >= 0) {
+    throw new ConfigError(
+      name,
+      `character ${at + 1} cannot be sent in an HTTP header (a control character or line break, or one past Latin-1)`,
+    );
+  }
+  return raw;
+}

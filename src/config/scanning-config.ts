@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { ConfigError } from './config-error.js';
-import { flag, wholeNumber } from './env-values.js';
+import { flag, headerValue, wholeNumber } from './env-values.js';
 
 /** Settings of the scan routes, the product-data providers and produce detection. */
 export interface ScanningConfig {
@@ -79,10 +79,10 @@ export function loadScanningConfig(env: NodeJS.ProcessEnv = process.env): Scanni
       enabled: flag(env, 'OFF_ENABLED'),
       baseUrl: url(env, 'OFF_BASE_URL', 'https://world.openfoodfacts.org'),
       timeoutMs: wholeNumber(env, 'OFF_TIMEOUT_MS', 3000, 100, 60_000),
-      userAgent: env.OFF_USER_AGENT?.trim() || 'ExpireEye/0.1 (self-hosted food inventory)',
+      userAgent: headerValue(env, 'OFF_USER_AGENT') ?? 'ExpireEye/0.1 (self-hosted food inventory)',
     },
     nutrition: {
-      apiKey: env.NUTRITION_API_KEY?.trim() || undefined,
+      apiKey: headerValue(env, 'NUTRITION_API_KEY'),
       baseUrl: url(env, 'NUTRITION_API_URL', 'https://api.nal.usda.gov/fdc'),
       timeoutMs: wholeNumber(env, 'NUTRITION_TIMEOUT_MS', 3000, 100, 60_000),
       retrySeconds: wholeNumber(env, 'NUTRITION_RETRY_SECONDS', 30, 0, 86_400),

@@ -2,7 +2,7 @@
  * One JSON GET/POST to an outside service with a hard timeout, and its failures sorted into the
  * few kinds a caller acts on: retry later (timeout, unreachable, rate limited, 5xx) or give up
  * (any other 4xx, a body that is not the documented JSON, too large an answer, a redirect off the
- * configured host).
+ * configured host, a request that cannot be sent at all).
  */
 
 import { decodeText } from './charset.js';
@@ -16,7 +16,12 @@ export type ProviderFailure =
   | 'rate_limited'
   | 'server_error'
   | 'rejected'
-  | 'bad_response';
+  | 'bad_response'
+  /** The request cannot be sent: a header's value is one HTTP cannot carry. */
+  | 'bad_request';
+
+/** Failures that asking again cannot mend. */
+const PERMANENT: ReadonlySet<ProviderFailure> = new Set(['rejected', 'bad_response', 'bad_request']);
 
 export class ProviderError extends Error {
   constructor(
@@ -32,7 +37,7 @@ export class ProviderError extends Error {
 
   /** Whether asking again later may succeed. */
   get transient(): boolean {
-    return this.kind !== 'rejected' && this.kind !== 'bad_response';
+    return !PERMANENT.has(this.kind);
   }
 }
 
@@ -156,14 +161,28 @@ async function send(
   body: unknown,
   signal: AbortSignal,
 ): Promise<Response> {
+  const headers = new Headers();
+  const values = {
+    accept: 'application/json',
+    ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...req.headers,
+  };
+  for (const [name, value] of Object.entries(values)) {
+    try {
+      headers.set(name, value);
+    } catch {
+      // Not fetch's own error: it quotes the value (an API key) into every log line that reports it.
+      throw new ProviderError(
+        req.provider,
+        'bad_request',
+        `the ${name} header's value is not one HTTP can carry (check the setting it comes from)`,
+      );
+    }
+  }
   try {
     return await fetch(url, {
       method,
-      headers: {
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...req.headers,
-      },
+      headers,
       body: body !== undefined ? JSON.stringify(body) : undefined,
       signal,
       redirect: 'manual',
@@ -171,11 +190,13 @@ async function send(
   } catch (e) {
     if (signal.aborted)
       throw new ProviderError(req.provider, 'timeout', `no answer within ${req.timeoutMs} ms`);
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    // A network failure is 'fetch failed' with its cause; only the cause is told, never the
+    // message of an error thrown while building the request (it may quote a header's value).
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new ProviderError(
       req.provider,
       'unreachable',
-      `cannot be reached (${cause ?? (e as Error).message})`,
+      `cannot be reached (${cause?.code ?? cause?.message ?? (e as Error).name})`,
     );
   }
 }

@@ -205,6 +205,26 @@ describe('npm start (dist/src/server.js)', () => {
     }
   });
 
+  test('a NUTRITION_API_KEY pasted over two lines: refuses with one line naming it, without the key, before the database is made', async () => {
+    const cwd = tmp();
+    const s = start({ SECRET_KEY: SECRET, NUTRITION_API_KEY: 'SEKRET\nKEY' }, cwd);
+    try {
+      // Before the fix it started and listened (every USDA request then failed, quoting the key).
+      const exit = await Promise.race([s.exit, s.port.then(() => assert.fail('the server started'))]);
+      assert.equal(exit.code, 1);
+      assert.equal(exit.stderr.trim().split('\n').length, 1, exit.stderr);
+      assert.match(
+        exit.stderr,
+        /^expireeye: NUTRITION_API_KEY: character 7 cannot be sent in an HTTP header /,
+      );
+      assert.doesNotMatch(exit.stderr + exit.stdout, /SEKRET/);
+      assert.equal(fs.existsSync(path.join(cwd, 'data')), false, 'the embedded database was not made');
+    } finally {
+      s.child.kill('SIGKILL');
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   test('a database folder that cannot be created: one line saying so, for the secret and for the database', async () => {
     const cwd = tmp();
     // The embedded default makes ./data; here it cannot (immutable even for root, who ignores

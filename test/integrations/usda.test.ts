@@ -74,6 +74,18 @@ test('a wrong key is a permanent failure; 429 and timeouts are transient', async
   assert.equal((await failure(client().food('pear'))).kind, 'timeout');
 });
 
+test('a key HTTP cannot carry is a permanent failure naming the header, without the key; nothing is sent', async () => {
+  usda.fault = { kind: 'none' };
+  const asked = usda.requests.length;
+  for (const key of ['SEKRET\0KEY', 'SEKRET\nKEY', 'SEKRET\u20acKEY']) {
+    const e = await failure(client(key).food('pear'));
+    assert.deepEqual([e.kind, e.transient], ['bad_request', false], e.message);
+    assert.match(e.message, /the x-api-key header's value is not one HTTP can carry/);
+    assert.doesNotMatch(e.message, /SEKRET/);
+  }
+  assert.equal(usda.requests.length, asked);
+});
+
 test('an implausible value counts as absent; the next nutrient number is used instead', () => {
   const n = mapFoodNutrients([
     { nutrientId: 1008, nutrientNumber: '208', unitName: 'KCAL', value: 5000 },

@@ -8,14 +8,19 @@ import { eventually } from '../support/eventually.js';
 import { type FakeService, fakeUsda, USDA_APPLE } from '../support/fake-services.js';
 import { insertProduct, migratedDatabase } from '../support/inventory-rows.js';
 
-/** A logger that keeps what was said at warn level and above. */
+/** A logger that keeps what was said at warn level and above, and its fields as text (`said`). */
 function recordingLog() {
   const lines: { level: string; msg: string }[] = [];
-  const at = (level: string) => (_obj: unknown, msg?: string) => {
+  const said: string[] = [];
+  // An error's message is not an enumerable field: written out as pino's serializer does.
+  const asText = (obj: unknown) =>
+    JSON.stringify(obj, (_k, v) => (v instanceof Error ? { ...v, message: v.message, stack: v.stack } : v));
+  const at = (level: string) => (obj: unknown, msg?: string) => {
     lines.push({ level, msg: msg ?? '' });
+    said.push(`${asText(obj)} ${msg ?? ''}`);
   };
   const log = { debug: () => undefined, info: () => undefined, warn: at('warn'), error: at('error') };
-  return { lines, log: log as never };
+  return { lines, said, log: log as never };
 }
 
 for (const dialect of DIALECTS) {
@@ -61,6 +66,27 @@ for (const dialect of DIALECTS) {
         .executeTakeFirstOrThrow();
       assert.equal(row.nutrition_status, 'found');
       assert.deepEqual(lines, []);
+    });
+
+    // undici's error for such a key quotes it ('Headers.append: "SEKRET KEY" is an invalid header
+    // value.'); sorted as unreachable, it was retried, and the key logged each time.
+    test('a key HTTP cannot carry: given up at once, and the key is in no log line', async () => {
+      const { lines, said, log } = recordingLog();
+      const client = new UsdaClient({ apiKey: 'SEKRET\0KEY', baseUrl: usda.baseUrl, timeoutMs: 5000 });
+      const updater = new NutritionUpdater(db.database, client, { intervalMs: 0, maxAttempts: 3 }, log);
+      const id = await insertProduct(db.database, 'Quince');
+      await updater.attempt(id);
+      const row = await db.database.db
+        .selectFrom('products')
+        .select(['nutrition_status', 'nutrition_attempts'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual([row.nutrition_status, row.nutrition_attempts], ['unknown', 1]);
+      assert.deepEqual(lines, [
+        { level: 'warn', msg: 'nutrition look-up given up; nutrition stays unknown' },
+      ]);
+      assert.match(said.join('\n'), /x-api-key header/);
+      assert.doesNotMatch(said.join('\n'), /SEKRET/);
     });
 
     /** The product's retry state, and how far from now its next attempt is (ms). */
