@@ -6,6 +6,7 @@
  */
 
 import { decodeText } from './charset.js';
+import { jsonDepthWithin } from './json-depth.js';
 import { readLimited } from './read-body.js';
 import { allowedRedirect } from './redirect-target.js';
 import { retryAfterMs } from './retry-after.js';
@@ -61,6 +62,11 @@ export interface JsonResponse {
 
 /** Default cap on an answer's size: a product or a food search is a few kB, 2 MiB is far past any real one. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/**
+ * Deepest nesting of arrays and objects an answer may have. Real ones nest about 6 levels (an FDC
+ * search: answer → foods → food → foodNutrients → nutrient); 64 leaves room for any change of theirs.
+ */
+const MAX_JSON_DEPTH = 64;
 const MAX_REDIRECTS = 3;
 
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
@@ -128,18 +134,19 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   }
   const text = decodeText(bytes, res.headers.get('content-type'));
   const accepted = (status >= 200 && status < 300) || req.acceptStatuses?.includes(status);
+  // An answer that cannot be read is the refusal its status says, or else a bad response.
+  const unreadable = (what: string) =>
+    accepted
+      ? new ProviderError(req.provider, 'bad_response', `answered with ${what}`, undefined, status)
+      : new ProviderError(req.provider, 'rejected', `answered ${status}`, undefined, status);
+  // JSON.parse has no depth limit: a deeply nested answer is refused unparsed (json-depth.ts).
+  if (!jsonDepthWithin(text, MAX_JSON_DEPTH))
+    throw unreadable(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   let parsed: unknown;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);
   } catch {
-    if (!accepted) throw new ProviderError(req.provider, 'rejected', `answered ${status}`, undefined, status);
-    throw new ProviderError(
-      req.provider,
-      'bad_response',
-      'answered with something that is not JSON',
-      undefined,
-      status,
-    );
+    throw unreadable('something that is not JSON');
   }
   if (!accepted) {
     const reason = describeError(parsed);

@@ -1,5 +1,6 @@
-// The shared provider request against local servers: an answer's size is capped (the read stops,
-// the memory is not spent), and redirects are followed only on the configured host.
+// The shared provider request against local servers: an answer's size and nesting are capped (the
+// read stops, the memory is not spent, the parse is not run), and redirects are followed only on
+// the configured host.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { requestJson } from '../../src/integrations/http-json.js';
@@ -24,6 +25,9 @@ before(async () => {
         headers: { 'content-type': `application/json; charset=${req.query.get('cs')}` },
       };
     if (req.path === '/loop') return { status: 302, body: {}, headers: { location: '/loop' } };
+    // Brackets in strings, a quote and a backslash escaped: none of them nests.
+    if (req.path === '/brackets')
+      return { status: 200, body: { a: `"${'['.repeat(100)}`, b: '\\', c: '{'.repeat(100) } };
     return { status: 200, body: { path: req.path, x: req.query.get('x') } };
   }).start();
 });
@@ -50,6 +54,21 @@ test('an answer past the size limit is a failed request, and is not read to its 
   await failure(get('/product', 999));
   provider.fault = { kind: 'none' };
   assert.equal((await get('/product', 1000)).status, 200, 'an answer within the limit is read');
+});
+
+// '[' × 1,000,000 + ']' × 1,000,000 is 2 MB, under the size cap, and JSON.parse took seconds over
+// it with the event loop blocked, at every scan of the barcode (a bad response is not remembered).
+test('an answer nested deeper than 64 levels is a bad response, not parsed', async () => {
+  for (const depth of [1_000_000, 65]) {
+    provider.fault = { kind: 'deep', depth };
+    const e = await failure(get('/product'));
+    assert.deepEqual([e.kind, e.transient], ['bad_response', false], e.message);
+    assert.match(e.message, /answered with JSON nested deeper than 64 levels/);
+  }
+  provider.fault = { kind: 'deep', depth: 64 };
+  assert.equal((await get('/product')).status, 200, '64 levels are read');
+  provider.fault = { kind: 'none' };
+  assert.deepEqual((await get('/brackets')).body, { a: `"${'['.repeat(100)}`, b: '\\', c: '{'.repeat(100) });
 });
 
 test('a redirect on the same host is followed; one to another host is refused unsent', async () => {

@@ -13,7 +13,9 @@ export type Fault =
   | { kind: 'drop' }
   | { kind: 'garbage' }
   /** A 200 JSON answer of `bytes` bytes, sent in 64 kB chunks, with or without Content-Length. */
-  | { kind: 'huge'; bytes: number; declared: boolean };
+  | { kind: 'huge'; bytes: number; declared: boolean }
+  /** A 200 JSON answer of `depth` nested arrays: '[' × depth + ']' × depth. */
+  | { kind: 'deep'; depth: number };
 
 export interface Served {
   status: number;
@@ -116,6 +118,10 @@ export class FakeService {
         pump();
         return;
       }
+      case 'deep':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('['.repeat(f.depth) + ']'.repeat(f.depth));
+        return;
       case 'garbage':
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end('<html>maintenance</html>');
