@@ -5,7 +5,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cli, spawnCli } from '../support/cli.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS, engine, type RevisionSpec, scratchScripts, writeRevision } from '../support/engine.js';
+import {
+  APP_MIGRATIONS,
+  engine,
+  type RevisionSpec,
+  scratchScripts,
+  writeRevision,
+} from '../support/engine.js';
 
 /** A scratch project: a migrations folder with these revisions and a SQLite database beside it. */
 function scratchProject(prefix: string, revisions: RevisionSpec[]) {
