@@ -159,10 +159,15 @@ for (const dialect of DIALECTS) {
       assert.equal(r.status, 422, r.text);
       const stored = await server.database.db
         .selectFrom('products')
-        .select('name')
+        .select(['name', 'brand'])
         .where('barcode', 'in', DIRECTION)
+        .orderBy('barcode')
         .execute();
-      assert.equal(stored.length, 2);
+      assert.deepEqual(
+        stored.map((p) => p.brand),
+        [null, 'Dairy Co'],
+        'the brand, shown beside the name, cleaned alike',
+      );
       for (const { name } of stored) assert.doesNotMatch(name, /[\u202A-\u202E\u2066-\u2069]/u);
     });
 

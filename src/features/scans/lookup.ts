@@ -11,7 +11,7 @@ import { barcodeVariants } from '../catalogue/barcode-variants.js';
 import { writeProduct } from '../catalogue/insert-product.js';
 import { nameKey } from '../catalogue/product-name.js';
 import type { NutritionUpdater } from './nutrition-updater.js';
-import { providerNameCandidates } from './provider-name.js';
+import { providerBrand, providerNameCandidates } from './provider-name.js';
 
 export interface CatalogueProduct {
   id: string;
@@ -141,7 +141,7 @@ export class ProductLookup {
             name,
             category: p.category,
             barcode: p.barcode,
-            brand: p.brand,
+            brand: providerBrand(p.brand),
             nutritionStatus: status,
             createdBy: null,
             nutrition: p.nutrition,

@@ -25,6 +25,11 @@ function cleaned(text: string): string {
   return withoutForbidden(text).replace(/\s+/g, ' ').trim();
 }
 
+/** A provider's brand as the catalogue stores it: cleaned as a name is (shown beside it). */
+export function providerBrand(brand: string | null): string | null {
+  return brand === null ? null : cleaned(brand) || null;
+}
+
 /**
  * `base` cut so that, with `suffix` kept whole, it fits products.name (NAME_MAX code points) and its
  * key fits name_key (NFKC can make a key many times the name: U+FDFA is 18 characters). Undefined
