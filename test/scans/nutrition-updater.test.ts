@@ -126,6 +126,72 @@ for (const dialect of DIALECTS) {
       });
     }
 
+    /** `n` new products, named apart so that the client's per-name cache does not answer for USDA. */
+    const products = async (prefix: string, n: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) ids.push(await insertProduct(db.database, `${prefix} ${i} apple`));
+      return ids;
+    };
+
+    test('kicked look-ups ask USDA four at a time: a list of new products is no burst', async () => {
+      const client = new UsdaClient({ apiKey: 'test-key', baseUrl: usda.baseUrl, timeoutMs: 60_000 });
+      const updater = new NutritionUpdater(db.database, client, { intervalMs: 0, maxAttempts: 3 });
+      const ids = await products('Burst', 10);
+      // Held unanswered: none can finish, so none can make room for another.
+      usda.fault = { kind: 'delay', ms: 60_000 };
+      const asked = usda.requests.length;
+      try {
+        for (const id of ids) updater.kick(id);
+        for (const wave of [4, 8, 10]) {
+          assert.ok(await eventually(() => usda.requests.length - asked >= wave), `wave up to ${wave}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          assert.equal(usda.requests.length - asked, wave, 'no more than four at once');
+          usda.dropHeld(); // they fail as unreachable (retried later), and the next ones start
+        }
+        await updater.idle();
+      } finally {
+        usda.fault = { kind: 'none' };
+      }
+      const rows = await db.database.db
+        .selectFrom('products')
+        .select(['nutrition_status', 'nutrition_attempts'])
+        .where('id', 'in', ids)
+        .execute();
+      assert.deepEqual(
+        new Set(rows.map((r) => `${r.nutrition_status} ${r.nutrition_attempts}`)),
+        new Set(['pending 1']),
+      );
+    });
+
+    test('after a 429 the products waiting are not asked, and keep their attempts for later', async () => {
+      const client = new UsdaClient({ apiKey: 'test-key', baseUrl: usda.baseUrl, timeoutMs: 5000 });
+      const updater = new NutritionUpdater(db.database, client, { intervalMs: 0, maxAttempts: 3 });
+      const ids = await products('Limited', 7);
+      usda.fault = {
+        kind: 'status',
+        status: 429,
+        body: { error: { code: 'OVER_RATE_LIMIT', message: 'slow down' } },
+        headers: { 'retry-after': '600' },
+      };
+      const asked = usda.requests.length;
+      try {
+        for (const id of ids) updater.kick(id);
+        await updater.idle();
+      } finally {
+        usda.fault = { kind: 'none' };
+      }
+      // The first four were under way together; each 429 counts. The other three were not sent.
+      assert.equal(usda.requests.length - asked, 4);
+      const states = await Promise.all(ids.map(retryState));
+      const counted = states.filter((s) => s.attempts === 1);
+      const waiting = states.filter((s) => s.attempts === 0);
+      assert.deepEqual([counted.length, waiting.length], [4, 3]);
+      for (const s of states) {
+        assert.equal(s.status, 'pending');
+        assert.ok(s.wait > 590_000 && s.wait <= 600_000, `due when the pause ends, got ${s.wait} ms`);
+      }
+    });
+
     test('a delay that is not a number waits the longest backoff, never an Invalid Date', async () => {
       const client = {
         food: async () => {

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AppDatabase } from '../../db/database.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { ProviderError } from '../../integrations/http-json.js';
+import { ProviderBackingOff } from '../../integrations/provider-backoff.js';
 import type { UsdaClient } from '../../integrations/usda/client.js';
 import { type NutritionValues, nutritionRow } from '../catalogue/nutrition.js';
 
@@ -18,6 +19,14 @@ export interface NutritionUpdaterOptions {
 /** How long a claimed product is left alone by other runs (and other servers) while one asks USDA. */
 const LEASE_MS = 2 * 60_000;
 const BATCH = 20;
+/**
+ * Look-ups `kick` runs at once; the rest wait their turn in this process. A list of 200 new products
+ * would otherwise ask USDA 200 times in the same second — a burst that spends the key's hourly
+ * limit and opens as many sockets. Past MAX_QUEUED, kicked products are left to the periodic pass
+ * (they are `pending` and due).
+ */
+const MAX_CONCURRENT = 4;
+const MAX_QUEUED = 10_000;
 
 /**
  * Fills products' nutrition from USDA FoodData Central in the background, so creating a product
@@ -31,6 +40,9 @@ const BATCH = 20;
 export class NutritionUpdater {
   private timer?: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Kicked products waiting for one of the MAX_CONCURRENT places, and how many are taken. */
+  private readonly kicked: string[] = [];
+  private running = 0;
 
   constructor(
     private readonly database: AppDatabase,
@@ -61,10 +73,25 @@ export class NutritionUpdater {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Tries one product now, in the background: the caller does not wait. */
+  /** Tries one product soon (MAX_CONCURRENT at a time), in the background: the caller does not wait. */
   kick(productId: string): void {
     if (!this.usda) return;
-    this.track(this.attempt(productId));
+    if (this.kicked.length < MAX_QUEUED) this.kicked.push(productId);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < MAX_CONCURRENT && this.kicked.length > 0) {
+      const id = this.kicked.shift()!;
+      this.running++;
+      // Tracked as one with the next pump, so that `idle` waits for the queue to empty too.
+      this.track(
+        this.attempt(id).finally(() => {
+          this.running--;
+          this.pump();
+        }),
+      );
+    }
   }
 
   private track(p: Promise<void>): void {
@@ -133,6 +160,19 @@ export class NutritionUpdater {
       // nutrition row has no product to belong to. Nothing is left to do, and nothing went wrong.
       if (isForeignKeyViolation(e)) {
         this.log?.debug({ productId }, 'product deleted during its nutrition look-up');
+        return;
+      }
+      if (e instanceof ProviderBackingOff) {
+        // Not asked: USDA told us (or showed us) to wait. The product keeps its attempts and is due
+        // when the pause ends; a long outage cannot use them up without a single question.
+        await db
+          .updateTable('products')
+          .set({
+            nutrition_status: 'pending',
+            nutrition_next_attempt_at: new Date(Date.now() + (e.retryAfterMs ?? LEASE_MS)),
+          })
+          .where('id', '=', productId)
+          .execute();
         return;
       }
       if (e instanceof ProviderError && e.transient && attempts < this.options.maxAttempts) {

@@ -1,6 +1,7 @@
 import { plausibleNutrient } from '../../features/catalogue/nutrient-limits.js';
 import type { NutritionValues } from '../../features/catalogue/nutrition.js';
 import { ProviderError, requestJson, TtlCache } from '../http-json.js';
+import { ProviderBackoff } from '../provider-backoff.js';
 
 /**
  * USDA FoodData Central search: `POST {base}/v1/foods/search` with `{"query","dataType","pageSize"}`
@@ -23,6 +24,8 @@ export interface UsdaClientOptions {
   timeoutMs: number;
   /** How long an answer (found or not) is reused for the same food name (default 24 h). */
   cacheTtlMs?: number;
+  /** The clock of the back-off (tests move it). */
+  now?: () => number;
 }
 
 /** Generic foods first: branded entries rarely carry vitamins and minerals. */
@@ -30,11 +33,18 @@ const DATA_TYPES = ['Foundation', 'SR Legacy', 'Survey (FNDDS)'];
 
 export class UsdaClient {
   private readonly cache: TtlCache<UsdaLookup>;
+  /**
+   * After a 429 (api.data.gov's hourly limit: 1,000 requests a key, far fewer for DEMO_KEY) or a run
+   * of 5xx, nothing is asked until the pause ends (ProviderBackingOff): the products waiting keep
+   * their attempts for when the service answers again.
+   */
+  private readonly backoff: ProviderBackoff;
   /** Requests actually sent (the cache's hits are not). */
   requests = 0;
 
   constructor(private readonly options: UsdaClientOptions) {
     this.cache = new TtlCache(options.cacheTtlMs ?? 24 * 3600_000);
+    this.backoff = new ProviderBackoff('USDA FoodData Central', options.now);
   }
 
   /** Nutrients per 100 g of the best match for a food name; cached per name. */
@@ -43,14 +53,16 @@ export class UsdaClient {
     if (!query) return { found: false };
     const cached = this.cache.get(query);
     if (cached) return cached;
-    this.requests++;
-    const { body } = await requestJson({
-      provider: 'USDA FoodData Central',
-      url: `${this.options.baseUrl}/v1/foods/search`,
-      method: 'POST',
-      timeoutMs: this.options.timeoutMs,
-      headers: { 'x-api-key': this.options.apiKey },
-      body: { query, dataType: DATA_TYPES, pageSize: 5 },
+    const { body } = await this.backoff.run(() => {
+      this.requests++;
+      return requestJson({
+        provider: 'USDA FoodData Central',
+        url: `${this.options.baseUrl}/v1/foods/search`,
+        method: 'POST',
+        timeoutMs: this.options.timeoutMs,
+        headers: { 'x-api-key': this.options.apiKey },
+        body: { query, dataType: DATA_TYPES, pageSize: 5 },
+      });
     });
     const foods = (body as { foods?: unknown } | undefined)?.foods;
     if (!Array.isArray(foods))
