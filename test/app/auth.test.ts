@@ -587,6 +587,32 @@ describe('behind a reverse proxy', () => {
     }
   });
 
+  test('one address failing for many e-mails, each under its own limit, is refused past 10 × LOGIN_MAX_FAILURES (password spraying)', async () => {
+    const server = await startServer('sqlite', { trustProxy: 1, loginMaxFailures: 2 });
+    try {
+      const u = await newUser(server, 'sprayed');
+      const login = (email: string, password: string, from: string) =>
+        server.client().post('/api/auth/login', { email, password }, { 'x-forwarded-for': from });
+      // Twenty e-mails, one guess each: no (address, e-mail) pair is near its limit of 2.
+      for (let i = 1; i <= 20; i++) {
+        assert.equal(
+          (await login(`spray${i}@example.com`, 'guess', '198.51.100.80')).status,
+          401,
+          `guess ${i}`,
+        );
+      }
+      // The address has had its 20: refused for any e-mail, before the password is checked.
+      const refused = await login(u.email, u.password, '198.51.100.80');
+      assert.equal(refused.status, 429, refused.text);
+      assert.match(refused.body.detail, /^Too many failed login attempts\. Try again in \d+ seconds\.$/);
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      // Another address is another client.
+      assert.equal((await login(u.email, u.password, '198.51.100.81')).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('failed logins spread over many addresses hit the per-account cap; clients that signed in lately are exempt', async () => {
     const server = await startServer('sqlite', {
       trustProxy: 1,

@@ -59,6 +59,9 @@ describe('app config', () => {
     const c = loadAppConfig({ ...base });
     assert.equal(c.port, 8000);
     assert.equal(c.bcryptCost, 12);
+    assert.equal(c.jwtExpiresMinutes, 4000);
+    const set = loadAppConfig({ ...base, BCRYPT_COST: '5', JWT_EXPIRES_MINUTES: '90' });
+    assert.deepEqual([set.bcryptCost, set.jwtExpiresMinutes], [5, 90]);
     assert.ok(c.secretKey.length >= 32);
     const bad: [Record<string, string>, RegExp][] = [
       [{ PORT: 'eighty' }, /^PORT: /],
