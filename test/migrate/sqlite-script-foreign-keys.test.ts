@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import { upgrade } from '../../src/migrate/commands/upgrade.js';
+import { MigrationError } from '../../src/migrate/runtime/migration-error.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { APP_MIGRATIONS, engine, scratchScripts, writeRevision } from '../support/engine.js';
 import { applyWithNativeClient } from '../support/native-client.js';
@@ -10,7 +11,9 @@ import { applyWithNativeClient } from '../support/native-client.js';
  * A SQLite `upgrade --sql` script that rebuilds a table by copy-and-move drops it: applied by a
  * DBA whose session enforces foreign keys (`sqlite3 -cmd "PRAGMA foreign_keys=ON"`), that DROP
  * fired ON DELETE SET NULL / CASCADE on every row referencing the table. The script turns foreign
- * keys off around such a revision, as the online run does around the whole run.
+ * keys off around such a revision, as the online run does around the whole run. Online, with
+ * foreign keys off, nothing stops a revision from leaving a row that points at a missing parent:
+ * each revision is checked (`PRAGMA foreign_key_check`) before it is released, and refused if so.
  */
 
 /** The script as sqlite3 runs it after `PRAGMA foreign_keys=ON` in the same session. */
@@ -131,6 +134,63 @@ if (DIALECTS.includes('sqlite')) {
         assert.deepEqual(await rows(conn, 'SELECT id, user_product_id FROM notifications'), [
           { id: 'n1', user_product_id: 'up1' },
         ]);
+      });
+    });
+
+    test('online: a revision that leaves a row pointing at a missing parent fails, and the database stays at the revision before', async () => {
+      writeRevision(scripts.dir, {
+        id: 'f0c000000011',
+        message: 'tables',
+        upgrade: [
+          "await op.createTable('parent', { columns: [{ name: 'id', type: 'integer', nullable: false }], primaryKey: { name: 'pk_parent', columns: ['id'] } });",
+          "await op.createTable('child', { columns: [{ name: 'id', type: 'integer', nullable: false }, { name: 'parent_id', type: 'integer', nullable: true }], primaryKey: { name: 'pk_child', columns: ['id'] }, foreignKeys: [{ name: 'fk_child_parent_id_parent', columns: ['parent_id'], references: { table: 'parent', columns: ['id'] }, onDelete: 'cascade' }] });",
+        ],
+      });
+      // A data migration that deletes a parent: with foreign keys enforced it would take its
+      // children along (CASCADE); the run has them off, so it leaves them pointing at nothing.
+      writeRevision(scripts.dir, {
+        id: 'f0c000000012',
+        down: 'f0c000000011',
+        message: 'prune parents',
+        upgrade: [
+          "await op.addColumn('parent', { name: 'note', type: 'text', nullable: true });",
+          "await op.execute('DELETE FROM parent WHERE id = 1');",
+        ],
+      });
+      writeRevision(scripts.dir, {
+        id: 'f0c000000013',
+        down: 'f0c000000012',
+        message: 'after',
+        upgrade: [
+          "await op.createTable('later', { columns: [{ name: 'id', type: 'integer', nullable: false }] });",
+        ],
+      });
+      await online(scripts.dir, async (env) => {
+        await upgrade(env, 'f0c000000011');
+        const conn = await env.db();
+        await sql`INSERT INTO parent (id) VALUES (1), (2)`.execute(conn);
+        await sql`INSERT INTO child (id, parent_id) VALUES (10, 1), (20, 2)`.execute(conn);
+      });
+      await online(scripts.dir, async (env) => {
+        await assert.rejects(upgrade(env, 'head'), (e: unknown) => {
+          assert.ok(e instanceof MigrationError, String(e));
+          assert.equal(e.revision, 'f0c000000012');
+          assert.match(
+            e.message,
+            /foreign key violation: a row of 'child' references a missing 'parent' row/,
+          );
+          return true;
+        });
+        const conn = await env.db();
+        assert.deepEqual(await env.currentHeads(conn), ['f0c000000011']);
+        // The whole revision was rolled back (its DDL too), and the one after it never ran.
+        assert.deepEqual(await rows(conn, 'SELECT id FROM parent ORDER BY id'), [{ id: 1 }, { id: 2 }]);
+        assert.deepEqual(
+          (await rows(conn, 'PRAGMA table_info(parent)')).map((c) => c.name),
+          ['id'],
+        );
+        assert.deepEqual(await rows(conn, "SELECT name FROM sqlite_master WHERE name = 'later'"), []);
+        assert.deepEqual(await rows(conn, 'PRAGMA foreign_key_check'), []);
       });
     });
   });
