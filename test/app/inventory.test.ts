@@ -166,6 +166,34 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test('estimateExpiry for a product the shelf-life table does not know keeps the date: given on add, stored on update', async () => {
+      const added = await add(alice, {
+        name: 'Zorblax paste',
+        expiryDate: '2027-03-01',
+        estimateExpiry: true,
+      });
+      assert.equal(added.status, 200, added.text);
+      assert.deepEqual([added.body.expiryDate, added.body.expiryEstimated], ['2027-03-01', false]);
+      const past = await add(alice, { name: 'Zorblax paste', expiryDate: addDays(today, -3) });
+      for (const item of [added.body, past.body]) {
+        const r = await alice.api.put(`/api/product/user/update/${item.itemId}`, { estimateExpiry: true });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.body.expiryDate, item.expiryDate, 'not wiped');
+      }
+      const list = await alice.api.get('/api/product/user/list?name=zorblax');
+      const byId = new Map(
+        list.body.products.map((p: { itemId: string; status: string }) => [p.itemId, p.status]),
+      );
+      assert.equal(
+        byId.get(past.body.itemId),
+        'expired',
+        'an expired item does not come back to life by losing its date',
+      );
+      // Where the table has an estimate, it still wins over a date given.
+      const banana = await add(alice, { name: 'banana', expiryDate: '2031-01-01', estimateExpiry: true });
+      assert.deepEqual([banana.body.expiryDate, banana.body.expiryEstimated], [addDays(today, 5), true]);
+    });
+
     test("add: a form's blank category and expiry date are none given, as the original ignored them", async () => {
       const res = await add(alice, { name: 'Quince', quantity: 2, category: '', expiryDate: '', notes: '' });
       assert.equal(res.status, 200, res.text);

@@ -48,7 +48,9 @@ export const AddItemBody = Type.Object({
   ),
   estimateExpiry: Type.Optional(
     Type.Boolean({
-      description: 'Estimate the expiry date from the shelf-life table (ignores `expiryDate`).',
+      description:
+        'Estimate the expiry date from the shelf-life table; it wins over `expiryDate`, which is kept ' +
+        'when the table has no estimate for the product (`expiryEstimated` says which).',
     }),
   ),
 });
@@ -78,7 +80,13 @@ export const UpdateItemBody = Type.Object(
           'moved to today or later becomes `active` again by itself.',
       }),
     ),
-    estimateExpiry: Type.Optional(Type.Boolean()),
+    estimateExpiry: Type.Optional(
+      Type.Boolean({
+        description:
+          'Estimate the expiry date from the shelf-life table; wins over `expiryDate`. Without an ' +
+          'estimate for the product, `expiryDate` applies if given, else the stored date is kept.',
+      }),
+    ),
   },
   { minProperties: 1 },
 );

@@ -175,12 +175,13 @@ export class InventoryService {
     const today = this.today();
     let expiryDate: string | null = null;
     let estimated = false;
+    // An estimate asked for wins over a date given; where the shelf-life table has none, the date
+    // given is kept rather than dropped (`expiryEstimated` false says which it is).
     if (input.estimateExpiry || (input.scanned && !input.expiryDate)) {
       expiryDate = estimateExpiry(product.name, product.category, today) ?? null;
       estimated = expiryDate !== null;
-    } else if (input.expiryDate) {
-      expiryDate = expiryDay(input.expiryDate, this.dayOf);
     }
+    if (expiryDate === null && input.expiryDate) expiryDate = expiryDay(input.expiryDate, this.dayOf);
     // An empty note is no note (as when an update clears one with ""), not the scan's default.
     const notes =
       input.notes === ''
@@ -268,14 +269,17 @@ export class InventoryService {
       const changes: Updateable<Database['user_products']> = { updated_at: new Date() };
       let expiryDate = row.expiry_date;
       let estimated = row.expiry_estimated;
-      if (body.estimateExpiry) {
-        expiryDate = estimateExpiry(found.name, found.category, today) ?? null;
-        estimated = expiryDate !== null;
+      // An estimate the shelf-life table does not have changes nothing: the stored date (the
+      // user's own, perhaps) is not wiped — nor an expired item made active by losing its date.
+      const estimate = body.estimateExpiry ? estimateExpiry(found.name, found.category, today) : undefined;
+      if (estimate !== undefined) {
+        expiryDate = estimate;
+        estimated = true;
       } else if (body.expiryDate !== undefined) {
         expiryDate = body.expiryDate === null ? null : expiryDay(body.expiryDate, this.dayOf);
         estimated = false;
       }
-      if (body.estimateExpiry || body.expiryDate !== undefined) {
+      if (estimate !== undefined || body.expiryDate !== undefined) {
         changes.expiry_date = expiryDate;
         changes.expiry_estimated = estimated;
       }
