@@ -80,6 +80,29 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(none.body, []);
     });
 
+    test('wastage-category: categories that differ in case or accents are apart, in code-point order, on every database', async () => {
+      const erin = await newUser(server, 'erin');
+      for (const [name, category] of [
+        ['Yogurt erin', 'Dairy'],
+        ['Kefir erin', 'dairy'],
+        ['Crepe erin', 'Café'],
+        ['Scone erin', 'Cafe'],
+      ]) {
+        const r = await erin.api.post('/api/product/user/add', { name, category, expiryDate: '2020-01-01' });
+        assert.equal(r.status, 200, r.text);
+      }
+      const res = await erin.api.get('/api/stats/wastage-category');
+      assert.deepEqual(
+        res.body.map((c: { category: string; count: number }) => [c.category, c.count]),
+        [
+          ['Cafe', 1],
+          ['Café', 1],
+          ['Dairy', 1],
+          ['dairy', 1],
+        ],
+      );
+    });
+
     test('expiry-trends: per expiry date in the window, never a 500', async () => {
       const res = await alice.api.get('/api/stats/expiry-trends?days=7');
       assert.equal(res.status, 200, res.text);

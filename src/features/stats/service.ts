@@ -8,6 +8,9 @@ import { NUTRIENTS, UNITS } from '../catalogue/nutrition.js';
 
 const n = (v: unknown) => Number(v ?? 0);
 
+/** Comparison by code points (SQLite's own). */
+const BINARY_COLLATION = { mysql: 'collate utf8mb4_bin', postgres: 'collate "C"', sqlite: '' } as const;
+
 /** An item is wasted once expired (stored, or active with its date passed) or discarded. */
 function wasted(today: string): RawBuilder<boolean> {
   return sql<boolean>`(up.status in ('expired', 'discarded') or (up.status = 'active' and up.expiry_date < ${today}))`;
@@ -80,15 +83,19 @@ export class StatsService {
 
   async wastageByCategory(user: AuthUser) {
     const today = this.today();
+    // Categories are kept as typed: "Dairy" and "dairy", "Café" and "Cafe" are two. MariaDB's
+    // column collation (utf8mb4_general_ci) would group them as one, under either spelling; and the
+    // order would follow each database's collation. Grouped and sorted by code points on all three.
+    const category = sql<string>`p.category ${sql.raw(BINARY_COLLATION[this.database.dialect])}`;
     const rows = await writtenJoinOrder(
       this.db.selectFrom('user_products as up').innerJoin('products as p', 'p.id', 'up.product_id'),
       this.database.dialect,
     )
-      .select(['p.category', (eb) => eb.fn.countAll<number>().as('items')])
+      .select([category.as('category'), (eb) => eb.fn.countAll<number>().as('items')])
       .where('up.user_id', '=', user.id)
       .where(wasted(today))
-      .groupBy('p.category')
-      .orderBy('p.category')
+      .groupBy(category)
+      .orderBy(category)
       .execute();
     const total = rows.reduce((s, r) => s + n(r.items), 0);
     return rows.map((r) => ({
