@@ -58,7 +58,7 @@ for (const dialect of DIALECTS) {
       assert.equal(res.status, 200, res.text);
       assert.match(
         res.headers.get('content-disposition') ?? '',
-        /^attachment; filename="expireeye-export-\d{4}-\d\d-\d\d\.json"$/,
+        new RegExp(`^attachment; filename="expireeye-export-${server.today}\\.json"$`),
       );
       const doc = res.body;
       assert.match(doc.exportedAt, /Z$/);

@@ -111,6 +111,20 @@ describe('APP_TIMEZONE decides "today" for lists, statistics, the export and sca
       (await get(server, '/api/user/export')).inventory.map((i: { status: string }) => i.status);
     assert.deepEqual(await statusIn(west), ['active']);
     assert.deepEqual(await statusIn(east), ['expired']);
+    // Its file is named for that server's day (it was UTC's).
+    for (const [server, zone] of [
+      [west, WEST],
+      [east, EAST],
+    ] as const) {
+      const res = await fetch(`${server.baseUrl}/api/user/export`, {
+        headers: { authorization: `Bearer ${server.app.tokens.sign(alice)}` },
+      });
+      await res.arrayBuffer();
+      assert.equal(
+        res.headers.get('content-disposition'),
+        `attachment; filename="expireeye-export-${localDate(new Date(), zone)}.json"`,
+      );
+    }
   });
 
   test('an expiry date-time with an offset is the day of that instant in APP_TIMEZONE; without one, its day as written', async () => {

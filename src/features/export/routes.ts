@@ -24,10 +24,8 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
     },
     async (req, reply) => {
       const doc = await service.export(req.user);
-      reply.header(
-        'content-disposition',
-        `attachment; filename="expireeye-export-${doc.exportedAt.slice(0, 10)}.json"`,
-      );
+      // Dated as the user's day (APP_TIMEZONE), as the export's statuses are, not UTC's.
+      reply.header('content-disposition', `attachment; filename="expireeye-export-${app.today()}.json"`);
       return doc;
     },
   );
