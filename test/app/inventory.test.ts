@@ -513,6 +513,8 @@ for (const dialect of DIALECTS) {
           { productName: 'Mango', quantity: 'lots' },
           { quantity: 1, expiryDate: '2030-01-01' },
           { productName: 'Ab', quantity: 1, expiryDate: '2030-01-01' },
+          // A blank date is none given, as on a single add.
+          { productName: 'Leek', expiryDate: '' },
         ],
       });
       assert.equal(ok.status, 200, ok.text);
@@ -525,6 +527,7 @@ for (const dialect of DIALECTS) {
         [
           ['Onion', '2030-05-01', false],
           ['Apple', addDays(today, 10), true],
+          ['Leek', null, false],
         ],
       );
       assert.deepEqual(

@@ -57,6 +57,14 @@ interface ItemInput {
 const checkMassItem = compileChecker(MassItem);
 
 /**
+ * A list item's blank date (a form's empty field) is no date, as on a single add; the item itself
+ * is left as sent, for the failures the reply lists.
+ */
+function blankDateAsNone(item: Record<string, unknown>): Record<string, unknown> {
+  return item.expiryDate === '' ? { ...item, expiryDate: null } : item;
+}
+
+/**
  * The caller's inventory. Every query is restricted to `user_id = caller`; ids of other users'
  * items are simply not found (404). Items are addressed by their own id (`itemId`) or, for the
  * original front end, by catalogue product id: that picks the caller's earliest-added item of the
@@ -354,14 +362,14 @@ export class InventoryService {
   addMass(user: AuthUser, items: Record<string, unknown>[]) {
     return addEach<Record<string, unknown>, AddedItem>(this.database, items, {
       refuse: (item) => {
-        const errors = checkMassItem(item);
+        const errors = checkMassItem(blankDateAsNone(item));
         if (errors.length === 0) return undefined;
         return errors.some((e) => e.message === 'Field required')
           ? `Missing required fields: ${errors.map((e) => e.field).join(', ')}`
           : errors.map((e) => `${e.field}: ${e.message}`).join('; ');
       },
       add: async (item, added) => {
-        const it = item as Static<typeof MassItem>;
+        const it = blankDateAsNone(item) as Static<typeof MassItem>;
         const {
           item: addedItem,
           notification,
