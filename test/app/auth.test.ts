@@ -587,6 +587,41 @@ describe('behind a reverse proxy', () => {
     }
   });
 
+  test('a burst of parallel guesses gets LOGIN_MAX_FAILURES answers, the rest 429 (they all passed the check before any failed)', async () => {
+    const server = await startServer('sqlite', { trustProxy: 1, loginMaxFailures: 5, bcryptCost: 10 });
+    try {
+      const u = await newUser(server, 'burst');
+      const answers = await Promise.all(
+        Array.from({ length: 29 }, (_, i) =>
+          server
+            .client()
+            .post(
+              '/api/auth/login',
+              { email: u.email, password: i === 25 ? u.password : `guess-${i}` },
+              { 'x-forwarded-for': '198.51.100.90' },
+            ),
+        ),
+      );
+      const statuses = answers.map((a) => a.status);
+      const checked = statuses.filter((s) => s !== 429);
+      assert.ok(checked.length <= 5, `at most five passwords checked, got ${statuses.join(' ')}`);
+      assert.ok(checked.length >= 1, statuses.join(' '));
+      // Once they are settled, the address and e-mail are over the limit: right password or not.
+      if (!statuses.includes(200)) {
+        const after = await server
+          .client()
+          .post(
+            '/api/auth/login',
+            { email: u.email, password: u.password },
+            { 'x-forwarded-for': '198.51.100.90' },
+          );
+        assert.equal(after.status, checked.length === 5 ? 429 : 200);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   test('one address failing for many e-mails, each under its own limit, is refused past 10 × LOGIN_MAX_FAILURES (password spraying)', async () => {
     const server = await startServer('sqlite', { trustProxy: 1, loginMaxFailures: 2 });
     try {

@@ -69,34 +69,59 @@ export class LoginGuard {
   }
 
   /**
-   * Throws 429 when this client, or the clients unknown to this account, failed too often.
-   * `signedIn`: the caller holds the account's token (a password typed to confirm a change): only
-   * its own client's limits apply.
+   * Attempts between `check` and their outcome, per key, in this process. A failure is counted
+   * only once bcrypt has answered, so without these a burst of parallel guesses all passed the
+   * check (29 at once, all answered 401, none 429); an attempt under way counts as a failure
+   * until it is settled. With several instances each holds its own, so a burst spread over N of
+   * them gets at most N times the limit before the shared counts catch up.
+   */
+  private readonly pending = new Map<string, number>();
+
+  /**
+   * Throws 429 when this client, or the clients unknown to this account, failed too often (the
+   * attempts under way included); else reserves this attempt's place. `signedIn`: the caller
+   * holds the account's token (a password typed to confirm a change): only its own client's
+   * limits apply. Returns the release of the reservation: call it once `fail` or `succeed` has
+   * recorded the outcome, or when there is none (in a `finally`).
    */
   async check(
     ip: string,
     email: string,
     options: { signedIn?: boolean } = {},
     now = Date.now(),
-  ): Promise<void> {
+  ): Promise<() => void> {
     const k = this.keys(ip, email);
+    const perAccount = this.maxPerAccount > 0 && !options.signedIn;
     const [[pair, address], [account, known]] = await Promise.all([
       this.counter.read([k.pair, k.address], now),
-      this.maxPerAccount && !options.signedIn ? this.accountCounter.read([k.account, k.known], now) : [],
+      perAccount ? this.accountCounter.read([k.account, k.known], now) : [],
     ]);
     const limited = [
-      [pair, this.maxFailures],
-      [address, this.maxPerAddress],
-      [known ? undefined : account, this.maxPerAccount],
+      [k.pair, pair, this.maxFailures],
+      [k.address, address, this.maxPerAddress],
+      ...(perAccount && !known ? [[k.account, account, this.maxPerAccount] as const] : []),
     ] as const;
-    for (const [w, max] of limited) {
-      if (w && w.failures >= max) {
-        const retry = Math.max(1, Math.ceil((w.resetAt - now) / 1000));
+    for (const [key, w, max] of limited) {
+      if ((w?.failures ?? 0) + (this.pending.get(key) ?? 0) >= max) {
+        // A window's end; for attempts still under way, about when bcrypt will have answered.
+        const retry = w ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : 1;
         throw new HttpError(429, `Too many failed login attempts. Try again in ${retry} seconds.`, {
           'retry-after': String(retry),
         });
       }
     }
+    const held = limited.map(([key]) => key);
+    for (const key of held) this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const key of held) {
+        const n = (this.pending.get(key) ?? 1) - 1;
+        if (n > 0) this.pending.set(key, n);
+        else this.pending.delete(key);
+      }
+    };
   }
 
   /** A failed attempt; `accountExists`: the e-mail is an account's (only those are capped). */

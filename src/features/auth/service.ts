@@ -111,13 +111,17 @@ export class AuthService {
     // spellings no key folding matches (ß for ss, ı for i, any emoji for another), and each such
     // spelling would otherwise have counts of its own, past both limits.
     const email = row?.email ?? typed;
-    await this.guard.check(clientAddress, email);
-    const ok = await this.passwords.verify(password, row?.password_hash);
-    if (!ok || !row) {
-      await this.guard.fail(clientAddress, email, row !== undefined);
-      throw unauthorized(INVALID_LOGIN);
+    const release = await this.guard.check(clientAddress, email);
+    try {
+      const ok = await this.passwords.verify(password, row?.password_hash);
+      if (!ok || !row) {
+        await this.guard.fail(clientAddress, email, row !== undefined);
+        throw unauthorized(INVALID_LOGIN);
+      }
+      await this.guard.succeed(clientAddress, email);
+    } finally {
+      release();
     }
-    await this.guard.succeed(clientAddress, email);
     return {
       message: 'Login successful',
       token: this.tokens.sign({ id: row.id, email: row.email }, row.token_version),
@@ -164,13 +168,17 @@ export class AuthService {
   private async confirmPassword(clientAddress: string, email: string, password: string, hash: string) {
     // The caller holds the account's token: the per-account cap (against strangers guessing) does
     // not apply, or an attack on the account would stop its owner from changing the password.
-    await this.guard.check(clientAddress, email, { signedIn: true });
-    if (!(await this.passwords.verify(password, hash))) {
-      await this.guard.fail(clientAddress, email, false);
-      return false;
+    const release = await this.guard.check(clientAddress, email, { signedIn: true });
+    try {
+      if (!(await this.passwords.verify(password, hash))) {
+        await this.guard.fail(clientAddress, email, false);
+        return false;
+      }
+      await this.guard.succeed(clientAddress, email);
+      return true;
+    } finally {
+      release();
     }
-    await this.guard.succeed(clientAddress, email);
-    return true;
   }
 
   /**
