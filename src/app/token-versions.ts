@@ -76,15 +76,23 @@ export class TokenVersions {
 
   /** Whether the token's user exists and the token was issued under their current version. */
   async accepts(token: VerifiedToken): Promise<boolean> {
-    return (await this.current(token.id)) === token.version;
+    return (await this.current(token.id, token.version)) === token.version;
   }
 
-  /** The user's token version, or undefined when there is no such user. */
-  async current(userId: string): Promise<number | undefined> {
+  /**
+   * The user's token version, or undefined when there is no such user. `seenVersion`: one a
+   * token carries. A token newer than what is remembered proves the memory stale — its password
+   * change's broadcast never came (another instance's Redis connection was down, or this one's
+   * subscription had stalled unnoticed) — so the database is asked, rather than refusing the
+   * new token (and every fresh login's) for up to a minute; the user's sockets opened with an
+   * older token, which the missed broadcast would have closed, are checked then too.
+   */
+  async current(userId: string, seenVersion?: number): Promise<number | undefined> {
     const now = Date.now();
     const cached = this.seen.get(userId);
     const trusted = this.redis?.listening ?? true;
-    if (cached && cached.until > now && trusted) return cached.version;
+    const stale = cached !== undefined && seenVersion !== undefined && seenVersion > cached.version;
+    if (cached && cached.until > now && trusted && !stale) return cached.version;
     const revocations = this.revocations;
     const row = await this.database.db
       .selectFrom('users')
@@ -95,9 +103,11 @@ export class TokenVersions {
       this.seen.delete(userId);
       return undefined;
     }
-    if (revocations !== this.revocations) return row.token_version;
-    if (this.seen.size > 10_000) this.seen.clear();
-    this.seen.set(userId, { version: row.token_version, until: now + this.ttlMs });
+    if (revocations === this.revocations) {
+      if (this.seen.size > 10_000) this.seen.clear();
+      this.seen.set(userId, { version: row.token_version, until: now + this.ttlMs });
+    }
+    if (stale && row.token_version > cached.version) this.emitRevoked(userId);
     return row.token_version;
   }
 }

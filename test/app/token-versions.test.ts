@@ -47,5 +47,27 @@ for (const dialect of DIALECTS) {
         }
       });
     }
+
+    test("a token newer than the remembered version is checked against the database (its password change's broadcast was missed)", async () => {
+      const { database, close } = await migratedDatabase(dialect);
+      try {
+        const user = await insertUser(database);
+        const versions = new TokenVersions(database);
+        const revoked: (string | undefined)[] = [];
+        versions.onRevoked((id) => revoked.push(id));
+        const token = (version: number) => ({ ...user, version, expiresAt: Date.now() + 60_000 });
+        assert.equal(await versions.accepts(token(0)), true, 'version 0 remembered');
+        // Another instance changes the password; its broadcast never reaches this one.
+        await database.db.updateTable('users').set({ token_version: 1 }).where('id', '=', user.id).execute();
+        assert.equal(await versions.accepts(token(1)), true, 'the new token (and a fresh login) is accepted');
+        assert.deepEqual(revoked, [user.id], "this instance's sockets with the old token are checked");
+        assert.equal(await versions.accepts(token(0)), false, 'the old one refused from now on');
+        // A forged-looking version above the database's is refused, and forgets nothing.
+        assert.equal(await versions.accepts(token(7)), false);
+        assert.equal(await versions.accepts(token(1)), true);
+      } finally {
+        await close();
+      }
+    });
   });
 }
