@@ -12,6 +12,7 @@ import { closeRevokedSockets } from './revoked-sockets.js';
 import { SocketHub } from './socket-hub.js';
 import { LocalSocketQuota, RedisSocketQuota, type SocketQuota } from './socket-quota.js';
 import { chooseProtocol, socketToken } from './socket-token.js';
+import { recheckTokenVersions } from './token-recheck.js';
 
 /** Shutting down, how long a socket has to answer the close frame before it is cut off. */
 const CLOSE_HANDSHAKE_MS = 1000;
@@ -49,6 +50,8 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
   bus.onDeliver((rows) => hub.deliver(rows));
   const catchUps = app.redis ? catchUpAfterOutages(app.redis, hub, app.database, app.log) : { idle: true };
   closeRevokedSockets(app.tokenVersions, hub, app.log);
+  // And at every heartbeat, in case a broadcast was lost for good (token-recheck.ts).
+  const stopRecheck = recheckTokenVersions(app.database, hub, app.log, settings.heartbeatSeconds * 1000);
   const quota: SocketQuota = app.redis
     ? new RedisSocketQuota(app.redis, settings.maxSocketsPerUser, { log: app.log })
     : new LocalSocketQuota(settings.maxSocketsPerUser);
@@ -58,6 +61,7 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
   app.decorate('notificationCatchUps', catchUps);
   app.decorate('publishNotifications', (rows: readonly PublishedNotification[]) => bus.publish(rows));
   app.addHook('onClose', async () => {
+    stopRecheck();
     hub.stop();
     await quota.close();
     await bus.close();
