@@ -180,12 +180,14 @@ for (const dialect of DIALECTS) {
       } finally {
         usda.fault = { kind: 'none' };
       }
-      // The first four were under way together; each 429 counts. The other three were not sent.
-      assert.equal(usda.requests.length - asked, 4);
+      // Only those already under way when the first 429 came were sent (at most the four places),
+      // and each of them counts; the others were not sent and keep their attempts.
+      const sent = usda.requests.length - asked;
+      assert.ok(sent >= 1 && sent <= 4, `sent ${sent}`);
       const states = await Promise.all(ids.map(retryState));
       const counted = states.filter((s) => s.attempts === 1);
       const waiting = states.filter((s) => s.attempts === 0);
-      assert.deepEqual([counted.length, waiting.length], [4, 3]);
+      assert.deepEqual([counted.length, waiting.length], [sent, 7 - sent]);
       for (const s of states) {
         assert.equal(s.status, 'pending');
         assert.ok(s.wait > 590_000 && s.wait <= 600_000, `due when the pause ends, got ${s.wait} ms`);

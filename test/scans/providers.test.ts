@@ -187,6 +187,7 @@ describe('scans with providers (sqlite)', () => {
     assert.ok(wait > 3500_000 && wait <= 3600_000, `next attempt in ~1 h, got ${wait} ms`);
 
     usda.fault = { kind: 'none' };
+    clock += 2 * 3600_000; // the USDA client's own pause after that 429 is over too
     await server.app.scanning.nutrition.runDue(new Date(Date.now() + 2 * 3600_000));
     row = await product(JUICE);
     assert.deepEqual([row?.nutrition_status, row?.nutrition_next_attempt_at], ['found', null]);

@@ -32,7 +32,7 @@ export interface ScanningPluginOptions {
   /** Pushes `Product_Scanned` to the user's WebSockets (the realtime feature's publisher). */
   notify?: ScanNotifier;
   /**
-   * The clock the barcode provider's back-off reads (default `Date.now`): tests move it past a
+   * The clock the providers' back-offs read (default `Date.now`): tests move it past a
    * Retry-After instead of waiting it out.
    */
   providerClock?: () => number;
@@ -54,6 +54,7 @@ async function scanningPlugin(app: FastifyInstance, opts: ScanningPluginOptions)
         apiKey: config.nutrition.apiKey,
         baseUrl: config.nutrition.baseUrl,
         timeoutMs: config.nutrition.timeoutMs,
+        now: opts.providerClock,
       })
     : undefined;
   const nutrition = new NutritionUpdater(
