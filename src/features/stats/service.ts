@@ -4,12 +4,18 @@ import type { AuthUser } from '../../app/tokens.js';
 import type { AppDatabase } from '../../db/database.js';
 import { addDays, todayUtc } from '../../db/dates.js';
 import { writtenJoinOrder } from '../../db/join-order.js';
+import type { DialectName } from '../../migrate/index.js';
+import { EXACT } from '../../models/exact-collation.js';
 import { NUTRIENTS, UNITS } from '../catalogue/nutrition.js';
 
 const n = (v: unknown) => Number(v ?? 0);
 
-/** Comparison by code points (SQLite's own). */
-const BINARY_COLLATION = { mysql: 'collate utf8mb4_bin', postgres: 'collate "C"', sqlite: '' } as const;
+/** `column` compared and sorted by code points: the models' EXACT collation (SQLite's default). */
+function byCodePoints(column: string, dialect: DialectName): RawBuilder<string> {
+  if (dialect === 'sqlite') return sql.raw(column);
+  const name = EXACT[dialect];
+  return sql.raw(`${column} collate ${dialect === 'postgres' ? `"${name}"` : name}`);
+}
 
 /** An item is wasted once expired (stored, or active with its date passed) or discarded. */
 function wasted(today: string): RawBuilder<boolean> {
@@ -86,7 +92,7 @@ export class StatsService {
     // Categories are kept as typed: "Dairy" and "dairy", "Café" and "Cafe" are two. MariaDB's
     // column collation (utf8mb4_general_ci) would group them as one, under either spelling; and the
     // order would follow each database's collation. Grouped and sorted by code points on all three.
-    const category = sql<string>`p.category ${sql.raw(BINARY_COLLATION[this.database.dialect])}`;
+    const category = byCodePoints('p.category', this.database.dialect);
     const rows = await writtenJoinOrder(
       this.db.selectFrom('user_products as up').innerJoin('products as p', 'p.id', 'up.product_id'),
       this.database.dialect,
