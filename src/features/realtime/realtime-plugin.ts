@@ -49,7 +49,7 @@ async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings):
   });
   bus.onDeliver((rows) => hub.deliver(rows));
   const catchUps = app.redis ? catchUpAfterOutages(app.redis, hub, app.database, app.log) : { idle: true };
-  closeRevokedSockets(app.tokenVersions, hub, app.log);
+  closeRevokedSockets(app.tokenVersions, hub, app.database, app.log);
   // And at every heartbeat, in case a broadcast was lost for good (token-recheck.ts).
   const stopRecheck = recheckTokenVersions(app.database, hub, app.log, settings.heartbeatSeconds * 1000);
   const quota: SocketQuota = app.redis
