@@ -15,8 +15,9 @@ const DAY_MS = 24 * 3600 * 1000;
  * 20 parallel requests against a cap of 5 stored 7–9 products on MariaDB. On MariaDB the count
  * sees what the previous holder committed only if no plain read came before the lock in the
  * transaction (its snapshot is taken by the first one), so the catalogue's routes check the quota
- * first; `user/add`, which looks the name up before it knows a product is new, can still let a
- * race through there. (A locking count was tried: it waited on any of the user's products another
+ * first, and `user/add`, which looks the name up before it knows a product is new, takes the lock
+ * before that look-up (`lockQuotaHolder`; without it 12 parallel adds of new names against a cap of
+ * 3 stored 7). (A locking count was tried: it waited on any of the user's products another
  * transaction held, and timed out add-mass.) A product deleted leaves the count: the cap is on
  * the products added in 24 hours that are still there.
  * `Retry-After` is when the oldest product of the window leaves it.
@@ -30,7 +31,7 @@ export async function checkDailyQuota(
   now = new Date(),
 ): Promise<void> {
   if (!Number.isFinite(limit)) return;
-  if (lock) await tx.selectFrom('users').select('id').where('id', '=', user.id).modifyEnd(lock).execute();
+  await lockQuotaHolder(tx, user, limit, lock);
   const since = new Date(now.getTime() - DAY_MS);
   const row = await tx
     .selectFrom('products')
@@ -47,4 +48,19 @@ export async function checkDailyQuota(
     `You have added ${limit} products to the catalogue in the last 24 hours, the most allowed. Try again in ${retry} seconds.`,
     { 'retry-after': String(retry) },
   );
+}
+
+/**
+ * Locks `user`'s row until the transaction ends, when a cap applies: the first statement of a
+ * transaction that may add a product after plain reads (see checkDailyQuota). Taken again by the
+ * count, which costs a query and waits for nothing (the row is already this transaction's).
+ */
+export async function lockQuotaHolder(
+  tx: Kysely<Database>,
+  user: AuthUser,
+  limit: number | undefined,
+  lock: RawBuilder<unknown> | undefined,
+): Promise<void> {
+  if (limit === undefined || !Number.isFinite(limit) || !lock) return;
+  await tx.selectFrom('users').select('id').where('id', '=', user.id).modifyEnd(lock).execute();
 }

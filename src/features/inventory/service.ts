@@ -11,6 +11,7 @@ import { monotonicNow } from '../../db/monotonic-clock.js';
 import { rowLock } from '../../db/row-lock.js';
 import type { Database } from '../../models/index.js';
 import { barcodeVariants } from '../catalogue/barcode-variants.js';
+import { lockQuotaHolder } from '../catalogue/daily-quota.js';
 import { inTransaction } from '../catalogue/in-transaction.js';
 import { insertProduct } from '../catalogue/insert-product.js';
 import type { NewProductRules } from '../catalogue/new-product-rules.js';
@@ -148,6 +149,10 @@ export class InventoryService {
         throw new ValidationFailure([{ field: 'name', message: 'Provide a product name or a barcode' }]);
       }
       const name = checkedName(input.name, 'name');
+      // Before the look-up: on MariaDB the quota's count, should the product be new, sees only
+      // what was committed before this transaction's first plain read (see checkDailyQuota).
+      const rules = this.newProduct();
+      await lockQuotaHolder(tx, user, rules.dailyLimit, rules.quotaLock);
       product = await tx
         .selectFrom('products')
         .select(['id', 'name', 'category'])
