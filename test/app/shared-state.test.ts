@@ -64,6 +64,44 @@ for (const dialect of DIALECTS) {
       assert.ok((await redis.pttl(key)) > 0, 'the window expires');
     });
 
+    test('a burst of parallel guesses spread over two processes gets the limit in all, not the limit on each', async () => {
+      // bcrypt slow enough that the whole burst arrives before the first answer.
+      const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
+      const config = { loginMaxFailures: 2, authRateLimitPerMinute: 1000, trustProxy: 1, bcryptCost: 10 };
+      const [c, d] = await Promise.all([
+        startInstance(scratch, env, config),
+        startInstance(scratch, env, config),
+      ]);
+      try {
+        const user = { email: email(), password: 'right-password' };
+        assert.equal(
+          (await new Client(c.baseUrl).post('/api/auth/signup', { name: 'B', ...user })).status,
+          200,
+        );
+        const answers = await Promise.all(
+          Array.from({ length: 24 }, (_, i) =>
+            new Client((i % 2 ? c : d).baseUrl).post(
+              '/api/auth/login',
+              { email: user.email, password: `guess-${i}` },
+              { 'x-forwarded-for': '198.51.100.60' },
+            ),
+          ),
+        );
+        const statuses = answers.map((r) => r.status);
+        const checked = statuses.filter((s) => s !== 429);
+        assert.ok(checked.length >= 1 && checked.length <= 2, statuses.join(' '));
+        assert.deepEqual(new Set(checked), new Set([401]));
+        // Every place taken was given back (the failures themselves stay counted).
+        assert.ok(
+          await eventually(async () => (await redis.keys(`${prefix}login-pending:*`)).length === 0),
+          'each place taken was given back',
+        );
+        assert.equal(await redis.get(`${prefix}login-failures:a|198.51.100.60`), String(checked.length));
+      } finally {
+        await Promise.all([c.close(), d.close()]);
+      }
+    });
+
     test('the per-account cap adds up failures from every process and address; a client known on A is exempt on B', async () => {
       const user = { email: email(), password: 'right-password' };
       assert.equal(

@@ -4,6 +4,20 @@ export interface FailureWindow {
   resetAt: number;
 }
 
+/** A cap on one key: reached once its failures and the attempts under way add up to `max`. */
+export interface KeyLimit {
+  key: string;
+  max: number;
+}
+
+/** An attempt's place under its keys, or why there is none. */
+export type Reservation =
+  | { release: () => void }
+  | {
+      /** When the key at its cap opens again; undefined when only attempts under way fill it. */
+      refusedUntil: number | undefined;
+    };
+
 /** Where failed logins are counted: in memory (one process) or in Redis (shared by all). */
 export interface FailureCounter {
   /** The open window of each key (undefined where there is none). */
@@ -11,6 +25,13 @@ export interface FailureCounter {
   /** One more failure under each key. */
   add(keys: readonly string[], windowMs: number, now: number): Promise<void>;
   clear(key: string): Promise<void>;
+  /**
+   * Takes a place for one attempt under way under each key, unless a key's failures plus the
+   * attempts already under way reach its max: all or none. A failure is counted only once bcrypt
+   * has answered, so without these places a burst of parallel guesses all passed the check; an
+   * attempt under way counts as a failure until `release`, called once its outcome is recorded.
+   */
+  reserve(limits: readonly KeyLimit[], now: number): Promise<Reservation>;
 }
 
 /** One process's counters, bounded in size. */
@@ -43,6 +64,30 @@ export class MemoryFailureCounter implements FailureCounter {
     this.windows.delete(key);
   }
 
+  /** Attempts under way, per key (none is ever left behind: each place is released once). */
+  private readonly pending = new Map<string, number>();
+
+  async reserve(limits: readonly KeyLimit[], now: number): Promise<Reservation> {
+    const windows = await this.read(
+      limits.map((l) => l.key),
+      now,
+    );
+    for (const [i, { key, max }] of limits.entries()) {
+      const w = windows[i];
+      if ((w?.failures ?? 0) + (this.pending.get(key) ?? 0) >= max) return { refusedUntil: w?.resetAt };
+    }
+    for (const { key } of limits) this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    return {
+      release: once(() => {
+        for (const { key } of limits) {
+          const n = (this.pending.get(key) ?? 1) - 1;
+          if (n > 0) this.pending.set(key, n);
+          else this.pending.delete(key);
+        }
+      }),
+    };
+  }
+
   private prune(now: number): void {
     for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
     // Still full: drop the oldest entries (Map keeps insertion order).
@@ -51,4 +96,14 @@ export class MemoryFailureCounter implements FailureCounter {
       this.windows.delete(k);
     }
   }
+}
+
+/** `f`, run on the first call only. */
+export function once(f: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    f();
+  };
 }

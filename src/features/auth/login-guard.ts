@@ -1,6 +1,6 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import { HttpError } from '../../app/http-error.js';
-import { type FailureCounter, MemoryFailureCounter } from './failure-counter.js';
+import { type FailureCounter, MemoryFailureCounter, once } from './failure-counter.js';
 
 export interface LoginLimits {
   /** Failures per (client, e-mail) in a window. */
@@ -69,20 +69,13 @@ export class LoginGuard {
   }
 
   /**
-   * Attempts between `check` and their outcome, per key, in this process. A failure is counted
-   * only once bcrypt has answered, so without these a burst of parallel guesses all passed the
-   * check (29 at once, all answered 401, none 429); an attempt under way counts as a failure
-   * until it is settled. With several instances each holds its own, so a burst spread over N of
-   * them gets at most N times the limit before the shared counts catch up.
-   */
-  private readonly pending = new Map<string, number>();
-
-  /**
    * Throws 429 when this client, or the clients unknown to this account, failed too often (the
-   * attempts under way included); else reserves this attempt's place. `signedIn`: the caller
-   * holds the account's token (a password typed to confirm a change): only its own client's
-   * limits apply. Returns the release of the reservation: call it once `fail` or `succeed` has
-   * recorded the outcome, or when there is none (in a `finally`).
+   * attempts under way included); else reserves this attempt's place (`FailureCounter.reserve`:
+   * in Redis, one atomic step for every process, so a burst spread over several of them gets the
+   * limit, not a multiple of it). `signedIn`: the caller holds the account's token (a password
+   * typed to confirm a change): only its own client's limits apply. Returns the release of the
+   * reservation: call it once `fail` or `succeed` has recorded the outcome, or when there is none
+   * (in a `finally`).
    */
   async check(
     ip: string,
@@ -92,36 +85,27 @@ export class LoginGuard {
   ): Promise<() => void> {
     const k = this.keys(ip, email);
     const perAccount = this.maxPerAccount > 0 && !options.signedIn;
-    const [[pair, address], [account, known]] = await Promise.all([
-      this.counter.read([k.pair, k.address], now),
-      perAccount ? this.accountCounter.read([k.account, k.known], now) : [],
+    const [known, own] = await Promise.all([
+      perAccount ? this.accountCounter.read([k.known], now).then(([w]) => w !== undefined) : true,
+      this.counter.reserve(
+        [
+          { key: k.pair, max: this.maxFailures },
+          { key: k.address, max: this.maxPerAddress },
+        ],
+        now,
+      ),
     ]);
-    const limited = [
-      [k.pair, pair, this.maxFailures],
-      [k.address, address, this.maxPerAddress],
-      ...(perAccount && !known ? [[k.account, account, this.maxPerAccount] as const] : []),
-    ] as const;
-    for (const [key, w, max] of limited) {
-      if ((w?.failures ?? 0) + (this.pending.get(key) ?? 0) >= max) {
-        // A window's end; for attempts still under way, about when bcrypt will have answered.
-        const retry = w ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : 1;
-        throw new HttpError(429, `Too many failed login attempts. Try again in ${retry} seconds.`, {
-          'retry-after': String(retry),
-        });
-      }
+    if (!('release' in own)) throw tooMany(own.refusedUntil, now);
+    if (known) return own.release;
+    const account = await this.accountCounter.reserve([{ key: k.account, max: this.maxPerAccount }], now);
+    if (!('release' in account)) {
+      own.release();
+      throw tooMany(account.refusedUntil, now);
     }
-    const held = limited.map(([key]) => key);
-    for (const key of held) this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      for (const key of held) {
-        const n = (this.pending.get(key) ?? 1) - 1;
-        if (n > 0) this.pending.set(key, n);
-        else this.pending.delete(key);
-      }
-    };
+    return once(() => {
+      own.release();
+      account.release();
+    });
   }
 
   /** A failed attempt; `accountExists`: the e-mail is an account's (only those are capped). */
@@ -141,6 +125,17 @@ export class LoginGuard {
     await this.accountCounter.clear(k.known);
     await this.accountCounter.add([k.known], KNOWN_CLIENT_MS, now);
   }
+}
+
+/**
+ * The 429 of a limit reached: its window's end; for attempts still under way, about when bcrypt will
+ * have answered.
+ */
+function tooMany(until: number | undefined, now: number): HttpError {
+  const retry = until === undefined ? 1 : Math.max(1, Math.ceil((until - now) / 1000));
+  return new HttpError(429, `Too many failed login attempts. Try again in ${retry} seconds.`, {
+    'retry-after': String(retry),
+  });
 }
 
 /**

@@ -1,7 +1,52 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { SharedRedis } from '../../app/shared-redis.js';
 import { throttledWarning } from '../../app/throttled-warning.js';
-import { type FailureCounter, type FailureWindow, MemoryFailureCounter } from './failure-counter.js';
+import {
+  type FailureCounter,
+  type FailureWindow,
+  type KeyLimit,
+  MemoryFailureCounter,
+  once,
+  type Reservation,
+} from './failure-counter.js';
+
+/**
+ * Attempts under way are counted under `login-pending:` keys beside the failures. A process that
+ * dies with attempts under way leaves their places taken for at most this long (an attempt is one
+ * bcrypt check: well under a second).
+ */
+const PENDING_TTL_MS = 60_000;
+
+/**
+ * KEYS: for each limit, its failures key then its attempts-under-way key. ARGV: the under-way keys'
+ * expiry (ms), then each limit's max. Checks every limit and takes the places in one atomic step,
+ * so that two processes checking at the same moment cannot both take the last place. Returns -3
+ * when the places are taken; else the refused key's failure window's PTTL (-2: no failures, only
+ * attempts under way).
+ */
+const RESERVE = `
+local n = #KEYS / 2
+for i = 1, n do
+  local failures = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
+  local pending = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
+  if failures + pending >= tonumber(ARGV[i + 1]) then
+    return redis.call('PTTL', KEYS[2 * i - 1])
+  end
+end
+for i = 1, n do
+  redis.call('INCR', KEYS[2 * i])
+  redis.call('PEXPIRE', KEYS[2 * i], ARGV[1])
+end
+return -3
+`;
+
+/** KEYS: attempts-under-way keys: one place less under each (the key goes at zero). */
+const RELEASE = `
+for i = 1, #KEYS do
+  if redis.call('DECR', KEYS[i]) <= 0 then redis.call('DEL', KEYS[i]) end
+end
+return 0
+`;
 
 /**
  * Failed logins counted in Redis, so that every server process sees the same counts: with N
@@ -62,6 +107,52 @@ export class RedisFailureCounter implements FailureCounter {
       this.warn(e);
       await this.fallback.add(keys, windowMs, now);
     }
+  }
+
+  /**
+   * Taken in this process's memory too (where failures counted during an outage still count), then
+   * in Redis, atomically against every process. While Redis cannot be reached, the memory places
+   * alone hold, as the memory counts do.
+   */
+  async reserve(limits: readonly KeyLimit[], now: number): Promise<Reservation> {
+    const local = await this.fallback.reserve(limits, now);
+    if (!('release' in local)) return local;
+    let shared: number;
+    try {
+      shared = Number(
+        await this.redis.command((client) =>
+          client.eval(
+            RESERVE,
+            limits.length * 2,
+            ...limits.flatMap((l) => [this.key(l.key), this.pendingKey(l.key)]),
+            PENDING_TTL_MS,
+            ...limits.map((l) => l.max),
+          ),
+        ),
+      );
+    } catch (e) {
+      this.warn(e);
+      return local;
+    }
+    if (shared !== -3) {
+      local.release();
+      return { refusedUntil: shared >= 0 ? now + shared : undefined };
+    }
+    const keys = limits.map((l) => this.pendingKey(l.key));
+    return {
+      release: once(() => {
+        local.release();
+        // After the outcome is counted (the caller awaited it): no moment when neither counts. A
+        // place Redis does not get back expires with its key.
+        this.redis
+          .command((client) => client.eval(RELEASE, keys.length, ...keys))
+          .catch((e: unknown) => this.warn(e));
+      }),
+    };
+  }
+
+  private pendingKey(key: string): string {
+    return this.redis.key(`login-pending:${key}`);
   }
 
   async clear(key: string): Promise<void> {
