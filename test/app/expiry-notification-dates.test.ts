@@ -15,13 +15,17 @@ import { engineTimestamp, fromAppRevision } from '../support/engine.js';
 for (const dialect of DIALECTS) {
   describe(`legacy expiry notifications' dates on ${dialect}`, () => {
     let db: ScratchDatabase;
+    // Read per test, not once for the file: the sweep these tests run reads the clock itself, and
+    // a file started before midnight (UTC) would otherwise date its items a day off.
+    let today = '';
+    let tomorrow = '';
     beforeEach(async () => {
       db = await scratchDatabase(dialect);
+      today = todayUtc();
+      tomorrow = addDays(today, 1);
     });
     afterEach(() => db.drop());
     const at = (s: number) => engineTimestamp(dialect, s);
-    const today = todayUtc();
-    const tomorrow = addDays(today, 1);
 
     const fromRevision = (rev: string, body: Parameters<typeof fromAppRevision>[2]) =>
       fromAppRevision(db.url, rev, body);
