@@ -47,6 +47,13 @@ const PROBE_INTERVAL_MS = 1000;
 const SUBSCRIBER_HEARTBEAT_MS = 5000;
 
 /**
+ * Asked just before a message kept during an outage is sent at last: the message to send instead
+ * (what of it still holds by then), or undefined to send nothing. A notification read meanwhile,
+ * say, is not pushed to other instances' sockets as new (RedisBus).
+ */
+export type ReviseUnsent = (message: string) => Promise<string | undefined>;
+
+/**
  * The Redis that server processes share: one command connection (counters, publishing) and, once
  * something listens, one subscriber connection for every channel (notifications, revocations).
  * ioredis reconnects both by itself and subscribes again after a reconnect.
@@ -58,7 +65,7 @@ export class SharedRedis {
   private readonly readyListeners: Array<() => void> = [];
   private readonly downListeners: Array<() => void> = [];
   /** Messages whose publish failed, oldest first: sent when the command connection is back. */
-  private readonly unsent: { channel: string; message: string }[] = [];
+  private readonly unsent: { channel: string; message: string; revise?: ReviseUnsent | undefined }[] = [];
   private unsentBytes = 0;
   private resending = false;
   private heartbeat?: NodeJS.Timeout;
@@ -205,21 +212,23 @@ export class SharedRedis {
    * once it is back: other processes' subscriber connections may well have stayed up (each
    * connection drops and reconnects on its own), and they would never hear of it — their catch-up
    * after an outage covers only their own subscriber's. Receivers take a message twice in their
-   * stride (sockets skip notifications they have; a revocation is checked again).
+   * stride (sockets skip notifications they have; a revocation is checked again). `revise`, if
+   * given, is asked just before a kept message is sent: what is still worth sending by then (see
+   * ReviseUnsent).
    */
-  async publish(channel: string, message: string): Promise<void> {
+  async publish(channel: string, message: string, revise?: ReviseUnsent): Promise<void> {
     try {
       await this.command((client) => client.publish(channel, message));
     } catch (e) {
-      this.keepUnsent(channel, message);
+      this.keepUnsent(channel, message, revise);
       throw e;
     }
     // Redis answers again without having reconnected (it had stopped answering): send the rest.
     if (this.unsent.length > 0) void this.resend();
   }
 
-  private keepUnsent(channel: string, message: string): void {
-    this.unsent.push({ channel, message });
+  private keepUnsent(channel: string, message: string, revise?: ReviseUnsent): void {
+    this.unsent.push({ channel, message, revise });
     this.unsentBytes += message.length;
     let dropped = 0;
     while (this.unsentBytes > MAX_UNSENT_BYTES && this.unsent.length > 1) {
@@ -235,12 +244,23 @@ export class SharedRedis {
     this.resending = true;
     try {
       for (let next = this.unsent[0]; next; next = this.unsent[0]) {
+        let message: string | undefined = next.message;
+        if (next.revise) {
+          try {
+            message = await next.revise(next.message);
+          } catch (e) {
+            // Sent as kept: a receiver takes a stale message in its stride, a lost one it cannot.
+            this.log.warn({ err: e }, 'revising a message kept for Redis failed; sending it as kept');
+          }
+        }
         try {
-          await this.client.publish(next.channel, next.message);
+          if (message !== undefined) await this.client.publish(next.channel, message);
         } catch {
           return; // down again: the next 'ready' resumes
         }
-        // Shifted only now: a message kept meanwhile is pushed behind it.
+        // Shifted only now: a message kept meanwhile is pushed behind it (close() may have emptied
+        // the queue meanwhile).
+        if (this.unsent[0] !== next) return;
         this.unsent.shift();
         this.unsentBytes -= next.message.length;
       }

@@ -79,6 +79,37 @@ describe('Redis stops answering (its connections stay open) under instance A; B 
     await Promise.all([onA.close(), onB.close()]);
   });
 
+  test('a notification A could not publish and that was read before Redis answered again is not pushed to B as new; an unread one is', async () => {
+    const user = await signUp(a.baseUrl, 'reader', 'right-password');
+    const onB = await connected(b.wsUrl, user.token);
+    proxy.stall();
+    // A socket opened on A meanwhile waits out one command timeout (the socket quota), and from then
+    // on A refuses to publish at once: nothing is left in the stalled connection to arrive later.
+    const onA = await connected(a.wsUrl, user.token);
+    assert.equal(a.app.redis!.admitCommand(), false, 'A backs off');
+    const added: string[] = [];
+    for (const name of ['Chard', 'Fennel']) {
+      const scan = await new Client(a.baseUrl, user.token).post('/api/product/user/add', {
+        name,
+        quantity: 1,
+        isScannedProduct: true,
+      });
+      assert.equal(scan.status, 200, scan.text);
+      const local = await onA.next(3000);
+      assert.equal(local.data.itemId, scan.body.itemId, "A's own socket has it at once");
+      added.push(local.id);
+    }
+    const [read, unread] = added as [string, string];
+    // Read (through B) while A still holds both publishes.
+    const marked = await new Client(b.baseUrl, user.token).post(`/api/notification/mark-read/${read}`);
+    assert.equal(marked.status, 200, marked.text);
+    proxy.resume();
+    assert.ok(await eventually(() => a.app.redis!.unsentCount === 0, 5000), 'A sent what it kept');
+    assert.equal((await onB.next(3000)).id, unread, 'the unread one reaches B');
+    assert.deepEqual(await onB.ask('PING'), { type: 'pong' }, 'and nothing else: not the one read');
+    await Promise.all([onA.close(), onB.close()]);
+  });
+
   test("A's subscriber notices within seconds that Redis stopped answering, and catches up once it answers", async () => {
     const user = await signUp(b.baseUrl, 'quiet');
     const onA = await connected(a.wsUrl, user.token);

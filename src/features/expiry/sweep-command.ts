@@ -3,6 +3,7 @@ import { databaseFromEnv } from '../../config/database-config.js';
 import { redisConfig } from '../../config/redis-config.js';
 import { openDatabase } from '../../db/database.js';
 import { ConfigurationError } from '../../migrate/index.js';
+import { stillUnread } from '../notifications/notification-events.js';
 import { createNotificationBus } from '../realtime/create-bus.js';
 import { realtimeSettings } from '../realtime/realtime-settings.js';
 import { expirySettings } from './expiry-settings.js';
@@ -73,7 +74,10 @@ export async function sweepCommand(args: string[], env: NodeJS.ProcessEnv = proc
   let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
   try {
     database = await openDatabase(url, { poolSize: 1 });
-    const bus = await createNotificationBus(redis, realtime.redisChannel, log, false);
+    const db = database;
+    const bus = await createNotificationBus(redis, realtime.redisChannel, log, false, (ids) =>
+      stillUnread(db, ids),
+    );
     try {
       // Each chunk's notifications are pushed as soon as it commits, so a catch-up of many
       // items never holds them all in memory, and a run cut short has pushed what it stored.

@@ -56,6 +56,18 @@ export async function unreadBacklog(
   return rows.reverse();
 }
 
+/** Of the notifications `ids`, those still unread (one deleted is neither). */
+export async function stillUnread(database: AppDatabase, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await database.db
+    .selectFrom('notifications')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('is_read', '=', false)
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 /** A notification's place in the order backlogs and catch-ups read them: (created_at, id). */
 export interface NotificationKey {
   created_at: Date;

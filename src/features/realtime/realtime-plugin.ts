@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { PublishedNotification } from '../notifications/notification-events.js';
+import { type PublishedNotification, stillUnread } from '../notifications/notification-events.js';
 import { type CatchUpState, catchUpAfterOutages } from './catch-up.js';
 import { createNotificationBus } from './create-bus.js';
 import type { NotificationBus } from './notification-bus.js';
@@ -41,7 +41,9 @@ declare module 'fastify' {
  * Needs the auth plugin (`app.tokens`) and the db plugin (`app.database`).
  */
 async function realtimePlugin(app: FastifyInstance, settings: RealtimeSettings): Promise<void> {
-  const bus = await createNotificationBus(app.redis, settings.redisChannel, app.log);
+  const bus = await createNotificationBus(app.redis, settings.redisChannel, app.log, true, (ids) =>
+    stillUnread(app.database, ids),
+  );
   const hub = new SocketHub({
     heartbeatMs: settings.heartbeatSeconds * 1000,
     log: app.log,

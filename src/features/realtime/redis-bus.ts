@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SharedRedis } from '../../app/shared-redis.js';
+import type { ReviseUnsent, SharedRedis } from '../../app/shared-redis.js';
 import type { PublishedNotification } from '../notifications/notification-events.js';
 import { decodeNotifications, encodeNotifications, type NotificationBus } from './notification-bus.js';
 
@@ -10,23 +10,47 @@ import { decodeNotifications, encodeNotifications, type NotificationBus } from '
  * socket that (re)connects is sent its unread backlog from the database. The connections are the
  * process's SharedRedis (its owner closes them).
  */
+/**
+ * Of the notifications `ids`, those still unread (deleted ones are not): asked before a publish that
+ * Redis did not take goes out at last.
+ */
+export type StillUnread = (ids: readonly string[]) => Promise<ReadonlySet<string>>;
+
 export class RedisBus implements NotificationBus {
   private readonly listeners: ((rows: PublishedNotification[]) => void)[] = [];
+  private readonly revise: ReviseUnsent | undefined;
 
   private constructor(
     private readonly redis: SharedRedis,
     private readonly channel: string,
     private readonly log: Pick<Logger, 'warn' | 'error'>,
-  ) {}
+    stillUnread: StillUnread | undefined,
+  ) {
+    // A publish kept during an outage may go out minutes later: the notifications read (or
+    // deleted) by then are left out, or other instances' sockets would show them as new.
+    this.revise =
+      stillUnread &&
+      (async (message) => {
+        const rows = decodeNotifications(message);
+        const unread = await stillUnread(rows.map((r) => r.id));
+        const left = rows.filter((r) => unread.has(r.id));
+        if (left.length === rows.length) return message;
+        return left.length ? encodeNotifications(left)[0] : undefined;
+      });
+  }
 
-  /** A bus on `channel`; `subscribe` false for publishers that have no sockets (`expireeye sweep`). */
+  /**
+   * A bus on `channel`; `subscribe` false for publishers that have no sockets (`expireeye sweep`).
+   * `stillUnread`: see StillUnread (without it, a kept publish goes out as it was).
+   */
   static async over(
     redis: SharedRedis,
     channel: string,
     log: Pick<Logger, 'warn' | 'error'>,
     subscribe: boolean,
+    stillUnread?: StillUnread,
   ): Promise<RedisBus> {
-    const bus = new RedisBus(redis, channel, log);
+    const bus = new RedisBus(redis, channel, log, stillUnread);
     if (subscribe) await redis.subscribe(channel, (message) => bus.deliver(message));
     return bus;
   }
@@ -49,7 +73,9 @@ export class RedisBus implements NotificationBus {
     // All at once (one connection keeps their order), so that a Redis that stopped answering
     // costs one command timeout, not one each. One that fails is kept by SharedRedis and sent
     // when Redis is back.
-    const results = await Promise.allSettled(messages.map((m) => this.redis.publish(this.channel, m)));
+    const results = await Promise.allSettled(
+      messages.map((m) => this.redis.publish(this.channel, m, this.revise)),
+    );
     const failed = messages.filter((_, i) => results[i]!.status === 'rejected');
     const error = results.find((r) => r.status === 'rejected')?.reason;
     if (failed.length === 0) return;
