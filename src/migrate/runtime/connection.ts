@@ -74,6 +74,30 @@ function mysqlTls(tls: DatabaseTls): { ca?: Buffer; rejectUnauthorized: boolean;
 }
 
 /**
+ * mysql2 checks the server's name only for a host name: for an IP address it gives TLS no
+ * servername, and Node then checks the certificate against "localhost" (its fallback when the
+ * socket has no `_host`, which `net.connect` sets only after a DNS look-up), so `VERIFY_IDENTITY`
+ * to `127.0.0.1` refused a certificate made for 127.0.0.1. For an IP address with the name
+ * checked, the socket is made here (as mysql2 makes it: no Nagle delay, keep-alive when asked) and
+ * told the address it was opened to, so that the certificate's IP addresses are what is checked.
+ */
+async function mysqlIpIdentityStream(
+  host: string,
+  port: number,
+  keepAlive: boolean,
+): Promise<(() => import('node:net').Socket) | undefined> {
+  const net = await import('node:net');
+  if (!net.isIP(host)) return undefined;
+  return () => {
+    const socket = net.connect(port, host);
+    socket.setNoDelay(true);
+    if (keepAlive) socket.on('connect', () => socket.setKeepAlive(true));
+    (socket as { _host?: string | null })._host = host;
+    return socket;
+  };
+}
+
+/**
  * A Kysely instance for a database URL, with driver settings that make values the same on every
  * dialect: timestamps in UTC, DATE as 'YYYY-MM-DD' strings, DECIMAL and BIGINT as numbers.
  * Drivers are imported lazily so a command pays only for the one it uses.
@@ -109,6 +133,10 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
       // The default export (module.exports) works both under Node and in the esbuild bundle.
       const { default: mysql } = await import('mysql2');
       const timeouts = options.timeouts;
+      const stream =
+        db.tls?.verify === 'full' && !db.socket
+          ? await mysqlIpIdentityStream(db.host!, db.port!, Boolean(timeouts?.acquireMs))
+          : undefined;
       const server = {
         host: db.host!,
         port: db.port!,
@@ -116,6 +144,7 @@ export async function connect(db: DatabaseUrl, options: ConnectOptions = {}): Pr
         password: db.password ?? '',
         ...(db.socket ? { socketPath: db.socket } : {}),
         ...(db.tls ? { ssl: mysqlTls(db.tls) } : {}),
+        ...(stream ? { stream } : {}),
       };
       const pool = mysql.createPool({
         ...(timeouts?.acquireMs ? { connectTimeout: timeouts.acquireMs, enableKeepAlive: true } : {}),
