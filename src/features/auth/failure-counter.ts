@@ -73,8 +73,11 @@ export class MemoryFailureCounter implements FailureCounter {
       now,
     );
     for (const [i, { key, max }] of limits.entries()) {
-      const w = windows[i];
-      if ((w?.failures ?? 0) + (this.pending.get(key) ?? 0) >= max) return { refusedUntil: w?.resetAt };
+      const failures = windows[i]?.failures ?? 0;
+      // Full of failures: until the window ends; full only with attempts under way: they are
+      // answered within a second.
+      if (failures >= max) return { refusedUntil: windows[i]!.resetAt };
+      if (failures + (this.pending.get(key) ?? 0) >= max) return { refusedUntil: undefined };
     }
     for (const { key } of limits) this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
     return {

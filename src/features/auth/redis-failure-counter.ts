@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SharedRedis } from '../../app/shared-redis.js';
 import { throttledWarning } from '../../app/throttled-warning.js';
@@ -11,41 +12,39 @@ import {
 } from './failure-counter.js';
 
 /**
- * Attempts under way are counted under `login-pending:` keys beside the failures. A process that
- * dies with attempts under way leaves their places taken for at most this long (an attempt is one
- * bcrypt check: well under a second).
+ * How long an attempt's place lasts at most: a process that dies (or cannot reach Redis to give
+ * places back) leaves its places taken this long, each counted from when it was taken, however
+ * busy its key. An attempt is one bcrypt check: well under a second.
  */
-const PENDING_TTL_MS = 60_000;
+const PENDING_TTL_MS = 30_000;
 
 /**
- * KEYS: for each limit, its failures key then its attempts-under-way key. ARGV: the under-way keys'
- * expiry (ms), then each limit's max. Checks every limit and takes the places in one atomic step,
- * so that two processes checking at the same moment cannot both take the last place. Returns -3
- * when the places are taken; else the refused key's failure window's PTTL (-2: no failures, only
- * attempts under way).
+ * KEYS: for each limit, its failures key (a counter whose expiry is its window), then its
+ * attempts-under-way key (a sorted set: one member per place, scored by when it lapses). ARGV: the
+ * places' lifetime (ms), this attempt's place id, then each limit's max. Drops the lapsed places,
+ * checks every limit and takes the places in one atomic step, so that two processes checking at
+ * the same moment cannot both take the last place. Returns -3 when the places are taken; else, for
+ * a key full of failures, that window's PTTL; -2 for a key full only with attempts under way (they
+ * are answered within a second or lapse).
  */
 const RESERVE = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local n = #KEYS / 2
 for i = 1, n do
-  local failures = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
-  local pending = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
-  if failures + pending >= tonumber(ARGV[i + 1]) then
-    return redis.call('PTTL', KEYS[2 * i - 1])
-  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[2 * i], '-inf', now)
 end
 for i = 1, n do
-  redis.call('INCR', KEYS[2 * i])
+  local failures = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
+  local max = tonumber(ARGV[i + 2])
+  if failures >= max then return redis.call('PTTL', KEYS[2 * i - 1]) end
+  if failures + redis.call('ZCARD', KEYS[2 * i]) >= max then return -2 end
+end
+for i = 1, n do
+  redis.call('ZADD', KEYS[2 * i], now + tonumber(ARGV[1]), ARGV[2])
   redis.call('PEXPIRE', KEYS[2 * i], ARGV[1])
 end
 return -3
-`;
-
-/** KEYS: attempts-under-way keys: one place less under each (the key goes at zero). */
-const RELEASE = `
-for i = 1, #KEYS do
-  if redis.call('DECR', KEYS[i]) <= 0 then redis.call('DEL', KEYS[i]) end
-end
-return 0
 `;
 
 /**
@@ -61,7 +60,9 @@ export class RedisFailureCounter implements FailureCounter {
 
   constructor(
     private readonly redis: SharedRedis,
-    log: FastifyBaseLogger,
+    log: Pick<FastifyBaseLogger, 'warn'>,
+    /** How long a place lasts at most (PENDING_TTL_MS; tests shorten it). */
+    private readonly pendingTtlMs = PENDING_TTL_MS,
   ) {
     this.warn = throttledWarning(log, 'login failures counted in memory: Redis unavailable');
   }
@@ -117,6 +118,8 @@ export class RedisFailureCounter implements FailureCounter {
   async reserve(limits: readonly KeyLimit[], now: number): Promise<Reservation> {
     const local = await this.fallback.reserve(limits, now);
     if (!('release' in local)) return local;
+    const place = randomUUID();
+    const keys = limits.map((l) => this.pendingKey(l.key));
     let shared: number;
     try {
       shared = Number(
@@ -124,8 +127,9 @@ export class RedisFailureCounter implements FailureCounter {
           client.eval(
             RESERVE,
             limits.length * 2,
-            ...limits.flatMap((l) => [this.key(l.key), this.pendingKey(l.key)]),
-            PENDING_TTL_MS,
+            ...limits.flatMap((l, i) => [this.key(l.key), keys[i]!]),
+            this.pendingTtlMs,
+            place,
             ...limits.map((l) => l.max),
           ),
         ),
@@ -138,14 +142,17 @@ export class RedisFailureCounter implements FailureCounter {
       local.release();
       return { refusedUntil: shared >= 0 ? now + shared : undefined };
     }
-    const keys = limits.map((l) => this.pendingKey(l.key));
     return {
       release: once(() => {
         local.release();
         // After the outcome is counted (the caller awaited it): no moment when neither counts. A
-        // place Redis does not get back expires with its key.
+        // place Redis does not get back (unreachable now) lapses by itself.
         this.redis
-          .command((client) => client.eval(RELEASE, keys.length, ...keys))
+          .command(async (client) => {
+            const tx = client.multi();
+            for (const key of keys) tx.zrem(key, place);
+            await tx.exec();
+          })
           .catch((e: unknown) => this.warn(e));
       }),
     };
