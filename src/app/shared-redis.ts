@@ -54,6 +54,28 @@ const SUBSCRIBER_HEARTBEAT_MS = 5000;
 export type ReviseUnsent = (message: string) => Promise<string | undefined>;
 
 /**
+ * How long a revision may take before the message goes as kept: the queue is sent in order, and a
+ * revision that waits out a stalled database's timeout (30 s by default) for each message would
+ * hold back everything behind it, token revocations included.
+ */
+const REVISE_TIMEOUT_MS = 2_000;
+
+async function reviseInTime(revise: ReviseUnsent, message: string): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${REVISE_TIMEOUT_MS} ms`)),
+      REVISE_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([revise(message), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * The Redis that server processes share: one command connection (counters, publishing) and, once
  * something listens, one subscriber connection for every channel (notifications, revocations).
  * ioredis reconnects both by itself and subscribes again after a reconnect.
@@ -247,7 +269,7 @@ export class SharedRedis {
         let message: string | undefined = next.message;
         if (next.revise) {
           try {
-            message = await next.revise(next.message);
+            message = await reviseInTime(next.revise, next.message);
           } catch (e) {
             // Sent as kept: a receiver takes a stale message in its stride, a lost one it cannot.
             this.log.warn({ err: e }, 'revising a message kept for Redis failed; sending it as kept');

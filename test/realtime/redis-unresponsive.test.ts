@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import type { RootOperationNode } from 'kysely';
 import { Client, migrateToHead, signUp } from '../support/app.js';
 import { type ScratchDatabase, scratchDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
+import { HeldResult } from '../support/held-result.js';
 import { RedisCommandLog } from '../support/redis-commands.js';
 import { connected, type Instance, startInstance } from '../support/sockets.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The read, before a kept publish goes out, of which of its notifications are still unread. */
+const unreadRead = (node: RootOperationNode) => {
+  const text = JSON.stringify(node);
+  return node.kind === 'SelectQueryNode' && text.includes('"notifications"') && text.includes('"in"');
+};
 
 describe('Redis stops answering (its connections stay open) under instance A; B reaches it directly', () => {
   let scratch: ScratchDatabase;
@@ -17,13 +25,15 @@ describe('Redis stops answering (its connections stay open) under instance A; B 
   const sent = new RedisCommandLog();
   let a: Instance;
   let b: Instance;
+  /** The instances' Redis key prefix and channel (a test's own instance uses them too). */
+  let env: Record<string, string>;
   before(async () => {
     scratch = await scratchDatabase('postgres');
     await migrateToHead(scratch);
     const redis = new URL(REDIS_URL);
     proxy = await TcpProxy.start(Number(redis.port || 6379), redis.hostname, sent.tap);
     const prefix = `expireeye-test-${randomBytes(6).toString('hex')}:`;
-    const env = { REDIS_KEY_PREFIX: prefix, REDIS_CHANNEL: `${prefix}notifications` };
+    env = { REDIS_KEY_PREFIX: prefix, REDIS_CHANNEL: `${prefix}notifications` };
     // A logs the publishes that time out: kept out of the test output.
     a = await startInstance(scratch, { ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` }, {}, []);
     b = await startInstance(scratch, { ...env, REDIS_URL });
@@ -108,6 +118,46 @@ describe('Redis stops answering (its connections stay open) under instance A; B 
     assert.equal((await onB.next(3000)).id, unread, 'the unread one reaches B');
     assert.deepEqual(await onB.ask('PING'), { type: 'pong' }, 'and nothing else: not the one read');
     await Promise.all([onA.close(), onB.close()]);
+  });
+
+  test('a database that does not answer when A publishes what it kept delays it by seconds, not by a database timeout each', async () => {
+    // An instance C beside A, behind the same stalling Redis, whose database answers can be held.
+    const gate = new HeldResult();
+    const c = await startInstance(
+      scratch,
+      { ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` },
+      {},
+      [],
+      gate,
+    );
+    try {
+      const user = await signUp(c.baseUrl, 'patient', 'right-password');
+      const onB = await connected(b.wsUrl, user.token);
+      proxy.stall();
+      const onC = await connected(c.wsUrl, user.token);
+      assert.equal(c.app.redis!.admitCommand(), false, 'C backs off');
+      const scan = await new Client(c.baseUrl, user.token).post('/api/product/user/add', {
+        name: 'Endive',
+        quantity: 1,
+        isScannedProduct: true,
+      });
+      assert.equal(scan.status, 200, scan.text);
+      const kept = await onC.next(3000);
+      // The read of what is still unread, before the kept publish goes out, gets no answer.
+      const { reached, release } = gate.holdNext(unreadRead);
+      proxy.resume();
+      try {
+        await reached;
+        const started = Date.now();
+        assert.equal((await onB.next(6000)).id, kept.id, 'sent as kept once the read took too long');
+        assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+      } finally {
+        release();
+      }
+      await Promise.all([onB.close(), onC.close()]);
+    } finally {
+      await c.close();
+    }
   });
 
   test("A's subscriber notices within seconds that Redis stopped answering, and catches up once it answers", async () => {
