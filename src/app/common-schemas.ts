@@ -61,7 +61,7 @@ export function MassAddUnavailable(success: TSchema, failed: TSchema) {
       success: Type.Optional(success),
       failed: Type.Optional(failed),
       pending: Type.Optional(
-        Type.Array(Type.Object({}, { additionalProperties: true }), {
+        Type.Array(Type.Unknown(), {
           description:
             'The items not added, as sent, from the one the database failed on: send these again. (Should the ' +
             'database have failed after committing that first one, before answering, it is there too.)',

@@ -1,12 +1,24 @@
 import type { AppDatabase } from '../db/database.js';
 import { isDatabaseUnavailable, isForeignKeyViolation } from '../db/errors.js';
-import { HttpError, ValidationFailure } from './http-error.js';
+import { type FieldError, HttpError, ValidationFailure } from './http-error.js';
 import { UnavailableWithProgress } from './unavailable-with-progress.js';
 
 /** An item of a mass add that could not be added, as sent, with the reason. */
 export interface MassAddFailure {
-  product: Record<string, unknown>;
+  /** As sent: an object, or whatever else the list held in its place. */
+  product: unknown;
   reason: string;
+}
+
+/**
+ * The `failed` reason of an item that does not pass its schema (compileChecker's errors): the
+ * missing fields, or each field's problem.
+ */
+export function invalidItemReason(errors: readonly FieldError[]): string | undefined {
+  if (errors.length === 0) return undefined;
+  return errors.some((e) => e.message === 'Field required')
+    ? `Missing required fields: ${errors.map((e) => e.field).join(', ')}`
+    : errors.map((e) => (e.field === 'body' ? e.message : `${e.field}: ${e.message}`)).join('; ');
 }
 
 export interface MassAddSteps<I, R> {
@@ -35,7 +47,7 @@ export interface MassAddSteps<I, R> {
  * items added so far (each committed on its own, they stay added), the failures so far and the
  * items not added (from this one, unless it was committed before the database failed) to send again.
  */
-export async function addEach<I extends object, R>(
+export async function addEach<I, R>(
   database: AppDatabase,
   items: readonly I[],
   steps: MassAddSteps<I, R>,
@@ -43,7 +55,7 @@ export async function addEach<I extends object, R>(
   const success: R[] = [];
   const failed: MassAddFailure[] = [];
   for (const [index, item] of items.entries()) {
-    const product = item as Record<string, unknown>;
+    const product: unknown = item;
     const refused = steps.refuse?.(item);
     if (refused !== undefined) {
       failed.push({ product, reason: refused });

@@ -228,11 +228,18 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): Fi
   return out;
 }
 
-/** A checker for values validated inside a handler (mass-add items), with the same messages. */
+/**
+ * A checker for values validated inside a handler (mass-add items), with the same messages, a
+ * string that cannot be stored (rejectNulCharacters, which leaves such items to it) included.
+ */
 export function compileChecker(schema: object): (value: unknown) => FieldError[] {
   const validate = strictAjv.compile(schema);
   const lax = laxNumbers(schema);
-  return (value) => (validate(lax ? lax(value) : value) ? [] : fieldErrors(validate.errors ?? [], 'body'));
+  return (value) => {
+    const bad = findBadString(value, 'body');
+    if (bad !== undefined) return [bad];
+    return validate(lax ? lax(value) : value) ? [] : fieldErrors(validate.errors ?? [], 'body');
+  };
 }
 
 /**
@@ -269,15 +276,24 @@ function findBadString(value: unknown, key: string | number, depth = 0): FieldEr
 
 /**
  * preValidation hook: a NUL character or a lone surrogate anywhere in the input is a 422 on every
- * dialect alike.
+ * dialect alike — except in the items of a list whose route validates each item apart
+ * (`config.itemsCheckedApart`, the add-mass routes): there it is that item's failure, and the
+ * others are added.
  */
 export async function rejectNulCharacters(request: {
   body?: unknown;
   query?: unknown;
   params?: unknown;
+  routeOptions?: { config?: { itemsCheckedApart?: string } };
 }): Promise<void> {
+  let body = request.body;
+  const apart = request.routeOptions?.config?.itemsCheckedApart;
+  if (apart && typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const { [apart]: _items, ...rest } = body as Record<string, unknown>;
+    body = rest;
+  }
   for (const [part, value] of [
-    ['body', request.body],
+    ['body', body],
     ['query', request.query],
     ['path', request.params],
   ] as const) {

@@ -19,6 +19,8 @@ declare module 'fastify' {
     public?: boolean;
     /** A public route whose answer carries a credential (sign-up, login): never cached either. */
     noStore?: boolean;
+    /** The body's list whose items the handler validates one by one (see rejectNulCharacters). */
+    itemsCheckedApart?: string;
   }
 }
 

@@ -109,6 +109,7 @@ export default async function catalogueRoutes(app: FastifyInstance): Promise<voi
   r.post(
     '/product/inventory/add-mass',
     {
+      config: { itemsCheckedApart: 'products' },
       schema: {
         tags,
         summary: 'Add many products',

@@ -95,7 +95,12 @@ export const MassProductItem = Type.Object({
 });
 
 export const MassAddProductsBody = Type.Object({
-  products: Type.Array(MassProductItem, { maxItems: 500 }),
+  products: Type.Array(Type.Unknown(), {
+    maxItems: 500,
+    description:
+      'Products like `{productName, category, barcode?, nutrition?}` (MassProductItem); each is validated on its ' +
+      'own: one that is not such an object is listed in `failed`, the others are added.',
+  }),
 });
 
 const MassAddProductsSuccess = Type.Array(Type.Object({ productId: Type.String(), name: Type.String() }), {
@@ -103,7 +108,7 @@ const MassAddProductsSuccess = Type.Array(Type.Object({ productId: Type.String()
 });
 const MassAddProductsFailed = Type.Array(
   Type.Object({
-    product: Type.Object({}, { additionalProperties: true, description: 'The item as sent.' }),
+    product: Type.Unknown({ description: 'The item as sent.' }),
     reason: Type.String(),
   }),
   { description: 'The products that could not be added, as sent, with the reason.' },

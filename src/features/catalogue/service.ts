@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql } from 'kysely';
 import { conflict, forbidden, notFound } from '../../app/http-error.js';
-import { addEach } from '../../app/mass-add.js';
+import { addEach, invalidItemReason } from '../../app/mass-add.js';
 import type { AuthUser } from '../../app/tokens.js';
+import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
 import { iso } from '../../db/dates.js';
 import { isForeignKeyViolation } from '../../db/errors.js';
@@ -17,7 +18,15 @@ import { nameMatches } from './name-filter.js';
 import type { NewProductRules } from './new-product-rules.js';
 import { givenNutrition, NUTRIENTS, nutritionRow, nutritionText } from './nutrition.js';
 import { checkedName, nameKey } from './product-name.js';
-import type { AddProductBody, CatalogueQuery, UpdateProductBody } from './schemas.js';
+import {
+  type AddProductBody,
+  type CatalogueQuery,
+  MassProductItem,
+  type UpdateProductBody,
+} from './schemas.js';
+
+/** One item of `inventory/add-mass`, checked apart: its problems are its `failed` reason. */
+const checkMassProduct = compileChecker(MassProductItem);
 
 const productNotFound = (id: string) => notFound(`Product with ID ${id} does not exist.`);
 
@@ -225,12 +234,11 @@ export class CatalogueService {
    * failing does not stop the others; a database that cannot serve midway is a 503 that says
    * what was done (see addEach).
    */
-  addMass(
-    user: AuthUser,
-    items: { productName: string; category: string; barcode?: string | null; nutrition?: unknown }[],
-  ) {
+  addMass(user: AuthUser, items: readonly unknown[]) {
     return addEach(this.database, items, {
-      add: async (item, added: (p: { productId: string; name: string }) => void) => {
+      refuse: (item) => invalidItemReason(checkMassProduct(item)),
+      add: async (raw, added: (p: { productId: string; name: string }) => void) => {
+        const item = raw as Static<typeof MassProductItem>;
         const nutrition = givenNutrition(item.nutrition);
         const rules = this.newProduct();
         const p = await inTransaction(this.database, (tx) =>

@@ -128,6 +128,7 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
   r.post(
     '/product/user/add-mass',
     {
+      config: { itemsCheckedApart: 'products' },
       schema: {
         tags,
         summary: 'Add many items',
@@ -141,6 +142,6 @@ export default async function inventoryRoutes(app: FastifyInstance): Promise<voi
         response: { 200: MassAddItemsReply, ...errorResponses(401, 422), 503: MassAddItemsUnavailable },
       },
     },
-    (req) => service.addMass(req.user, req.body.products as Record<string, unknown>[]),
+    (req) => service.addMass(req.user, req.body.products),
   );
 }

@@ -164,15 +164,15 @@ export const MassItem = Type.Object({
 });
 
 export const MassAddItemsBody = Type.Object({
-  products: Type.Array(Type.Object({}, { additionalProperties: true }), {
+  products: Type.Array(Type.Unknown(), {
     maxItems: 500,
-    description: `Items like ${'`{productName, quantity?, expiryDate?, notes?, category?, is_scanned_product?}`'}; each is validated on its own.`,
+    description: `Items like ${'`{productName, quantity?, expiryDate?, notes?, category?, is_scanned_product?}`'}; each is validated on its own (one that is not such an object is listed in \`failed\`, the others are added).`,
   }),
 });
 
 const MassAddSuccess = Type.Array(AddItemReply, { description: 'The items added, each with its reply.' });
 const MassAddFailed = Type.Array(
-  Type.Object({ product: Type.Object({}, { additionalProperties: true }), reason: Type.String() }),
+  Type.Object({ product: Type.Unknown({ description: 'The item as sent.' }), reason: Type.String() }),
   { description: 'The items that could not be added, as sent, with the reason.' },
 );
 

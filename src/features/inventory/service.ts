@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql, type Updateable } from 'kysely';
 import { conflict, notFound, ValidationFailure } from '../../app/http-error.js';
-import { addEach } from '../../app/mass-add.js';
+import { addEach, invalidItemReason } from '../../app/mass-add.js';
 import type { AuthUser } from '../../app/tokens.js';
 import { compileChecker } from '../../app/validation.js';
 import type { AppDatabase } from '../../db/database.js';
@@ -61,8 +61,11 @@ const checkMassItem = compileChecker(MassItem);
  * A list item's blank date (a form's empty field) is no date, as on a single add; the item itself
  * is left as sent, for the failures the reply lists.
  */
-function blankDateAsNone(item: Record<string, unknown>): Record<string, unknown> {
-  return item.expiryDate === '' ? { ...item, expiryDate: null } : item;
+function blankDateAsNone(item: unknown): unknown {
+  const isObject = typeof item === 'object' && item !== null && !Array.isArray(item);
+  return isObject && (item as Record<string, unknown>).expiryDate === ''
+    ? { ...item, expiryDate: null }
+    : item;
 }
 
 /**
@@ -364,15 +367,9 @@ export class InventoryService {
    * (its live push included); failures are reported, not fatal; a database that cannot serve
    * midway is a 503 that says what was done (see addEach).
    */
-  addMass(user: AuthUser, items: Record<string, unknown>[]) {
-    return addEach<Record<string, unknown>, AddedItem>(this.database, items, {
-      refuse: (item) => {
-        const errors = checkMassItem(blankDateAsNone(item));
-        if (errors.length === 0) return undefined;
-        return errors.some((e) => e.message === 'Field required')
-          ? `Missing required fields: ${errors.map((e) => e.field).join(', ')}`
-          : errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-      },
+  addMass(user: AuthUser, items: readonly unknown[]) {
+    return addEach<unknown, AddedItem>(this.database, items, {
+      refuse: (item) => invalidItemReason(checkMassItem(blankDateAsNone(item))),
       add: async (item, added) => {
         const it = blankDateAsNone(item) as Static<typeof MassItem>;
         const {
