@@ -1,11 +1,16 @@
 import { col, defineTable } from '../migrate/schema/index.js';
+import { EXACT } from './exact-collation.js';
 
-/** An account. E-mails are stored lower-cased, so the unique index makes them case-insensitive. */
+/**
+ * An account. E-mails are stored lower-cased, so the unique index makes them case-insensitive; and
+ * compared exactly otherwise (EXACT): on MariaDB the default collation made `josé@…` the account of
+ * `jose@…`, and every emoji the same character.
+ */
 export const users = defineTable(
   'users',
   {
     id: col.string(36).primaryKey(),
-    email: col.string(255),
+    email: col.string(255).collation(EXACT),
     password_hash: col.string(255),
     name: col.string(100).default(''),
     dob: col.date().nullable(),

@@ -6,7 +6,14 @@ import { sqliteTimestamp } from '../../src/migrate/index.js';
 import { introspector } from '../../src/migrate/introspect/index.js';
 import { uniqueViolation } from '../support/constraint-errors.js';
 import { DIALECTS, type ScratchDatabase, scratchDatabase } from '../support/databases.js';
-import { APP_MIGRATIONS, engine, engineTimestamp, fromAppRevision } from '../support/engine.js';
+import {
+  APP_MIGRATIONS,
+  engine,
+  engineTimestamp,
+  fromAppRevision,
+  mysqlCollation,
+  versionOf,
+} from '../support/engine.js';
 
 const BEFORE = 'ec13d89b244a';
 
@@ -14,13 +21,6 @@ const BEFORE = 'ec13d89b244a';
 async function nameKeys(conn: Kysely<any>): Promise<Record<string, string>> {
   const rows = await conn.selectFrom('products').select(['id', 'name_key']).execute();
   return Object.fromEntries(rows.map((r) => [r.id, r.name_key]));
-}
-
-/** A MySQL/MariaDB column's collation. */
-async function mysqlCollation(conn: Kysely<any>, table: string, column: string): Promise<string> {
-  const { rows } = await sql<{ c: string }>`select COLLATION_NAME as c from information_schema.COLUMNS
-    where TABLE_SCHEMA = database() and TABLE_NAME = ${table} and COLUMN_NAME = ${column}`.execute(conn);
-  return rows[0]!.c;
 }
 
 // Migration 5d1c0a7e9b3f gives products a unique name key. A catalogue from before it may already
@@ -165,9 +165,7 @@ for (const dialect of DIALECTS) {
             { id: 'p-upper', name: 'Granola Müsli', name_key: 'granola müsli', barcode: 'QR-ABC' },
           ])
           .execute();
-        const version = async () =>
-          (await conn.selectFrom('alembic_version').select('version_num').executeTakeFirstOrThrow())
-            .version_num;
+        const version = () => versionOf(conn);
         if (dialect === 'mysql') {
           await assert.rejects(
             downgrade(env, 'c8217e73ef67'),

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { upgrade } from '../../src/migrate/commands/upgrade.js';
 import {
   CapturedOutput,
@@ -122,4 +122,17 @@ export async function fromAppRevision(
 export function engineTimestamp(dialect: DialectName, s: number): Date | string {
   const d = new Date(Date.UTC(2026, 0, 1, 0, 0, s));
   return dialect === 'sqlite' ? sqliteTimestamp(d) : d;
+}
+
+/** The revision the version table names (one head). */
+export async function versionOf(conn: Kysely<any>): Promise<string> {
+  return (await conn.selectFrom('alembic_version').select('version_num').executeTakeFirstOrThrow())
+    .version_num;
+}
+
+/** A MySQL/MariaDB column's collation. */
+export async function mysqlCollation(conn: Kysely<any>, table: string, column: string): Promise<string> {
+  const { rows } = await sql<{ c: string }>`select COLLATION_NAME as c from information_schema.COLUMNS
+    where TABLE_SCHEMA = database() and TABLE_NAME = ${table} and COLUMN_NAME = ${column}`.execute(conn);
+  return rows[0]!.c;
 }

@@ -139,10 +139,11 @@ function tooMany(until: number | undefined, now: number): HttpError {
 }
 
 /**
- * The e-mail as the counts key it: without accents and case. MariaDB's default collation finds
- * `victim@x.io`'s account for `víctim@x.io` or `VÏCTIM@x.io` too, so each spelling of one account
- * must fall under one count, or every new spelling would be a fresh set of guesses. On the other
- * databases two such e-mails are two accounts, which then share their counts: stricter, not looser.
+ * The e-mail as the counts key it: without accents and case. Addresses are compared exactly (stored
+ * lower-cased; users.email is utf8mb4_bin on MariaDB since b4f72e2331ec, whose default collation
+ * found `victim@x.io`'s account for `víctim@x.io`), so two such e-mails are two accounts, which
+ * then share their counts: stricter, not looser — and a database still below that revision gets no
+ * fresh set of guesses for each spelling.
  */
 function limitKey(email: string): string {
   return email.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
