@@ -318,6 +318,30 @@ for (const dialect of DIALECTS) {
           'Product name must not contain control or text-direction characters',
         );
       }
+      // Nor a category, shown to everyone as names are: by each route that sets one.
+      const refused = {
+        field: 'category',
+        message: 'Category must not contain control or text-direction characters',
+      };
+      const category = 'Dairy \u202Ekaerb';
+      const viaAdd = await add(alice, { productName: 'Kefir', category });
+      assert.deepEqual([viaAdd.status, viaAdd.body.errors], [422, [refused]]);
+      const viaItem = await alice.api.post('/api/product/user/add', { name: 'Kefir', category });
+      assert.deepEqual([viaItem.status, viaItem.body.errors], [422, [refused]]);
+      const kept = await add(alice, { productName: 'Kefir', category: '  Dairy\t' });
+      assert.equal(kept.status, 200, kept.text);
+      assert.equal(kept.body.category, 'Dairy', 'white space around it is trimmed, not refused');
+      const viaUpdate = await alice.api.put(`/api/product/inventory/update/${kept.body.productId}`, {
+        category: 'Da\u0007iry',
+      });
+      assert.deepEqual([viaUpdate.status, viaUpdate.body.errors], [422, [refused]]);
+      const viaMass = await alice.api.post('/api/product/inventory/add-mass', {
+        products: [{ productName: 'Ayran', category }],
+      });
+      assert.deepEqual(
+        viaMass.body.failed.map((f: { reason: string }) => f.reason),
+        ['Category must not contain control or text-direction characters'],
+      );
     });
 
     test('update: only the owner, never while someone else holds it', async () => {

@@ -5,7 +5,7 @@ import type { AuthUser } from '../../app/tokens.js';
 import type { Database } from '../../models/index.js';
 import { checkDailyQuota } from './daily-quota.js';
 import { type NoNutritionStatus, type NutritionValues, nutritionRow } from './nutrition.js';
-import { checkedName, nameKey } from './product-name.js';
+import { checkedCategory, checkedName, nameKey } from './product-name.js';
 
 const BARCODE = /^[0-9A-Za-z._-]{1,64}$/;
 const BARCODE_MESSAGE = 'Barcode may hold only letters, digits, ".", "_" and "-"';
@@ -78,7 +78,7 @@ export interface NewProduct {
  */
 export async function insertProduct(tx: Kysely<Database>, user: AuthUser, p: NewProduct) {
   const name = checkedName(p.name);
-  const category = p.category?.trim() || 'Uncategorized';
+  const category = checkedCategory(p.category) ?? 'Uncategorized';
   const barcode = p.barcode?.trim() || null;
   checkBarcode(barcode);
   // First, before any plain read: see checkDailyQuota.

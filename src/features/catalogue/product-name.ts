@@ -72,3 +72,18 @@ export function checkedName(raw: string, field = 'productName'): string {
   if (refusal) throw new ValidationFailure([{ field, message: refusal }]);
   return name;
 }
+
+/**
+ * The trimmed category, or undefined when blank; a 422 naming `field` when it holds what a name
+ * must not (control or text-direction characters): categories are shown to everyone the catalogue
+ * is shared with, in lists and statistics, as names are.
+ */
+export function checkedCategory(raw: string | undefined, field = 'category'): string | undefined {
+  const category = raw?.trim();
+  if (category && FORBIDDEN.test(category)) {
+    throw new ValidationFailure([
+      { field, message: 'Category must not contain control or text-direction characters' },
+    ]);
+  }
+  return category || undefined;
+}

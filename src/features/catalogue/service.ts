@@ -17,7 +17,7 @@ import { checkBarcode, insertProduct, refuseClash } from './insert-product.js';
 import { nameMatches } from './name-filter.js';
 import type { NewProductRules } from './new-product-rules.js';
 import { givenNutrition, NUTRIENTS, nutritionRow, nutritionText } from './nutrition.js';
-import { checkedName, nameKey } from './product-name.js';
+import { checkedCategory, checkedName, nameKey } from './product-name.js';
 import {
   type AddProductBody,
   type CatalogueQuery,
@@ -147,7 +147,7 @@ export class CatalogueService {
       const product = await this.lockForChange(tx, user, id, 'change');
       const nutrition = givenNutrition(body.nutrition);
       const name = body.name !== undefined ? checkedName(body.name, 'name') : product.name;
-      const category = body.category?.trim() || product.category;
+      const category = checkedCategory(body.category) ?? product.category;
       // null removes the barcode; a blank one (a form's empty field) keeps it, as the original did.
       const given = body.barcode?.trim();
       const barcode = body.barcode === null ? null : given || product.barcode;
